@@ -1,0 +1,50 @@
+// Calendar days in a time zone, as UTC instants. Pure: Intl only.
+
+/** The offset of `timeZone` from UTC at `instant`, in milliseconds (east positive). */
+function offsetMs(instant: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** "YYYY-MM-DD" of `instant` in `timeZone`. */
+export function dayOf(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}
+
+/** The UTC instant at which local midnight starting `day` ("YYYY-MM-DD") happens in `timeZone`. */
+export function startOfDay(day: string, timeZone: string): Date {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const guess = Date.UTC(y, m - 1, d);
+  // Two passes settle the offset even when midnight sits next to a DST change.
+  let instant = guess - offsetMs(new Date(guess), timeZone);
+  instant = guess - offsetMs(new Date(instant), timeZone);
+  return new Date(instant);
+}
+
+/** The day after `day`, as "YYYY-MM-DD". */
+export function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** The day before `day`, as "YYYY-MM-DD". */
+export function previousDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+}
+
+/** [start, end) of a local calendar day as UTC instants. */
+export function dayRange(day: string, timeZone: string): { from: Date; to: Date } {
+  return { from: startOfDay(day, timeZone), to: startOfDay(nextDay(day), timeZone) };
+}

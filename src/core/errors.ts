@@ -1,0 +1,36 @@
+// Errors say what the runner must do with a job. Each adapter maps its raw failure to one of these.
+
+/** Retrying cannot help (bad arguments, rsync exit 1/2/4, a path that escapes its root): fail now. */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+}
+
+/** The job cannot run yet (a mount is down, the source is still growing): wait, without using a retry. */
+export class NotReadyError extends Error {
+  override name = 'NotReadyError';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A request the client must fix; the HTTP layer answers 4xx with this message. */
+export class InputError extends Error {
+  override name = 'InputError';
+  constructor(
+    message: string,
+    readonly statusCode: 400 | 404 | 409 | 413 | 415 | 422 = 422,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Anything thrown becomes an Error, so callers can rely on `.message`. */
+export function coerceError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : JSON.stringify(thrown));
+}

@@ -1,0 +1,123 @@
+// The nouns every module shares. Types only: this file imports nothing.
+
+export type JobSource = 'radarr' | 'sonarr' | 'manual';
+export type MediaType = 'movie' | 'episode';
+export type JobStatus = 'queued' | 'in_progress' | 'success' | 'failed';
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'in_progress', 'success', 'failed'];
+
+/** What the notification and summary texts need to know about the media, as the sender described it. */
+export interface MediaDetails {
+  /** Movie title or series title, without year or episode code. */
+  title: string;
+  year?: number;
+  /** "S01E05", or "S01E01-S01E02" for a multi-episode file. Episodes only. */
+  episodeCode?: string;
+  /** "Pilot", or "Pilot / Second (+1 more)". Episodes only. */
+  episodeTitle?: string;
+  /** Quality name as the sender gave it, e.g. "Bluray-1080p". */
+  quality?: string;
+  /** File size in bytes as the sender gave it. */
+  sizeBytes?: number;
+}
+
+/**
+ * One thing to copy, still in the sender's (container) namespace.
+ * A source turns a webhook body into zero or more of these.
+ */
+export interface SyncRequest {
+  source: JobSource;
+  mediaType: MediaType;
+  /** The container path rsync copies: a movie folder, an episode file, or the manual path. */
+  containerPath: string;
+  /** The container path of the file the event is about; its translation is the duplicate key. */
+  filePath: string;
+  /** Display title: "Movie Title (2024)" or "Series Title - S01E05: Episode Title". */
+  title: string;
+  details: MediaDetails;
+  /** The import replaced a file: copy even if a file of that name exists at the destination. */
+  isUpgrade: boolean;
+  /** Manual syncs wait until the source stops growing; Radarr/Sonarr files are complete when sent. */
+  waitForStableSize: boolean;
+}
+
+export type SourceResult =
+  | { kind: 'sync'; requests: SyncRequest[] }
+  | { kind: 'test' }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'invalid'; problem: string; field?: string };
+
+/** A root folder that must be a real, healthy mount before a sync may touch it. */
+export interface MountCheck {
+  /** Absolute path of the root. */
+  path: string;
+  /** File relative to the root that exists only on the real share (catches a bind mount of a dead share). */
+  anchor?: string;
+  /** Required filesystem type at the mount point, e.g. "nfs4". */
+  fstype?: string;
+}
+
+/** A container prefix and where its content lives on the source and destination shares. */
+export interface Mapping {
+  /** Prefix as Radarr/Sonarr see it, e.g. "/movies". No trailing slash. */
+  container: string;
+  source: MountCheck;
+  destination: MountCheck;
+  /** Plex library section id; no section → no scan. */
+  plexSection?: string;
+  /** The destination root as Plex sees it; defaults to the destination path. */
+  plexPath: string;
+}
+
+export interface Job {
+  id: number;
+  status: JobStatus;
+  source: JobSource;
+  media_type: MediaType;
+  title: string;
+  container_path: string;
+  source_path: string;
+  /** Folder rsync copies into (always ends without a slash; rsync gets it with one). */
+  dest_path: string;
+  /** Container prefix of the mapping the job was translated with. */
+  mapping: string;
+  details: MediaDetails;
+  is_upgrade: boolean;
+  wait_for_stable_size: boolean;
+  retry_count: number;
+  /** True once a failed job has no automatic retry left (or its failure cannot heal by retrying). */
+  gave_up: boolean;
+  error: string | null;
+  bytes_transferred: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_seconds: number | null;
+  /** Queued: not before this time (waiting for a mount or a growing source). Failed: when the automatic retry is due. */
+  next_attempt_at: string | null;
+}
+
+/** A job to insert: everything the webhook knows, already translated. */
+export interface NewJob {
+  source: JobSource;
+  media_type: MediaType;
+  title: string;
+  container_path: string;
+  source_path: string;
+  dest_path: string;
+  mapping: string;
+  details: MediaDetails;
+  is_upgrade: boolean;
+  wait_for_stable_size: boolean;
+  /** Duplicate key: the translated source path of the file the event is about. */
+  dedupe_key: string;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** A rendered notification: title and body are already HTML (escaped) for Telegram. */
+export interface Message {
+  title: string;
+  body: string;
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { InputError } from '../../core/errors.js';
+import { JOB_STATUSES, type Clock, type JobStatus } from '../../core/types.js';
+import type { JobStore } from '../../store/jobs.js';
+
+export interface JobRouteDeps {
+  jobs: Pick<JobStore, 'get' | 'list' | 'retryFailed' | 'retryFailedSince'>;
+  clock: Clock;
+  /** Wakes the runner after jobs were put back in the queue. */
+  onRequeued: () => void;
+}
+
+const MAX_LIMIT = 1000;
+const RETRY_FAILED_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): void {
+  app.get<{ Querystring: { limit?: string; status?: string } }>('/jobs', async (request) => {
+    const limit = parseLimit(request.query.limit);
+    const status = parseStatus(request.query.status);
+    return { jobs: deps.jobs.list({ limit, ...(status ? { status } : {}) }) };
+  });
+
+  app.get<{ Params: { id: string } }>('/jobs/:id', async (request) => {
+    const id = parseId(request.params.id);
+    const job = deps.jobs.get(id);
+    if (!job) throw new InputError(`Job ${id} not found`, 404);
+    return job;
+  });
+
+  app.post<{ Params: { id: string } }>('/jobs/:id/retry', async (request, reply) => {
+    const id = parseId(request.params.id);
+    const outcome = deps.jobs.retryFailed(id);
+    if (outcome === 'not_found') throw new InputError(`Job ${id} not found`, 404);
+    if (outcome !== 'queued') throw new InputError(`Job ${id} is ${outcome}, not failed: only failed jobs can be retried`, 409);
+    request.log.info({ jobId: id }, `Manual retry: job ${id} queued again`);
+    deps.onRequeued();
+    return reply.code(202).send({ status: 'queued', job_id: id });
+  });
+
+  app.post('/queue/retry-failed', async (request, reply) => {
+    const since = new Date(deps.clock.now().getTime() - RETRY_FAILED_WINDOW_MS);
+    const ids = deps.jobs.retryFailedSince(since);
+    request.log.info(`Retry of failed jobs from the last 24 h: ${ids.length} queued again`);
+    if (ids.length > 0) deps.onRequeued();
+    return reply.code(202).send({ status: 'queued', job_ids: ids });
+  });
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 50;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
+    throw new InputError(`limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(raw)}`, 400, 'limit');
+  }
+  return Number(raw);
+}
+
+function parseStatus(raw: string | undefined): JobStatus | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!(JOB_STATUSES as readonly string[]).includes(raw)) {
+    throw new InputError(`status must be one of ${JOB_STATUSES.join(', ')}, got ${JSON.stringify(raw)}`, 400, 'status');
+  }
+  return raw as JobStatus;
+}
+
+function parseId(raw: string): number {
+  if (!/^\d{1,15}$/.test(raw)) throw new InputError(`Job id must be a whole number, got ${JSON.stringify(raw)}`, 400, 'id');
+  return Number(raw);
+}

@@ -1,0 +1,116 @@
+import type { Clock, JobSource, Mapping, NewJob, SourceResult, SyncRequest } from '../core/types.js';
+import type { Logger } from '../log/logger.js';
+import { translatePath } from '../paths/translate.js';
+import type { JobStore } from '../store/jobs.js';
+
+export type IntakeResult =
+  | { kind: 'queued'; ids: number[] }
+  | { kind: 'duplicate'; ids: number[] }
+  | { kind: 'test' }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'invalid'; problem: string; field?: string }
+  | { kind: 'refused'; problem: string };
+
+export interface IntakeDeps {
+  jobs: Pick<JobStore, 'enqueue'>;
+  mappings: readonly Mapping[];
+  clock: Clock;
+  log: Logger;
+  duplicateWindowMs: number;
+  /** Called after new rows are committed, so the runner starts at once. */
+  onQueued: () => void;
+}
+
+/**
+ * Turns what a source parsed into committed jobs: translate every path (refusing any that escapes
+ * its mapping), then insert all rows in one transaction. Nothing is acknowledged before the commit.
+ */
+export function createIntake(deps: IntakeDeps): { accept(sender: JobSource, parsed: SourceResult): IntakeResult } {
+  const { log } = deps;
+  return {
+    accept(sender, parsed) {
+      if (parsed.kind === 'test') {
+        log.info(`${label(sender)} webhook received: Test`);
+        return { kind: 'test' };
+      }
+      if (parsed.kind === 'ignored') {
+        log.info(`${label(sender)} webhook ignored: ${parsed.reason}`);
+        return parsed;
+      }
+      if (parsed.kind === 'invalid') {
+        log.warn(`${label(sender)} request refused: ${parsed.problem}`);
+        return parsed;
+      }
+
+      const jobs: NewJob[] = [];
+      const unmapped: string[] = [];
+      for (const request of parsed.requests) {
+        log.info(`Processing: ${request.title}${request.details.quality ? ` - ${request.details.quality}` : ''}`);
+        log.info(`File path: ${request.filePath}`);
+        const translated = translate(request, deps.mappings);
+        if (translated.kind === 'unsafe') {
+          log.warn(`${label(sender)} request refused: ${translated.problem}`);
+          return { kind: 'refused', problem: translated.problem };
+        }
+        if (translated.kind === 'unmapped') {
+          unmapped.push(translated.problem);
+          continue;
+        }
+        jobs.push(translated.job);
+      }
+
+      if (unmapped.length > 0) {
+        const problem = unmapped.join('; ');
+        if (sender === 'manual') {
+          log.warn(`Manual sync refused: ${problem}`);
+          return { kind: 'refused', problem };
+        }
+        log.warn(`${label(sender)} webhook: ${problem} (not synced; add a mapping to sync it)`);
+        if (jobs.length === 0) return { kind: 'ignored', reason: problem };
+      }
+
+      const result = deps.jobs.enqueue(jobs, deps.clock.now(), deps.duplicateWindowMs);
+      const anyCreated = result.created.some(Boolean);
+      result.ids.forEach((id, i) => {
+        const job = jobs[i]!;
+        if (result.created[i]) log.info({ jobId: id }, `Queued job ${id}: ${job.source_path} -> ${job.dest_path}/`);
+        else log.info({ jobId: id }, `Duplicate of job ${id}, not queued again: ${job.source_path}`);
+      });
+      if (anyCreated) deps.onQueued();
+      return { kind: anyCreated ? 'queued' : 'duplicate', ids: result.ids };
+    },
+  };
+}
+
+type Translated = { kind: 'ok'; job: NewJob } | { kind: 'unmapped'; problem: string } | { kind: 'unsafe'; problem: string };
+
+function translate(request: SyncRequest, mappings: readonly Mapping[]): Translated {
+  const item = translatePath(request.containerPath, mappings);
+  if (item.kind !== 'ok') return item;
+  let dedupeKey = item.sourcePath;
+  if (request.filePath !== request.containerPath) {
+    const file = translatePath(request.filePath, mappings);
+    if (file.kind === 'unsafe') return file;
+    if (file.kind === 'ok') dedupeKey = file.sourcePath;
+  }
+  return {
+    kind: 'ok',
+    job: {
+      source: request.source,
+      media_type: request.mediaType,
+      title: request.title,
+      container_path: request.containerPath,
+      source_path: item.sourcePath,
+      dest_path: item.destDir,
+      mapping: item.mapping.container,
+      details: request.details,
+      is_upgrade: request.isUpgrade,
+      wait_for_stable_size: request.waitForStableSize,
+      dedupe_key: dedupeKey,
+    },
+  };
+}
+
+function label(sender: JobSource): string {
+  return sender === 'radarr' ? 'Radarr' : sender === 'sonarr' ? 'Sonarr' : 'Manual';
+}

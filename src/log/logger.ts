@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { LogLevel } from '../config/load.js';
+import { RotatingFile } from './rotating-file.js';
+
+export type { Logger } from 'pino';
+
+const MB = 1024 * 1024;
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARNING', 50: 'ERROR', 60: 'CRITICAL' };
+const OMITTED_KEYS = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Folder for sync_webhook.log; null logs to stdout only. */
+  logDir: string | null;
+  /** Strings replaced by [REDACTED] in every line, whatever code path logged them. */
+  secrets: readonly string[];
+  stdout?: { write(text: string): unknown };
+}
+
+/**
+ * The root logger: one text line per event, the same on stdout and in sync_webhook.log
+ * (10 MB × 5, as the original service). Lines read like the original's
+ * "2026-01-01 12:00:00,123 - INFO - File path: /movies/…", with structured fields appended.
+ */
+export function createLogger(o: LoggerOptions): { log: Logger; close(): void } {
+  const file = o.logDir ? new RotatingFile(join(o.logDir, 'sync_webhook.log'), 10 * MB, 5) : null;
+  const stdout = o.stdout ?? process.stdout;
+  const redact = redactor(o.secrets);
+  const destination = {
+    write(json: string) {
+      const line = redact(formatLine(json));
+      stdout.write(line);
+      file?.write(line);
+    },
+  };
+  const log = pino({ level: o.level, base: undefined, timestamp: pino.stdTimeFunctions.epochTime }, destination);
+  return { log, close: () => file?.close() };
+}
+
+/** pino's JSON line → "YYYY-MM-DD HH:MM:SS,mmm - LEVEL - message key=value…\n" in local time (TZ). */
+export function formatLine(json: string): string {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
+  const time = new Date(typeof entry.time === 'number' ? entry.time : Date.now());
+  const level = LEVEL_NAMES[entry.level as number] ?? String(entry.level);
+  let line = `${localTimestamp(time)} - ${level} - ${String(entry.msg ?? '')}`;
+  for (const [key, value] of Object.entries(entry)) {
+    if (OMITTED_KEYS.has(key)) continue;
+    line += ` ${key}=${key === 'err' ? formatError(value) : JSON.stringify(value)}`;
+  }
+  return `${line.replace(/\r?\n/g, '\\n')}\n`;
+}
+
+function formatError(value: unknown): string {
+  if (value && typeof value === 'object') {
+    const e = value as { type?: string; message?: string; stack?: string };
+    return JSON.stringify(e.stack ?? `${e.type ?? 'Error'}: ${e.message ?? ''}`);
+  }
+  return JSON.stringify(value);
+}
+
+function localTimestamp(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
+}
+
+export function redactor(secrets: readonly string[]): (text: string) => string {
+  const list = secrets.filter((s) => s.length >= 4);
+  if (list.length === 0) return (text) => text;
+  return (text) => {
+    let out = text;
+    for (const secret of list) if (out.includes(secret)) out = out.split(secret).join('[REDACTED]');
+    return out;
+  };
+}

@@ -1,0 +1,82 @@
+// Plex library scan client. Asks Plex to rescan just the folder that changed, so a new file shows
+// up in seconds without a full section scan.
+
+import { PermanentError } from '../core/errors.js';
+import type { MediaServer, ScanTarget } from './media-server.js';
+
+export interface PlexOptions {
+  /** e.g. "http://plex:32400". */
+  baseUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export function createPlexServer(opts: PlexOptions): MediaServer {
+  const fetchFn = opts.fetch ?? globalThis.fetch;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const base = opts.baseUrl.replace(/\/+$/, '');
+  // The token travels in a header, not the query (Flask put it in the URL, where proxies and
+  // error messages log it); this still guards against a fetch that echoes headers or a token
+  // pasted into PLEX_URL.
+  const redact = (s: string): string => redactSecret(s, opts.token);
+
+  return {
+    name: 'plex',
+    async scan({ section, folder }: ScanTarget): Promise<void> {
+      const url =
+        `${base}/library/sections/${encodeURIComponent(section)}/refresh` + `?path=${encodeURIComponent(folder)}`;
+      let res: Response;
+      try {
+        res = await fetchFn(url, {
+          method: 'GET',
+          headers: { 'X-Plex-Token': opts.token, Accept: 'application/json' },
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (err) {
+        // No `cause`: keep the raw error (and whatever it echoes) out of logs.
+        throw new Error(redact(`Plex scan of section ${section} failed: ${describeFetchFailure(err, timeoutMs)}`));
+      }
+      // The reply body says nothing we need; drop it so the connection is released.
+      await res.body?.cancel().catch(() => undefined);
+
+      if (res.status >= 200 && res.status < 300) return;
+      const hint = PERMANENT_HINTS[res.status];
+      if (hint !== undefined) {
+        throw new PermanentError(redact(`Plex refused the scan of section ${section} (HTTP ${res.status}): ${hint}`));
+      }
+      throw new Error(redact(`Plex scan of section ${section} failed (HTTP ${res.status})`));
+    },
+  };
+}
+
+/** Statuses that mean our configuration is wrong; retrying the same request cannot help. */
+const PERMANENT_HINTS: Record<number, string> = {
+  401: 'check PLEX_TOKEN',
+  403: 'the token may not manage this server; check PLEX_TOKEN',
+  404: 'no such library section; check the Plex section id of the mapping',
+};
+
+function describeFetchFailure(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && err.name === 'TimeoutError') {
+    return `timed out after ${timeoutMs / 1000} s`;
+  }
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const detail = cause.message || code || cause.name;
+    return detail && detail !== err.message ? `${err.message} (${detail})` : err.message;
+  }
+  return err.message;
+}
+
+function redactSecret(s: string, secret: string): string {
+  if (!secret) return s;
+  let out = s.split(secret).join('<redacted>');
+  const encoded = encodeURIComponent(secret);
+  if (encoded !== secret) out = out.split(encoded).join('<redacted>');
+  return out;
+}

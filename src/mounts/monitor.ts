@@ -1,0 +1,98 @@
+import { coerceError } from '../core/errors.js';
+import type { Clock, Mapping, MountCheck } from '../core/types.js';
+import type { Logger } from '../log/logger.js';
+import type { MountProbe } from './probe.js';
+
+export interface MountState {
+  path: string;
+  role: 'source' | 'destination';
+  ok: boolean;
+  problem: string | null;
+  /** When it was first seen down; null while up. */
+  downSince: string | null;
+}
+
+export interface MountMonitorDeps {
+  mappings: readonly Mapping[];
+  probe: MountProbe;
+  clock: Clock;
+  log: Logger;
+  intervalMs: number;
+  /** A mount that was down answers again: waiting jobs may run. */
+  onRecovered: (path: string) => void;
+}
+
+/**
+ * Checks every mapping root in the background and keeps the last answer, so /health reports
+ * mount health without touching a mount (a hung NFS share never slows an HTTP answer).
+ */
+export class MountMonitor {
+  private readonly states = new Map<string, MountState>();
+  private readonly roots: { check: MountCheck; role: 'source' | 'destination' }[];
+  private timer: NodeJS.Timeout | undefined;
+  private checked = false;
+
+  constructor(private readonly deps: MountMonitorDeps) {
+    const seen = new Map<string, { check: MountCheck; role: 'source' | 'destination' }>();
+    for (const m of deps.mappings) {
+      if (!seen.has(m.source.path)) seen.set(m.source.path, { check: m.source, role: 'source' });
+      if (!seen.has(m.destination.path)) seen.set(m.destination.path, { check: m.destination, role: 'destination' });
+    }
+    this.roots = [...seen.values()];
+  }
+
+  start(): void {
+    void this.checkAll();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** False until the first round of checks has answered. */
+  get ready(): boolean {
+    return this.checked;
+  }
+
+  snapshot(): MountState[] {
+    return this.roots.map(({ check, role }) => this.states.get(check.path) ?? { path: check.path, role, ok: true, problem: null, downSince: null });
+  }
+
+  /** A job found a problem right before running: show it at once rather than at the next round. */
+  reportProblem(path: string, problem: string): void {
+    const root = this.roots.find((r) => r.check.path === path);
+    if (root) this.update(path, root.role, problem);
+  }
+
+  async checkAll(): Promise<void> {
+    clearTimeout(this.timer);
+    try {
+      await Promise.all(
+        this.roots.map(async ({ check, role }) => {
+          const result = await this.deps.probe.checkRoot(check, role);
+          this.update(check.path, role, result.ok ? null : result.problem);
+        }),
+      );
+    } catch (error) {
+      this.deps.log.error({ err: coerceError(error) }, 'Mount check failed');
+    }
+    this.checked = true;
+    this.timer = setTimeout(() => void this.checkAll(), this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  private update(path: string, role: 'source' | 'destination', problem: string | null): void {
+    const previous = this.states.get(path);
+    if (problem === null) {
+      this.states.set(path, { path, role, ok: true, problem: null, downSince: null });
+      if (previous && !previous.ok) {
+        this.deps.log.info(`Mount ${path} is healthy again (down since ${previous.downSince})`);
+        this.deps.onRecovered(path);
+      }
+      return;
+    }
+    const downSince = previous && !previous.ok ? previous.downSince : this.deps.clock.now().toISOString();
+    if (!previous || previous.ok || previous.problem !== problem) this.deps.log.warn(`NFS mount issue: ${problem}`);
+    this.states.set(path, { path, role, ok: false, problem, downSince });
+  }
+}

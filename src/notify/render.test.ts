@@ -1,0 +1,365 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../core/types.js';
+import type { DailySummary } from './render.js';
+import {
+  formatDelay,
+  renderDailySummary,
+  renderSyncFailed,
+  renderSyncSucceeded,
+  renderTestMessage,
+  TELEGRAM_TEXT_LIMIT,
+  toTelegramText,
+} from './render.js';
+
+function job(overrides: Partial<Job> = {}): Job {
+  return {
+    id: 42,
+    status: 'success',
+    source: 'radarr',
+    media_type: 'movie',
+    title: 'Movie Title (2024)',
+    container_path: '/movies/Movie Title (2024)',
+    source_path: '/mnt/synology/rs-movies/Movie Title (2024)',
+    dest_path: '/mnt/unraid/media/Movies',
+    mapping: '/movies',
+    details: { title: 'Movie Title', year: 2024, quality: 'Bluray-1080p', sizeBytes: 15032385536 },
+    is_upgrade: false,
+    wait_for_stable_size: false,
+    retry_count: 0,
+    gave_up: false,
+    error: null,
+    bytes_transferred: null,
+    created_at: '2024-05-01T10:00:00.000Z',
+    started_at: '2024-05-01T10:00:01.000Z',
+    finished_at: '2024-05-01T10:00:46.200Z',
+    duration_seconds: 45.2,
+    next_attempt_at: null,
+    ...overrides,
+  };
+}
+
+function episode(overrides: Partial<Job> = {}): Job {
+  return job({
+    source: 'sonarr',
+    media_type: 'episode',
+    title: 'Series Title - S01E05: Episode Title',
+    container_path: '/tv/Series Title/Season 01/Series Title - S01E05.mkv',
+    details: {
+      title: 'Series Title',
+      episodeCode: 'S01E05',
+      episodeTitle: 'Episode Title',
+      quality: 'WEBDL-1080p',
+      sizeBytes: 3972844748,
+    },
+    duration_seconds: 12.1,
+    ...overrides,
+  });
+}
+
+const NASTY = 'Tom & Jerry <script>alert(1)</script> _under_ *star* [x](y) ~t~ `c` \\';
+const NASTY_HTML =
+  'Tom &amp; Jerry &lt;script&gt;alert(1)&lt;/script&gt; _under_ *star* [x](y) ~t~ `c` \\';
+
+describe('renderSyncSucceeded', () => {
+  it('renders the README movie example', () => {
+    expect(renderSyncSucceeded(job(), { dryRun: false })).toEqual({
+      title: 'Movie Synced',
+      body: '<b>Movie Title</b> (2024)\nQuality: Bluray-1080p\nSize: 14.0 GB\nDuration: 45.2s',
+    });
+  });
+
+  it('renders the README episode example', () => {
+    expect(renderSyncSucceeded(episode(), { dryRun: false })).toEqual({
+      title: 'Episode Synced',
+      body: '<b>Series Title</b>\nS01E05: Episode Title\nQuality: WEBDL-1080p\nSize: 3.7 GB\nDuration: 12.1s',
+    });
+  });
+
+  it('leaves out the year when there is none', () => {
+    const m = renderSyncSucceeded(job({ details: { title: 'Movie Title', quality: 'HDTV-720p', sizeBytes: 1024 } }), {
+      dryRun: false,
+    });
+    expect(m.body).toBe('<b>Movie Title</b>\nQuality: HDTV-720p\nSize: 1.0 KB\nDuration: 45.2s');
+  });
+
+  it('shows just the code when the episode has no title', () => {
+    const m = renderSyncSucceeded(
+      episode({ details: { title: 'Series Title', episodeCode: 'S01E01-S01E02', quality: 'WEBDL-1080p', sizeBytes: 0 } }),
+      { dryRun: false },
+    );
+    expect(m.body).toBe('<b>Series Title</b>\nS01E01-S01E02\nQuality: WEBDL-1080p\nSize: 0.0 B\nDuration: 12.1s');
+  });
+
+  it('says Unknown for a missing quality and episode code, as Flask did', () => {
+    const m = renderSyncSucceeded(episode({ details: { title: 'Series Title' }, duration_seconds: null }), {
+      dryRun: false,
+    });
+    expect(m.body).toBe('<b>Series Title</b>\nUnknown\nQuality: Unknown\nSize: 0.0 B\nDuration: 0.0s');
+  });
+
+  it('falls back to the bytes rsync transferred when the sender gave no size', () => {
+    const m = renderSyncSucceeded(job({ details: { title: 'Movie Title', year: 2024 }, bytes_transferred: 1536 }), {
+      dryRun: false,
+    });
+    expect(m.body).toBe('<b>Movie Title</b> (2024)\nQuality: Unknown\nSize: 1.5 KB\nDuration: 45.2s');
+  });
+
+  it('marks a dry run', () => {
+    expect(renderSyncSucceeded(job(), { dryRun: true }).body).toBe(
+      '<b>Movie Title</b> (2024)\nQuality: Bluray-1080p\nSize: 14.0 GB\nDuration: 45.2s\n<i>(DRY RUN - no files copied)</i>',
+    );
+  });
+
+  it('names the path of a manual job instead of year or episode', () => {
+    const m = renderSyncSucceeded(
+      job({
+        source: 'manual',
+        container_path: '/movies/Some & <Odd> Folder',
+        details: { title: 'Some & <Odd> Folder' },
+        bytes_transferred: 2048,
+        duration_seconds: 3,
+      }),
+      { dryRun: false },
+    );
+    expect(m).toEqual({
+      title: 'Movie Synced',
+      body:
+        '<b>Some &amp; &lt;Odd&gt; Folder</b>\nPath: /movies/Some &amp; &lt;Odd&gt; Folder\n' +
+        'Quality: Unknown\nSize: 2.0 KB\nDuration: 3.0s',
+    });
+  });
+
+  it('escapes every dynamic value and leaves Markdown characters alone', () => {
+    const m = renderSyncSucceeded(
+      episode({ details: { title: NASTY, episodeCode: 'S01E05', episodeTitle: NASTY, quality: '<q&>' } }),
+      { dryRun: false },
+    );
+    expect(m.body).toBe(
+      `<b>${NASTY_HTML}</b>\nS01E05: ${NASTY_HTML}\nQuality: &lt;q&amp;&gt;\nSize: 0.0 B\nDuration: 12.1s`,
+    );
+  });
+
+  it('cuts huge titles so the text stays within Telegram’s limit', () => {
+    const huge = '<&>'.repeat(5000);
+    const m = renderSyncSucceeded(
+      episode({
+        source: 'manual',
+        container_path: `/tv/${huge}`,
+        details: { title: huge, episodeTitle: huge, quality: huge },
+      }),
+      { dryRun: true },
+    );
+    const text = toTelegramText(m);
+    expect(text.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+    expect(m.body).toMatch(/^<b>(&lt;|&amp;|&gt;)+…<\/b>\nPath: \/tv\/(&lt;|&amp;|&gt;)+…\nQuality: (&lt;|&amp;|&gt;)+…\n/);
+    expect(m.body.endsWith('\n<i>(DRY RUN - no files copied)</i>')).toBe(true);
+  });
+});
+
+describe('renderSyncFailed', () => {
+  const failedMovie = job({ status: 'failed', error: 'rsync error: some files could not be transferred (code 23)' });
+
+  it('announces the next automatic retry', () => {
+    expect(renderSyncFailed(failedMovie, { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 900 })).toEqual({
+      title: 'Sync Failed - Movie',
+      body:
+        '<b>Movie Title</b> (2024)\n\nError: rsync error: some files could not be transferred (code 23)\n\n' +
+        'Will retry (retry 1/3 in 15 min)',
+    });
+  });
+
+  it('renders an episode heading the same way as success', () => {
+    const m = renderSyncFailed(episode({ status: 'failed', error: 'boom' }), {
+      kind: 'retry',
+      attempt: 2,
+      maxRetries: 3,
+      inSeconds: 30,
+    });
+    expect(m).toEqual({
+      title: 'Sync Failed - Episode',
+      body: '<b>Series Title</b>\nS01E05: Episode Title\n\nError: boom\n\nWill retry (retry 2/3 in 30 s)',
+    });
+  });
+
+  it('says it gave up after the retries ran out', () => {
+    const m = renderSyncFailed(failedMovie, { kind: 'gave_up', maxRetries: 3, reason: 'exhausted' });
+    expect(m.body).toBe(
+      '<b>Movie Title</b> (2024)\n\nError: rsync error: some files could not be transferred (code 23)\n\n' +
+        'Gave up after 3 retries. Retry by hand: POST /jobs/42/retry',
+    );
+  });
+
+  it('says a permanent error is not retried', () => {
+    const m = renderSyncFailed(job({ error: 'rsync exit 1: syntax or usage error' }), {
+      kind: 'gave_up',
+      maxRetries: 3,
+      reason: 'permanent',
+    });
+    expect(m.body).toBe(
+      '<b>Movie Title</b> (2024)\n\nError: rsync exit 1: syntax or usage error\n\n' +
+        'Not retried: this error cannot heal by retrying. Retry by hand after fixing it: POST /jobs/42/retry',
+    );
+  });
+
+  it('uses the singular for a single retry', () => {
+    const m = renderSyncFailed(failedMovie, { kind: 'gave_up', maxRetries: 1, reason: 'exhausted' });
+    expect(m.body.endsWith('Gave up after 1 retry. Retry by hand: POST /jobs/42/retry')).toBe(true);
+  });
+
+  it('names the path of a failed manual job', () => {
+    const m = renderSyncFailed(
+      job({ source: 'manual', media_type: 'episode', container_path: '/tv/Show', details: { title: 'Show' }, error: 'x' }),
+      { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 60 },
+    );
+    expect(m).toEqual({
+      title: 'Sync Failed - Episode',
+      body: '<b>Show</b>\nPath: /tv/Show\n\nError: x\n\nWill retry (retry 1/3 in 1 min)',
+    });
+  });
+
+  it('escapes the error and says "unknown error" when there is none', () => {
+    expect(renderSyncFailed(job({ error: 'a <b> & c' }), { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 1 }).body).toContain(
+      '\n\nError: a &lt;b&gt; &amp; c\n\n',
+    );
+    expect(renderSyncFailed(job({ error: null }), { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 1 }).body).toContain(
+      '\n\nError: unknown error\n\n',
+    );
+  });
+
+  it('cuts only the error of a 10,000-character failure, keeping the markup whole', () => {
+    const error = '<&>'.repeat(3334).slice(0, 10_000);
+    const m = renderSyncFailed(
+      episode({ details: { title: '<&>'.repeat(400), episodeCode: 'S01E05', episodeTitle: 'Ep & <1>' }, error }),
+      { kind: 'gave_up', maxRetries: 3, reason: 'exhausted' },
+    );
+    const text = toTelegramText(m);
+    expect(text.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+    expect(text.length).toBeGreaterThan(TELEGRAM_TEXT_LIMIT - 5); // the error used the room it had
+    expect(text.startsWith('<b>Sync Failed - Episode</b>\n<b>')).toBe(true);
+    expect(m.body).toContain('</b>\nS01E05: Ep &amp; &lt;1&gt;\n\nError: &lt;&amp;&gt;');
+    expect(m.body.endsWith('…\n\nGave up after 3 retries. Retry by hand: POST /jobs/42/retry')).toBe(true);
+    // Every & starts a whole entity: nothing was split.
+    const errorPart = m.body.slice(m.body.indexOf('Error: ') + 7, m.body.lastIndexOf('…'));
+    expect(errorPart).toMatch(/^(&lt;|&amp;|&gt;)+$/);
+  });
+});
+
+describe('formatDelay', () => {
+  it.each([
+    [0, '0 s'],
+    [-5, '0 s'],
+    [30, '30 s'],
+    [59.4, '59 s'],
+    [59.6, '1 min'],
+    [89, '1 min'],
+    [90, '2 min'],
+    [900, '15 min'],
+    [119 * 60, '119 min'],
+    [120 * 60, '2 h'],
+    [150 * 60, '3 h'],
+    [24 * 3600, '24 h'],
+  ])('%s s → %s', (s, expected) => {
+    expect(formatDelay(s)).toBe(expected);
+  });
+});
+
+describe('renderDailySummary', () => {
+  const base: DailySummary = {
+    day: '2024-05-01',
+    successful: 12,
+    failed: 2,
+    movies: 5,
+    episodes: 7,
+    bytes: 150000000000,
+    durationSeconds: 1234,
+    failedTitles: ['Broken Movie (2020)', 'Show - S01E02: Two'],
+    failedTotal: 2,
+    needsAttention: ['Broken Movie (2020)'],
+    needsAttentionTotal: 1,
+  };
+
+  it('says when nothing happened', () => {
+    expect(
+      renderDailySummary({ ...base, successful: 0, failed: 0, failedTitles: [], failedTotal: 0, needsAttention: [], needsAttentionTotal: 0 }),
+    ).toEqual({ title: 'Daily Sync Summary', body: '📊 <b>Daily Summary - 2024-05-01</b>\n\nNo sync activity recorded.' });
+  });
+
+  it('renders counts, failed titles and items needing attention like Flask', () => {
+    expect(renderDailySummary(base)).toEqual({
+      title: 'Daily Sync Summary',
+      body:
+        '📊 <b>Daily Sync Summary - 2024-05-01</b>\n\n' +
+        '✅ Successful: 12\n❌ Failed: 2\n\n' +
+        '🎬 Movies: 5\n📺 Episodes: 7\n\n' +
+        '💾 Data Synced: 139.7 GB\n' +
+        '⏱️ Total Duration: 20.6 minutes\n\n' +
+        '⚠️ <b>Failed Syncs:</b>\n• Broken Movie (2020)\n• Show - S01E02: Two\n\n' +
+        '🔴 <b>Needs Attention (1):</b>\n• Broken Movie (2020)',
+    });
+  });
+
+  it('leaves out empty sections', () => {
+    const m = renderDailySummary({ ...base, failed: 0, failedTitles: [], failedTotal: 0, needsAttention: [], needsAttentionTotal: 0 });
+    expect(m.body).toBe(
+      '📊 <b>Daily Sync Summary - 2024-05-01</b>\n\n✅ Successful: 12\n❌ Failed: 0\n\n🎬 Movies: 5\n📺 Episodes: 7\n\n' +
+        '💾 Data Synced: 139.7 GB\n⏱️ Total Duration: 20.6 minutes',
+    );
+  });
+
+  it('lists at most five titles per section and counts the rest', () => {
+    const titles = Array.from({ length: 12 }, (_, i) => `Title ${i + 1}`);
+    const m = renderDailySummary({
+      ...base,
+      failed: 20,
+      failedTitles: titles,
+      failedTotal: 20,
+      needsAttention: titles.slice(0, 7),
+      needsAttentionTotal: 9,
+    });
+    expect(m.body).toContain(
+      '\n\n⚠️ <b>Failed Syncs:</b>\n• Title 1\n• Title 2\n• Title 3\n• Title 4\n• Title 5\n  <i>...and 15 more</i>' +
+        '\n\n🔴 <b>Needs Attention (9):</b>\n• Title 1\n• Title 2\n• Title 3\n• Title 4\n• Title 5\n  <i>...and 4 more</i>',
+    );
+    expect(m.body.endsWith('<i>...and 4 more</i>')).toBe(true);
+  });
+
+  it('escapes titles and the day', () => {
+    const m = renderDailySummary({ ...base, day: '<d&y>', failedTitles: [NASTY], failedTotal: 1, needsAttention: [NASTY] });
+    expect(m.body.startsWith('📊 <b>Daily Sync Summary - &lt;d&amp;y&gt;</b>\n')).toBe(true);
+    expect(m.body).toContain(`⚠️ <b>Failed Syncs:</b>\n• ${NASTY_HTML}\n\n`);
+    expect(m.body.endsWith(`🔴 <b>Needs Attention (1):</b>\n• ${NASTY_HTML}`)).toBe(true);
+  });
+
+  it('never exceeds Telegram’s limit, however long the titles', () => {
+    const huge = Array.from({ length: 10 }, () => '<&>'.repeat(3000));
+    const m = renderDailySummary({
+      ...base,
+      day: '&'.repeat(500),
+      successful: Number.MAX_SAFE_INTEGER,
+      failed: Number.MAX_SAFE_INTEGER,
+      movies: Number.MAX_SAFE_INTEGER,
+      episodes: Number.MAX_SAFE_INTEGER,
+      bytes: Number.MAX_VALUE,
+      durationSeconds: Number.MAX_VALUE,
+      failedTitles: huge,
+      failedTotal: Number.MAX_SAFE_INTEGER,
+      needsAttention: huge,
+      needsAttentionTotal: Number.MAX_SAFE_INTEGER,
+    });
+    expect(toTelegramText(m).length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+    for (const line of m.body.split('\n').filter((l) => l.startsWith('• '))) {
+      expect(line).toMatch(/^• (&lt;|&amp;|&gt;)+…$/);
+      expect(line.length).toBeLessThanOrEqual(2 + 256);
+    }
+  });
+});
+
+describe('renderTestMessage and toTelegramText', () => {
+  it('renders the Flask test message', () => {
+    expect(renderTestMessage()).toEqual({ title: 'Sync Webhook Test', body: 'If you see this, notifications are working!' });
+  });
+
+  it('puts the title in bold on its own line', () => {
+    expect(toTelegramText(renderTestMessage())).toBe('<b>Sync Webhook Test</b>\nIf you see this, notifications are working!');
+  });
+});

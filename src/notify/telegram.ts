@@ -1,0 +1,151 @@
+// Telegram Bot API sender. Maps every outcome to the error class the dispatcher acts on:
+// RetryLaterError (429), PermanentError (other 4xx), plain Error (5xx, network, timeout).
+
+import { PermanentError } from '../core/errors.js';
+import type { Message } from '../core/types.js';
+import type { Notifier } from './notifier.js';
+import { RetryLaterError } from './notifier.js';
+import { toTelegramText } from './render.js';
+
+export interface TelegramOptions {
+  /** e.g. "https://api.telegram.org"; configurable so tests and self-hosted Bot API servers work. */
+  apiUrl: string;
+  token: string;
+  chatId: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Telegram normally says how long to wait; when it does not, wait long enough not to be banned. */
+const DEFAULT_RETRY_AFTER_S = 30;
+/** A description is one sentence; anything longer is not Telegram talking (a proxy page, say). */
+const DESCRIPTION_LIMIT = 500;
+
+export function createTelegramNotifier(opts: TelegramOptions): Notifier {
+  const fetchFn = opts.fetch ?? globalThis.fetch;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const url = `${opts.apiUrl.replace(/\/+$/, '')}/bot${opts.token}/sendMessage`;
+  // The token is part of the URL path, and fetch implementations may echo the URL in their
+  // errors; every message we throw goes through this so the token cannot reach a log.
+  const redact = (s: string): string => redactSecret(s, opts.token);
+
+  return {
+    name: 'telegram',
+    async send(message: Message): Promise<void> {
+      const body = JSON.stringify({
+        chat_id: opts.chatId,
+        text: toTelegramText(message),
+        parse_mode: 'HTML',
+        disable_web_page_preview: true,
+      });
+
+      let res: Response;
+      try {
+        res = await fetchFn(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (err) {
+        // No `cause`: the raw error may carry the URL, and loggers serialize causes.
+        throw new Error(redact(`Telegram request failed: ${describeFetchFailure(err, timeoutMs)}`));
+      }
+
+      let text = '';
+      let readFailure: string | undefined;
+      try {
+        text = await res.text();
+      } catch (err) {
+        readFailure = describeFetchFailure(err, timeoutMs);
+      }
+      const reply = parseReply(text);
+      const description = reply.description ?? (res.statusText || 'no description');
+
+      if (res.status >= 200 && res.status < 300) {
+        if (reply.ok === true) return;
+        // Only ok:true proves delivery; anything else (a proxy page, a cut-off body) may heal.
+        const why = readFailure ? `reading the reply failed: ${readFailure}` : 'the reply lacks "ok": true';
+        throw new Error(redact(`Telegram answered HTTP ${res.status} but ${why}`));
+      }
+      if (res.status === 429) {
+        const seconds =
+          reply.retryAfter ?? parseRetryAfterHeader(res.headers.get('retry-after')) ?? DEFAULT_RETRY_AFTER_S;
+        throw new RetryLaterError(
+          redact(`Telegram rate limit (HTTP 429): ${description}; retry in ${seconds} s`),
+          seconds * 1000,
+        );
+      }
+      if (res.status >= 400 && res.status < 500) {
+        throw new PermanentError(redact(`Telegram refused the message (HTTP ${res.status}): ${description}`));
+      }
+      if (res.status >= 500) {
+        throw new Error(redact(`Telegram server error (HTTP ${res.status}): ${description}`));
+      }
+      throw new Error(redact(`Telegram answered unexpected HTTP ${res.status}: ${description}`));
+    },
+  };
+}
+
+interface TelegramReply {
+  ok?: boolean;
+  description?: string;
+  retryAfter?: number;
+}
+
+function parseReply(text: string): TelegramReply {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof json !== 'object' || json === null) return {};
+  const o = json as Record<string, unknown>;
+  const out: TelegramReply = {};
+  if (typeof o.ok === 'boolean') out.ok = o.ok;
+  if (typeof o.description === 'string' && o.description.length > 0) {
+    out.description = o.description.slice(0, DESCRIPTION_LIMIT);
+  }
+  const params = o.parameters;
+  if (typeof params === 'object' && params !== null) {
+    const ra = (params as Record<string, unknown>).retry_after;
+    if (typeof ra === 'number' && Number.isFinite(ra) && ra >= 0) out.retryAfter = Math.ceil(ra);
+  }
+  return out;
+}
+
+/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+function parseRetryAfterHeader(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+/** Says why a fetch failed, including undici's nested cause (where "ECONNREFUSED" lives). */
+function describeFetchFailure(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && err.name === 'TimeoutError') {
+    return `timed out after ${timeoutMs / 1000} s`;
+  }
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const detail = cause.message || code || cause.name;
+    return detail && detail !== err.message ? `${err.message} (${detail})` : err.message;
+  }
+  return err.message;
+}
+
+/** Replaces the secret, raw or URL-encoded, wherever it appears. */
+function redactSecret(s: string, secret: string): string {
+  if (!secret) return s;
+  let out = s.split(secret).join('<redacted>');
+  const encoded = encodeURIComponent(secret);
+  if (encoded !== secret) out = out.split(encoded).join('<redacted>');
+  return out;
+}

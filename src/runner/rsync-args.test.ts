@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PermanentError } from '../core/errors.js';
+import { buildRsyncArgs } from './rsync-args.js';
+import { classifyRsyncExit, parseRsyncStats } from './rsync-output.js';
+import { runRsync } from './rsync.js';
+
+const defaults = { dryRun: false, isUpgrade: false, createDestDir: false };
+const EXCLUDES = ['--exclude=#recycle', '--exclude=@eaDir', '--exclude=.DS_Store', '--exclude=*.partial~'];
+
+describe('buildRsyncArgs', () => {
+  it('builds the plain new-import command', () => {
+    expect(buildRsyncArgs({ ...defaults, source: '/src/Movie (2024)', destDir: '/dst/Movies' })).toEqual([
+      '-avh',
+      '--no-human-readable',
+      '--stats',
+      '--ignore-existing',
+      ...EXCLUDES,
+      '--',
+      '/src/Movie (2024)',
+      '/dst/Movies/',
+    ]);
+  });
+
+  it('drops --ignore-existing for upgrades and adds --mkpath and --dry-run on request', () => {
+    expect(
+      buildRsyncArgs({ source: '/s/e.mkv', destDir: '/d/Show/Season 01', dryRun: true, isUpgrade: true, createDestDir: true }),
+    ).toEqual(['-avh', '--no-human-readable', '--stats', ...EXCLUDES, '--mkpath', '--dry-run', '--', '/s/e.mkv', '/d/Show/Season 01/']);
+  });
+
+  it('gives the source no trailing slash and the destination exactly one', () => {
+    const args = buildRsyncArgs({ ...defaults, source: '/src/Movie//', destDir: '/dst///' });
+    expect(args.slice(-2)).toEqual(['/src/Movie', '/dst/']);
+  });
+
+  it.each([
+    ['', '/dst'],
+    ['relative/Movie', '/dst'],
+    ['/src/Movie', ''],
+    ['/src/Movie', '/'],
+    ['/src/Movie', 'dst'],
+  ])('refuses source %j / destination %j', (source, destDir) => {
+    expect(() => buildRsyncArgs({ ...defaults, source, destDir })).toThrow(PermanentError);
+  });
+});
+
+describe('buildRsyncArgs with the real rsync', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rsync-args-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const run = (args: string[]) => runRsync(args, { timeoutMs: 20_000 });
+
+  it('copies a folder as a folder into destDir, leaving out NAS clutter', async () => {
+    const movie = join(dir, 'src', 'Movie (2024)');
+    await mkdir(join(movie, '@eaDir'), { recursive: true });
+    await writeFile(join(movie, 'Movie.mkv'), 'video');
+    await writeFile(join(movie, '.DS_Store'), 'x');
+    await writeFile(join(movie, 'Movie.mkv.partial~'), 'half');
+    await writeFile(join(movie, '@eaDir', 'thumb.jpg'), 'x');
+    await mkdir(join(dir, 'dst'));
+
+    const result = await run(buildRsyncArgs({ ...defaults, source: `${movie}/`, destDir: join(dir, 'dst') }));
+
+    expect(classifyRsyncExit(result)).toEqual({ kind: 'success' });
+    expect(await readdir(join(dir, 'dst'))).toEqual(['Movie (2024)']);
+    expect(await readdir(join(dir, 'dst', 'Movie (2024)'))).toEqual(['Movie.mkv']);
+  });
+
+  it('--mkpath creates missing Series/Season folders for a file source; without it rsync fails', async () => {
+    const episode = join(dir, 'Show - S01E01.mkv');
+    await writeFile(episode, 'episode');
+    const season = join(dir, 'dst', 'Show', 'Season 01');
+
+    const without = await run(buildRsyncArgs({ ...defaults, source: episode, destDir: season }));
+    expect(without.exitCode).toBe(11);
+    expect(existsSync(join(dir, 'dst'))).toBe(false);
+
+    const withMkpath = await run(buildRsyncArgs({ ...defaults, source: episode, destDir: season, createDestDir: true }));
+    expect(withMkpath.exitCode).toBe(0);
+    expect(await readFile(join(season, 'Show - S01E01.mkv'), 'utf8')).toBe('episode');
+  });
+
+  it('--dry-run creates nothing, not even the --mkpath folders, but still reports stats', async () => {
+    const episode = join(dir, 'e.mkv');
+    await writeFile(episode, Buffer.alloc(4321));
+    const season = join(dir, 'dst', 'Show', 'Season 01');
+
+    const result = await run(buildRsyncArgs({ ...defaults, source: episode, destDir: season, createDestDir: true, dryRun: true }));
+
+    expect(result.exitCode).toBe(0);
+    expect(existsSync(join(dir, 'dst'))).toBe(false);
+    expect(parseRsyncStats(result.stdout).totalSize).toBe(4321);
+  });
+
+  it('copes with a leading dash, spaces, quotes, brackets and unicode in both paths', async () => {
+    const name = `-Amélie "L'été" [2001] {x} $(id) ;|&`;
+    const source = join(dir, 'src', name);
+    const dest = join(dir, `-dst ünïcødé "q" [1]`);
+    await mkdir(source, { recursive: true });
+    await writeFile(join(source, '-file *.mkv'), 'data');
+
+    const result = await run(buildRsyncArgs({ ...defaults, source, destDir: dest, createDestDir: true }));
+
+    expect(classifyRsyncExit(result)).toEqual({ kind: 'success' });
+    expect(await readFile(join(dest, name, '-file *.mkv'), 'utf8')).toBe('data');
+  });
+
+  it('--no-human-readable after -h gives exact digits in --stats', async () => {
+    const source = join(dir, 'big.bin');
+    await writeFile(source, Buffer.alloc(1_234_567, 7));
+    await mkdir(join(dir, 'dst'));
+
+    const result = await run(buildRsyncArgs({ ...defaults, source, destDir: join(dir, 'dst') }));
+
+    expect(result.stdout).toMatch(/^Total transferred file size: 1234567 bytes$/m);
+    expect(result.stdout).toMatch(/^Total file size: 1234567 bytes$/m);
+    expect(parseRsyncStats(result.stdout)).toEqual({ bytesTransferred: 1_234_567, filesTransferred: 1, totalSize: 1_234_567 });
+  });
+
+  it('keeps an existing destination file unless the import is an upgrade', async () => {
+    const source = join(dir, 'e.mkv');
+    await writeFile(source, 'new version');
+    await mkdir(join(dir, 'dst'));
+    await writeFile(join(dir, 'dst', 'e.mkv'), 'old');
+
+    const kept = await run(buildRsyncArgs({ ...defaults, source, destDir: join(dir, 'dst') }));
+    expect(parseRsyncStats(kept.stdout).filesTransferred).toBe(0);
+    expect(await readFile(join(dir, 'dst', 'e.mkv'), 'utf8')).toBe('old');
+
+    await run(buildRsyncArgs({ ...defaults, source, destDir: join(dir, 'dst'), isUpgrade: true }));
+    expect(await readFile(join(dir, 'dst', 'e.mkv'), 'utf8')).toBe('new version');
+  });
+});

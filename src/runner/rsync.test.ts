@@ -1,0 +1,175 @@
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildRsyncArgs } from './rsync-args.js';
+import { classifyRsyncExit, parseRsyncStats } from './rsync-output.js';
+import { checkRsyncAvailable, runRsync } from './rsync.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rsync-run-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const copyArgs = (source: string, destDir: string, extra: string[] = []) => [
+  ...extra,
+  ...buildRsyncArgs({ source, destDir, dryRun: false, isUpgrade: false, createDestDir: true }),
+];
+
+/** True while any process of the group still exists. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('runRsync', () => {
+  it('copies a folder byte for byte and reports the bytes it moved', async () => {
+    const movie = join(dir, 'src', 'Movie (2024)');
+    await mkdir(join(movie, 'Subs'), { recursive: true });
+    const files: Record<string, Buffer> = {
+      'Movie.mkv': Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31) % 256)),
+      'Subs/en.srt': Buffer.from('1\n00:00:01,000 --> 00:00:02,000\nHello\n'),
+      'poster.jpg': Buffer.alloc(12_345, 1),
+    };
+    for (const [name, content] of Object.entries(files)) await writeFile(join(movie, name), content);
+    let spawnedPid: number | undefined;
+
+    const run = await runRsync(copyArgs(movie, join(dir, 'dst')), { timeoutMs: 20_000, onSpawn: (pid) => (spawnedPid = pid) });
+
+    expect(classifyRsyncExit(run)).toEqual({ kind: 'success' });
+    expect(run).toMatchObject({ exitCode: 0, signal: null, timedOut: false, aborted: false });
+    expect(spawnedPid).toBeGreaterThan(0);
+    for (const [name, content] of Object.entries(files)) {
+      expect((await readFile(join(dir, 'dst', 'Movie (2024)', name))).equals(content)).toBe(true);
+    }
+    const total = Object.values(files).reduce((sum, content) => sum + content.length, 0);
+    expect(parseRsyncStats(run.stdout)).toEqual({ bytesTransferred: total, filesTransferred: 3, totalSize: total });
+  });
+
+  it('keeps only the tail of a long file list, with the stats intact', async () => {
+    const source = join(dir, 'many');
+    await mkdir(source);
+    const longName = 'x'.repeat(100);
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => writeFile(join(source, `${longName}-${i}.nfo`), 'n')));
+
+    const run = await runRsync(copyArgs(source, join(dir, 'dst')), { timeoutMs: 20_000 });
+
+    expect(run.exitCode).toBe(0);
+    expect(Buffer.byteLength(run.stdout)).toBeLessThanOrEqual(64 * 1024);
+    expect(run.stdout.length).toBeGreaterThan(60 * 1024);
+    // Cut at a line start: the first line is a whole file name.
+    expect(run.stdout.split('\n')[0]).toMatch(new RegExp(`^many/${longName}-\\d+\\.nfo$`));
+    expect(parseRsyncStats(run.stdout).filesTransferred).toBe(1200);
+  });
+
+  it('exits 23 for a missing source, which is transient and names the path', async () => {
+    const run = await runRsync(copyArgs(join(dir, 'gone'), join(dir, 'dst')), { timeoutMs: 20_000 });
+
+    expect(run.exitCode).toBe(23);
+    const outcome = classifyRsyncExit(run);
+    expect(outcome.kind).toBe('transient');
+    expect(outcome).toMatchObject({ reason: expect.stringMatching(/^rsync exit 23 \(partial transfer due to error\): .*gone.*No such file/) });
+  });
+
+  it('exits 1 for a bad option, which is permanent', async () => {
+    const run = await runRsync(['--no-such-option', '--', dir, `${dir}/x/`], { timeoutMs: 20_000 });
+
+    expect(run.exitCode).toBe(1);
+    expect(classifyRsyncExit(run)).toMatchObject({ kind: 'permanent', reason: expect.stringContaining('--no-such-option') });
+  });
+
+  it('kills a copy that outlives its timeout, children included', async () => {
+    const source = join(dir, 'big.bin');
+    await writeFile(source, Buffer.alloc(1024 * 1024));
+    let pid = 0;
+
+    const run = await runRsync(copyArgs(source, join(dir, 'dst'), ['--bwlimit=1']), {
+      timeoutMs: 300,
+      onSpawn: (p) => (pid = p),
+    });
+
+    expect(run.timedOut).toBe(true);
+    expect(run.durationMs).toBeGreaterThanOrEqual(290);
+    expect(run.durationMs).toBeLessThan(3000);
+    expect(groupAlive(pid)).toBe(false);
+    expect(classifyRsyncExit({ ...run, timeoutSeconds: 0.3 })).toEqual({ kind: 'transient', reason: 'rsync timed out after 0.3 s' });
+    // --mkpath made the folder, but the file never completed under its own name.
+    expect(await readdir(join(dir, 'dst'))).not.toContain('big.bin');
+  });
+
+  it('stops on abort (service shutdown)', async () => {
+    const source = join(dir, 'big.bin');
+    await writeFile(source, Buffer.alloc(1024 * 1024));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+
+    const run = await runRsync(copyArgs(source, join(dir, 'dst'), ['--bwlimit=1']), {
+      timeoutMs: 60_000,
+      signal: controller.signal,
+    });
+
+    expect(run).toMatchObject({ aborted: true, timedOut: false });
+    expect(run.durationMs).toBeLessThan(3000);
+    expect(classifyRsyncExit(run)).toEqual({ kind: 'transient', reason: 'rsync stopped: service shutting down' });
+  });
+
+  it('does not start at all when already aborted', async () => {
+    let spawned = false;
+    const run = await runRsync(copyArgs(dir, join(dir, 'dst')), {
+      timeoutMs: 20_000,
+      signal: AbortSignal.abort(),
+      onSpawn: () => (spawned = true),
+    });
+
+    expect(run.aborted).toBe(true);
+    expect(spawned).toBe(false);
+    await expect(stat(join(dir, 'dst'))).rejects.toThrow();
+  });
+
+  it('reports a missing binary as a permanent failure instead of rejecting', async () => {
+    const run = await runRsync(['--version'], { binary: join(dir, 'no-rsync-here'), timeoutMs: 5_000 });
+
+    expect(run.spawnError).toMatchObject({ code: 'ENOENT' });
+    expect(run.exitCode).toBeNull();
+    expect(classifyRsyncExit(run)).toEqual({
+      kind: 'permanent',
+      reason: 'rsync not found: install it (Debian/Ubuntu: apt-get install rsync)',
+    });
+  });
+
+  // Stands in for a receiver stuck in uninterruptible NFS I/O: it survives the kill and holds our pipes.
+  it('returns even when an unkillable leftover keeps the output pipes open', async () => {
+    const pidFile = join(dir, 'leftover.pid');
+    const fake = join(dir, 'fake-rsync');
+    await writeFile(fake, `#!/bin/sh\nsetsid sleep 30 &\necho $! > '${pidFile}'\nexit 0\n`);
+    await chmod(fake, 0o755);
+    try {
+      const run = await runRsync([], { binary: fake, timeoutMs: 20_000 });
+      expect(run.exitCode).toBe(0);
+      expect(run.durationMs).toBeLessThan(3000);
+    } finally {
+      process.kill(Number(await readFile(pidFile, 'utf8')), 'SIGKILL');
+    }
+  });
+});
+
+describe('checkRsyncAvailable', () => {
+  it('gives the version line', async () => {
+    expect(await checkRsyncAvailable()).toMatch(/^rsync\s+version \d+\.\d+\.\d+/);
+  });
+
+  it('says how to install rsync when it is missing', async () => {
+    await expect(checkRsyncAvailable(join(dir, 'nope'))).rejects.toThrow(/apt-get install rsync.*apk add rsync.*Docker image/);
+  });
+
+  it('rejects a binary that is not rsync', async () => {
+    await expect(checkRsyncAvailable('/bin/false')).rejects.toThrow(/is it really rsync/);
+  });
+});

@@ -1,0 +1,110 @@
+import { coerceError } from '../core/errors.js';
+import type { Clock, Job } from '../core/types.js';
+import type { Logger } from '../log/logger.js';
+import type { JobStore } from '../store/jobs.js';
+import type { SyncJobOutcome } from './sync-job.js';
+
+export interface RunnerDeps {
+  jobs: Pick<JobStore, 'claimNext' | 'promoteDueRetries' | 'nextDueAt'>;
+  runJob: (job: Job, signal: AbortSignal) => Promise<SyncJobOutcome>;
+  clock: Clock;
+  log: Logger;
+  maxConcurrent: number;
+  maxRetries: number;
+  /** Longest sleep between two looks at the queue when nothing is due. */
+  idleRecheckMs: number;
+}
+
+/**
+ * The queue worker. It claims due jobs up to the concurrency limit, and sleeps until the next
+ * job or retry is due or until wake() (a webhook, a finished job, a mount that came back).
+ */
+export class Runner {
+  private running = false;
+  private wakeScheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly active = new Set<Promise<void>>();
+  private abort = new AbortController();
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  start(): void {
+    this.running = true;
+    this.abort = new AbortController();
+    this.wake();
+  }
+
+  /** Look at the queue soon; many calls in one tick make one look. */
+  wake(): void {
+    if (!this.running || this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      this.runOnce();
+    });
+  }
+
+  /** Promotes due retries and starts every job it may; returns how many it started. */
+  runOnce(): number {
+    if (!this.running) return 0;
+    clearTimeout(this.timer);
+    const { jobs, clock, log, maxConcurrent, maxRetries } = this.deps;
+    const now = clock.now();
+    let started = 0;
+    try {
+      for (const job of jobs.promoteDueRetries(now)) {
+        log.info({ jobId: job.id }, `Auto-retry: queued ${job.title} (retry ${job.retry_count}/${maxRetries})`);
+      }
+      while (this.active.size < maxConcurrent) {
+        const job = jobs.claimNext(now);
+        if (!job) break;
+        this.track(this.execute(job));
+        started++;
+      }
+      if (this.active.size < maxConcurrent) this.sleepUntilDue(now);
+    } catch (error) {
+      log.error({ err: coerceError(error) }, 'Job queue could not be read; trying again shortly');
+      this.timer = setTimeout(() => this.runOnce(), 1000);
+    }
+    return started;
+  }
+
+  /** Stops claiming, aborts running rsyncs and waits until each job has recorded its outcome. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.abort.abort();
+    await Promise.allSettled([...this.active]);
+  }
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  private async execute(job: Job): Promise<void> {
+    try {
+      await this.deps.runJob(job, this.abort.signal);
+    } catch (error) {
+      // The outcome could not be recorded: the row stays in_progress and startup recovery retries it.
+      this.deps.log.error(
+        { jobId: job.id, err: coerceError(error) },
+        `Job ${job.id} (${job.title}) ended without a recorded outcome; it will be recovered at the next start`,
+      );
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.active.add(work);
+    void work.finally(() => {
+      this.active.delete(work);
+      this.wake();
+    });
+  }
+
+  private sleepUntilDue(now: Date): void {
+    const due = this.deps.jobs.nextDueAt();
+    const delay = due ? Math.min(Math.max(due.getTime() - now.getTime(), 0), this.deps.idleRecheckMs) : this.deps.idleRecheckMs;
+    this.timer = setTimeout(() => this.runOnce(), delay);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,209 @@
+import type { Clock, Job, Mapping } from '../core/types.js';
+import type { Logger } from '../log/logger.js';
+import type { MountProbe } from '../mounts/probe.js';
+import { renderSyncFailed, renderSyncSucceeded } from '../notify/render.js';
+import { plexFolderFor } from '../paths/translate.js';
+import type { JobStore } from '../store/jobs.js';
+import type { OutboxItem } from '../store/outbox.js';
+import { decideRetry, type RetryPolicy } from './retry-policy.js';
+import { buildRsyncArgs } from './rsync-args.js';
+import { classifyRsyncExit, formatRsyncCommand, parseRsyncStats } from './rsync-output.js';
+import type { RsyncRun } from './rsync.js';
+
+export type RunRsync = (args: string[], o: { timeoutMs: number; signal: AbortSignal }) => Promise<RsyncRun>;
+
+export interface SyncJobOptions {
+  dryRun: boolean;
+  rsyncTimeoutSeconds: number;
+  retry: RetryPolicy;
+  /** How long a job waiting for a mount sleeps before it is looked at again (a mount coming back wakes it sooner). */
+  mountRecheckMs: number;
+  /** Manual syncs: the source must keep the same size for this long. */
+  manualStableMs: number;
+  notifications: boolean;
+  plex: boolean;
+}
+
+export interface SyncJobDeps {
+  jobs: Pick<JobStore, 'markSucceeded' | 'markFailed' | 'defer'>;
+  mappings: readonly Mapping[];
+  probe: MountProbe;
+  rsync: RunRsync;
+  clock: Clock;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  log: Logger;
+  options: SyncJobOptions;
+  /** Called with the recorded row after every success or failure (history log, session counters). */
+  onFinished?: (job: Job) => void;
+  /** Called when a mount check fails, with the mount path and the problem. */
+  onMountProblem?: (path: string, problem: string) => void;
+}
+
+export type SyncJobOutcome = 'succeeded' | 'failed' | 'waiting' | 'interrupted';
+
+class JobFailure extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+class NotReady extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs one claimed job to a recorded outcome: check the mounts, check the source is really there,
+ * run rsync, then record success or failure together with the notifications and scans it causes.
+ */
+export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSignal): Promise<SyncJobOutcome> {
+  const { log, clock, options } = deps;
+  const started = clock.now();
+  const retryInfo = job.retry_count > 0 ? ` (retry ${job.retry_count}/${options.retry.maxRetries})` : '';
+  const jobLog = log.child({ jobId: job.id });
+  jobLog.info(`Background sync started: ${job.title}${retryInfo}`);
+
+  let run: RsyncRun;
+  try {
+    const mapping = checkedMapping(job, deps.mappings);
+    await ensureMountsHealthy(mapping, deps);
+    await ensureSourcePresent(job, deps, signal);
+    const args = buildRsyncArgs({
+      source: job.source_path,
+      destDir: job.dest_path,
+      dryRun: options.dryRun,
+      isUpgrade: job.is_upgrade,
+      createDestDir: job.dest_path !== mapping.destination.path,
+    });
+    jobLog.info(`Running: ${formatRsyncCommand('rsync', args)}`);
+    run = await deps.rsync(args, { timeoutMs: options.rsyncTimeoutSeconds * 1000, signal });
+  } catch (error) {
+    if (error instanceof NotReady) {
+      deps.jobs.defer(job.id, error.message, new Date(clock.now().getTime() + error.retryAfterMs));
+      jobLog.warn(`Sync of ${job.title} waits: ${error.message}`);
+      return 'waiting';
+    }
+    if (signal.aborted) return interrupted(job, deps);
+    const failure = error instanceof JobFailure ? error : new JobFailure((error as Error).message, false);
+    return recordFailure(job, failure, started, deps);
+  }
+
+  if (run.aborted) return interrupted(job, deps);
+  const verdict = classifyRsyncExit({ ...run, timeoutSeconds: options.rsyncTimeoutSeconds });
+  if (verdict.kind !== 'success') {
+    return recordFailure(job, new JobFailure(verdict.reason, verdict.kind === 'permanent'), started, deps);
+  }
+
+  const finishedAt = clock.now();
+  const durationSeconds = seconds(started, finishedAt);
+  const bytes = options.dryRun ? 0 : parseRsyncStats(run.stdout).bytesTransferred;
+  const done: Job = { ...job, status: 'success', bytes_transferred: bytes, duration_seconds: durationSeconds, error: null };
+  const outbox: OutboxItem[] = [];
+  if (options.notifications) outbox.push({ target: 'telegram', payload: renderSyncSucceeded(done, { dryRun: options.dryRun }) });
+  const mapping = deps.mappings.find((m) => m.container === job.mapping);
+  if (options.plex && !options.dryRun && mapping?.plexSection) {
+    const destItem = `${job.dest_path}/${basename(job.source_path)}`;
+    outbox.push({ target: 'plex', payload: { section: mapping.plexSection, folder: plexFolderFor(destItem, mapping, job.media_type) } });
+  }
+  const recorded = deps.jobs.markSucceeded(job.id, { bytes, finishedAt, durationSeconds }, outbox);
+  jobLog.info(`Background sync completed: ${job.title} in ${durationSeconds.toFixed(1)}s${retryInfo}`);
+  deps.onFinished?.(recorded);
+  return 'succeeded';
+}
+
+function recordFailure(job: Job, failure: JobFailure, started: Date, deps: SyncJobDeps): SyncJobOutcome {
+  const { clock, options } = deps;
+  const finishedAt = clock.now();
+  const durationSeconds = seconds(started, finishedAt);
+  const decision = decideRetry(failure.permanent, job.retry_count, options.retry, finishedAt);
+  const failed: Job = { ...job, status: 'failed', error: failure.message, duration_seconds: durationSeconds };
+  const next =
+    decision.kind === 'retry'
+      ? { kind: 'retry' as const, attempt: decision.attempt, maxRetries: options.retry.maxRetries, inSeconds: options.retry.intervalMs / 1000 }
+      : { kind: 'gave_up' as const, maxRetries: options.retry.maxRetries, reason: decision.reason };
+  const outbox: OutboxItem[] = options.notifications ? [{ target: 'telegram', payload: renderSyncFailed(failed, next) }] : [];
+  const recorded = deps.jobs.markFailed(
+    job.id,
+    { error: failure.message, finishedAt, durationSeconds, retryAt: decision.kind === 'retry' ? decision.at : null },
+    outbox,
+  );
+  const retryInfo = job.retry_count > 0 ? ` (retry ${job.retry_count}/${options.retry.maxRetries})` : '';
+  const plan =
+    decision.kind === 'retry'
+      ? `retry ${decision.attempt}/${options.retry.maxRetries} at ${decision.at.toISOString()}`
+      : decision.reason === 'permanent'
+        ? 'not retried: retrying cannot fix this'
+        : `gave up after ${options.retry.maxRetries} retries`;
+  deps.log.error({ jobId: job.id }, `Background sync failed: ${job.title}${retryInfo} - ${failure.message} (${plan})`);
+  deps.onFinished?.(recorded);
+  return 'failed';
+}
+
+function interrupted(job: Job, deps: SyncJobDeps): SyncJobOutcome {
+  // Shutting down: back to the queue without using a retry; it runs again at the next start.
+  deps.jobs.defer(job.id, 'Interrupted by shutdown', deps.clock.now());
+  deps.log.warn({ jobId: job.id }, `Sync of ${job.title} interrupted by shutdown; it will run again at the next start`);
+  return 'interrupted';
+}
+
+/** The job's mapping, and proof that its paths still lie inside it (the config may have changed since it was queued). */
+function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
+  const mapping = mappings.find((m) => m.container === job.mapping);
+  if (!mapping) {
+    throw new JobFailure(`mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`, true);
+  }
+  const inside = (path: string, root: string) => path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
+  if (!inside(job.source_path, mapping.source.path) || job.source_path === mapping.source.path) {
+    throw new JobFailure(`source ${job.source_path} is not inside mapping ${mapping.container} (${mapping.source.path})`, true);
+  }
+  if (!inside(job.dest_path, mapping.destination.path)) {
+    throw new JobFailure(`destination ${job.dest_path} is not inside mapping ${mapping.container} (${mapping.destination.path})`, true);
+  }
+  return mapping;
+}
+
+async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise<void> {
+  const [source, destination] = await Promise.all([
+    deps.probe.checkRoot(mapping.source, 'source'),
+    deps.probe.checkRoot(mapping.destination, 'destination'),
+  ]);
+  for (const [check, result] of [
+    [mapping.source, source],
+    [mapping.destination, destination],
+  ] as const) {
+    if (!result.ok) {
+      deps.onMountProblem?.(check.path, result.problem);
+      throw new NotReady(`Waiting for mount: ${result.problem}`, deps.options.mountRecheckMs);
+    }
+  }
+}
+
+async function ensureSourcePresent(job: Job, deps: SyncJobDeps, signal: AbortSignal): Promise<void> {
+  const first = await deps.probe.inspectSource(job.source_path);
+  if (!first.ok) throw new JobFailure(`Source not ready: ${first.problem}`, false);
+  if (!job.wait_for_stable_size || deps.options.manualStableMs === 0) return;
+  await deps.sleep(deps.options.manualStableMs, signal);
+  const second = await deps.probe.inspectSource(job.source_path);
+  if (!second.ok) throw new JobFailure(`Source not ready: ${second.problem}`, false);
+  if (second.bytes !== first.bytes) {
+    throw new NotReady(
+      `source ${job.source_path} is still growing (${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
+      deps.options.manualStableMs,
+    );
+  }
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function seconds(from: Date, to: Date): number {
+  return (to.getTime() - from.getTime()) / 1000;
+}

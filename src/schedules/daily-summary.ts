@@ -1,0 +1,53 @@
+import { dayRange } from '../core/day.js';
+import type { Clock } from '../core/types.js';
+import type { Logger } from '../log/logger.js';
+import { renderDailySummary, type DailySummary } from '../notify/render.js';
+import type { JobStore } from '../store/jobs.js';
+import type { OutboxStore } from '../store/outbox.js';
+
+export interface SummaryDeps {
+  jobs: Pick<JobStore, 'dayReport'>;
+  outbox: Pick<OutboxStore, 'add'>;
+  clock: Clock;
+  log: Logger;
+  timeZone: string;
+  notifications: boolean;
+  /** Wakes the outbox dispatcher after the message is written. */
+  onQueued: () => void;
+}
+
+/** Titles shown per list; the rest is counted as "...and N more". */
+const LISTED = 5;
+
+/** The figures of one local calendar day, up to `until` when the day is still running. */
+export function buildDailySummary(jobs: Pick<JobStore, 'dayReport'>, day: string, timeZone: string, until?: Date): DailySummary {
+  const range = dayRange(day, timeZone);
+  if (until && until < range.to) range.to = until;
+  const report = jobs.dayReport(range, LISTED + 1);
+  return {
+    day,
+    successful: report.successful,
+    failed: report.failed,
+    movies: report.movies,
+    episodes: report.episodes,
+    bytes: report.bytes,
+    durationSeconds: report.durationSeconds,
+    failedTitles: report.failedTitles,
+    failedTotal: report.failed,
+    needsAttention: report.needsAttention.slice(0, LISTED),
+    needsAttentionTotal: report.needsAttention.length,
+  };
+}
+
+/** Writes the summary of `day` to the outbox (so it survives a restart) and returns it. */
+export function queueDailySummary(deps: SummaryDeps, day: string, until?: Date): DailySummary {
+  const summary = buildDailySummary(deps.jobs, day, deps.timeZone, until);
+  if (deps.notifications) {
+    deps.outbox.add([{ target: 'telegram', payload: renderDailySummary(summary) }], null, deps.clock.now());
+    deps.onQueued();
+  } else {
+    deps.log.info(`Daily summary for ${day} not sent: Telegram is not configured`);
+  }
+  deps.log.info(`Daily summary for ${day}: ${summary.successful} success, ${summary.failed} failed`);
+  return summary;
+}

@@ -1,0 +1,88 @@
+import { dayOf, dayRange } from '../core/day.js';
+import type { Clock, JobStatus } from '../core/types.js';
+import type { MountMonitor } from '../mounts/monitor.js';
+import { formatBytes } from '../notify/format.js';
+import type { JobStore } from '../store/jobs.js';
+import type { SessionStats } from './session-stats.js';
+
+export interface ReportDeps {
+  jobs: Pick<JobStore, 'statusCounts' | 'countFinished'>;
+  mounts: Pick<MountMonitor, 'snapshot' | 'ready'>;
+  session: SessionStats;
+  clock: Clock;
+  timeZone: string;
+  dryRun: boolean;
+  notifications: boolean;
+}
+
+export interface HealthReport {
+  status: 'healthy' | 'degraded';
+  timestamp: string;
+  dry_run: boolean;
+  notifications: boolean;
+  nfs_status: 'ok' | 'error' | 'checking';
+  nfs_issues: string[];
+  nfs_down_since: Record<string, string>;
+  jobs_24h: Record<JobStatus, number>;
+  uptime_since: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** /health: the original's fields, from counters, two index ranges and the mount monitor's last answers. */
+export function healthReport(deps: ReportDeps): HealthReport {
+  const now = deps.clock.now();
+  const last24h = { from: new Date(now.getTime() - DAY_MS), to: new Date(now.getTime() + 1) };
+  const counts = deps.jobs.statusCounts();
+  const mounts = deps.mounts.snapshot();
+  const down = mounts.filter((m) => !m.ok);
+  return {
+    status: down.length > 0 ? 'degraded' : 'healthy',
+    timestamp: now.toISOString(),
+    dry_run: deps.dryRun,
+    notifications: deps.notifications,
+    nfs_status: !deps.mounts.ready ? 'checking' : down.length > 0 ? 'error' : 'ok',
+    nfs_issues: down.map((m) => m.problem ?? `${m.role} ${m.path} is not healthy`),
+    nfs_down_since: Object.fromEntries(down.map((m) => [m.path, m.downSince ?? now.toISOString()])),
+    jobs_24h: {
+      success: deps.jobs.countFinished('success', last24h),
+      failed: deps.jobs.countFinished('failed', last24h),
+      queued: counts.queued,
+      in_progress: counts.in_progress,
+    },
+    uptime_since: deps.session.startedAt.toISOString(),
+  };
+}
+
+export interface StatsReport {
+  movies_synced: number;
+  episodes_synced: number;
+  failures: number;
+  bytes_transferred: number;
+  bytes_transferred_human: string;
+  total_successful: number;
+  total_failed: number;
+  today_successful: number;
+  today_failed: number;
+  start_time: string;
+}
+
+/** /stats: session counters from memory, totals from the trigger-kept counters, today from an index range. */
+export function statsReport(deps: ReportDeps): StatsReport {
+  const now = deps.clock.now();
+  const today = dayRange(dayOf(now, deps.timeZone), deps.timeZone);
+  const counts = deps.jobs.statusCounts();
+  const { session } = deps;
+  return {
+    movies_synced: session.moviesSynced,
+    episodes_synced: session.episodesSynced,
+    failures: session.failures,
+    bytes_transferred: session.bytesTransferred,
+    bytes_transferred_human: formatBytes(session.bytesTransferred),
+    total_successful: counts.success,
+    total_failed: counts.failed,
+    today_successful: deps.jobs.countFinished('success', today),
+    today_failed: deps.jobs.countFinished('failed', today),
+    start_time: session.startedAt.toISOString(),
+  };
+}

@@ -1,0 +1,22 @@
+import type { Job } from '../core/types.js';
+
+/** Counters since this process started, as the original's /stats "session" figures. */
+export class SessionStats {
+  moviesSynced = 0;
+  episodesSynced = 0;
+  failures = 0;
+  bytesTransferred = 0;
+
+  constructor(readonly startedAt: Date) {}
+
+  record(job: Job): void {
+    if (job.status === 'failed') {
+      this.failures++;
+      return;
+    }
+    if (job.status !== 'success') return;
+    if (job.media_type === 'movie') this.moviesSynced++;
+    else this.episodesSynced++;
+    this.bytesTransferred += job.bytes_transferred ?? 0;
+  }
+}

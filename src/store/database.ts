@@ -1,0 +1,71 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Db = Database.Database;
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Why the database cannot be used, in words a user can act on. */
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
+/**
+ * Opens (creating if needed) the job database and brings its schema up to date.
+ * WAL lets readers run beside the single writer; synchronous=FULL makes every committed
+ * job survive a power cut, which is what the 202 answer promises.
+ */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (error) {
+      throw new DatabaseOpenError(
+        `Cannot create the folder of SYNC_DB_PATH (${dirname(path)}): ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  let db: Db;
+  try {
+    db = new Database(path, { timeout: 5000 });
+  } catch (error) {
+    throw new DatabaseOpenError(`Cannot open SYNC_DB_PATH (${path}): ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Reads check the whole file is a database before we trust it with jobs.
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw new DatabaseOpenError(
+      `SYNC_DB_PATH (${path}) cannot be used: ${(error as Error).message}. ` +
+        'If the file is corrupt, move it aside and restart; a new database will be created.',
+      { cause: error },
+    );
+  }
+  return db;
+}
+
+/** Applies the numbered .sql files above the recorded user_version, each in its own transaction. */
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const files = readdirSync(MIGRATIONS_DIR)
+    .filter((name) => /^\d+-.*\.sql$/.test(name))
+    .sort();
+  for (const file of files) {
+    const version = Number.parseInt(file, 10);
+    if (version <= current) continue;
+    const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}

@@ -1,0 +1,293 @@
+import type { Job, JobStatus, MediaType, NewJob } from '../core/types.js';
+import type { Db } from './database.js';
+import type { OutboxItem, OutboxStore } from './outbox.js';
+
+type JobRow = Omit<Job, 'details' | 'is_upgrade' | 'wait_for_stable_size' | 'gave_up'> & {
+  details: string;
+  is_upgrade: number;
+  wait_for_stable_size: number;
+  gave_up: number;
+  dedupe_key: string;
+};
+
+const COLUMNS = `id, status, source, media_type, title, container_path, source_path, dest_path, mapping,
+  dedupe_key, details, is_upgrade, wait_for_stable_size, retry_count, gave_up, error, bytes_transferred,
+  created_at, started_at, finished_at, duration_seconds, next_attempt_at`;
+
+const INSERT = `INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path,
+  mapping, dedupe_key, details, is_upgrade, wait_for_stable_size, created_at)
+  VALUES ('queued', @source, @media_type, @title, @container_path, @source_path, @dest_path,
+  @mapping, @dedupe_key, @details, @is_upgrade, @wait_for_stable_size, @created_at)`;
+
+// A file already queued, being copied, or copied within the window is not queued again.
+const FIND_DUPLICATE = `SELECT id FROM jobs WHERE dedupe_key = ?
+  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= ?))
+  ORDER BY id DESC LIMIT 1`;
+
+const CLAIM_NEXT = `UPDATE jobs SET status = 'in_progress', started_at = @now, finished_at = NULL,
+  duration_seconds = NULL, next_attempt_at = NULL
+  WHERE id = (SELECT id FROM jobs WHERE status = 'queued'
+              AND (next_attempt_at IS NULL OR next_attempt_at <= @now) ORDER BY id LIMIT 1)
+  RETURNING ${COLUMNS}`;
+
+const MARK_SUCCEEDED = `UPDATE jobs SET status = 'success', error = NULL, gave_up = 0, next_attempt_at = NULL,
+  bytes_transferred = @bytes, finished_at = @finished_at, duration_seconds = @duration
+  WHERE id = @id AND status = 'in_progress' RETURNING ${COLUMNS}`;
+
+const MARK_FAILED = `UPDATE jobs SET status = 'failed', error = @error, gave_up = @gave_up,
+  next_attempt_at = @retry_at, finished_at = @finished_at, duration_seconds = @duration
+  WHERE id = @id AND status = 'in_progress' RETURNING ${COLUMNS}`;
+
+// Not ready (mount down, source growing): back to the queue, no retry used, not a failure.
+const DEFER = `UPDATE jobs SET status = 'queued', error = @error, next_attempt_at = @next_attempt_at,
+  started_at = NULL WHERE id = @id AND status = 'in_progress'`;
+
+const PROMOTE_DUE_RETRIES = `UPDATE jobs SET status = 'queued', retry_count = retry_count + 1,
+  next_attempt_at = NULL, finished_at = NULL, duration_seconds = NULL
+  WHERE status = 'failed' AND gave_up = 0 AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
+  RETURNING ${COLUMNS}`;
+
+const GIVE_UP_INTERRUPTED = `UPDATE jobs SET status = 'failed', gave_up = 1, next_attempt_at = NULL,
+  error = 'Interrupted by restart', finished_at = @now
+  WHERE status = 'in_progress' AND retry_count >= @max_retries RETURNING ${COLUMNS}`;
+const REQUEUE_INTERRUPTED = `UPDATE jobs SET status = 'queued', retry_count = retry_count + 1,
+  error = 'Interrupted by restart', next_attempt_at = NULL, started_at = NULL
+  WHERE status = 'in_progress' RETURNING ${COLUMNS}`;
+
+const MANUAL_RETRY = `UPDATE jobs SET status = 'queued', retry_count = 0, gave_up = 0, next_attempt_at = NULL,
+  finished_at = NULL, duration_seconds = NULL WHERE id = ? AND status = 'failed'`;
+const MANUAL_RETRY_SINCE = `UPDATE jobs SET status = 'queued', retry_count = 0, gave_up = 0, next_attempt_at = NULL,
+  finished_at = NULL, duration_seconds = NULL WHERE status = 'failed' AND finished_at >= ? RETURNING id`;
+
+const RELEASE_WAITING = `UPDATE jobs SET next_attempt_at = NULL
+  WHERE status = 'queued' AND next_attempt_at IS NOT NULL`;
+
+const GET = `SELECT ${COLUMNS} FROM jobs WHERE id = ?`;
+const STATUS_OF = `SELECT status FROM jobs WHERE id = ?`;
+const LIST = `SELECT ${COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?`;
+const LIST_BY_STATUS = `SELECT ${COLUMNS} FROM jobs WHERE status = ? ORDER BY id DESC LIMIT ?`;
+const STATUS_COUNTS = `SELECT status, count FROM job_status_counts`;
+const COUNT_FINISHED_SINCE = `SELECT COUNT(*) FROM jobs WHERE status = ? AND finished_at >= ? AND finished_at < ?`;
+const NEXT_DUE = `SELECT MIN(next_attempt_at) FROM jobs WHERE status = ? AND next_attempt_at IS NOT NULL`;
+
+const DAY_TOTALS = `SELECT status, media_type, COUNT(*) AS n, COALESCE(SUM(bytes_transferred), 0) AS bytes,
+  COALESCE(SUM(duration_seconds), 0) AS seconds
+  FROM jobs WHERE status IN ('success', 'failed') AND finished_at >= ? AND finished_at < ?
+  GROUP BY status, media_type`;
+const DAY_FAILED_TITLES = `SELECT title FROM jobs WHERE status = 'failed' AND finished_at >= ? AND finished_at < ?
+  ORDER BY finished_at DESC LIMIT ?`;
+const DAY_GAVE_UP = `SELECT title FROM jobs WHERE status = 'failed' AND finished_at >= ? AND finished_at < ?
+  AND gave_up = 1 ORDER BY finished_at DESC`;
+
+export interface EnqueueResult {
+  /** One entry per request, in order: the new or the existing job id. */
+  ids: number[];
+  /** True for the entries that created a row. */
+  created: boolean[];
+}
+
+export interface FinishedTotals {
+  successful: number;
+  failed: number;
+  movies: number;
+  episodes: number;
+  bytes: number;
+  durationSeconds: number;
+}
+
+export interface DayReport extends FinishedTotals {
+  failedTitles: string[];
+  needsAttention: string[];
+}
+
+export interface Range {
+  from: Date;
+  to: Date;
+}
+
+export interface JobStore {
+  enqueue(jobs: readonly NewJob[], now: Date, duplicateWindowMs: number): EnqueueResult;
+  claimNext(now: Date): Job | undefined;
+  markSucceeded(id: number, r: { bytes: number | null; finishedAt: Date; durationSeconds: number }, outbox: readonly OutboxItem[]): Job;
+  markFailed(
+    id: number,
+    r: { error: string; finishedAt: Date; durationSeconds: number; retryAt: Date | null },
+    outbox: readonly OutboxItem[],
+  ): Job;
+  defer(id: number, error: string, nextAttemptAt: Date): void;
+  promoteDueRetries(now: Date): Job[];
+  recoverInterrupted(now: Date, maxRetries: number): { requeued: Job[]; gaveUp: Job[] };
+  retryFailed(id: number): 'queued' | 'not_found' | JobStatus;
+  retryFailedSince(since: Date): number[];
+  releaseWaiting(): number;
+  get(id: number): Job | undefined;
+  list(o: { limit: number; status?: JobStatus }): Job[];
+  statusCounts(): Record<JobStatus, number>;
+  countFinished(status: 'success' | 'failed', range: Range): number;
+  nextDueAt(): Date | undefined;
+  dayReport(range: Range, listLimit: number): DayReport;
+}
+
+export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobStore {
+  const insert = db.prepare(INSERT);
+  const findDuplicate = db.prepare(FIND_DUPLICATE).pluck();
+  const claimNext = db.prepare(CLAIM_NEXT);
+  const markSucceeded = db.prepare(MARK_SUCCEEDED);
+  const markFailed = db.prepare(MARK_FAILED);
+  const defer = db.prepare(DEFER);
+  const promote = db.prepare(PROMOTE_DUE_RETRIES);
+  const giveUpInterrupted = db.prepare(GIVE_UP_INTERRUPTED);
+  const requeueInterrupted = db.prepare(REQUEUE_INTERRUPTED);
+  const manualRetry = db.prepare(MANUAL_RETRY);
+  const manualRetrySince = db.prepare(MANUAL_RETRY_SINCE).pluck();
+  const releaseWaiting = db.prepare(RELEASE_WAITING);
+  const get = db.prepare(GET);
+  const statusOf = db.prepare(STATUS_OF).pluck();
+  const list = db.prepare(LIST);
+  const listByStatus = db.prepare(LIST_BY_STATUS);
+  const statusCounts = db.prepare(STATUS_COUNTS);
+  const countFinished = db.prepare(COUNT_FINISHED_SINCE).pluck();
+  const nextDue = db.prepare(NEXT_DUE).pluck();
+  const dayTotals = db.prepare(DAY_TOTALS);
+  const dayFailedTitles = db.prepare(DAY_FAILED_TITLES).pluck();
+  const dayGaveUp = db.prepare(DAY_GAVE_UP).pluck();
+
+  const enqueue = db.transaction((jobs: readonly NewJob[], now: Date, windowMs: number): EnqueueResult => {
+    const createdAt = now.toISOString();
+    const windowStart = new Date(now.getTime() - windowMs).toISOString();
+    const result: EnqueueResult = { ids: [], created: [] };
+    for (const job of jobs) {
+      const existing = job.is_upgrade ? undefined : (findDuplicate.get(job.dedupe_key, windowStart) as number | undefined);
+      if (existing !== undefined) {
+        result.ids.push(existing);
+        result.created.push(false);
+        continue;
+      }
+      const info = insert.run({
+        ...job,
+        details: JSON.stringify(job.details),
+        is_upgrade: job.is_upgrade ? 1 : 0,
+        wait_for_stable_size: job.wait_for_stable_size ? 1 : 0,
+        created_at: createdAt,
+      });
+      result.ids.push(Number(info.lastInsertRowid));
+      result.created.push(true);
+    }
+    return result;
+  });
+
+  const finish = db.transaction(
+    (statement: typeof markSucceeded, params: Record<string, unknown>, items: readonly OutboxItem[], id: number) => {
+      const row = statement.get(params) as JobRow | undefined;
+      if (!row) throw new Error(`job ${id} is not in progress; its outcome was not recorded`);
+      outbox.add(items, id, new Date(String(params.finished_at)));
+      return toJob(row);
+    },
+  );
+
+  const recover = db.transaction((now: Date, maxRetries: number) => {
+    const gaveUp = (giveUpInterrupted.all({ now: now.toISOString(), max_retries: maxRetries }) as JobRow[]).map(toJob);
+    const requeued = (requeueInterrupted.all() as JobRow[]).map(toJob);
+    return { requeued, gaveUp };
+  });
+
+  return {
+    enqueue: (jobs, now, windowMs) => enqueue.immediate(jobs, now, windowMs),
+    claimNext(now) {
+      const row = claimNext.get({ now: now.toISOString() }) as JobRow | undefined;
+      return row ? toJob(row) : undefined;
+    },
+    markSucceeded(id, r, items) {
+      const params = { id, bytes: r.bytes, finished_at: r.finishedAt.toISOString(), duration: r.durationSeconds };
+      return finish.immediate(markSucceeded, params, items, id);
+    },
+    markFailed(id, r, items) {
+      const params = {
+        id,
+        error: r.error,
+        gave_up: r.retryAt ? 0 : 1,
+        retry_at: r.retryAt ? r.retryAt.toISOString() : null,
+        finished_at: r.finishedAt.toISOString(),
+        duration: r.durationSeconds,
+      };
+      return finish.immediate(markFailed, params, items, id);
+    },
+    defer(id, error, nextAttemptAt) {
+      defer.run({ id, error, next_attempt_at: nextAttemptAt.toISOString() });
+    },
+    promoteDueRetries(now) {
+      return (promote.all(now.toISOString()) as JobRow[]).map(toJob);
+    },
+    recoverInterrupted: (now, maxRetries) => recover.immediate(now, maxRetries),
+    retryFailed(id) {
+      if (manualRetry.run(id).changes === 1) return 'queued';
+      const status = statusOf.get(id) as JobStatus | undefined;
+      return status ?? 'not_found';
+    },
+    retryFailedSince(since) {
+      return manualRetrySince.all(since.toISOString()) as number[];
+    },
+    releaseWaiting() {
+      return releaseWaiting.run().changes;
+    },
+    get(id) {
+      const row = get.get(id) as JobRow | undefined;
+      return row ? toJob(row) : undefined;
+    },
+    list({ limit, status }) {
+      const rows = (status ? listByStatus.all(status, limit) : list.all(limit)) as JobRow[];
+      return rows.map(toJob);
+    },
+    statusCounts() {
+      const counts: Record<JobStatus, number> = { queued: 0, in_progress: 0, success: 0, failed: 0 };
+      for (const row of statusCounts.all() as { status: JobStatus; count: number }[]) counts[row.status] = row.count;
+      return counts;
+    },
+    countFinished(status, range) {
+      return countFinished.get(status, range.from.toISOString(), range.to.toISOString()) as number;
+    },
+    nextDueAt() {
+      const due = [nextDue.get('queued'), nextDue.get('failed')].filter((v): v is string => typeof v === 'string');
+      if (due.length === 0) return undefined;
+      return new Date(due.sort()[0]!);
+    },
+    dayReport(range, listLimit) {
+      const from = range.from.toISOString();
+      const to = range.to.toISOString();
+      const totals: DayReport = {
+        successful: 0,
+        failed: 0,
+        movies: 0,
+        episodes: 0,
+        bytes: 0,
+        durationSeconds: 0,
+        failedTitles: dayFailedTitles.all(from, to, listLimit) as string[],
+        needsAttention: dayGaveUp.all(from, to) as string[],
+      };
+      const rows = dayTotals.all(from, to) as { status: 'success' | 'failed'; media_type: MediaType; n: number; bytes: number; seconds: number }[];
+      for (const row of rows) {
+        if (row.status === 'failed') {
+          totals.failed += row.n;
+          continue;
+        }
+        totals.successful += row.n;
+        totals.bytes += row.bytes;
+        totals.durationSeconds += row.seconds;
+        if (row.media_type === 'movie') totals.movies += row.n;
+        else totals.episodes += row.n;
+      }
+      return totals;
+    },
+  };
+}
+
+function toJob(row: JobRow): Job {
+  const { dedupe_key: _key, ...rest } = row;
+  return {
+    ...rest,
+    details: JSON.parse(row.details) as Job['details'],
+    is_upgrade: row.is_upgrade === 1,
+    wait_for_stable_size: row.wait_for_stable_size === 1,
+    gave_up: row.gave_up === 1,
+  };
+}

@@ -1,0 +1,82 @@
+import type { Db } from './database.js';
+
+/** Who delivers an outbox row. */
+export type OutboxTarget = 'telegram' | 'plex';
+
+/** A follow-up to deliver after a job transition: written in the same transaction as the transition. */
+export interface OutboxItem {
+  target: OutboxTarget;
+  /** JSON-serialisable: a Message for notifiers, a ScanTarget for media servers. */
+  payload: unknown;
+}
+
+export interface OutboxRow {
+  id: number;
+  target: OutboxTarget;
+  job_id: number | null;
+  payload: unknown;
+  attempts: number;
+  next_attempt_at: string;
+  created_at: string;
+}
+
+const INSERT = `INSERT INTO outbox (target, job_id, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)`;
+// Only the oldest pending row of a target is ever handed out, so messages arrive in order.
+const HEAD = `SELECT id, target, job_id, payload, attempts, next_attempt_at, created_at FROM outbox
+  WHERE status = 'pending' AND target = ? ORDER BY id LIMIT 1`;
+const MARK_SENT = `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
+  WHERE id = ? AND status = 'pending'`;
+const RESCHEDULE = `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+  WHERE id = ? AND status = 'pending'`;
+const MARK_DEAD = `UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?
+  WHERE id = ? AND status = 'pending'`;
+const PENDING_TARGETS = `SELECT DISTINCT target FROM outbox WHERE status = 'pending'`;
+const PENDING_COUNT = `SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`;
+
+export interface OutboxStore {
+  /** Adds rows; call inside the caller's transaction to tie them to a job transition. */
+  add(items: readonly OutboxItem[], jobId: number | null, now: Date): void;
+  /** The oldest pending row of a target, whether or not it is due yet. */
+  head(target: OutboxTarget): OutboxRow | undefined;
+  markSent(id: number, now: Date): void;
+  reschedule(id: number, nextAttemptAt: Date, error: string): void;
+  markDead(id: number, error: string): void;
+  pendingTargets(): OutboxTarget[];
+  pendingCount(): number;
+}
+
+export function createOutboxStore(db: Db): OutboxStore {
+  const insert = db.prepare(INSERT);
+  const head = db.prepare(HEAD);
+  const markSent = db.prepare(MARK_SENT);
+  const reschedule = db.prepare(RESCHEDULE);
+  const markDead = db.prepare(MARK_DEAD);
+  const pendingTargets = db.prepare(PENDING_TARGETS).pluck();
+  const pendingCount = db.prepare(PENDING_COUNT).pluck();
+
+  return {
+    add(items, jobId, now) {
+      const at = now.toISOString();
+      for (const item of items) insert.run(item.target, jobId, JSON.stringify(item.payload), at, at);
+    },
+    head(target) {
+      const row = head.get(target) as (Omit<OutboxRow, 'payload'> & { payload: string }) | undefined;
+      return row ? { ...row, payload: JSON.parse(row.payload) as unknown } : undefined;
+    },
+    markSent(id, now) {
+      markSent.run(now.toISOString(), id);
+    },
+    reschedule(id, nextAttemptAt, error) {
+      reschedule.run(nextAttemptAt.toISOString(), error, id);
+    },
+    markDead(id, error) {
+      markDead.run(error, id);
+    },
+    pendingTargets() {
+      return pendingTargets.all() as OutboxTarget[];
+    },
+    pendingCount() {
+      return pendingCount.get() as number;
+    },
+  };
+}
