@@ -34,6 +34,8 @@ const OUTBOX_MAX_AGE_MS = 48 * 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
+  // Log timestamps and the summary's day follow the same zone, even where TZ was left unset.
+  process.env.TZ = config.timeZone;
   const clock: Clock = { now: () => new Date() };
   const { log, history, closeLogs } = openLogsOrExit(config);
 

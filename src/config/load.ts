@@ -208,9 +208,10 @@ function loadMappingsFile(path: string, readFile: ReadFile, env: Env): Mapping[]
   }
   const parsed = fileSchema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const key = issue.path.length ? issue.path.join('.') : '(top level)';
-    throw new ConfigError(`SYNC_CONFIG: ${path}: key ${key}: ${issue.message}`);
+    // An unknown key usually explains the missing one (a typo), so it is named first.
+    const issues = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+    const described = issues.slice(0, 3).map((issue) => `key ${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
+    throw new ConfigError(`SYNC_CONFIG: ${path}: ${described.join('; ')}`);
   }
   const seen = new Set<string>();
   return parsed.data.mappings.map((m, i) => {

@@ -130,7 +130,8 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
       let stdout = '';
       let stderr = '';
       child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      // du lists every unreadable folder; only the end is ever shown.
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4096)));
       const timer = setTimeout(() => {
         entry.timedOut = true;
         if (child.pid !== undefined) {
@@ -170,8 +171,7 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
 
   function unexpectedExit(outcome: Extract<ChildOutcome, { kind: 'exited' }>, subject: string): string {
     const how = outcome.code === null ? `killed by ${outcome.signal}` : `exit ${outcome.code}`;
-    const detail = outcome.stderr.trim().slice(-300);
-    return `${subject} could not be checked (probe ${how})${detail ? `: ${detail}` : ''}`;
+    return withDetail(`${subject} could not be checked (probe ${how})`, outcome.stderr);
   }
 
   /** Mount and fstype problems outrank what the script found: an unmounted share explains a missing anchor. */
@@ -205,7 +205,7 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
         case NOT_A_DIRECTORY:
           return { ok: false, problem: `${subject} is not a directory` };
         case UNREADABLE:
-          return { ok: false, problem: `${subject} is not readable` };
+          return { ok: false, problem: withDetail(`${subject} is not readable`, outcome.stderr) };
       }
       // Code 0 and the content problems below come after "pwd -P" printed the physical path.
       const physicalPath = outcome.stdout.replace(/\n$/, '');
@@ -240,7 +240,7 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
         case NOT_A_DIRECTORY:
           return { ok: false, problem: `${subject} is neither a file nor a directory`, missing: false };
         case UNREADABLE:
-          return { ok: false, problem: `${subject} is not readable`, missing: false };
+          return { ok: false, problem: withDetail(`${subject} is not readable`, outcome.stderr), missing: false };
         case EMPTY:
           return { ok: false, problem: `${subject} is an empty directory`, missing: false };
         default:
@@ -248,4 +248,10 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
       }
     },
   };
+}
+
+/** Appends what find/du said last ("Permission denied" and which folder): that is what the user fixes. */
+function withDetail(problem: string, stderr: string): string {
+  const lastLine = stderr.trim().split('\n').at(-1)?.slice(-300);
+  return lastLine ? `${problem}: ${lastLine}` : problem;
 }

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,14 +20,23 @@ const copyArgs = (source: string, destDir: string, extra: string[] = []) => [
   ...buildRsyncArgs({ source, destDir, dryRun: false, isUpgrade: false, createDestDir: true }),
 ];
 
-/** True while any process of the group still exists. */
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Processes of the group that still run. Zombies do not count: rsync's killed children are
+ * reparented to PID 1, and whether it reaps them is up to the init system, not to runRsync.
+ */
+function liveGroupMembers(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        // Fields after "(comm)": state, ppid, pgrp.
+        const [state, , pgrp] = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
+        return state !== 'Z' && Number(pgrp) === pgid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 describe('runRsync', () => {
@@ -98,10 +108,25 @@ describe('runRsync', () => {
     expect(run.timedOut).toBe(true);
     expect(run.durationMs).toBeGreaterThanOrEqual(290);
     expect(run.durationMs).toBeLessThan(3000);
-    expect(groupAlive(pid)).toBe(false);
+    expect(liveGroupMembers(pid)).toEqual([]);
     expect(classifyRsyncExit({ ...run, timeoutSeconds: 0.3 })).toEqual({ kind: 'transient', reason: 'rsync timed out after 0.3 s' });
     // --mkpath made the folder, but the file never completed under its own name.
     expect(await readdir(join(dir, 'dst'))).not.toContain('big.bin');
+  });
+
+  it('follows up with SIGKILL when SIGTERM is ignored', async () => {
+    const stubborn = join(dir, 'stubborn');
+    // The ignored TERM is inherited by sleep, so the whole group ignores it.
+    await writeFile(stubborn, `#!/bin/sh\ntrap '' TERM\nsleep 30\n`);
+    await chmod(stubborn, 0o755);
+    let pid = 0;
+
+    const run = await runRsync([], { binary: stubborn, timeoutMs: 200, onSpawn: (p) => (pid = p) });
+
+    expect(run).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL' });
+    expect(run.durationMs).toBeGreaterThanOrEqual(5_000);
+    expect(run.durationMs).toBeLessThan(7_000);
+    expect(liveGroupMembers(pid)).toEqual([]);
   });
 
   it('stops on abort (service shutdown)', async () => {

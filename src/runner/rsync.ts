@@ -76,8 +76,7 @@ export function runRsync(args: string[], o: RunRsyncOptions): Promise<RsyncRun> 
     const stop = (reason: 'timeout' | 'abort') => {
       if (stopReason || settled) return;
       stopReason = reason;
-      // rsync stops and reaps its own children on SIGTERM; signalling them directly would orphan them as zombies.
-      child.kill('SIGTERM');
+      signalGroup('SIGTERM');
       timers.push(setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS));
     };
     const onAbort = () => stop('abort');
