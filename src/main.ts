@@ -155,6 +155,7 @@ async function main(): Promise<void> {
   const reportDeps = { jobs, mounts: monitor, session, clock, timeZone: config.timeZone, dryRun: config.dryRun, notifications: telegram !== null };
   const app = buildApp({
     log,
+    auth: config.auth,
     intake,
     jobs,
     clock,
@@ -237,6 +238,8 @@ function openLogsOrExit(config: Config): { log: Logger; history: HistoryLog; clo
 function logStartup(log: Logger, config: Config, notifications: boolean, nextSummary: Date | null): void {
   log.info(`Sync webhook listening on ${config.http.host}:${config.http.port}`);
   log.info(`DRY_RUN: ${config.dryRun}; notifications: ${notifications}; plex: ${config.plex !== null}; require mounts: ${config.mounts.require}`);
+  const auth = [config.auth.basic ? 'HTTP Basic' : null, config.auth.apiKey ? 'API key' : null].filter(Boolean);
+  log.info(auth.length ? `Authentication: ${auth.join(' or ')} on every route but GET /health` : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)');
   log.info(`Path mappings from ${config.mappingsFrom}:`);
   for (const m of config.mappings) {
     log.info(`Path mapping: ${m.container} -> ${m.source.path} -> ${m.destination.path}${m.plexSection ? ` (Plex section ${m.plexSection})` : ''}`);

@@ -16,6 +16,7 @@ export interface Config {
   mappingsFrom: string;
   telegram: { apiUrl: string; token: string; chatId: string } | null;
   plex: { url: string; token: string } | null;
+  auth: { basic: { username: string; password: string } | null; apiKey: string | null };
   retry: { intervalSeconds: number; maxRetries: number };
   summaryCron: string;
   rsync: { timeoutSeconds: number; maxConcurrent: number };
@@ -38,6 +39,11 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
   const plexUrl = read.optionalString('PLEX_URL');
   const plexToken = read.optionalString('PLEX_TOKEN');
   const configPath = read.optionalString('SYNC_CONFIG');
+  const username = read.optionalString('SYNC_USERNAME');
+  const password = read.optionalString('SYNC_PASSWORD');
+  if ((username === undefined) !== (password === undefined)) {
+    throw new ConfigError('SYNC_USERNAME and SYNC_PASSWORD must be set together (HTTP Basic needs both), or neither');
+  }
 
   const mappings = configPath ? loadMappingsFile(configPath, readFile, env) : defaultMappings(env);
 
@@ -54,6 +60,10 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
         ? { apiUrl: read.url('TELEGRAM_API_URL', DEFAULTS.TELEGRAM_API_URL), token: telegramToken, chatId: telegramChat }
         : null,
     plex: plexUrl && plexToken ? { url: read.url('PLEX_URL', plexUrl), token: plexToken } : null,
+    auth: {
+      basic: username !== undefined && password !== undefined ? { username, password } : null,
+      apiKey: read.optionalString('SYNC_API_KEY') ?? null,
+    },
     retry: {
       intervalSeconds: read.integer('SYNC_RETRY_INTERVAL_SECONDS', DEFAULTS.SYNC_RETRY_INTERVAL_SECONDS, 1, 7 * 86400),
       maxRetries: read.integer('SYNC_MAX_RETRIES', DEFAULTS.SYNC_MAX_RETRIES, 0, 100),
@@ -75,7 +85,7 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
 
 /** The secrets a log line must never show. */
 export function secretsOf(config: Config): string[] {
-  return [config.telegram?.token, config.plex?.token].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return [config.telegram?.token, config.plex?.token, config.auth.basic?.password, config.auth.apiKey].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
 class EnvReader {

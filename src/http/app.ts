@@ -1,11 +1,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { InputError } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
+import { registerAuth, type AuthConfig } from './auth.js';
 import { registerJobRoutes, type JobRouteDeps } from './routes/jobs.js';
 import { registerOpsRoutes, type OpsRouteDeps } from './routes/ops.js';
 import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 
-export type AppDeps = WebhookRouteDeps & JobRouteDeps & OpsRouteDeps & { log: Logger };
+export type AppDeps = WebhookRouteDeps & JobRouteDeps & OpsRouteDeps & { log: Logger; auth: AuthConfig };
 
 /** Largest body accepted; a real Radarr/Sonarr payload is a few kB. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -36,6 +37,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.code(404).send({ error: `Not found: ${request.method} ${request.url.split('?')[0]}` }),
   );
 
+  // Registered before the routes, so no route can be reached around it.
+  registerAuth(app, deps.auth);
   registerWebhookRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerOpsRoutes(app, deps);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { coerceError } from '../../core/errors.js';
 import type { HealthReport, StatsReport } from '../../service/reports.js';
+import { isAuthenticated } from '../auth.js';
 
 export interface OpsRouteDeps {
   health: () => HealthReport;
@@ -14,7 +15,9 @@ export interface OpsRouteDeps {
 export function registerOpsRoutes(app: FastifyInstance, deps: OpsRouteDeps): void {
   app.get('/health', async (request, reply) => {
     try {
-      return deps.health();
+      const report = deps.health();
+      // Without credentials (Docker's healthcheck) only the verdict is shown.
+      return isAuthenticated(request) ? report : { status: report.status };
     } catch (error) {
       // Only a database that cannot be used makes the service unhealthy: Docker may restart it.
       request.log.error({ err: coerceError(error) }, 'Health check: database unavailable');

@@ -1,0 +1,100 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppDeps } from './app.js';
+
+// The HTTP layer alone, listening on loopback, with the parts behind it answering fixed values.
+function deps(auth: AppDeps['auth']): AppDeps {
+  return {
+    log: pino({ level: 'silent' }),
+    auth,
+    intake: { accept: () => ({ kind: 'test' }) },
+    jobs: { get: () => undefined, list: () => [], retryFailed: () => 'not_found', retryFailedSince: () => [] },
+    clock: { now: () => new Date() },
+    onRequeued: () => {},
+    health: () => ({
+      status: 'healthy',
+      timestamp: '',
+      dry_run: false,
+      notifications: false,
+      nfs_status: 'ok',
+      nfs_issues: [],
+      nfs_down_since: {},
+      jobs_24h: { queued: 0, in_progress: 0, success: 0, failed: 0 },
+      uptime_since: '',
+    }),
+    stats: () => ({}) as never,
+    sendTestNotification: async () => 'disabled',
+    sendSummaryNow: () => ({ day: '2026-01-01', notifications: false }),
+  };
+}
+
+const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`, 'latin1').toString('base64')}`;
+const testBody = JSON.stringify({ eventType: 'Test' });
+
+describe('authentication', () => {
+  let app: FastifyInstance;
+  let url: string;
+
+  beforeAll(async () => {
+    app = buildApp(deps({ basic: { username: 'sync', password: 'pässwörd' }, apiKey: 'k3y-0123456789' }));
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => app.close());
+
+  const post = (headers: Record<string, string>, path = '/sync/radarr') =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: testBody });
+
+  it('refuses a webhook without credentials: 401, a Basic challenge and an error', async () => {
+    const res = await post({});
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Basic realm="sync-webhook", charset="UTF-8"');
+    expect(await res.json()).toEqual({ error: expect.stringContaining('Authentication required') });
+  });
+
+  it('lets in Basic credentials as Radarr sends them (ISO-8859-1)', async () => {
+    const res = await post({ authorization: basic('sync', 'pässwörd') });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'test successful' });
+  });
+
+  it.each([
+    ['a wrong password', { authorization: basic('sync', 'wrong') }],
+    ['a wrong user', { authorization: basic('other', 'pässwörd') }],
+    ['a truncated header', { authorization: 'Basic' }],
+    ['a wrong API key', { 'x-api-key': 'k3y-0123456788' }],
+    ['a Bearer token', { authorization: 'Bearer k3y-0123456789' }],
+  ])('refuses %s', async (_name, headers) => {
+    expect((await post(headers)).status).toBe(401);
+  });
+
+  it('lets in the API key as a header or a query parameter', async () => {
+    expect((await post({ 'x-api-key': 'k3y-0123456789' })).status).toBe(200);
+    expect((await post({}, '/sync/radarr?apikey=k3y-0123456789')).status).toBe(200);
+  });
+
+  it('guards every route but GET /health, which then shows only its status', async () => {
+    for (const path of ['/jobs', '/jobs/1', '/stats', '/test', '/summary/send']) {
+      expect((await fetch(`${url}${path}`)).status, path).toBe(401);
+    }
+    expect((await fetch(`${url}/queue/retry-failed`, { method: 'POST' })).status).toBe(401);
+    const open = await fetch(`${url}/health`);
+    expect(open.status).toBe(200);
+    expect(await open.json()).toEqual({ status: 'healthy' });
+    const full = await fetch(`${url}/health`, { headers: { 'x-api-key': 'k3y-0123456789' } });
+    expect(Object.keys(await full.json())).toContain('jobs_24h');
+  });
+});
+
+describe('without credentials configured', () => {
+  it('lets everything in and shows the whole health report', async () => {
+    const app = buildApp(deps({ basic: null, apiKey: null }));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      expect((await fetch(`${url}/jobs`)).status).toBe(200);
+      expect(Object.keys(await (await fetch(`${url}/health`)).json())).toContain('nfs_status');
+    } finally {
+      await app.close();
+    }
+  });
+});

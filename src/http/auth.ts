@@ -1,0 +1,68 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface AuthConfig {
+  /** HTTP Basic, as Radarr/Sonarr send it from the webhook's Username/Password fields. */
+  basic: { username: string; password: string } | null;
+  /** X-Api-Key header or ?apikey= query parameter. */
+  apiKey: string | null;
+}
+
+export const REALM = 'sync-webhook';
+
+/**
+ * Lets a request in when it carries the configured Basic credentials or API key. Everything is
+ * guarded except GET /health, which Docker's healthcheck calls without credentials: it then
+ * answers only its status (see `isAuthenticated`).
+ */
+export function registerAuth(app: FastifyInstance, auth: AuthConfig): void {
+  if (!auth.basic && !auth.apiKey) return;
+  const check = createChecker(auth);
+  app.decorateRequest('authenticated', false);
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const ok = check(request);
+    (request as FastifyRequest & { authenticated: boolean }).authenticated = ok;
+    if (ok || (request.method === 'GET' && request.url.split('?')[0] === '/health')) return;
+    request.log.warn(`Refused ${request.method} ${request.url.split('?')[0]} from ${request.ip}: missing or wrong credentials`);
+    return reply
+      .code(401)
+      .header('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`)
+      .send({ error: 'Authentication required: use the Username/Password of the webhook (HTTP Basic) or the X-Api-Key header' });
+  });
+}
+
+/** True when auth is off, or the request proved who it is. */
+export function isAuthenticated(request: FastifyRequest): boolean {
+  const flag = (request as FastifyRequest & { authenticated?: boolean }).authenticated;
+  return flag === undefined || flag;
+}
+
+function createChecker(auth: AuthConfig): (request: FastifyRequest) => boolean {
+  // Radarr/Sonarr encode Basic credentials as ISO-8859-1; compare bytes in the same encoding.
+  const expectedBasic = auth.basic ? digest(Buffer.from(`${auth.basic.username}:${auth.basic.password}`, 'latin1')) : null;
+  const expectedKey = auth.apiKey ? digest(Buffer.from(auth.apiKey, 'utf8')) : null;
+  return (request) => {
+    let ok = false;
+    if (expectedBasic) {
+      const header = request.headers.authorization;
+      const match = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+      if (match) ok = same(digest(Buffer.from(match[1]!, 'base64')), expectedBasic) || ok;
+    }
+    if (expectedKey) {
+      const headerKey = request.headers['x-api-key'];
+      const queryKey = (request.query as Record<string, unknown> | undefined)?.apikey;
+      const given = typeof headerKey === 'string' ? headerKey : typeof queryKey === 'string' ? queryKey : null;
+      if (given !== null) ok = same(digest(Buffer.from(given, 'utf8')), expectedKey) || ok;
+    }
+    return ok;
+  };
+}
+
+// Hashing first gives equal-length buffers, so timingSafeEqual never leaks the secret's length.
+function digest(data: Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+function same(a: Buffer, b: Buffer): boolean {
+  return timingSafeEqual(a, b);
+}
