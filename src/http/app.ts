@@ -23,6 +23,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return503OnClosing: true,
   });
 
+  // Fastify also parses text/plain by default; every body this API takes is JSON, so anything else is 415.
+  app.removeContentTypeParser('text/plain');
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = describeClientError(error);
     if (known) {

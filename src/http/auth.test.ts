@@ -82,7 +82,7 @@ describe('authentication', () => {
     expect(open.status).toBe(200);
     expect(await open.json()).toEqual({ status: 'healthy' });
     const full = await fetch(`${url}/health`, { headers: { 'x-api-key': 'k3y-0123456789' } });
-    expect(Object.keys(await full.json())).toContain('jobs_24h');
+    expect(Object.keys((await full.json()) as object)).toContain('jobs_24h');
   });
 });
 
@@ -92,7 +92,7 @@ describe('without credentials configured', () => {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     try {
       expect((await fetch(`${url}/jobs`)).status).toBe(200);
-      expect(Object.keys(await (await fetch(`${url}/health`)).json())).toContain('nfs_status');
+      expect(Object.keys((await (await fetch(`${url}/health`)).json()) as object)).toContain('nfs_status');
     } finally {
       await app.close();
     }

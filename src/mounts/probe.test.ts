@@ -182,6 +182,36 @@ describe('inspectSource', () => {
   });
 });
 
+describe('inspectSource inside a mapping root', () => {
+  it('accepts an item inside the root, even through a link that stays inside', async () => {
+    const root = await folderWith('root', {});
+    await folderWith('root/Movie (2024)');
+    await symlink(join(root, 'Movie (2024)'), join(root, 'Alias'));
+    expect(await plain().inspectSource(join(root, 'Movie (2024)'), root)).toMatchObject({ ok: true, kind: 'dir' });
+    expect(await plain().inspectSource(join(root, 'Alias'), root)).toMatchObject({ ok: true, kind: 'dir' });
+  });
+
+  it('refuses an item that a symlink leads out of the root', async () => {
+    const root = await folderWith('root2', { 'keep.mkv': 'x' });
+    const outside = await folderWith('outside', { 'secret.txt': 'do not copy' });
+    await symlink(outside, join(root, 'Escape (2024)'));
+    const result = await plain().inspectSource(join(root, 'Escape (2024)'), root);
+    expect(result).toEqual({
+      ok: false,
+      missing: false,
+      outsideRoot: true,
+      problem: `source ${join(root, 'Escape (2024)')} resolves to ${outside}, outside its mapping root ${root}: a symlink points out of the share`,
+    });
+  });
+
+  it('does not take a sibling folder with a longer name for the root', async () => {
+    const root = await folderWith('lib', { 'a.mkv': 'x' });
+    const sibling = await folderWith('lib-other', { 'b.mkv': 'y' });
+    await symlink(sibling, join(root, 'B'));
+    expect(await plain().inspectSource(join(root, 'B'), root)).toMatchObject({ ok: false, outsideRoot: true });
+  });
+});
+
 describe('a probe that hangs', () => {
   const TIMEOUT_MS = 300;
   let flag: string;

@@ -8,13 +8,17 @@ export type ProbeResult = { ok: true } | { ok: false; problem: string };
 
 export type SourceInspection =
   | { ok: true; kind: 'file' | 'dir'; bytes: number }
-  | { ok: false; problem: string; missing: boolean };
+  | { ok: false; problem: string; missing: boolean; outsideRoot?: boolean };
 
 export interface MountProbe {
   /** Root of a mapping side: exists, is a real mount (when required), right fstype, anchor present, source readable and non-empty / destination writable. */
   checkRoot(check: MountCheck, role: 'source' | 'destination'): Promise<ProbeResult>;
-  /** The item a job copies: exists; a file, or a directory that is not empty. Size in bytes (apparent, recursive) for the stable-size check. */
-  inspectSource(path: string): Promise<SourceInspection>;
+  /**
+   * The item a job copies: exists; a file, or a directory that is not empty; and, with symlinks
+   * resolved, still inside `root` (a link must not make a sync read outside its mapping).
+   * Size in bytes (apparent, recursive) for the stable-size check.
+   */
+  inspectSource(path: string, root?: string): Promise<SourceInspection>;
 }
 
 export interface MountProbeOptions {
@@ -39,6 +43,7 @@ const ANCHOR_MISSING = 12;
 const UNREADABLE = 13;
 const EMPTY = 14;
 const NOT_WRITABLE = 15;
+const OUTSIDE_ROOT = 16;
 
 /**
  * $1 root, $2 role, $3 anchor relative to the root (may be empty). Prints the root's physical path,
@@ -62,21 +67,29 @@ else
 fi
 `;
 
-/** $1 item. Prints "file BYTES" or "dir BYTES". find has no "--", hence the "./" for relative paths. */
+/**
+ * $1 item, $2 root it must resolve inside (may be empty). Prints "file BYTES" or "dir BYTES".
+ * find has no "--", hence the "./" for relative paths.
+ */
 const SOURCE_SCRIPT = `
 case $1 in /*) p=$1 ;; *) p=./$1 ;; esac
+if [ -n "$2" ] && [ -e "$p" ]; then
+  real=$(realpath -e -- "$p") || exit ${UNREADABLE}
+  root=$(realpath -e -- "$2") || exit ${UNREADABLE}
+  case $real/ in "$root"/*) ;; *) echo "$real"; exit ${OUTSIDE_ROOT} ;; esac
+fi
 if [ -f "$p" ]; then
   kind=file
 elif [ -d "$p" ]; then
   kind=dir
-  first=$(find "$p" -mindepth 1 -maxdepth 1 -print -quit) || exit ${UNREADABLE}
+  first=$(find -H "$p" -mindepth 1 -maxdepth 1 -print -quit) || exit ${UNREADABLE}
   [ -n "$first" ] || exit ${EMPTY}
 elif [ -e "$p" ]; then
   exit ${NOT_A_DIRECTORY}
 else
   exit ${MISSING}
 fi
-size=$(du -s -B1 --apparent-size -- "$p") || exit ${UNREADABLE}
+size=$(du -s -D -B1 --apparent-size -- "$p") || exit ${UNREADABLE}
 echo "$kind \${size%%[!0-9]*}"
 `;
 
@@ -225,9 +238,9 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
       }
     },
 
-    async inspectSource(path) {
+    async inspectSource(path, root) {
       const subject = `source ${path}`;
-      const outcome = await runScript(path, SOURCE_SCRIPT, [path]);
+      const outcome = await runScript(path, SOURCE_SCRIPT, [path, root ?? '']);
       if (outcome.kind !== 'exited') return { ok: false, problem: childProblem(outcome, subject), missing: false };
       switch (outcome.code) {
         case 0: {
@@ -243,6 +256,13 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
           return { ok: false, problem: withDetail(`${subject} is not readable`, outcome.stderr), missing: false };
         case EMPTY:
           return { ok: false, problem: `${subject} is an empty directory`, missing: false };
+        case OUTSIDE_ROOT:
+          return {
+            ok: false,
+            problem: `${subject} resolves to ${outcome.stdout.trim()}, outside its mapping root ${root}: a symlink points out of the share`,
+            missing: false,
+            outsideRoot: true,
+          };
         default:
           return { ok: false, problem: unexpectedExit(outcome, subject), missing: false };
       }

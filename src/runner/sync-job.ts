@@ -74,7 +74,7 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   try {
     const mapping = checkedMapping(job, deps.mappings);
     await ensureMountsHealthy(mapping, deps);
-    await ensureSourcePresent(job, deps, signal);
+    await ensureSourcePresent(job, mapping, deps, signal);
     const args = buildRsyncArgs({
       source: job.source_path,
       destDir: job.dest_path,
@@ -185,13 +185,14 @@ async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise
   }
 }
 
-async function ensureSourcePresent(job: Job, deps: SyncJobDeps, signal: AbortSignal): Promise<void> {
-  const first = await deps.probe.inspectSource(job.source_path);
-  if (!first.ok) throw new JobFailure(`Source not ready: ${first.problem}`, false);
+async function ensureSourcePresent(job: Job, mapping: Mapping, deps: SyncJobDeps, signal: AbortSignal): Promise<void> {
+  const root = mapping.source.path;
+  const first = await deps.probe.inspectSource(job.source_path, root);
+  if (!first.ok) throw new JobFailure(`Source not ready: ${first.problem}`, first.outsideRoot === true);
   if (!job.wait_for_stable_size || deps.options.manualStableMs === 0) return;
   await deps.sleep(deps.options.manualStableMs, signal);
-  const second = await deps.probe.inspectSource(job.source_path);
-  if (!second.ok) throw new JobFailure(`Source not ready: ${second.problem}`, false);
+  const second = await deps.probe.inspectSource(job.source_path, root);
+  if (!second.ok) throw new JobFailure(`Source not ready: ${second.problem}`, second.outsideRoot === true);
   if (second.bytes !== first.bytes) {
     throw new NotReady(
       `source ${job.source_path} is still growing (${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
