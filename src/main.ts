@@ -18,6 +18,7 @@ import { Dispatcher } from './notify/dispatcher.js';
 import { renderTestMessage } from './notify/render.js';
 import { createTelegramNotifier } from './notify/telegram.js';
 import { Runner } from './runner/runner.js';
+import { linuxProcessTable, stopOrphanedRsync } from './runner/orphans.js';
 import { checkRsyncAvailable, runRsync } from './runner/rsync.js';
 import { runSyncJob } from './runner/sync-job.js';
 import { DailyTask } from './schedules/scheduler.js';
@@ -61,6 +62,10 @@ async function main(): Promise<void> {
   const scheduleRuns = createScheduleRunStore(db);
   log.info(`Database initialized at ${config.dbPath}`);
 
+  for (const orphan of jobs.interruptedRsyncs()) {
+    const outcome = await stopOrphanedRsync(orphan, linuxProcessTable);
+    if (outcome !== 'none') log.warn({ jobId: orphan.id }, `Stopped the rsync (pid ${orphan.rsync_pid}) that job ${orphan.id} left running when the service was killed`);
+  }
   const recovered = jobs.recoverInterrupted(clock.now(), config.retry.maxRetries);
   if (recovered.requeued.length + recovered.gaveUp.length > 0) {
     log.warn(`Found ${recovered.requeued.length + recovered.gaveUp.length} interrupted jobs from previous run`);

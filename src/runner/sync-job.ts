@@ -10,7 +10,10 @@ import { buildRsyncArgs } from './rsync-args.js';
 import { classifyRsyncExit, formatRsyncCommand, parseRsyncStats } from './rsync-output.js';
 import type { RsyncRun } from './rsync.js';
 
-export type RunRsync = (args: string[], o: { timeoutMs: number; signal: AbortSignal }) => Promise<RsyncRun>;
+export type RunRsync = (
+  args: string[],
+  o: { timeoutMs: number; signal: AbortSignal; onSpawn: (pid: number) => void },
+) => Promise<RsyncRun>;
 
 export interface SyncJobOptions {
   dryRun: boolean;
@@ -25,7 +28,7 @@ export interface SyncJobOptions {
 }
 
 export interface SyncJobDeps {
-  jobs: Pick<JobStore, 'markSucceeded' | 'markFailed' | 'defer'>;
+  jobs: Pick<JobStore, 'markSucceeded' | 'markFailed' | 'defer' | 'recordRsyncPid'>;
   mappings: readonly Mapping[];
   probe: MountProbe;
   rsync: RunRsync;
@@ -83,7 +86,11 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       createDestDir: job.dest_path !== mapping.destination.path,
     });
     jobLog.info(`Running: ${formatRsyncCommand('rsync', args)}`);
-    run = await deps.rsync(args, { timeoutMs: options.rsyncTimeoutSeconds * 1000, signal });
+    run = await deps.rsync(args, {
+      timeoutMs: options.rsyncTimeoutSeconds * 1000,
+      signal,
+      onSpawn: (pid) => deps.jobs.recordRsyncPid(job.id, pid),
+    });
   } catch (error) {
     if (error instanceof NotReady) {
       deps.jobs.defer(job.id, error.message, new Date(clock.now().getTime() + error.retryAfterMs));

@@ -3,6 +3,7 @@ import type { Db } from './database.js';
 import type { OutboxItem, OutboxStore } from './outbox.js';
 
 type JobRow = Omit<Job, 'details' | 'is_upgrade' | 'wait_for_stable_size' | 'gave_up'> & {
+  rsync_pid: number | null;
   details: string;
   is_upgrade: number;
   wait_for_stable_size: number;
@@ -12,7 +13,7 @@ type JobRow = Omit<Job, 'details' | 'is_upgrade' | 'wait_for_stable_size' | 'gav
 
 const COLUMNS = `id, status, source, media_type, title, container_path, source_path, dest_path, mapping,
   dedupe_key, details, is_upgrade, wait_for_stable_size, retry_count, gave_up, error, bytes_transferred,
-  created_at, started_at, finished_at, duration_seconds, next_attempt_at`;
+  created_at, started_at, finished_at, duration_seconds, next_attempt_at, rsync_pid`;
 
 const INSERT = `INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path,
   mapping, dedupe_key, details, is_upgrade, wait_for_stable_size, created_at)
@@ -25,7 +26,7 @@ const FIND_DUPLICATE = `SELECT id FROM jobs WHERE dedupe_key = ?
   ORDER BY id DESC LIMIT 1`;
 
 const CLAIM_NEXT = `UPDATE jobs SET status = 'in_progress', started_at = @now, finished_at = NULL,
-  duration_seconds = NULL, next_attempt_at = NULL
+  duration_seconds = NULL, next_attempt_at = NULL, rsync_pid = NULL
   WHERE id = (SELECT id FROM jobs WHERE status = 'queued'
               AND (next_attempt_at IS NULL OR next_attempt_at <= @now) ORDER BY id LIMIT 1)
   RETURNING ${COLUMNS}`;
@@ -61,6 +62,9 @@ const MANUAL_RETRY_SINCE = `UPDATE jobs SET status = 'queued', retry_count = 0, 
 
 const RELEASE_WAITING = `UPDATE jobs SET next_attempt_at = NULL
   WHERE status = 'queued' AND next_attempt_at IS NOT NULL`;
+
+const RECORD_RSYNC_PID = `UPDATE jobs SET rsync_pid = ? WHERE id = ? AND status = 'in_progress'`;
+const INTERRUPTED = `SELECT id, source_path, rsync_pid FROM jobs WHERE status = 'in_progress' AND rsync_pid IS NOT NULL`;
 
 const GET = `SELECT ${COLUMNS} FROM jobs WHERE id = ?`;
 const STATUS_OF = `SELECT status FROM jobs WHERE id = ?`;
@@ -117,6 +121,10 @@ export interface JobStore {
   defer(id: number, error: string, nextAttemptAt: Date): void;
   promoteDueRetries(now: Date): Job[];
   recoverInterrupted(now: Date, maxRetries: number): { requeued: Job[]; gaveUp: Job[] };
+  /** Remembers the rsync a running job started (see runner/orphans.ts). */
+  recordRsyncPid(id: number, pid: number): void;
+  /** In-progress jobs of a previous run whose rsync may still be alive. */
+  interruptedRsyncs(): { id: number; source_path: string; rsync_pid: number | null }[];
   retryFailed(id: number): 'queued' | 'not_found' | JobStatus;
   retryFailedSince(since: Date): number[];
   releaseWaiting(): number;
@@ -141,6 +149,8 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
   const manualRetry = db.prepare(MANUAL_RETRY);
   const manualRetrySince = db.prepare(MANUAL_RETRY_SINCE).pluck();
   const releaseWaiting = db.prepare(RELEASE_WAITING);
+  const recordRsyncPid = db.prepare(RECORD_RSYNC_PID);
+  const interrupted = db.prepare(INTERRUPTED);
   const get = db.prepare(GET);
   const statusOf = db.prepare(STATUS_OF).pluck();
   const list = db.prepare(LIST);
@@ -219,6 +229,12 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
       return (promote.all(now.toISOString()) as JobRow[]).map(toJob);
     },
     recoverInterrupted: (now, maxRetries) => recover.immediate(now, maxRetries),
+    recordRsyncPid(id, pid) {
+      recordRsyncPid.run(pid, id);
+    },
+    interruptedRsyncs() {
+      return interrupted.all() as { id: number; source_path: string; rsync_pid: number | null }[];
+    },
     retryFailed(id) {
       if (manualRetry.run(id).changes === 1) return 'queued';
       const status = statusOf.get(id) as JobStatus | undefined;
@@ -282,7 +298,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
 }
 
 function toJob(row: JobRow): Job {
-  const { dedupe_key: _key, ...rest } = row;
+  const { dedupe_key: _key, rsync_pid: _pid, ...rest } = row;
   return {
     ...rest,
     details: JSON.parse(row.details) as Job['details'],
