@@ -20,6 +20,7 @@ import { createTelegramNotifier } from './notify/telegram.js';
 import { Runner } from './runner/runner.js';
 import { linuxProcessTable, stopOrphanedRsync } from './runner/orphans.js';
 import { checkRsyncAvailable, runRsync } from './runner/rsync.js';
+import { removeRsyncLeftovers } from './runner/rsync-leftovers.js';
 import { runSyncJob } from './runner/sync-job.js';
 import { DailyTask } from './schedules/scheduler.js';
 import { queueDailySummary } from './schedules/daily-summary.js';
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
             dispatcher.wake();
           },
           onMountProblem: (path, problem) => monitor.reportProblem(path, problem),
+          removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, config.mounts.timeoutSeconds * 1000),
         },
         signal,
       ),

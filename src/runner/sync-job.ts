@@ -8,6 +8,7 @@ import type { OutboxItem } from '../store/outbox.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import { buildRsyncArgs } from './rsync-args.js';
 import { classifyRsyncExit, formatRsyncCommand, parseRsyncStats } from './rsync-output.js';
+import type { LeftoverCleanup } from './rsync-leftovers.js';
 import type { RsyncRun } from './rsync.js';
 
 export type RunRsync = (
@@ -40,6 +41,8 @@ export interface SyncJobDeps {
   onFinished?: (job: Job) => void;
   /** Called when a mount check fails, with the mount path and the problem. */
   onMountProblem?: (path: string, problem: string) => void;
+  /** Removes the rsync temp files a killed copy of this source left at the destination (not in dry runs). */
+  removeLeftovers?: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
 }
 
 export type SyncJobOutcome = 'succeeded' | 'failed' | 'waiting' | 'interrupted';
@@ -78,6 +81,15 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
     const mapping = checkedMapping(job, deps.mappings);
     await ensureMountsHealthy(mapping, deps);
     await ensureSourcePresent(job, mapping, deps, signal);
+    // Only a job that ran before can have been killed mid-copy; a first attempt skips the extra look.
+    const ranBefore = job.retry_count > 0 || job.error !== null;
+    if (ranBefore && !options.dryRun && deps.removeLeftovers) {
+      const cleanup = await deps.removeLeftovers(job.source_path, `${job.dest_path}/${basename(job.source_path)}`);
+      if (cleanup.removed.length > 0) {
+        jobLog.warn(`Removed ${cleanup.removed.length} rsync temp file(s) a killed copy left behind: ${cleanup.removed.join(', ')}`);
+      }
+      if (cleanup.problem) jobLog.warn(cleanup.problem);
+    }
     const args = buildRsyncArgs({
       source: job.source_path,
       destDir: job.dest_path,

@@ -1,5 +1,5 @@
 // Real rsync between temp folders, driven through the real process over HTTP.
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeServer, type FakeServer } from '../support/fake-http.js';
@@ -278,8 +278,3 @@ describe('dry run', () => {
     expect(await readLog(dry, 'sync_webhook.log')).toMatch(/rsync .*--dry-run/);
   });
 });
-
-// Unused import guard for editors.
-void mkdir;
-void stat;
-void writeFile;

@@ -7,23 +7,26 @@
  *   await waitFor(async () => (await getJson(svc.url, `/jobs/${id}`)).body.status === 'success');
  *   await svc.stop();
  *
- * Every service started here (and every temp dir, every registered cleanup) is stopped by
- * `cleanupAll()`, which each test file calls in afterEach, so a failing test never leaves a
- * process behind. The suite must run after `npm run build` (it runs dist/main.js).
+ * Every service started here (and every temp dir, fake server or other registered cleanup) is
+ * stopped by `cleanupAll()`, which each test file calls in afterAll, and by `cleanupEachTest()` for
+ * what a single test started, so a failing test never leaves a process behind. The suite must run
+ * after `npm run build` (it runs dist/main.js).
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const MAIN_JS = join(REPO_ROOT, 'dist', 'main.js');
+/** The built service; SYNC_WEBHOOK_MAIN_JS points the suite at another build (e.g. to prove a test fails without a fix). */
+export const MAIN_JS = process.env.SYNC_WEBHOOK_MAIN_JS ?? join(REPO_ROOT, 'dist', 'main.js');
 export const FIXTURES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'arr', 'examples');
 
 // ---------------------------------------------------------------------------------------------
@@ -34,7 +37,7 @@ type Cleanup = () => unknown | Promise<unknown>;
 const cleanups: Cleanup[] = [];
 const liveChildren = new Set<ChildProcess>();
 
-/** Registers something to undo in `cleanupAll()` (afterEach). */
+/** Registers something to undo in `cleanupAll()` / `cleanupEachTest()`, newest first. */
 export function onCleanup(fn: Cleanup): void {
   cleanups.push(fn);
 }
@@ -51,6 +54,28 @@ export async function cleanupAll(): Promise<void> {
     }
   }
   if (errors.length > 0) throw errors[0];
+}
+
+/**
+ * Undoes what each test of the enclosing describe (or file) registered, when that test ends, pass or
+ * fail; what a beforeAll registered stays for the next test (cleanupAll in afterAll ends it).
+ */
+export function cleanupEachTest(): void {
+  let mark = 0;
+  beforeEach(() => {
+    mark = cleanups.length;
+  });
+  afterEach(async () => {
+    const errors: unknown[] = [];
+    while (cleanups.length > mark) {
+      try {
+        await cleanups.pop()!();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw errors[0];
+  });
 }
 
 // Last resort: the worker exits (crash, timeout) while a child still runs.
@@ -350,8 +375,13 @@ export interface Service extends ServiceLayout {
   waitForLog(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGKILL and wait for the exit. */
+  /** SIGKILL and wait for the exit. Children in their own process group (rsync) live on. */
   kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * SIGKILL the service and every process it started, all at once, as `docker kill` or a power cut
+   * would: nothing gets to clean up. Resolves with the pids killed besides the service.
+   */
+  killTree(): Promise<number[]>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Starts the service again on the same folder (same env unless overridden). */
   restart(o?: Omit<StartOptions, 'dir'>): Promise<Service>;
@@ -519,8 +549,47 @@ async function launch(layout: ServiceLayout, env: Record<string, string>, port: 
     },
     stop: () => terminate('SIGTERM'),
     kill: () => terminate('SIGKILL'),
+    async killTree() {
+      if (hasExited) return [];
+      // Freeze first (the service, then each process it started, until no new one shows up), so
+      // nothing can fork, notice its parent dying, or clean up; then kill them all.
+      child.kill('SIGSTOP');
+      const frozen: number[] = [];
+      for (let round = 0; round < 10; round++) {
+        const found = descendantsOf(child.pid!).filter((pid) => !frozen.includes(pid));
+        if (found.length === 0) break;
+        for (const pid of found) {
+          frozen.push(pid);
+          try {
+            process.kill(pid, 'SIGSTOP');
+          } catch {
+            // gone already
+          }
+        }
+      }
+      for (const pid of frozen) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      await terminate('SIGKILL');
+      // SIGKILL lands when a process leaves the kernel; wait until each is gone (or a zombie).
+      await waitFor(() => frozen.every((pid) => commandLineOf(pid) === ''), { timeoutMs: 5000, what: 'killed processes gone' });
+      return frozen;
+    },
     exited,
-    restart: (next = {}) => startService({ ...next, dir: layout.dir, env: { ...pickTestEnv(env), ...next.env } }),
+    restart: (next = {}) =>
+      o.bareEnv
+        ? startService({ ...next, dir: layout.dir, bareEnv: { ...pickTestEnv(env), ...next.env } })
+        : startService({
+            ...(o.mappings ? { mappings: o.mappings } : {}),
+            ...(o.configYaml ? { configYaml: o.configYaml } : {}),
+            ...next,
+            dir: layout.dir,
+            env: { ...pickTestEnv(env), ...next.env },
+          }),
   };
 
   if (o.waitForHealth === false) return service;
@@ -544,6 +613,43 @@ async function launch(layout: ServiceLayout, env: Record<string, string>, port: 
       throw new Error(`/health did not answer 200 within ${timeoutMs} ms; output:\n${tail(output)}`);
     }
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Every live descendant of `pid` (children, grandchildren, …), from /proc. Linux only. */
+export function descendantsOf(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const statLine = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+      const ppid = Number(statLine.slice(statLine.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(name), ppid);
+    } catch {
+      // exited while listing
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [p, pp] of parents) {
+      if (pp === parent && !out.includes(p)) {
+        out.push(p);
+        queue.push(p);
+      }
+    }
+  }
+  return out;
+}
+
+/** The command line of a process ('' once it is gone). */
+export function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
   }
 }
 
