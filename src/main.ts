@@ -72,9 +72,11 @@ async function main(): Promise<void> {
     log.warn(`Found ${recovered.requeued.length + recovered.gaveUp.length} interrupted jobs from previous run`);
   }
   for (const job of recovered.requeued) {
+    history.record({ ...job, status: 'failed' });
     log.info({ jobId: job.id }, `Queueing interrupted job for retry: ${job.title} (retry ${job.retry_count}/${config.retry.maxRetries})`);
   }
   for (const job of recovered.gaveUp) {
+    history.record(job);
     log.warn({ jobId: job.id }, `Interrupted job exceeded max retries, not retrying: ${job.title}`);
   }
 

@@ -26,6 +26,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Fastify also parses text/plain by default; every body this API takes is JSON, so anything else is 415.
   app.removeContentTypeParser('text/plain');
 
+  // A POST without a body (curl -X POST …/retry with a JSON content type) is no error; a webhook's
+  // route refuses it itself. Everything else goes through Fastify's own (prototype-safe) parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = describeClientError(error);
     if (known) {

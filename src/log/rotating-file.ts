@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureDir } from '../fs/ensure-dir.js';
 
 /**
  * An append-only log file that rotates like Python's RotatingFileHandler: when a write would pass
@@ -15,7 +16,7 @@ export class RotatingFile {
     private readonly maxBytes: number,
     private readonly backups: number,
   ) {
-    mkdirSync(dirname(path), { recursive: true });
+    ensureDir(dirname(path));
     this.fd = openSync(path, 'a');
     this.size = fstatSync(this.fd).size;
   }

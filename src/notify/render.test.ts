@@ -284,6 +284,12 @@ describe('renderDailySummary', () => {
     ).toEqual({ title: 'Daily Sync Summary', body: '📊 <b>Daily Summary - 2024-05-01</b>\n\nNo sync activity recorded.' });
   });
 
+  it('keeps listing jobs that need attention on a quiet day', () => {
+    expect(renderDailySummary({ ...base, successful: 0, failed: 0, failedTitles: [], failedTotal: 0 }).body).toBe(
+      '📊 <b>Daily Summary - 2024-05-01</b>\n\nNo sync activity recorded.\n\n🔴 <b>Needs Attention (1):</b>\n• Broken Movie (2020)',
+    );
+  });
+
   it('renders counts, failed titles and items needing attention like Flask', () => {
     expect(renderDailySummary(base)).toEqual({
       title: 'Daily Sync Summary',

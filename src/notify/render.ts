@@ -124,8 +124,12 @@ function listSection(header: string, titles: string[], total: number): string {
 export function renderDailySummary(s: DailySummary): Message {
   const title = 'Daily Sync Summary';
   const day = escapeWithin(s.day, DAY_LIMIT);
+  const attentionTotal = Math.max(s.needsAttentionTotal, s.needsAttention.length);
+  const attention =
+    attentionTotal > 0 ? listSection(`🔴 <b>Needs Attention (${attentionTotal}):</b>`, s.needsAttention, attentionTotal) : '';
   if (!(s.successful || s.failed)) {
-    return { title, body: `📊 <b>Daily Summary - ${day}</b>\n\nNo sync activity recorded.` };
+    // A quiet day still reminds of the jobs that gave up earlier in the week.
+    return { title, body: `📊 <b>Daily Summary - ${day}</b>\n\nNo sync activity recorded.${attention}` };
   }
   const minutes = Number.isFinite(s.durationSeconds) ? s.durationSeconds / 60 : 0;
   let body =
@@ -138,11 +142,7 @@ export function renderDailySummary(s: DailySummary): Message {
   if (failedTotal > 0) {
     body += listSection('⚠️ <b>Failed Syncs:</b>', s.failedTitles, failedTotal);
   }
-  const attentionTotal = Math.max(s.needsAttentionTotal, s.needsAttention.length);
-  if (attentionTotal > 0) {
-    body += listSection(`🔴 <b>Needs Attention (${attentionTotal}):</b>`, s.needsAttention, attentionTotal);
-  }
-  return { title, body };
+  return { title, body: body + attention };
 }
 
 export function renderTestMessage(): Message {

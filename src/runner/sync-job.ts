@@ -115,6 +115,9 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   }
 
   if (run.aborted) return interrupted(job, deps);
+  if (jobLog.isLevelEnabled('debug')) {
+    jobLog.debug(`rsync exit ${run.exitCode} in ${run.durationMs} ms; output ends: ${run.stdout.slice(-2000)}${run.stderr ? ` | stderr: ${run.stderr.slice(-2000)}` : ''}`);
+  }
   const verdict = classifyRsyncExit({ ...run, timeoutSeconds: options.rsyncTimeoutSeconds });
   if (verdict.kind !== 'success') {
     return recordFailure(job, new JobFailure(verdict.reason, verdict.kind === 'permanent'), started, deps);

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { ensureDir } from '../fs/ensure-dir.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +21,7 @@ export class DatabaseOpenError extends Error {
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') {
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      ensureDir(dirname(path));
     } catch (error) {
       throw new DatabaseOpenError(
         `Cannot create the folder of SYNC_DB_PATH (${dirname(path)}): ${(error as Error).message}`,

@@ -80,8 +80,10 @@ const DAY_TOTALS = `SELECT status, media_type, COUNT(*) AS n, COALESCE(SUM(bytes
   GROUP BY status, media_type`;
 const DAY_FAILED_TITLES = `SELECT title FROM jobs WHERE status = 'failed' AND finished_at >= ? AND finished_at < ?
   ORDER BY finished_at DESC LIMIT ?`;
-const DAY_GAVE_UP = `SELECT title FROM jobs WHERE status = 'failed' AND finished_at >= ? AND finished_at < ?
+// Still failed with no retry left: stays listed day after day until retried or a week old.
+const GAVE_UP_BEFORE = `SELECT title FROM jobs WHERE status = 'failed' AND finished_at >= ? AND finished_at < ?
   AND gave_up = 1 ORDER BY finished_at DESC`;
+const NEEDS_ATTENTION_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface EnqueueResult {
   /** One entry per request, in order: the new or the existing job id. */
@@ -101,6 +103,7 @@ export interface FinishedTotals {
 
 export interface DayReport extends FinishedTotals {
   failedTitles: string[];
+  /** Jobs that gave up (no retry left) in the 7 days up to the end of the range and are still failed. */
   needsAttention: string[];
 }
 
@@ -125,7 +128,8 @@ export interface JobStore {
   recordRsyncPid(id: number, pid: number): void;
   /** In-progress jobs of a previous run whose rsync may still be alive. */
   interruptedRsyncs(): { id: number; source_path: string; rsync_pid: number | null }[];
-  retryFailed(id: number): 'queued' | 'not_found' | JobStatus;
+  /** 'requeued' on success; otherwise why not: no such job, or the status it has instead of failed. */
+  retryFailed(id: number): 'requeued' | 'not_found' | JobStatus;
   retryFailedSince(since: Date): number[];
   releaseWaiting(): number;
   get(id: number): Job | undefined;
@@ -160,7 +164,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
   const nextDue = db.prepare(NEXT_DUE).pluck();
   const dayTotals = db.prepare(DAY_TOTALS);
   const dayFailedTitles = db.prepare(DAY_FAILED_TITLES).pluck();
-  const dayGaveUp = db.prepare(DAY_GAVE_UP).pluck();
+  const gaveUpBefore = db.prepare(GAVE_UP_BEFORE).pluck();
 
   const enqueue = db.transaction((jobs: readonly NewJob[], now: Date, windowMs: number): EnqueueResult => {
     const createdAt = now.toISOString();
@@ -236,7 +240,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
       return interrupted.all() as { id: number; source_path: string; rsync_pid: number | null }[];
     },
     retryFailed(id) {
-      if (manualRetry.run(id).changes === 1) return 'queued';
+      if (manualRetry.run(id).changes === 1) return 'requeued';
       const status = statusOf.get(id) as JobStatus | undefined;
       return status ?? 'not_found';
     },
@@ -278,7 +282,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
         bytes: 0,
         durationSeconds: 0,
         failedTitles: dayFailedTitles.all(from, to, listLimit) as string[],
-        needsAttention: dayGaveUp.all(from, to) as string[],
+        needsAttention: gaveUpBefore.all(new Date(range.to.getTime() - NEEDS_ATTENTION_WINDOW_MS).toISOString(), to) as string[],
       };
       const rows = dayTotals.all(from, to) as { status: 'success' | 'failed'; media_type: MediaType; n: number; bytes: number; seconds: number }[];
       for (const row of rows) {

@@ -159,9 +159,11 @@ describe(`daily summary (TZ ${TZ})`, () => {
         '• Failing 2 (2020)',
         '  <i>...and 1 more</i>',
         '',
-        '🔴 <b>Needs Attention (2):</b>',
+        // Yesterday's job that gave up still needs attention today.
+        '🔴 <b>Needs Attention (3):</b>',
         '• Given Up 4 (2019)',
         '• Broken &lt;One&gt; &amp; Co (2024)',
+        '• Old Broken (1999)',
       ].join('\n'),
     );
   });

@@ -136,12 +136,11 @@ describe('the state machine', () => {
   it('manual retry requeues a failed row with retry_count 0; other states are refused', () => {
     jobs.enqueue([newJob()], t0, DAY);
     expect(jobs.retryFailed(1)).toBe('queued');
-    expect(jobs.get(1)?.status).toBe('queued');
     jobs.claimNext(t0);
     expect(jobs.retryFailed(1)).toBe('in_progress');
     jobs.markFailed(1, { error: 'x', finishedAt: at(1), durationSeconds: 1, retryAt: null }, []);
     db.prepare('UPDATE jobs SET retry_count = 3 WHERE id = 1').run();
-    expect(jobs.retryFailed(1)).toBe('queued');
+    expect(jobs.retryFailed(1)).toBe('requeued');
     expect(jobs.get(1)).toMatchObject({ status: 'queued', retry_count: 0, gave_up: false });
     expect(jobs.retryFailed(99)).toBe('not_found');
   });
@@ -221,7 +220,11 @@ describe('reads', () => {
       failedTitles: ['f2', 'f1'],
       needsAttention: ['f2'],
     });
-    expect(jobs.dayReport({ from: at(DAY), to: at(2 * DAY) }, 6).successful).toBe(0);
+    const nextDay = jobs.dayReport({ from: at(DAY), to: at(2 * DAY) }, 6);
+    expect(nextDay.successful).toBe(0);
+    // A job that gave up keeps needing attention on the following days, for a week.
+    expect(nextDay.needsAttention).toEqual(['f2']);
+    expect(jobs.dayReport({ from: at(8 * DAY), to: at(9 * DAY) }, 6).needsAttention).toEqual([]);
   });
 });
 

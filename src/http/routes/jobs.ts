@@ -31,7 +31,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
     const id = parseId(request.params.id);
     const outcome = deps.jobs.retryFailed(id);
     if (outcome === 'not_found') throw new InputError(`Job ${id} not found`, 404);
-    if (outcome !== 'queued') throw new InputError(`Job ${id} is ${outcome}, not failed: only failed jobs can be retried`, 409);
+    if (outcome !== 'requeued') throw new InputError(`Job ${id} is ${outcome}, not failed: only failed jobs can be retried`, 409);
     request.log.info({ jobId: id }, `Manual retry: job ${id} queued again`);
     deps.onRequeued();
     return reply.code(202).send({ status: 'queued', job_id: id });

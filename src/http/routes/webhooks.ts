@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { InputError } from '../../core/errors.js';
 import type { JobSource, SourceResult } from '../../core/types.js';
 import type { IntakeResult } from '../../intake/intake.js';
 import { parseManualRequest } from '../../sources/manual.js';
@@ -21,7 +22,11 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     app.route({
       method: sender === 'manual' ? 'POST' : ['POST', 'PUT'],
       url: `/sync/${sender}`,
-      handler: async (request, reply) => answer(reply, deps.intake.accept(sender, PARSERS[sender](request.body))),
+      handler: async (request, reply) => {
+        if (request.body === undefined) throw new InputError('Empty body: send a JSON object', 400);
+        if (request.log.level === 'debug' || request.log.level === 'trace') request.log.debug(`Payload from ${sender}: ${JSON.stringify(request.body)}`);
+        return answer(reply, deps.intake.accept(sender, PARSERS[sender](request.body)));
+      },
     });
   }
 }
