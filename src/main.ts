@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './log/logger.js';
 import { createPlexServer } from './media/plex.js';
 import { MountMonitor } from './mounts/monitor.js';
 import { createMountProbe } from './mounts/probe.js';
+import { destinationShares } from './mounts/shares.js';
 import { Dispatcher } from './notify/dispatcher.js';
 import { renderTestMessage } from './notify/render.js';
 import { createTelegramNotifier } from './notify/telegram.js';
@@ -101,10 +102,13 @@ async function main(): Promise<void> {
     },
   });
 
+  const shares = destinationShares(config.mappings, readMountTable());
   runner = new Runner({
     jobs,
     clock,
     log,
+    mappings: config.mappings.map((m) => m.container),
+    shareOf: (mapping) => shares.get(mapping) ?? mapping,
     maxConcurrent: config.rsync.maxConcurrent,
     maxRetries: config.retry.maxRetries,
     idleRecheckMs: 60_000,
@@ -219,6 +223,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** procfs answers from memory, so this read cannot hang on a dead share. */
+function readMountTable(): string {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function readConfigOrExit(): Config {

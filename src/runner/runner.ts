@@ -13,6 +13,13 @@ export interface RunnerDeps {
   maxRetries: number;
   /** Longest sleep between two looks at the queue when nothing is due. */
   idleRecheckMs: number;
+  /**
+   * The destination share of each mapping (its mount point). With more than one rsync allowed, two
+   * never write to the same share at once: they would only compete for its disks and link.
+   */
+  shareOf: (mapping: string) => string;
+  /** Every configured mapping, to list the ones whose share is busy. */
+  mappings: readonly string[];
 }
 
 /**
@@ -24,6 +31,7 @@ export class Runner {
   private wakeScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly active = new Set<Promise<void>>();
+  private readonly busyShares = new Map<string, number>();
   private abort = new AbortController();
 
   constructor(private readonly deps: RunnerDeps) {}
@@ -56,9 +64,9 @@ export class Runner {
         log.info({ jobId: job.id }, `Auto-retry: queued ${job.title} (retry ${job.retry_count}/${maxRetries})`);
       }
       while (this.active.size < maxConcurrent) {
-        const job = jobs.claimNext(now);
+        const job = jobs.claimNext(now, this.busyMappings());
         if (!job) break;
-        this.track(this.execute(job));
+        this.track(job, this.execute(job));
         started++;
       }
       if (this.active.size < maxConcurrent) this.sleepUntilDue(now);
@@ -93,12 +101,22 @@ export class Runner {
     }
   }
 
-  private track(work: Promise<void>): void {
+  private track(job: Job, work: Promise<void>): void {
+    const share = this.deps.shareOf(job.mapping);
+    this.busyShares.set(share, (this.busyShares.get(share) ?? 0) + 1);
     this.active.add(work);
     void work.finally(() => {
       this.active.delete(work);
+      const left = (this.busyShares.get(share) ?? 1) - 1;
+      if (left > 0) this.busyShares.set(share, left);
+      else this.busyShares.delete(share);
       this.wake();
     });
+  }
+
+  private busyMappings(): string[] {
+    if (this.busyShares.size === 0) return [];
+    return this.deps.mappings.filter((mapping) => this.busyShares.has(this.deps.shareOf(mapping)));
   }
 
   private sleepUntilDue(now: Date): void {

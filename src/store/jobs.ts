@@ -25,10 +25,12 @@ const FIND_DUPLICATE = `SELECT id FROM jobs WHERE dedupe_key = ?
   AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= ?))
   ORDER BY id DESC LIMIT 1`;
 
+// @busy: JSON array of mappings whose destination share already has an rsync running.
 const CLAIM_NEXT = `UPDATE jobs SET status = 'in_progress', started_at = @now, finished_at = NULL,
   duration_seconds = NULL, next_attempt_at = NULL, rsync_pid = NULL
   WHERE id = (SELECT id FROM jobs WHERE status = 'queued'
-              AND (next_attempt_at IS NULL OR next_attempt_at <= @now) ORDER BY id LIMIT 1)
+              AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
+              AND mapping NOT IN (SELECT value FROM json_each(@busy)) ORDER BY id LIMIT 1)
   RETURNING ${COLUMNS}`;
 
 const MARK_SUCCEEDED = `UPDATE jobs SET status = 'success', error = NULL, gave_up = 0, next_attempt_at = NULL,
@@ -114,7 +116,8 @@ export interface Range {
 
 export interface JobStore {
   enqueue(jobs: readonly NewJob[], now: Date, duplicateWindowMs: number): EnqueueResult;
-  claimNext(now: Date): Job | undefined;
+  /** The oldest due queued job, skipping the mappings listed in `busyMappings`; marks it in progress. */
+  claimNext(now: Date, busyMappings?: readonly string[]): Job | undefined;
   markSucceeded(id: number, r: { bytes: number | null; finishedAt: Date; durationSeconds: number }, outbox: readonly OutboxItem[]): Job;
   markFailed(
     id: number,
@@ -207,8 +210,8 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
 
   return {
     enqueue: (jobs, now, windowMs) => enqueue.immediate(jobs, now, windowMs),
-    claimNext(now) {
-      const row = claimNext.get({ now: now.toISOString() }) as JobRow | undefined;
+    claimNext(now, busyMappings = []) {
+      const row = claimNext.get({ now: now.toISOString(), busy: JSON.stringify(busyMappings) }) as JobRow | undefined;
       return row ? toJob(row) : undefined;
     },
     markSucceeded(id, r, items) {

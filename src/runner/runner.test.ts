@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job, NewJob } from '../core/types.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { createJobStore, type JobStore } from '../store/jobs.js';
+import { createOutboxStore } from '../store/outbox.js';
+import { Runner } from './runner.js';
+import type { SyncJobOutcome } from './sync-job.js';
+
+const now = new Date('2026-03-10T10:00:00.000Z');
+const SHARES: Record<string, string> = { '/movies': '/mnt/media', '/tv': '/mnt/media', '/anime': '/mnt/anime' };
+
+let dir: string;
+let db: Db;
+let jobs: JobStore;
+let runner: Runner | undefined;
+/** Jobs handed to runJob, each with the function that ends it. */
+let running: { job: Job; finish: () => void }[];
+
+function job(mapping: string, key: string): NewJob {
+  return {
+    source: 'radarr',
+    media_type: 'movie',
+    title: key,
+    container_path: `${mapping}/${key}`,
+    source_path: `/src${mapping}/${key}`,
+    dest_path: `/dst${mapping}`,
+    mapping,
+    details: { title: key },
+    is_upgrade: false,
+    wait_for_stable_size: false,
+    dedupe_key: key,
+  };
+}
+
+function start(maxConcurrent: number): Runner {
+  runner = new Runner({
+    jobs,
+    clock: { now: () => now },
+    log: pino({ level: 'silent' }),
+    maxConcurrent,
+    maxRetries: 3,
+    idleRecheckMs: 60_000,
+    mappings: Object.keys(SHARES),
+    shareOf: (mapping) => SHARES[mapping] ?? mapping,
+    runJob: (claimed) =>
+      new Promise<SyncJobOutcome>((resolve) => {
+        running.push({
+          job: claimed,
+          finish: () => {
+            jobs.markSucceeded(claimed.id, { bytes: 0, finishedAt: now, durationSeconds: 0 }, []);
+            resolve('succeeded');
+          },
+        });
+      }),
+  });
+  runner.start();
+  return runner;
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sync-runner-'));
+  db = openDatabase(join(dir, 'jobs.db'));
+  jobs = createJobStore(db, createOutboxStore(db));
+  running = [];
+});
+
+afterEach(async () => {
+  const stopped = runner?.stop();
+  for (const { job: claimed, finish } of running) if (jobs.get(claimed.id)?.status === 'in_progress') finish();
+  await stopped;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Runner', () => {
+  it('runs one job at a time by default, oldest first', async () => {
+    jobs.enqueue([job('/movies', 'a'), job('/anime', 'b')], now, 1000);
+    const r = start(1);
+    expect(r.runOnce()).toBe(1);
+    expect(running.map((x) => x.job.title)).toEqual(['a']);
+    running[0]!.finish();
+    await settle();
+    await settle();
+    expect(running.map((x) => x.job.title)).toEqual(['a', 'b']);
+  });
+
+  it('with more allowed, never runs two jobs on the same destination share', async () => {
+    jobs.enqueue([job('/movies', 'm1'), job('/tv', 't1'), job('/anime', 'a1')], now, 1000);
+    const r = start(3);
+    r.runOnce();
+    expect(running.map((x) => x.job.title)).toEqual(['m1', 'a1']);
+    expect(jobs.get(2)?.status).toBe('queued');
+    running[0]!.finish();
+    await settle();
+    await settle();
+    expect(running.map((x) => x.job.title)).toEqual(['m1', 'a1', 't1']);
+  });
+
+  it('promotes a due retry and runs it on the same row', async () => {
+    jobs.enqueue([job('/movies', 'r')], now, 1000);
+    jobs.claimNext(now);
+    jobs.markFailed(1, { error: 'exit 23', finishedAt: now, durationSeconds: 1, retryAt: now }, []);
+    start(1).runOnce();
+    expect(running.map((x) => [x.job.id, x.job.retry_count])).toEqual([[1, 1]]);
+  });
+
+  it('wakes for a new job and records every outcome before stop() returns', async () => {
+    const r = start(1);
+    jobs.enqueue([job('/movies', 'late')], now, 1000);
+    r.wake();
+    await settle();
+    expect(running).toHaveLength(1);
+    const stopped = r.stop();
+    running[0]!.finish();
+    await stopped;
+    expect(jobs.get(1)?.status).toBe('success');
+  });
+});
