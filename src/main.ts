@@ -138,6 +138,7 @@ async function main(): Promise<void> {
             dispatcher.wake();
           },
           onMountProblem: (path, problem) => monitor.reportProblem(path, problem),
+          knownMountProblem: (path) => monitor.problemOf(path),
           removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, config.mounts.timeoutSeconds * 1000),
         },
         signal,

@@ -8,7 +8,7 @@ function deps(auth: AppDeps['auth']): AppDeps {
   return {
     log: pino({ level: 'silent' }),
     auth,
-    intake: { accept: () => ({ kind: 'test' }) },
+    intake: { accept: async () => ({ kind: 'test' }) },
     jobs: { get: () => undefined, list: () => [], retryFailed: () => 'not_found', retryFailedSince: () => [] },
     clock: { now: () => new Date() },
     onRequeued: () => {},

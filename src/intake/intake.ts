@@ -1,7 +1,7 @@
 import type { Clock, JobSource, Mapping, NewJob, SourceResult, SyncRequest } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import { translatePath } from '../paths/translate.js';
-import type { JobStore } from '../store/jobs.js';
+import type { EnqueueResult, JobStore } from '../store/jobs.js';
 
 export type IntakeResult =
   | { kind: 'queued'; ids: number[] }
@@ -12,7 +12,7 @@ export type IntakeResult =
   | { kind: 'refused'; problem: string };
 
 export interface IntakeDeps {
-  jobs: Pick<JobStore, 'enqueue'>;
+  jobs: Pick<JobStore, 'enqueueGroups'>;
   mappings: readonly Mapping[];
   clock: Clock;
   log: Logger;
@@ -25,10 +25,16 @@ export interface IntakeDeps {
  * Turns what a source parsed into committed jobs: translate every path (refusing any that escapes
  * its mapping), then insert all rows in one transaction. Nothing is acknowledged before the commit.
  */
-export function createIntake(deps: IntakeDeps): { accept(sender: JobSource, parsed: SourceResult): IntakeResult } {
+export interface Intake {
+  /** Resolves once the jobs are committed (or found to exist); rejects when the database refused them. */
+  accept(sender: JobSource, parsed: SourceResult): Promise<IntakeResult>;
+}
+
+export function createIntake(deps: IntakeDeps): Intake {
   const { log } = deps;
+  const commit = groupCommit(deps);
   return {
-    accept(sender, parsed) {
+    async accept(sender, parsed) {
       if (parsed.kind === 'test') {
         log.info(`${label(sender)} webhook received: Test`);
         return { kind: 'test' };
@@ -69,17 +75,46 @@ export function createIntake(deps: IntakeDeps): { accept(sender: JobSource, pars
         if (jobs.length === 0) return { kind: 'ignored', reason: problem };
       }
 
-      const result = deps.jobs.enqueue(jobs, deps.clock.now(), deps.duplicateWindowMs);
+      const result = await commit(jobs);
       const anyCreated = result.created.some(Boolean);
       result.ids.forEach((id, i) => {
         const job = jobs[i]!;
         if (result.created[i]) log.info({ jobId: id }, `Queued job ${id}: ${job.source_path} -> ${job.dest_path}/`);
         else log.info({ jobId: id }, `Duplicate of job ${id}, not queued again: ${job.source_path}`);
       });
-      if (anyCreated) deps.onQueued();
       return { kind: anyCreated ? 'queued' : 'duplicate', ids: result.ids };
     },
   };
+}
+
+/**
+ * Group commit: the jobs of every webhook parsed in one turn of the event loop go into one
+ * transaction, so a burst pays one fsync per turn instead of one per webhook. Each caller is
+ * answered only after that commit: nothing is acknowledged before it is durable.
+ */
+function groupCommit(deps: IntakeDeps): (jobs: NewJob[]) => Promise<EnqueueResult> {
+  let pending: { jobs: NewJob[]; resolve: (r: EnqueueResult) => void; reject: (e: unknown) => void }[] = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    try {
+      const results = deps.jobs.enqueueGroups(
+        batch.map((p) => p.jobs),
+        deps.clock.now(),
+        deps.duplicateWindowMs,
+      );
+      batch.forEach((p, i) => p.resolve(results[i]!));
+      if (results.some((r) => r.created.some(Boolean))) deps.onQueued();
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  };
+  return (jobs) =>
+    new Promise((resolve, reject) => {
+      pending.push({ jobs, resolve, reject });
+      // setImmediate runs after the I/O callbacks of this turn: every request read so far joins the batch.
+      if (pending.length === 1) setImmediate(flush);
+    });
 }
 
 type Translated = { kind: 'ok'; job: NewJob } | { kind: 'unmapped'; problem: string } | { kind: 'unsafe'; problem: string };

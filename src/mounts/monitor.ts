@@ -58,6 +58,12 @@ export class MountMonitor {
     return this.roots.map(({ check, role }) => this.states.get(check.path) ?? { path: check.path, role, ok: true, problem: null, downSince: null });
   }
 
+  /** The problem the last check found with a root, or null when it was healthy (or is not a root). */
+  problemOf(path: string): string | null {
+    const state = this.states.get(path);
+    return state && !state.ok ? state.problem : null;
+  }
+
   /** A job found a problem right before running: show it at once rather than at the next round. */
   reportProblem(path: string, problem: string): void {
     const root = this.roots.find((r) => r.check.path === path);

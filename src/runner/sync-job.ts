@@ -29,7 +29,7 @@ export interface SyncJobOptions {
 }
 
 export interface SyncJobDeps {
-  jobs: Pick<JobStore, 'markSucceeded' | 'markFailed' | 'defer' | 'recordRsyncPid'>;
+  jobs: Pick<JobStore, 'markSucceeded' | 'markFailed' | 'defer' | 'deferMapping' | 'recordRsyncPid'>;
   mappings: readonly Mapping[];
   probe: MountProbe;
   rsync: RunRsync;
@@ -41,6 +41,11 @@ export interface SyncJobDeps {
   onFinished?: (job: Job) => void;
   /** Called when a mount check fails, with the mount path and the problem. */
   onMountProblem?: (path: string, problem: string) => void;
+  /**
+   * What the background mount check last found wrong with a root, if anything. A root known to be
+   * down is not probed again per job: its jobs wait until the check sees it back.
+   */
+  knownMountProblem?: (path: string) => string | null;
   /** Removes the rsync temp files a killed copy of this source left at the destination (not in dry runs). */
   removeLeftovers?: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
 }
@@ -60,6 +65,8 @@ class NotReady extends Error {
   constructor(
     message: string,
     readonly retryAfterMs: number,
+    /** A mount is down: every job of the mapping waits, not only this one. */
+    readonly wholeMapping = false,
   ) {
     super(message);
   }
@@ -105,8 +112,13 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
     });
   } catch (error) {
     if (error instanceof NotReady) {
-      deps.jobs.defer(job.id, error.message, new Date(clock.now().getTime() + error.retryAfterMs));
+      const until = new Date(clock.now().getTime() + error.retryAfterMs);
+      deps.jobs.defer(job.id, error.message, until);
       jobLog.warn(`Sync of ${job.title} waits: ${error.message}`);
+      if (error.wholeMapping) {
+        const others = deps.jobs.deferMapping(job.mapping, error.message, until, clock.now());
+        if (others > 0) jobLog.warn(`${others} more queued job(s) of mapping ${job.mapping} wait for the same mount`);
+      }
       return 'waiting';
     }
     if (signal.aborted) return interrupted(job, deps);
@@ -192,6 +204,10 @@ function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
 }
 
 async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise<void> {
+  for (const root of [mapping.source.path, mapping.destination.path]) {
+    const known = deps.knownMountProblem?.(root);
+    if (known) throw new NotReady(`Waiting for mount: ${known}`, deps.options.mountRecheckMs, true);
+  }
   const [source, destination] = await Promise.all([
     deps.probe.checkRoot(mapping.source, 'source'),
     deps.probe.checkRoot(mapping.destination, 'destination'),
@@ -202,7 +218,7 @@ async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise
   ] as const) {
     if (!result.ok) {
       deps.onMountProblem?.(check.path, result.problem);
-      throw new NotReady(`Waiting for mount: ${result.problem}`, deps.options.mountRecheckMs);
+      throw new NotReady(`Waiting for mount: ${result.problem}`, deps.options.mountRecheckMs, true);
     }
   }
 }

@@ -25,12 +25,16 @@ const FIND_DUPLICATE = `SELECT id FROM jobs WHERE dedupe_key = ?
   AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= ?))
   ORDER BY id DESC LIMIT 1`;
 
-// @busy: JSON array of mappings whose destination share already has an rsync running.
+// The oldest of two index lookups (fresh jobs; waiting jobs now due), so neither scans the jobs
+// still waiting. @busy: JSON array of mappings whose destination share already has an rsync running.
 const CLAIM_NEXT = `UPDATE jobs SET status = 'in_progress', started_at = @now, finished_at = NULL,
   duration_seconds = NULL, next_attempt_at = NULL, rsync_pid = NULL
-  WHERE id = (SELECT id FROM jobs WHERE status = 'queued'
-              AND (next_attempt_at IS NULL OR next_attempt_at <= @now)
-              AND mapping NOT IN (SELECT value FROM json_each(@busy)) ORDER BY id LIMIT 1)
+  WHERE id = (SELECT MIN(id) FROM (
+    SELECT id FROM (SELECT id FROM jobs WHERE status = 'queued' AND next_attempt_at IS NULL
+                    AND mapping NOT IN (SELECT value FROM json_each(@busy)) ORDER BY id LIMIT 1)
+    UNION ALL
+    SELECT id FROM (SELECT id FROM jobs WHERE status = 'queued' AND next_attempt_at <= @now
+                    AND mapping NOT IN (SELECT value FROM json_each(@busy)) ORDER BY id LIMIT 1)))
   RETURNING ${COLUMNS}`;
 
 const MARK_SUCCEEDED = `UPDATE jobs SET status = 'success', error = NULL, gave_up = 0, next_attempt_at = NULL,
@@ -44,6 +48,13 @@ const MARK_FAILED = `UPDATE jobs SET status = 'failed', error = @error, gave_up 
 // Not ready (mount down, source growing): back to the queue, no retry used, not a failure.
 const DEFER = `UPDATE jobs SET status = 'queued', error = @error, next_attempt_at = @next_attempt_at,
   started_at = NULL WHERE id = @id AND status = 'in_progress'`;
+
+// The same mount is down for every queued job of the mapping: the fresh ones and those due again
+// all wait, in two index ranges rather than one job at a time.
+const DEFER_MAPPING_FRESH = `UPDATE jobs SET error = @error, next_attempt_at = @next_attempt_at
+  WHERE status = 'queued' AND next_attempt_at IS NULL AND mapping = @mapping`;
+const DEFER_MAPPING_DUE = `UPDATE jobs SET error = @error, next_attempt_at = @next_attempt_at
+  WHERE status = 'queued' AND next_attempt_at <= @now AND mapping = @mapping`;
 
 const PROMOTE_DUE_RETRIES = `UPDATE jobs SET status = 'queued', retry_count = retry_count + 1,
   next_attempt_at = NULL, finished_at = NULL, duration_seconds = NULL
@@ -116,6 +127,8 @@ export interface Range {
 
 export interface JobStore {
   enqueue(jobs: readonly NewJob[], now: Date, duplicateWindowMs: number): EnqueueResult;
+  /** Several webhooks' jobs in one transaction (one fsync): one result per group, in order. */
+  enqueueGroups(groups: readonly (readonly NewJob[])[], now: Date, duplicateWindowMs: number): EnqueueResult[];
   /** The oldest due queued job, skipping the mappings listed in `busyMappings`; marks it in progress. */
   claimNext(now: Date, busyMappings?: readonly string[]): Job | undefined;
   markSucceeded(id: number, r: { bytes: number | null; finishedAt: Date; durationSeconds: number }, outbox: readonly OutboxItem[]): Job;
@@ -125,6 +138,8 @@ export interface JobStore {
     outbox: readonly OutboxItem[],
   ): Job;
   defer(id: number, error: string, nextAttemptAt: Date): void;
+  /** Every queued job of a mapping that is not already waiting waits too (its mount is down). */
+  deferMapping(mapping: string, error: string, nextAttemptAt: Date, now: Date): number;
   promoteDueRetries(now: Date): Job[];
   recoverInterrupted(now: Date, maxRetries: number): { requeued: Job[]; gaveUp: Job[] };
   /** Remembers the rsync a running job started (see runner/orphans.ts). */
@@ -150,6 +165,12 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
   const markSucceeded = db.prepare(MARK_SUCCEEDED);
   const markFailed = db.prepare(MARK_FAILED);
   const defer = db.prepare(DEFER);
+  const deferMappingFresh = db.prepare(DEFER_MAPPING_FRESH);
+  const deferMappingDue = db.prepare(DEFER_MAPPING_DUE);
+  const deferMapping = db.transaction((params: { mapping: string; error: string; next_attempt_at: string; now: string }) => {
+    const { now, ...fresh } = params;
+    return deferMappingFresh.run(fresh).changes + deferMappingDue.run(params).changes;
+  });
   const promote = db.prepare(PROMOTE_DUE_RETRIES);
   const giveUpInterrupted = db.prepare(GIVE_UP_INTERRUPTED);
   const requeueInterrupted = db.prepare(REQUEUE_INTERRUPTED);
@@ -169,7 +190,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
   const dayFailedTitles = db.prepare(DAY_FAILED_TITLES).pluck();
   const gaveUpBefore = db.prepare(GAVE_UP_BEFORE).pluck();
 
-  const enqueue = db.transaction((jobs: readonly NewJob[], now: Date, windowMs: number): EnqueueResult => {
+  const insertGroup = (jobs: readonly NewJob[], now: Date, windowMs: number): EnqueueResult => {
     const createdAt = now.toISOString();
     const windowStart = new Date(now.getTime() - windowMs).toISOString();
     const result: EnqueueResult = { ids: [], created: [] };
@@ -191,7 +212,10 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
       result.created.push(true);
     }
     return result;
-  });
+  };
+  const enqueueGroups = db.transaction((groups: readonly (readonly NewJob[])[], now: Date, windowMs: number) =>
+    groups.map((group) => insertGroup(group, now, windowMs)),
+  );
 
   const finish = db.transaction(
     (statement: typeof markSucceeded, params: Record<string, unknown>, items: readonly OutboxItem[], id: number) => {
@@ -209,7 +233,8 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
   });
 
   return {
-    enqueue: (jobs, now, windowMs) => enqueue.immediate(jobs, now, windowMs),
+    enqueue: (jobs, now, windowMs) => enqueueGroups.immediate([jobs], now, windowMs)[0]!,
+    enqueueGroups: (groups, now, windowMs) => enqueueGroups.immediate(groups, now, windowMs),
     claimNext(now, busyMappings = []) {
       const row = claimNext.get({ now: now.toISOString(), busy: JSON.stringify(busyMappings) }) as JobRow | undefined;
       return row ? toJob(row) : undefined;
@@ -231,6 +256,9 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     },
     defer(id, error, nextAttemptAt) {
       defer.run({ id, error, next_attempt_at: nextAttemptAt.toISOString() });
+    },
+    deferMapping(mapping, error, nextAttemptAt, now) {
+      return deferMapping.immediate({ mapping, error, next_attempt_at: nextAttemptAt.toISOString(), now: now.toISOString() });
     },
     promoteDueRetries(now) {
       return (promote.all(now.toISOString()) as JobRow[]).map(toJob);

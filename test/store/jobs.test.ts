@@ -165,6 +165,14 @@ describe('the state machine', () => {
     expect(gaveUp.map((j) => [j.id, j.status, j.gave_up, j.error])).toEqual([[2, 'failed', true, 'Interrupted by restart']]);
   });
 
+  it('makes every fresh queued job of a mapping wait with the same reason, leaving other mappings alone', () => {
+    jobs.enqueue([newJob({ dedupe_key: 'a' }), newJob({ dedupe_key: 'b' }), newJob({ dedupe_key: 'c', mapping: '/tv' })], t0, DAY);
+    expect(jobs.deferMapping('/movies', 'Waiting for mount: destination /dst is not mounted', at(30_000), t0)).toBe(2);
+    expect(jobs.get(2)).toMatchObject({ status: 'queued', error: 'Waiting for mount: destination /dst is not mounted', retry_count: 0 });
+    expect(jobs.claimNext(at(1))?.mapping).toBe('/tv');
+    expect(jobs.claimNext(at(2))).toBeUndefined();
+  });
+
   it('releases jobs waiting for a mount so they run at once', () => {
     jobs.enqueue([newJob()], t0, DAY);
     jobs.claimNext(t0);

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { InputError } from '../../core/errors.js';
 import type { JobSource, SourceResult } from '../../core/types.js';
-import type { IntakeResult } from '../../intake/intake.js';
+import type { Intake, IntakeResult } from '../../intake/intake.js';
 import { parseManualRequest } from '../../sources/manual.js';
 import { parseRadarrWebhook } from '../../sources/radarr.js';
 import { parseSonarrWebhook } from '../../sources/sonarr.js';
 
 export interface WebhookRouteDeps {
-  intake: { accept(sender: JobSource, parsed: SourceResult): IntakeResult };
+  intake: Intake;
 }
 
 const PARSERS: Record<JobSource, (body: unknown) => SourceResult> = {
@@ -25,7 +25,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
       handler: async (request, reply) => {
         if (request.body === undefined) throw new InputError('Empty body: send a JSON object', 400);
         if (request.log.level === 'debug' || request.log.level === 'trace') request.log.debug(`Payload from ${sender}: ${JSON.stringify(request.body)}`);
-        return answer(reply, deps.intake.accept(sender, PARSERS[sender](request.body)));
+        return answer(reply, await deps.intake.accept(sender, PARSERS[sender](request.body)));
       },
     });
   }
