@@ -3,6 +3,7 @@
 
 import { PermanentError } from '../core/errors.js';
 import type { MediaServer, ScanTarget } from './media-server.js';
+import { describeFetchFailure, redactSecret } from '../core/fetch-failure.js';
 
 export interface PlexOptions {
   /** e.g. "http://plex:32400". */
@@ -59,24 +60,3 @@ const PERMANENT_HINTS: Record<number, string> = {
   404: 'no such library section; check the Plex section id of the mapping',
 };
 
-function describeFetchFailure(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && err.name === 'TimeoutError') {
-    return `timed out after ${timeoutMs / 1000} s`;
-  }
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const detail = cause.message || code || cause.name;
-    return detail && detail !== err.message ? `${err.message} (${detail})` : err.message;
-  }
-  return err.message;
-}
-
-function redactSecret(s: string, secret: string): string {
-  if (!secret) return s;
-  let out = s.split(secret).join('<redacted>');
-  const encoded = encodeURIComponent(secret);
-  if (encoded !== secret) out = out.split(encoded).join('<redacted>');
-  return out;
-}

@@ -6,6 +6,7 @@ import type { Message } from '../core/types.js';
 import type { Notifier } from './notifier.js';
 import { RetryLaterError } from './notifier.js';
 import { toTelegramText } from './render.js';
+import { describeFetchFailure, redactSecret } from '../core/fetch-failure.js';
 
 export interface TelegramOptions {
   /** e.g. "https://api.telegram.org"; configurable so tests and self-hosted Bot API servers work. */
@@ -126,26 +127,3 @@ function parseRetryAfterHeader(value: string | null): number | undefined {
   return Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
-/** Says why a fetch failed, including undici's nested cause (where "ECONNREFUSED" lives). */
-function describeFetchFailure(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && err.name === 'TimeoutError') {
-    return `timed out after ${timeoutMs / 1000} s`;
-  }
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const detail = cause.message || code || cause.name;
-    return detail && detail !== err.message ? `${err.message} (${detail})` : err.message;
-  }
-  return err.message;
-}
-
-/** Replaces the secret, raw or URL-encoded, wherever it appears. */
-function redactSecret(s: string, secret: string): string {
-  if (!secret) return s;
-  let out = s.split(secret).join('<redacted>');
-  const encoded = encodeURIComponent(secret);
-  if (encoded !== secret) out = out.split(encoded).join('<redacted>');
-  return out;
-}

@@ -1,0 +1,25 @@
+// Shared by every outbound client (Telegram, Plex, and later targets). Pure; imports nothing.
+
+/** Says why a fetch failed, including undici's nested cause (where "ECONNREFUSED" lives). */
+export function describeFetchFailure(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && err.name === 'TimeoutError') {
+    return `timed out after ${timeoutMs / 1000} s`;
+  }
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const detail = cause.message || code || cause.name;
+    return detail && detail !== err.message ? `${err.message} (${detail})` : err.message;
+  }
+  return err.message;
+}
+
+/** Replaces the secret, raw or URL-encoded, wherever it appears. */
+export function redactSecret(s: string, secret: string): string {
+  if (!secret) return s;
+  let out = s.split(secret).join('<redacted>');
+  const encoded = encodeURIComponent(secret);
+  if (encoded !== secret) out = out.split(encoded).join('<redacted>');
+  return out;
+}
