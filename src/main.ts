@@ -14,6 +14,7 @@ import { createLogger, type Logger } from './log/logger.js';
 import { createPlexServer } from './media/plex.js';
 import { MountMonitor } from './mounts/monitor.js';
 import { createMountProbe } from './mounts/probe.js';
+import { RootHealthCache } from './mounts/root-health-cache.js';
 import { destinationShares } from './mounts/shares.js';
 import { Dispatcher } from './notify/dispatcher.js';
 import { renderTestMessage } from './notify/render.js';
@@ -33,6 +34,8 @@ import { createOutboxStore } from './store/outbox.js';
 import { createScheduleRunStore } from './store/schedule-runs.js';
 
 const SHUTDOWN_GRACE_MS = 9000;
+/** A full probe of a root is reused this long by the next jobs, while the root stays on the same mount. */
+const ROOT_PROBE_FRESH_MS = 2000;
 const OUTBOX_MAX_AGE_MS = 48 * 60 * 60 * 1000;
 
 async function main(): Promise<void> {
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
   });
 
   const shares = destinationShares(config.mappings, readMountTable());
+  const rootHealth = new RootHealthCache({ freshMs: ROOT_PROBE_FRESH_MS, readMountinfo: readMountTable, now: () => clock.now().getTime() });
   runner = new Runner({
     jobs,
     clock,
@@ -139,6 +143,7 @@ async function main(): Promise<void> {
           },
           onMountProblem: (path, problem) => monitor.reportProblem(path, problem),
           knownMountProblem: (path) => monitor.problemOf(path),
+          rootHealth,
           removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, config.mounts.timeoutSeconds * 1000),
         },
         signal,

@@ -46,6 +46,8 @@ export interface SyncJobDeps {
    * down is not probed again per job: its jobs wait until the check sees it back.
    */
   knownMountProblem?: (path: string) => string | null;
+  /** Roots probed healthy a moment ago and still on the same mount skip the full probe (see RootHealthCache). */
+  rootHealth?: { stillHealthy(path: string): boolean; markHealthy(path: string): void; forget(path: string): void };
   /** Removes the rsync temp files a killed copy of this source left at the destination (not in dry runs). */
   removeLeftovers?: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
 }
@@ -208,10 +210,14 @@ async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise
     const known = deps.knownMountProblem?.(root);
     if (known) throw new NotReady(`Waiting for mount: ${known}`, deps.options.mountRecheckMs, true);
   }
-  const [source, destination] = await Promise.all([
-    deps.probe.checkRoot(mapping.source, 'source'),
-    deps.probe.checkRoot(mapping.destination, 'destination'),
-  ]);
+  const probe = async (check: Mapping['source'], role: 'source' | 'destination') => {
+    if (deps.rootHealth?.stillHealthy(check.path)) return { ok: true } as const;
+    const result = await deps.probe.checkRoot(check, role);
+    if (result.ok) deps.rootHealth?.markHealthy(check.path);
+    else deps.rootHealth?.forget(check.path);
+    return result;
+  };
+  const [source, destination] = await Promise.all([probe(mapping.source, 'source'), probe(mapping.destination, 'destination')]);
   for (const [check, result] of [
     [mapping.source, source],
     [mapping.destination, destination],
