@@ -36,6 +36,10 @@ describe('logger', () => {
 
   it('names levels as the original did and keeps one event on one line', () => {
     expect(formatLine(JSON.stringify({ level: 40, time: 0, msg: 'a\nb' }))).toMatch(/ - WARNING - a\\nb\n$/);
+    // A carriage return would overwrite the line on a terminal; an escape sequence would rewrite the screen.
+    const line = formatLine(JSON.stringify({ level: 30, time: 0, msg: 'File path: /movies/a\rforged\r\nb\u001b[2J\tc' }));
+    expect(line).toMatch(/ - INFO - File path: \/movies\/a\\rforged\\nb\\x1b\[2J\tc\n$/);
+    expect(line.slice(0, -1)).not.toMatch(/[\r\n\u001b]/);
   });
 });
 

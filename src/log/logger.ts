@@ -53,7 +53,16 @@ export function formatLine(json: string): string {
     if (OMITTED_KEYS.has(key)) continue;
     line += ` ${key}=${key === 'err' ? formatError(value) : JSON.stringify(value)}`;
   }
-  return `${line.replace(/\r?\n/g, '\\n')}\n`;
+  return `${line.replace(CONTROL_CHARS, escapeControl)}\n`;
+}
+
+// One event, one line: a newline or carriage return in a message (a path from a webhook, say) must not
+// start a forged line, and a terminal escape must not rewrite the screen of whoever tails the log.
+const CONTROL_CHARS = /\r?\n|[\x00-\x08\x0b-\x1f\x7f]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r\n': '\\n', '\r': '\\r' };
+
+function escapeControl(c: string): string {
+  return NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 }
 
 function formatError(value: unknown): string {

@@ -98,6 +98,19 @@ describe('checkRoot', () => {
     },
   );
 
+  it('never writes its test file into the mount point of a destination that is not mounted', async () => {
+    const destination = await folderWith('dst', {});
+    const { statSync } = await import('node:fs');
+    const before = statSync(destination).mtimeMs;
+    const probe = createMountProbe({ timeoutMs: 5_000, requireMounts: true, readMountinfo: table('/elsewhere', 'nfs4') });
+    expect(await probe.checkRoot({ path: destination }, 'destination')).toMatchObject({ ok: false, problem: expect.stringContaining('is not mounted') });
+    // A file created and removed would have changed the folder's mtime.
+    expect(statSync(destination).mtimeMs).toBe(before);
+    const mounted = createMountProbe({ timeoutMs: 5_000, requireMounts: true, readMountinfo: table(destination, 'nfs4') });
+    expect(await mounted.checkRoot({ path: destination }, 'destination')).toEqual({ ok: true });
+    expect(await readdir(destination)).toEqual([]);
+  });
+
   it('ranks "not mounted" above a missing anchor', async () => {
     const destination = await folderWith('dst', {});
     const probe = createMountProbe({ timeoutMs: 5_000, requireMounts: true, readMountinfo: table('/elsewhere', 'nfs4') });
@@ -202,6 +215,25 @@ describe('inspectSource inside a mapping root', () => {
       outsideRoot: true,
       problem: `source ${join(root, 'Escape (2024)')} resolves to ${outside}, outside its mapping root ${root}: a symlink points out of the share`,
     });
+  });
+
+  it('refuses a folder holding a symlink that points out of the root, and accepts links that stay inside', async () => {
+    const root = await folderWith('root3', {});
+    const movie = await folderWith('root3/Movie (2024)', { 'movie.mkv': 'x' });
+    const outside = await folderWith('outside3', { 'secret.txt': 'do not copy' });
+    await mkdir(join(movie, 'extras'));
+    await symlink('../movie.mkv', join(movie, 'extras', 'trailer.mkv'));
+    expect(await plain().inspectSource(movie, root)).toMatchObject({ ok: true, kind: 'dir' });
+
+    await symlink(outside, join(movie, 'extras', 'more'));
+    expect(await plain().inspectSource(movie, root)).toEqual({
+      ok: false,
+      missing: false,
+      outsideRoot: true,
+      problem: `source ${movie} holds a symlink that points out of its mapping root ${root} (${join(movie, 'extras', 'more')} -> ${outside}): refused rather than copied`,
+    });
+    // Without a root to stay in, nothing is refused.
+    expect(await plain().inspectSource(movie)).toMatchObject({ ok: true });
   });
 
   it('does not take a sibling folder with a longer name for the root', async () => {

@@ -44,11 +44,15 @@ const UNREADABLE = 13;
 const EMPTY = 14;
 const NOT_WRITABLE = 15;
 const OUTSIDE_ROOT = 16;
+const NOT_MOUNTED = 17;
+const LINK_OUTSIDE_ROOT = 18;
 
 /**
  * $1 root, $2 role, $3 anchor relative to the root (may be empty). Prints the root's physical path,
  * which is what /proc/self/mountinfo lists. `find -quit` stops at the first entry: a library folder
  * may hold thousands. Writability is tried for real: access(2) says yes to root on a root-squashed share.
+ * It is tried only after the service answered "write" on stdin, having found the printed path in the
+ * mount table: an unmounted share's mount point is a folder on the host's disk, never written to.
  */
 const ROOT_SCRIPT = `
 cd -P -- "$1" 2>/dev/null || {
@@ -62,6 +66,7 @@ if [ "$2" = source ]; then
   first=$(find . -mindepth 1 -maxdepth 1 -print -quit) || exit ${UNREADABLE}
   [ -n "$first" ] || exit ${EMPTY}
 else
+  IFS= read -r verdict && [ "$verdict" = write ] || exit ${NOT_MOUNTED}
   probe=$(mktemp -p . .sync-webhook-probe.XXXXXX 2>/dev/null) || exit ${NOT_WRITABLE}
   rm -f -- "$probe"
 fi
@@ -69,6 +74,8 @@ fi
 
 /**
  * $1 item, $2 root it must resolve inside (may be empty). Prints "file BYTES" or "dir BYTES".
+ * rsync -a copies a symlink inside a folder as a link: one that leads out of the root would put a
+ * pointer to the host's files on the destination share, so such a folder is refused too.
  * find has no "--", hence the "./" for relative paths.
  */
 const SOURCE_SCRIPT = `
@@ -84,6 +91,10 @@ elif [ -d "$p" ]; then
   kind=dir
   first=$(find -H "$p" -mindepth 1 -maxdepth 1 -print -quit) || exit ${UNREADABLE}
   [ -n "$first" ] || exit ${EMPTY}
+  if [ -n "$2" ]; then
+    link=$(find -H "$p" -mindepth 1 -type l -exec sh -c 'for l do t=$(realpath -m -- "$l"); case $t/ in "$0"/*) ;; *) printf "%s -> %s\\n" "$l" "$t"; exit 1 ;; esac; done' "$root" {} + | head -n 1)
+    [ -z "$link" ] || { printf '%s\\n' "$link"; exit ${LINK_OUTSIDE_ROOT}; }
+  fi
 elif [ -e "$p" ]; then
   exit ${NOT_A_DIRECTORY}
 else
@@ -113,7 +124,11 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
   /** One probe per path at a time; an entry outlives its timeout until every process of the probe is gone. */
   const busy = new Map<string, Busy>();
 
-  async function runScript(path: string, script: string, args: string[]): Promise<ChildOutcome> {
+  /**
+   * `answer`, when given, is asked with the first line the script prints, and its reply is written
+   * to the script's stdin (the destination check waits for it before writing anything).
+   */
+  async function runScript(path: string, script: string, args: string[], answer?: (firstLine: string) => Promise<string>): Promise<ChildOutcome> {
     for (let current = busy.get(path); current; current = busy.get(path)) {
       // A child stuck in the kernel ignores even SIGKILL; starting another would only add a second stuck one.
       if (current.timedOut) return { kind: 'hanging', since: current.since };
@@ -121,17 +136,23 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
     }
     const entry: Busy = { since: new Date(), timedOut: false, answered: Promise.resolve() };
     busy.set(path, entry);
-    const outcome = spawnScript(script, args, entry, () => busy.delete(path));
+    const outcome = spawnScript(script, args, entry, () => busy.delete(path), answer);
     entry.answered = outcome;
     return outcome;
   }
 
-  function spawnScript(script: string, args: string[], entry: Busy, gone: () => void): Promise<ChildOutcome> {
+  function spawnScript(
+    script: string,
+    args: string[],
+    entry: Busy,
+    gone: () => void,
+    answer?: (firstLine: string) => Promise<string>,
+  ): Promise<ChildOutcome> {
     return new Promise((resolve) => {
       let child: ChildProcess;
       try {
         child = spawn(command, ['-c', script, 'probe', ...args], {
-          stdio: ['ignore', 'pipe', 'pipe'],
+          stdio: [answer ? 'pipe' : 'ignore', 'pipe', 'pipe'],
           // Own process group, so the timeout also kills the find/du/mktemp the shell is waiting on.
           detached: true,
         });
@@ -142,7 +163,19 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
       }
       let stdout = '';
       let stderr = '';
-      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      let asked = false;
+      // The script may exit without reading (a missing anchor): a closed stdin is no error then.
+      child.stdin?.on('error', () => undefined);
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        const newline = stdout.indexOf('\n');
+        if (!answer || asked || newline === -1) return;
+        asked = true;
+        void answer(stdout.slice(0, newline)).then(
+          (reply) => child.stdin?.end(`${reply}\n`),
+          () => child.stdin?.end('\n'),
+        );
+      });
       // du lists every unreadable folder; only the end is ever shown.
       child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4096)));
       const timer = setTimeout(() => {
@@ -210,7 +243,16 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
     async checkRoot(check, role) {
       const subject = `${role} ${check.path}`;
       const anchor = check.anchor?.replace(/^\/+/, '') ?? '';
-      const outcome = await runScript(check.path, ROOT_SCRIPT, [check.path, role, anchor]);
+      // The destination script waits for this verdict before it writes its test file.
+      let verdict: { problem: string | undefined } | undefined;
+      const answer =
+        role === 'destination'
+          ? async (physicalPath: string) => {
+              verdict = { problem: await mountProblem(check, subject, physicalPath) };
+              return verdict.problem ? 'stop' : 'write';
+            }
+          : undefined;
+      const outcome = await runScript(check.path, ROOT_SCRIPT, [check.path, role, anchor], answer);
       if (outcome.kind !== 'exited') return { ok: false, problem: childProblem(outcome, subject) };
       switch (outcome.code) {
         case MISSING:
@@ -222,7 +264,7 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
       }
       // Code 0 and the content problems below come after "pwd -P" printed the physical path.
       const physicalPath = outcome.stdout.replace(/\n$/, '');
-      const mounted = physicalPath ? await mountProblem(check, subject, physicalPath) : undefined;
+      const mounted = verdict ? verdict.problem : physicalPath ? await mountProblem(check, subject, physicalPath) : undefined;
       if (mounted) return { ok: false, problem: mounted };
       switch (outcome.code) {
         case 0:
@@ -260,6 +302,14 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
           return {
             ok: false,
             problem: `${subject} resolves to ${outcome.stdout.trim()}, outside its mapping root ${root}: a symlink points out of the share`,
+            missing: false,
+            outsideRoot: true,
+          };
+        case LINK_OUTSIDE_ROOT:
+          // "LINK -> TARGET", as ls -l shows it.
+          return {
+            ok: false,
+            problem: `${subject} holds a symlink that points out of its mapping root ${root} (${outcome.stdout.trim()}): refused rather than copied`,
             missing: false,
             outsideRoot: true,
           };

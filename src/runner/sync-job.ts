@@ -211,7 +211,9 @@ async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise
     if (known) throw new NotReady(`Waiting for mount: ${known}`, deps.options.mountRecheckMs, true);
   }
   const probe = async (check: Mapping['source'], role: 'source' | 'destination') => {
-    if (deps.rootHealth?.stillHealthy(check.path)) return { ok: true } as const;
+    // An anchor is there for what the mount table cannot show (a Docker bind mount whose NFS share
+    // went away): it is looked for before every rsync, never taken from a recent probe.
+    if (!check.anchor && deps.rootHealth?.stillHealthy(check.path)) return { ok: true } as const;
     const result = await deps.probe.checkRoot(check, role);
     if (result.ok) deps.rootHealth?.markHealthy(check.path);
     else deps.rootHealth?.forget(check.path);

@@ -33,7 +33,7 @@ export function openDatabase(path: string): Db {
   try {
     db = new Database(path, { timeout: 5000 });
   } catch (error) {
-    throw new DatabaseOpenError(`Cannot open SYNC_DB_PATH (${path}): ${(error as Error).message}`, { cause: error });
+    throw new DatabaseOpenError(`Cannot open SYNC_DB_PATH (${path}): ${(error as Error).message}${hintFor(error)}`, { cause: error });
   }
   try {
     // Reading the schema fails at once on a file that is not a database (or is encrypted, or
@@ -43,15 +43,32 @@ export function openDatabase(path: string): Db {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    // Take the write lock once: another process holding it (a second sync-webhook on the same file)
+    // is reported here, by name, rather than as a crash at the first write.
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('COMMIT');
   } catch (error) {
     db.close();
-    throw new DatabaseOpenError(
-      `SYNC_DB_PATH (${path}) cannot be used: ${(error as Error).message}. ` +
-        'If the file is corrupt, move it aside and restart; a new database will be created.',
-      { cause: error },
-    );
+    throw new DatabaseOpenError(`SYNC_DB_PATH (${path}) cannot be used: ${(error as Error).message}${hintFor(error)}`, {
+      cause: error,
+    });
   }
   return db;
+}
+
+/** What to do about an SQLite error, by its code: moving a file aside only helps when it is corrupt. */
+function hintFor(error: unknown): string {
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
+    return '. Another process holds a lock on it (a second sync-webhook, or a sqlite3 shell, using the same file?): stop it, or give each service its own SYNC_DB_PATH.';
+  }
+  if (/^SQLITE_(READONLY|CANTOPEN|PERM|AUTH)/.test(code)) {
+    return '. Check that the file and its folder exist and are writable by this user, on a filesystem mounted read-write.';
+  }
+  if (/^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
+    return '. The file is damaged or not an SQLite database: move it aside and restart; a new database will be created.';
+  }
+  return '.';
 }
 
 /** Applies the numbered .sql files above the recorded user_version, each in its own transaction. */

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-from fuse import FUSE, FuseOSError, Operations
+from fusepy import FUSE, FuseOSError, Operations  # Debian names the module fusepy
 
 
 class HangFS(Operations):
@@ -72,8 +72,20 @@ class HangFS(Operations):
         return 0
 
 
+def die_with_parent():
+    # If the test runner dies without cleaning up, take the filesystem down too: the kernel then
+    # fails every request still blocked on it, so nothing stays stuck.
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def main():
     backing, mountpoint, flag = sys.argv[1:4]
+    die_with_parent()
 
     def announce():
         # FUSE() blocks while mounted; say "ready" once the mount shows up.

@@ -324,8 +324,9 @@ export interface MappingSpec {
   destination: string;
   plex_section?: string | number;
   plex_path?: string;
-  anchor?: string;
-  fstype?: string;
+  /** One for both sides, or per side (the YAML allows both). */
+  anchor?: string | { source?: string; destination?: string };
+  fstype?: string | { source?: string; destination?: string };
 }
 
 export interface StartOptions {

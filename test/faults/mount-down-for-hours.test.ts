@@ -1,0 +1,156 @@
+// A mount down for a long time: jobs that cannot run only because of it stay queued (not failed, no
+// retry used, no message) through many checks and a restart of the service, /health says which mount
+// has been down since when, and they all run at once when the share is back. The share is a bind
+// mount of a folder, unmounted and mounted again as an NFS share goes and comes (root only).
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startFakeServer } from '../support/fake-http.js';
+import { bindMount, isMountPoint, mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
+import { radarrDownload } from '../support/payloads.js';
+import {
+  cleanupAll,
+  cleanupEachTest,
+  getJson,
+  makeTree,
+  onCleanup,
+  outboxRows,
+  post,
+  readLog,
+  sameBytes,
+  startService,
+  waitFor,
+  waitForJob,
+  type JobView,
+  type Service,
+} from '../support/start-service.js';
+
+afterAll(cleanupAll);
+cleanupEachTest();
+
+const skip = skipUnless(await mountProblem(), 'mount down for hours (bind mounts)');
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const MOVIES = ['Brazil (1985)', 'Cube (1997)', 'Dune (1984)', 'Heat (1995)', 'Ran (1985)'];
+
+async function jobs(svc: Service): Promise<JobView[]> {
+  return (await getJson<{ jobs: JobView[] }>(svc.url, '/jobs?limit=100')).body.jobs;
+}
+
+describe.skipIf(skip)('destination share down for a long time', () => {
+  it('jobs stay queued with every retry left, survive a restart, and all run as soon as the share is back', async () => {
+    const telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
+    onCleanup(() => telegram.close());
+    const dir = await rootFsTempDir();
+    const src = join(dir, 'nas', 'movies');
+    const dst = join(dir, 'mnt', 'Movies');
+    const backing = join(dir, 'unraid-disk', 'Movies'); // what the share serves
+    await mountTmpfs(src, '16m');
+    for (const m of MOVIES) await makeTree(join(src, m), { [`${m}.mkv`]: 40_000 });
+    await mkdir(backing, { recursive: true });
+    let share = await bindMount(backing, dst);
+
+    const svc = await startService({
+      dir,
+      mappings: [{ container: '/movies', source: src, destination: dst }],
+      env: {
+        SYNC_REQUIRE_MOUNTS: 'true',
+        SYNC_MOUNT_CHECK_INTERVAL_SECONDS: '1',
+        // Were waiting to use retries, one failure and one retry a second later would end each job.
+        SYNC_MAX_RETRIES: '1',
+        SYNC_RETRY_INTERVAL_SECONDS: '1',
+        TELEGRAM_BOT_TOKEN: '31337:hours-token',
+        TELEGRAM_CHAT_ID: '5',
+        TELEGRAM_API_URL: telegram.url,
+      },
+    });
+    await waitFor(async () => (await getJson(svc.url, '/health')).body.nfs_status === 'ok', { what: 'all mounted at start' });
+
+    // The share goes away, and webhooks keep coming.
+    const wentDown = new Date();
+    await share.unmount();
+    const ids: number[] = [];
+    for (const m of MOVIES) {
+      const res = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: m, file: `${m}.mkv` }));
+      expect(res.status, res.text).toBe(202);
+      ids.push(res.body.job_id);
+    }
+
+    const down = await waitFor(async () => {
+      const h = (await getJson(svc.url, '/health')).body;
+      return h.nfs_down_since[dst] ? h : undefined;
+    });
+    expect(down.status).toBe('degraded');
+    expect(Object.keys(down.nfs_down_since)).toEqual([dst]);
+    const since = down.nfs_down_since[dst] as string;
+    expect(since).toMatch(ISO_UTC);
+    expect(new Date(since).getTime()).toBeGreaterThanOrEqual(wentDown.getTime() - 1000);
+    expect(down.nfs_issues).toEqual([expect.stringContaining(`destination ${dst} is not mounted`)]);
+
+    // Many checks later (each second): every job still queued, retries untouched, nothing failed,
+    // nothing sent, and "since" still the moment it went down.
+    const checksBefore = (await readLog(svc, 'sync_webhook.log')).length;
+    await waitFor(
+      async () => {
+        const all = await jobs(svc);
+        return all.length === MOVIES.length && all.every((j) => j.error !== null) ? all : undefined;
+      },
+      { what: 'every job looked at' },
+    );
+    const deadline = Date.now() + 4000;
+    while (Date.now() < deadline) {
+      for (const j of await jobs(svc)) {
+        expect(j.status, j.title).toBe('queued');
+        expect(j.retry_count).toBe(0);
+        expect(j.gave_up).toBe(false);
+        expect(j.error).toMatch(/Waiting for mount: destination .* is not mounted/);
+      }
+      expect((await getJson(svc.url, '/health')).body.nfs_down_since[dst]).toBe(since);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect((await readLog(svc, 'sync_webhook.log')).length).toBeGreaterThan(checksBefore);
+    expect((await getJson(svc.url, '/stats')).body).toMatchObject({ failures: 0, total_failed: 0 });
+    expect(await outboxRows(svc.dbPath)).toEqual([]);
+    expect(telegram.requests).toHaveLength(0);
+    expect(await readdir(dst)).toEqual([]);
+
+    // The service restarts during the outage (an update, a host reboot): still waiting, no retry used.
+    expect((await svc.stop()).code).toBe(0);
+    const again = await svc.restart();
+    const afterRestart = await waitFor(async () => {
+      const h = (await getJson(again.url, '/health')).body;
+      return h.nfs_down_since[dst] ? h : undefined;
+    });
+    expect(afterRestart.status).toBe('degraded');
+    // Each job is looked at again after the restart (briefly in_progress while its mounts are checked)
+    // and goes back to waiting: no retry counted for the restart, none failed.
+    const restartedAt = new Date().toISOString();
+    const rechecked = await waitFor(async () => {
+      const all = await jobs(again);
+      return all.every((j) => j.status === 'queued' && j.next_attempt_at !== null && j.next_attempt_at > restartedAt) ? all : undefined;
+    }, { what: 'every job looked at after the restart' });
+    for (const j of rechecked) expect(j).toMatchObject({ status: 'queued', retry_count: 0, gave_up: false });
+
+    // The share is back: all of them run at once, each with all its retries still unused.
+    share = await bindMount(backing, dst);
+    expect(isMountPoint(dst)).toBe(true);
+    const t0 = performance.now();
+    for (const id of ids) {
+      const done = await waitForJob(again, id, (j) => j.status === 'success' || j.status === 'failed', 15_000);
+      expect(done.status, done.error ?? '').toBe('success');
+      expect(done.retry_count).toBe(0);
+    }
+    expect(performance.now() - t0).toBeLessThan(8000);
+    for (const m of MOVIES) expect(await sameBytes(join(src, m, `${m}.mkv`), join(backing, m, `${m}.mkv`)), m).toBe(true);
+
+    await waitFor(() => telegram.requests.length >= MOVIES.length, { what: 'success messages' });
+    await waitFor(async () => (await outboxRows(again.dbPath)).every((r) => r.status === 'sent'), { what: 'outbox drained' });
+    const texts = telegram.requests.map((r) => r.json<{ text: string }>().text);
+    expect(texts).toHaveLength(MOVIES.length);
+    expect(texts.every((t) => t.startsWith('<b>Movie Synced</b>'))).toBe(true);
+    const healthy = await waitFor(async () => {
+      const h = (await getJson(again.url, '/health')).body;
+      return h.status === 'healthy' ? h : undefined;
+    });
+    expect(healthy.nfs_down_since).toEqual({});
+  });
+});
