@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     run: (slot) => queueDailySummary(summaryDeps, previousDay(dayOf(slot, config.timeZone))),
   });
 
-  const intake = createIntake({ jobs, mappings: config.mappings, clock, log, duplicateWindowMs: DUPLICATE_WINDOW_MS, onQueued: () => runner?.wake() });
+  const intake = createIntake({ jobs, mappings: config.mappings, clock, log, duplicateWindowMs: DUPLICATE_WINDOW_MS, onQueued: (created) => runner?.jobsQueued(created) });
   const reportDeps = { jobs, mounts: monitor, session, clock, timeZone: config.timeZone, dryRun: config.dryRun, notifications: telegram !== null };
   const app = buildApp({
     log,

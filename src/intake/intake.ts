@@ -17,8 +17,8 @@ export interface IntakeDeps {
   clock: Clock;
   log: Logger;
   duplicateWindowMs: number;
-  /** Called after new rows are committed, so the runner starts at once. */
-  onQueued: () => void;
+  /** Called with the number of new rows after each commit, so the runner can start them. */
+  onQueued: (created: number) => void;
 }
 
 /**
@@ -104,7 +104,8 @@ function groupCommit(deps: IntakeDeps): (jobs: NewJob[]) => Promise<EnqueueResul
         deps.duplicateWindowMs,
       );
       batch.forEach((p, i) => p.resolve(results[i]!));
-      if (results.some((r) => r.created.some(Boolean))) deps.onQueued();
+      const created = results.reduce((n, r) => n + r.created.filter(Boolean).length, 0);
+      if (created > 0) deps.onQueued(created);
     } catch (error) {
       for (const p of batch) p.reject(error);
     }

@@ -122,3 +122,45 @@ describe('Runner', () => {
     expect(jobs.get(1)?.status).toBe('success');
   });
 });
+
+describe('Runner during a burst of webhooks', () => {
+  it('starts the single job of an idle queue at once, and holds a burst until it pauses', async () => {
+    let clockMs = now.getTime();
+    runner = new Runner({
+      jobs,
+      clock: { now: () => new Date(clockMs) },
+      log: pino({ level: 'silent' }),
+      maxConcurrent: 1,
+      maxRetries: 3,
+      idleRecheckMs: 60_000,
+      mappings: ['/movies'],
+      shareOf: (mapping) => mapping,
+      burst: { minJobs: 3, windowMs: 100, quietMs: 50 },
+      runJob: (claimed) =>
+        new Promise<SyncJobOutcome>((resolve) => {
+          running.push({
+            job: claimed,
+            finish: () => {
+              jobs.markSucceeded(claimed.id, { bytes: 0, finishedAt: new Date(clockMs), durationSeconds: 0 }, []);
+              resolve('succeeded');
+            },
+          });
+        }),
+    });
+    runner.start();
+    jobs.enqueue([job('/movies', 'single')], now, 1000);
+    runner.jobsQueued(1);
+    expect(runner.runOnce()).toBe(1);
+    running[0]!.finish();
+    await settle();
+
+    jobs.enqueue([job('/movies', 'b1'), job('/movies', 'b2'), job('/movies', 'b3')], now, 1000);
+    runner.jobsQueued(3);
+    clockMs += 10;
+    expect(runner.runOnce()).toBe(0);
+    clockMs += 39;
+    expect(runner.runOnce()).toBe(0);
+    clockMs += 2;
+    expect(runner.runOnce()).toBe(1);
+  });
+});

@@ -20,7 +20,12 @@ export interface RunnerDeps {
   shareOf: (mapping: string) => string;
   /** Every configured mapping, to list the ones whose share is busy. */
   mappings: readonly string[];
+  /** When new jobs count as a burst, and how long a pause ends it (see `jobsQueued`). */
+  burst?: { minJobs: number; windowMs: number; quietMs: number };
 }
+
+/** 20 jobs within 100 ms is a burst (a season pack, a backlog); 50 ms without a new one ends it. */
+const DEFAULT_BURST = { minJobs: 20, windowMs: 100, quietMs: 50 };
 
 /**
  * The queue worker. It claims due jobs up to the concurrency limit, and sleeps until the next
@@ -33,8 +38,12 @@ export class Runner {
   private readonly active = new Set<Promise<void>>();
   private readonly busyShares = new Map<string, number>();
   private abort = new AbortController();
+  private readonly burstRule: { minJobs: number; windowMs: number; quietMs: number };
+  private burstWindow = { start: 0, jobs: 0, last: 0 };
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    this.burstRule = deps.burst ?? DEFAULT_BURST;
+  }
 
   start(): void {
     this.running = true;
@@ -52,12 +61,32 @@ export class Runner {
     });
   }
 
+  /**
+   * New jobs were committed. One job starts at once (an idle queue's rsync starts within
+   * milliseconds); during a burst of webhooks the runner waits until they pause, because every job
+   * started costs the single event-loop thread probes and process spawns that would delay the
+   * acknowledgements Radarr/Sonarr are waiting for (their import thread blocks on our answer).
+   */
+  jobsQueued(count: number): void {
+    const at = this.deps.clock.now().getTime();
+    const window = this.burstWindow;
+    if (at - window.start > this.burstRule.windowMs) this.burstWindow = { start: at, jobs: 0, last: at };
+    this.burstWindow.jobs += count;
+    this.burstWindow.last = at;
+    this.wake();
+  }
+
   /** Promotes due retries and starts every job it may; returns how many it started. */
   runOnce(): number {
     if (!this.running) return 0;
     clearTimeout(this.timer);
     const { jobs, clock, log, maxConcurrent, maxRetries } = this.deps;
     const now = clock.now();
+    const burstEndsIn = this.burstEndsIn(now.getTime());
+    if (burstEndsIn > 0) {
+      this.timer = setTimeout(() => this.runOnce(), burstEndsIn);
+      return 0;
+    }
     let started = 0;
     try {
       for (const job of jobs.promoteDueRetries(now)) {
@@ -117,6 +146,13 @@ export class Runner {
   private busyMappings(): string[] {
     if (this.busyShares.size === 0) return [];
     return this.deps.mappings.filter((mapping) => this.busyShares.has(this.deps.shareOf(mapping)));
+  }
+
+  /** Milliseconds until the current burst of webhooks counts as over; 0 when there is none. */
+  private burstEndsIn(at: number): number {
+    const { jobs, last } = this.burstWindow;
+    if (jobs < this.burstRule.minJobs) return 0;
+    return Math.max(0, last + this.burstRule.quietMs - at);
   }
 
   private sleepUntilDue(now: Date): void {
