@@ -1,0 +1,65 @@
+-- wrk script: distinct Radarr and Sonarr "Download" webhooks, alternating, as fast as wrk can.
+-- Bodies come from the templates bench/lib/payloads.mjs writes (the real fixtures with a request
+-- number in every title and path), so no two requests are the same and duplicate folding hides nothing.
+-- Environment:
+--   BENCH_TEMPLATES  folder with radarr.json and sonarr.json (required)
+--   BENCH_MIX        both (default) | radarr | sonarr
+--   BENCH_ACKS       if set, each wrk thread writes "<status> <job_id or ->" per response to BENCH_ACKS.<thread>
+local dir = assert(os.getenv("BENCH_TEMPLATES"), "BENCH_TEMPLATES not set")
+local mix = os.getenv("BENCH_MIX") or "both"
+local acks_prefix = os.getenv("BENCH_ACKS")
+
+local function slurp(path)
+  local f = assert(io.open(path, "r"))
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+local radarr = slurp(dir .. "/radarr.json")
+local sonarr = slurp(dir .. "/sonarr.json")
+
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+local counter = 0
+local acks
+function init(args)
+  if acks_prefix then acks = assert(io.open(acks_prefix .. "." .. tid, "w")) end
+end
+
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["User-Agent"] = "Radarr/6.0.3.10276 (alpine 3.22.1)"
+
+function request()
+  counter = counter + 1
+  -- unique across threads: thread number in the high digits
+  local n = tid * 10000000 + counter
+  local sonarr_turn = (mix == "sonarr") or (mix == "both" and counter % 2 == 0)
+  if sonarr_turn then
+    local season = math.floor(n / 20) % 12 + 1
+    local episode = n % 20 + 1
+    local vars = { N = n, SHOW = math.floor(n / 200), S = season, E = episode,
+                   SS = string.format("%02d", season), EE = string.format("%02d", episode) }
+    return wrk.format("POST", "/sync/sonarr", nil, (sonarr:gsub("__(%u+)__", vars)))
+  end
+  return wrk.format("POST", "/sync/radarr", nil, (radarr:gsub("__(%u+)__", { N = n })))
+end
+
+function response(status, headers, body)
+  if acks then
+    acks:write(status, " ", (body and body:match('"job_id":(%d+)')) or "-", "\n")
+  end
+end
+
+function done(summary, latency, requests)
+  local ms = function(us) return string.format("%.2f", us / 1000) end
+  io.write(string.format("RESULT requests=%d duration_s=%.2f rps=%.1f non2xx=%d socket_errors=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  io.write(string.format("RESULT latency_ms p50=%s p90=%s p99=%s p99.9=%s max=%s mean=%s\n",
+    ms(latency:percentile(50)), ms(latency:percentile(90)), ms(latency:percentile(99)),
+    ms(latency:percentile(99.9)), ms(latency.max), ms(latency.mean)))
+end
