@@ -195,6 +195,14 @@ describe('inspectSource', () => {
   });
 });
 
+describe('inspectSource without measuring', () => {
+  it('checks presence but skips the walk for the size when the caller needs none', async () => {
+    const folder = await folderWith('Unmeasured (2024)', { 'movie.mkv': 'a'.repeat(5000) });
+    expect(await plain().inspectSource(folder, undefined, { measureSize: false })).toEqual({ ok: true, kind: 'dir', bytes: 0 });
+    expect(await plain().inspectSource(join(dir, 'nope'), undefined, { measureSize: false })).toMatchObject({ ok: false, missing: true });
+  });
+});
+
 describe('inspectSource inside a mapping root', () => {
   it('accepts an item inside the root, even through a link that stays inside', async () => {
     const root = await folderWith('root', {});

@@ -16,9 +16,9 @@ export interface MountProbe {
   /**
    * The item a job copies: exists; a file, or a directory that is not empty; and, with symlinks
    * resolved, still inside `root` (a link must not make a sync read outside its mapping).
-   * Size in bytes (apparent, recursive) for the stable-size check.
+   * Size in bytes (apparent, recursive) for the stable-size check; 0 when `measureSize` is false.
    */
-  inspectSource(path: string, root?: string): Promise<SourceInspection>;
+  inspectSource(path: string, root?: string, options?: { measureSize?: boolean }): Promise<SourceInspection>;
 }
 
 export interface MountProbeOptions {
@@ -100,7 +100,12 @@ elif [ -e "$p" ]; then
 else
   exit ${MISSING}
 fi
-size=$(du -s -D -B1 --apparent-size -- "$p") || exit ${UNREADABLE}
+# Walking a whole tree for its size costs tens of ms: only the stable-size check of manual syncs needs it.
+if [ "$3" = size ]; then
+  size=$(du -s -D -B1 --apparent-size -- "$p") || exit ${UNREADABLE}
+else
+  size=0
+fi
 echo "$kind \${size%%[!0-9]*}"
 `;
 
@@ -280,9 +285,9 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
       }
     },
 
-    async inspectSource(path, root) {
+    async inspectSource(path, root, options) {
       const subject = `source ${path}`;
-      const outcome = await runScript(path, SOURCE_SCRIPT, [path, root ?? '']);
+      const outcome = await runScript(path, SOURCE_SCRIPT, [path, root ?? '', options?.measureSize === false ? '' : 'size']);
       if (outcome.kind !== 'exited') return { ok: false, problem: childProblem(outcome, subject), missing: false };
       switch (outcome.code) {
         case 0: {

@@ -233,11 +233,12 @@ async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise
 
 async function ensureSourcePresent(job: Job, mapping: Mapping, deps: SyncJobDeps, signal: AbortSignal): Promise<void> {
   const root = mapping.source.path;
-  const first = await deps.probe.inspectSource(job.source_path, root);
+  const measureSize = job.wait_for_stable_size && deps.options.manualStableMs > 0;
+  const first = await deps.probe.inspectSource(job.source_path, root, { measureSize });
   if (!first.ok) throw new JobFailure(`Source not ready: ${first.problem}`, first.outsideRoot === true);
   if (!job.wait_for_stable_size || deps.options.manualStableMs === 0) return;
   await deps.sleep(deps.options.manualStableMs, signal);
-  const second = await deps.probe.inspectSource(job.source_path, root);
+  const second = await deps.probe.inspectSource(job.source_path, root, { measureSize });
   if (!second.ok) throw new JobFailure(`Source not ready: ${second.problem}`, second.outsideRoot === true);
   if (second.bytes !== first.bytes) {
     throw new NotReady(
