@@ -114,10 +114,6 @@ export class Runner {
     await Promise.allSettled([...this.active]);
   }
 
-  get activeCount(): number {
-    return this.active.size;
-  }
-
   private async execute(job: Job): Promise<void> {
     try {
       await this.deps.runJob(job, this.abort.signal);
