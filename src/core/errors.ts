@@ -11,6 +11,8 @@ export class NotReadyError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs: number,
+    /** 'mapping' when the cause (a mount that is down) holds every job of the job's mapping too. */
+    readonly scope: 'job' | 'mapping' = 'job',
     options?: ErrorOptions,
   ) {
     super(message, options);

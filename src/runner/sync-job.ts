@@ -1,3 +1,4 @@
+import { coerceError, NotReadyError, PermanentError } from '../core/errors.js';
 import type { Clock, Job, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountProbe } from '../mounts/probe.js';
@@ -54,25 +55,6 @@ export interface SyncJobDeps {
 
 export type SyncJobOutcome = 'succeeded' | 'failed' | 'waiting' | 'interrupted';
 
-class JobFailure extends Error {
-  constructor(
-    message: string,
-    readonly permanent: boolean,
-  ) {
-    super(message);
-  }
-}
-
-class NotReady extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs: number,
-    /** A mount is down: every job of the mapping waits, not only this one. */
-    readonly wholeMapping = false,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Runs one claimed job to a recorded outcome: check the mounts, check the source is really there,
@@ -113,19 +95,18 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       onSpawn: (pid) => deps.jobs.recordRsyncPid(job.id, pid),
     });
   } catch (error) {
-    if (error instanceof NotReady) {
+    if (error instanceof NotReadyError) {
       const until = new Date(clock.now().getTime() + error.retryAfterMs);
       deps.jobs.defer(job.id, error.message, until);
       jobLog.warn(`Sync of ${job.title} waits: ${error.message}`);
-      if (error.wholeMapping) {
+      if (error.scope === 'mapping') {
         const others = deps.jobs.deferMapping(job.mapping, error.message, until, clock.now());
         if (others > 0) jobLog.warn(`${others} more queued job(s) of mapping ${job.mapping} wait for the same mount`);
       }
       return 'waiting';
     }
     if (signal.aborted) return interrupted(job, deps);
-    const failure = error instanceof JobFailure ? error : new JobFailure((error as Error).message, false);
-    return recordFailure(job, failure, started, deps);
+    return recordFailure(job, coerceError(error), started, deps);
   }
 
   if (run.aborted) return interrupted(job, deps);
@@ -134,7 +115,7 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   }
   const verdict = classifyRsyncExit({ ...run, timeoutSeconds: options.rsyncTimeoutSeconds });
   if (verdict.kind !== 'success') {
-    return recordFailure(job, new JobFailure(verdict.reason, verdict.kind === 'permanent'), started, deps);
+    return recordFailure(job, verdict.kind === 'permanent' ? new PermanentError(verdict.reason) : new Error(verdict.reason), started, deps);
   }
 
   const finishedAt = clock.now();
@@ -154,11 +135,12 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   return 'succeeded';
 }
 
-function recordFailure(job: Job, failure: JobFailure, started: Date, deps: SyncJobDeps): SyncJobOutcome {
+/** PermanentError gives up at once; any other error counts an attempt and is retried while retries remain. */
+function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDeps): SyncJobOutcome {
   const { clock, options } = deps;
   const finishedAt = clock.now();
   const durationSeconds = seconds(started, finishedAt);
-  const decision = decideRetry(failure.permanent, job.retry_count, options.retry, finishedAt);
+  const decision = decideRetry(failure instanceof PermanentError, job.retry_count, options.retry, finishedAt);
   const failed: Job = { ...job, status: 'failed', error: failure.message, duration_seconds: durationSeconds };
   const next =
     decision.kind === 'retry'
@@ -193,14 +175,14 @@ function interrupted(job: Job, deps: SyncJobDeps): SyncJobOutcome {
 function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
   const mapping = mappings.find((m) => m.container === job.mapping);
   if (!mapping) {
-    throw new JobFailure(`mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`, true);
+    throw new PermanentError(`mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`);
   }
   const inside = (path: string, root: string) => path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
   if (!inside(job.source_path, mapping.source.path) || job.source_path === mapping.source.path) {
-    throw new JobFailure(`source ${job.source_path} is not inside mapping ${mapping.container} (${mapping.source.path})`, true);
+    throw new PermanentError(`source ${job.source_path} is not inside mapping ${mapping.container} (${mapping.source.path})`);
   }
   if (!inside(job.dest_path, mapping.destination.path)) {
-    throw new JobFailure(`destination ${job.dest_path} is not inside mapping ${mapping.container} (${mapping.destination.path})`, true);
+    throw new PermanentError(`destination ${job.dest_path} is not inside mapping ${mapping.container} (${mapping.destination.path})`);
   }
   return mapping;
 }
@@ -208,7 +190,7 @@ function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
 async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise<void> {
   for (const root of [mapping.source.path, mapping.destination.path]) {
     const known = deps.knownMountProblem?.(root);
-    if (known) throw new NotReady(`Waiting for mount: ${known}`, deps.options.mountRecheckMs, true);
+    if (known) throw new NotReadyError(`Waiting for mount: ${known}`, deps.options.mountRecheckMs, 'mapping');
   }
   const probe = async (check: Mapping['source'], role: 'source' | 'destination') => {
     // An anchor is there for what the mount table cannot show (a Docker bind mount whose NFS share
@@ -226,7 +208,7 @@ async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise
   ] as const) {
     if (!result.ok) {
       deps.onMountProblem?.(check.path, result.problem);
-      throw new NotReady(`Waiting for mount: ${result.problem}`, deps.options.mountRecheckMs, true);
+      throw new NotReadyError(`Waiting for mount: ${result.problem}`, deps.options.mountRecheckMs, 'mapping');
     }
   }
 }
@@ -235,17 +217,23 @@ async function ensureSourcePresent(job: Job, mapping: Mapping, deps: SyncJobDeps
   const root = mapping.source.path;
   const measureSize = job.wait_for_stable_size && deps.options.manualStableMs > 0;
   const first = await deps.probe.inspectSource(job.source_path, root, { measureSize });
-  if (!first.ok) throw new JobFailure(`Source not ready: ${first.problem}`, first.outsideRoot === true);
-  if (!job.wait_for_stable_size || deps.options.manualStableMs === 0) return;
+  if (!first.ok) throw sourceProblem(first);
+  if (!measureSize) return;
   await deps.sleep(deps.options.manualStableMs, signal);
   const second = await deps.probe.inspectSource(job.source_path, root, { measureSize });
-  if (!second.ok) throw new JobFailure(`Source not ready: ${second.problem}`, second.outsideRoot === true);
+  if (!second.ok) throw sourceProblem(second);
   if (second.bytes !== first.bytes) {
-    throw new NotReady(
+    throw new NotReadyError(
       `source ${job.source_path} is still growing (${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
       deps.options.manualStableMs,
     );
   }
+}
+
+/** A link out of the share can't heal by retrying; a missing or unreadable source might. */
+function sourceProblem(inspection: { problem: string; outsideRoot?: boolean }): Error {
+  const message = `Source not ready: ${inspection.problem}`;
+  return inspection.outsideRoot ? new PermanentError(message) : new Error(message);
 }
 
 function basename(path: string): string {

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach } from 'vitest';
+import type { Job } from '../../src/core/types.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The built service; SYNC_WEBHOOK_MAIN_JS points the suite at another build (e.g. to prove a test fails without a fix). */
@@ -668,26 +669,8 @@ function tail(text: string, lines = 60): string {
 // Polling the API
 // ---------------------------------------------------------------------------------------------
 
-export interface JobView {
-  id: number;
-  status: 'queued' | 'in_progress' | 'success' | 'failed';
-  source: string;
-  media_type: string;
-  title: string;
-  container_path: string;
-  source_path: string;
-  dest_path: string;
-  retry_count: number;
-  gave_up: boolean;
-  error: string | null;
-  bytes_transferred: number | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_seconds: number | null;
-  next_attempt_at: string | null;
-  [key: string]: unknown;
-}
+/** A job as GET /jobs/<id> answers it: the service's own Job, plus whatever fields it adds. */
+export type JobView = Job & Record<string, unknown>;
 
 export async function getJob(svc: { url: string }, id: number): Promise<JobView> {
   const res = await getJson<JobView>(svc.url, `/jobs/${id}`);
