@@ -30,6 +30,7 @@ import { healthReport, statsReport } from './service/reports.js';
 import { SessionStats } from './service/session-stats.js';
 import { openDatabase } from './store/database.js';
 import { createJobStore } from './store/jobs.js';
+import { createWalSync } from './store/wal-sync.js';
 import { createOutboxStore } from './store/outbox.js';
 import { createScheduleRunStore } from './store/schedule-runs.js';
 
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
     fail(log, coerceError(error).message);
   }
   const outbox = createOutboxStore(db);
-  const jobs = createJobStore(db, outbox);
+  const walSync = createWalSync(db);
+  const jobs = createJobStore(db, outbox, walSync);
   const scheduleRuns = createScheduleRunStore(db);
   log.info(`Database initialized at ${config.dbPath}`);
 
@@ -222,6 +224,7 @@ async function main(): Promise<void> {
     await runner.stop();
     await dispatcher.stop();
     db.close();
+    walSync.close();
     log.info('Stopped');
     history.close();
     closeLogs();

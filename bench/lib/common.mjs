@@ -373,7 +373,7 @@ export async function startOurs(dir, { env = {}, pathPrefix, nodeArgs = [], wait
   const logFile = join(l.logDir, 'stdout.txt');
   const fd = openSync(logFile, 'a');
   const t0 = wallMs();
-  const child = spawn(process.execPath, [...nodeArgs, mainJs()], { cwd: dir, env: childEnv, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...nodeArgs, mainJs()], { cwd: dir, env: childEnv, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const svc = { ...track(child, 'ours', logFile), url: `http://127.0.0.1:${port}`, port, layout: l, t0, env: childEnv };
   if (wait) {

@@ -48,30 +48,30 @@ export function createIntake(deps: IntakeDeps): Intake {
         return parsed;
       }
 
+      // One line per file, written once its outcome is known: "Processing: … | File path: … | outcome".
       const jobs: NewJob[] = [];
+      const described: string[] = [];
       const unmapped: string[] = [];
       for (const request of parsed.requests) {
-        log.info(`Processing: ${request.title}${request.details.quality ? ` - ${request.details.quality}` : ''}`);
-        log.info(`File path: ${request.filePath}`);
+        const what = `Processing: ${request.title}${request.details.quality ? ` - ${request.details.quality}` : ''} | File path: ${request.filePath}`;
         const translated = translate(request, deps.mappings);
         if (translated.kind === 'unsafe') {
-          log.warn(`${label(sender)} request refused: ${translated.problem}`);
+          log.warn(`${what} | ${label(sender)} request refused: ${translated.problem}`);
           return { kind: 'refused', problem: translated.problem };
         }
         if (translated.kind === 'unmapped') {
+          if (sender === 'manual') log.warn(`${what} | Manual sync refused: ${translated.problem}`);
+          else log.warn(`${what} | not synced: ${translated.problem}; add a mapping to sync it`);
           unmapped.push(translated.problem);
           continue;
         }
         jobs.push(translated.job);
+        described.push(what);
       }
 
       if (unmapped.length > 0) {
         const problem = unmapped.join('; ');
-        if (sender === 'manual') {
-          log.warn(`Manual sync refused: ${problem}`);
-          return { kind: 'refused', problem };
-        }
-        log.warn(`${label(sender)} webhook: ${problem} (not synced; add a mapping to sync it)`);
+        if (sender === 'manual') return { kind: 'refused', problem };
         if (jobs.length === 0) return { kind: 'ignored', reason: problem };
       }
 
@@ -79,8 +79,8 @@ export function createIntake(deps: IntakeDeps): Intake {
       const anyCreated = result.created.some(Boolean);
       result.ids.forEach((id, i) => {
         const job = jobs[i]!;
-        if (result.created[i]) log.info({ jobId: id }, `Queued job ${id}: ${job.source_path} -> ${job.dest_path}/`);
-        else log.info({ jobId: id }, `Duplicate of job ${id}, not queued again: ${job.source_path}`);
+        if (result.created[i]) log.info({ jobId: id }, `${described[i]} | queued as job ${id}: ${job.source_path} -> ${job.dest_path}/`);
+        else log.info({ jobId: id }, `${described[i]} | duplicate of job ${id}, not queued again`);
       });
       return { kind: anyCreated ? 'queued' : 'duplicate', ids: result.ids };
     },
@@ -89,8 +89,9 @@ export function createIntake(deps: IntakeDeps): Intake {
 
 /**
  * Group commit: the jobs of every webhook parsed in one turn of the event loop go into one
- * transaction, so a burst pays one fsync per turn instead of one per webhook. Each caller is
- * answered only after that commit: nothing is acknowledged before it is durable.
+ * transaction, and the commits of a burst share each fsync, which runs off the event loop while
+ * the next requests are parsed. Each caller is answered only once its commit is on disk: nothing
+ * is acknowledged before it is durable.
  */
 function groupCommit(deps: IntakeDeps): (jobs: NewJob[]) => Promise<EnqueueResult> {
   let pending: { jobs: NewJob[]; resolve: (r: EnqueueResult) => void; reject: (e: unknown) => void }[] = [];
@@ -98,14 +99,18 @@ function groupCommit(deps: IntakeDeps): (jobs: NewJob[]) => Promise<EnqueueResul
     const batch = pending;
     pending = [];
     try {
-      const results = deps.jobs.enqueueGroups(
+      const { results, durable } = deps.jobs.enqueueGroups(
         batch.map((p) => p.jobs),
         deps.clock.now(),
         deps.duplicateWindowMs,
       );
-      batch.forEach((p, i) => p.resolve(results[i]!));
+      // The runner may start on committed rows at once; the answers wait until the commit is on disk.
       const created = results.reduce((n, r) => n + r.created.filter(Boolean).length, 0);
       if (created > 0) deps.onQueued(created);
+      durable.then(
+        () => batch.forEach((p, i) => p.resolve(results[i]!)),
+        (error: unknown) => batch.forEach((p) => p.reject(error)),
+      );
     } catch (error) {
       for (const p of batch) p.reject(error);
     }

@@ -1,6 +1,7 @@
 import type { Job, JobStatus, MediaType, NewJob } from '../core/types.js';
 import type { Db } from './database.js';
 import type { OutboxItem, OutboxStore } from './outbox.js';
+import { createWalSync, type WalSync } from './wal-sync.js';
 
 type JobRow = Omit<Job, 'details' | 'is_upgrade' | 'wait_for_stable_size' | 'gave_up'> & {
   rsync_pid: number | null;
@@ -127,8 +128,15 @@ export interface Range {
 
 export interface JobStore {
   enqueue(jobs: readonly NewJob[], now: Date, duplicateWindowMs: number): EnqueueResult;
-  /** Several webhooks' jobs in one transaction (one fsync): one result per group, in order. */
-  enqueueGroups(groups: readonly (readonly NewJob[])[], now: Date, duplicateWindowMs: number): EnqueueResult[];
+  /**
+   * Several webhooks' jobs in one transaction: one result per group, in order, as soon as it is
+   * committed; `durable` resolves once that commit is on disk (the fsync runs off the event loop).
+   */
+  enqueueGroups(
+    groups: readonly (readonly NewJob[])[],
+    now: Date,
+    duplicateWindowMs: number,
+  ): { results: EnqueueResult[]; durable: Promise<void> };
   /** The oldest due queued job, skipping the mappings listed in `busyMappings`; marks it in progress. */
   claimNext(now: Date, busyMappings?: readonly string[]): Job | undefined;
   markSucceeded(id: number, r: { bytes: number | null; finishedAt: Date; durationSeconds: number }, outbox: readonly OutboxItem[]): Job;
@@ -158,7 +166,12 @@ export interface JobStore {
   dayReport(range: Range, listLimit: number): DayReport;
 }
 
-export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobStore {
+export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>, walSync: WalSync = createWalSync(db)): JobStore {
+  // Webhook inserts commit without the fsync inside COMMIT, then walSync syncs the WAL off this thread;
+  // every other write keeps synchronous=FULL.
+  // (A prepared PRAGMA takes effect when prepared, not when run: exec runs it each time.)
+  const syncInsideCommit = () => db.exec('PRAGMA synchronous = FULL');
+  const syncAfterCommit = () => db.exec('PRAGMA synchronous = NORMAL');
   const insert = db.prepare(INSERT);
   const findDuplicate = db.prepare(FIND_DUPLICATE).pluck();
   const claimNext = db.prepare(CLAIM_NEXT);
@@ -234,7 +247,15 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
 
   return {
     enqueue: (jobs, now, windowMs) => enqueueGroups.immediate([jobs], now, windowMs)[0]!,
-    enqueueGroups: (groups, now, windowMs) => enqueueGroups.immediate(groups, now, windowMs),
+    enqueueGroups(groups, now, windowMs) {
+      syncAfterCommit();
+      try {
+        const results = enqueueGroups.immediate(groups, now, windowMs);
+        return { results, durable: walSync.sync() };
+      } finally {
+        syncInsideCommit();
+      }
+    },
     claimNext(now, busyMappings = []) {
       const row = claimNext.get({ now: now.toISOString(), busy: JSON.stringify(busyMappings) }) as JobRow | undefined;
       return row ? toJob(row) : undefined;
