@@ -16,7 +16,7 @@ const job = (n: number): NewJob => ({
   source_path: `/src/movies/Movie ${n}`,
   dest_path: '/dst/Movies',
   mapping: '/movies',
-  details: {},
+  details: { title: `Movie ${n}` },
   is_upgrade: false,
   wait_for_stable_size: false,
   dedupe_key: `/src/movies/Movie ${n}/m.mkv`,
