@@ -24,6 +24,7 @@ import { linuxProcessTable, stopOrphanedRsync } from './runner/orphans.js';
 import { checkRsyncAvailable, runRsync } from './runner/rsync.js';
 import { removeRsyncLeftovers } from './runner/rsync-leftovers.js';
 import { runSyncJob } from './runner/sync-job.js';
+import { ProgressBoard } from './runner/progress-board.js';
 import { DailyTask } from './schedules/scheduler.js';
 import { queueDailySummary } from './schedules/daily-summary.js';
 import { healthReport, statsReport } from './service/reports.js';
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
 
   const shares = destinationShares(config.mappings, readMountTable());
   const rootHealth = new RootHealthCache({ freshMs: ROOT_PROBE_FRESH_MS, readMountinfo: readMountTable, now: () => clock.now().getTime() });
+  const progress = new ProgressBoard();
   runner = new Runner({
     jobs,
     clock,
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
           onMountProblem: (path, problem) => monitor.reportProblem(path, problem),
           knownMountProblem: (path) => monitor.problemOf(path),
           rootHealth,
+          progress,
           removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, config.mounts.timeoutSeconds * 1000),
         },
         signal,
@@ -181,6 +184,7 @@ async function main(): Promise<void> {
     jobs,
     clock,
     onRequeued: () => runner?.wake(),
+    progressOf: (jobId) => progress.get(jobId),
     health: () => healthReport(reportDeps),
     stats: () => statsReport(reportDeps),
     sendTestNotification: async () => {

@@ -12,6 +12,7 @@ function deps(auth: AppDeps['auth']): AppDeps {
     jobs: { get: () => undefined, list: () => [], retryFailed: () => 'not_found', retryFailedSince: () => [] },
     clock: { now: () => new Date() },
     onRequeued: () => {},
+    progressOf: () => undefined,
     health: () => ({
       status: 'healthy',
       timestamp: '',

@@ -17,6 +17,7 @@ describe('buildRsyncArgs', () => {
       '-avh',
       '--no-human-readable',
       '--stats',
+      '--info=progress2',
       '--ignore-existing',
       ...EXCLUDES,
       '--',
@@ -28,7 +29,7 @@ describe('buildRsyncArgs', () => {
   it('drops --ignore-existing for upgrades and adds --mkpath and --dry-run on request', () => {
     expect(
       buildRsyncArgs({ source: '/s/e.mkv', destDir: '/d/Show/Season 01', dryRun: true, isUpgrade: true, createDestDir: true }),
-    ).toEqual(['-avh', '--no-human-readable', '--stats', ...EXCLUDES, '--mkpath', '--dry-run', '--', '/s/e.mkv', '/d/Show/Season 01/']);
+    ).toEqual(['-avh', '--no-human-readable', '--stats', '--info=progress2', ...EXCLUDES, '--mkpath', '--dry-run', '--', '/s/e.mkv', '/d/Show/Season 01/']);
   });
 
   it('gives the source no trailing slash and the destination exactly one', () => {

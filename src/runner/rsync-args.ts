@@ -23,6 +23,8 @@ export function buildRsyncArgs(o: RsyncArgsOptions): string[] {
     // -h alone would print "1.23M" in --stats; the byte counts must be exact digits.
     '--no-human-readable',
     '--stats',
+    // One line for the whole transfer, rewritten in place: read for GET /jobs/<id>, never kept in the output.
+    '--info=progress2',
     ...(o.isUpgrade ? [] : ['--ignore-existing']),
     ...EXCLUDES.map((pattern) => `--exclude=${pattern}`),
     ...(o.createDestDir ? ['--mkpath'] : []),

@@ -79,6 +79,24 @@ describe('runRsync', () => {
     expect(parseRsyncStats(run.stdout).filesTransferred).toBe(1200);
   });
 
+  it('reports progress while it copies, and keeps progress lines out of the output', async () => {
+    await mkdir(join(dir, 'src', 'Big (2024)'), { recursive: true });
+    await writeFile(join(dir, 'src', 'Big (2024)', 'big.mkv'), Buffer.alloc(8 * 1024 * 1024, 7));
+    const seen: { bytes: number; percent: number }[] = [];
+    // --bwlimit stretches the copy over about a second, so rsync prints several progress lines.
+    const run = await runRsync(copyArgs(join(dir, 'src', 'Big (2024)'), join(dir, 'dst'), ['--bwlimit=8m']), {
+      timeoutMs: 30_000,
+      onProgress: (p) => seen.push(p),
+    });
+    expect(run.exitCode).toBe(0);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.at(-1)).toMatchObject({ bytes: 8 * 1024 * 1024, percent: 100 });
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.bytes).toBeGreaterThanOrEqual(seen[i - 1]!.bytes);
+    expect(run.stdout).not.toContain('\r');
+    expect(run.stdout).toContain('Big (2024)/big.mkv\n');
+    expect(parseRsyncStats(run.stdout).bytesTransferred).toBe(8 * 1024 * 1024);
+  });
+
   it('exits 23 for a missing source, which is transient and names the path', async () => {
     const run = await runRsync(copyArgs(join(dir, 'gone'), join(dir, 'dst')), { timeoutMs: 20_000 });
 

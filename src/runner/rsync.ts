@@ -1,10 +1,11 @@
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { coerceError } from '../core/errors.js';
+import { ProgressSplitter, type RsyncProgress } from './rsync-progress.js';
 
 export interface RsyncRun {
   exitCode: number | null;
   signal: string | null;
-  /** The last 64 KiB only: -v lists every file, and --stats comes last. */
+  /** The last 64 KiB only: -v lists every file, and --stats comes last. Progress lines are not in it. */
   stdout: string;
   /** The last 16 KiB. */
   stderr: string;
@@ -21,6 +22,8 @@ export interface RunRsyncOptions {
   signal?: AbortSignal;
   spawn?: typeof nodeSpawn;
   onSpawn?: (pid: number) => void;
+  /** Each progress line of `--info=progress2`, as rsync prints it (a few per second). */
+  onProgress?: (progress: RsyncProgress) => void;
 }
 
 const STDOUT_LIMIT = 64 * 1024;
@@ -56,7 +59,9 @@ export function runRsync(args: string[], o: RunRsyncOptions): Promise<RsyncRun> 
 
     const stdout = new TailBuffer(STDOUT_LIMIT);
     const stderr = new TailBuffer(STDERR_LIMIT);
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    const progress = new ProgressSplitter((p) => o.onProgress?.(p));
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(progress.push(chunk)));
+    child.stdout?.on('end', () => stdout.push(progress.end()));
     child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
 
     let stopReason: 'timeout' | 'abort' | undefined;

@@ -2,6 +2,7 @@ import { coerceError, NotReadyError, PermanentError } from '../core/errors.js';
 import type { Clock, Job, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountProbe } from '../mounts/probe.js';
+import type { ProgressBoard } from './progress-board.js';
 import { renderSyncFailed, renderSyncSucceeded } from '../notify/render.js';
 import { plexFolderFor } from '../paths/translate.js';
 import type { JobStore } from '../store/jobs.js';
@@ -11,10 +12,11 @@ import { buildRsyncArgs } from './rsync-args.js';
 import { classifyRsyncExit, formatRsyncCommand, parseRsyncStats } from './rsync-output.js';
 import type { LeftoverCleanup } from './rsync-leftovers.js';
 import type { RsyncRun } from './rsync.js';
+import type { RsyncProgress } from './rsync-progress.js';
 
 export type RunRsync = (
   args: string[],
-  o: { timeoutMs: number; signal: AbortSignal; onSpawn: (pid: number) => void },
+  o: { timeoutMs: number; signal: AbortSignal; onSpawn: (pid: number) => void; onProgress: (progress: RsyncProgress) => void },
 ) => Promise<RsyncRun>;
 
 export interface SyncJobOptions {
@@ -49,6 +51,8 @@ export interface SyncJobDeps {
   knownMountProblem?: (path: string) => string | null;
   /** Roots probed healthy a moment ago and still on the same mount skip the full probe (see RootHealthCache). */
   rootHealth?: { stillHealthy(path: string): boolean; markHealthy(path: string): void; forget(path: string): void };
+  /** Where the running copy's progress lines go (GET /jobs/<id>). */
+  progress?: Pick<ProgressBoard, 'set' | 'clear'>;
   /** Removes the rsync temp files a killed copy of this source left at the destination (not in dry runs). */
   removeLeftovers?: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
 }
@@ -89,11 +93,16 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       createDestDir: job.dest_path !== mapping.destination.path,
     });
     jobLog.info(`Running: ${formatRsyncCommand('rsync', args)}`);
-    run = await deps.rsync(args, {
-      timeoutMs: options.rsyncTimeoutSeconds * 1000,
-      signal,
-      onSpawn: (pid) => deps.jobs.recordRsyncPid(job.id, pid),
-    });
+    try {
+      run = await deps.rsync(args, {
+        timeoutMs: options.rsyncTimeoutSeconds * 1000,
+        signal,
+        onSpawn: (pid) => deps.jobs.recordRsyncPid(job.id, pid),
+        onProgress: (progress) => deps.progress?.set(job.id, progress, clock.now()),
+      });
+    } finally {
+      deps.progress?.clear(job.id);
+    }
   } catch (error) {
     if (error instanceof NotReadyError) {
       const until = new Date(clock.now().getTime() + error.retryAfterMs);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
-import { JOB_STATUSES, type Clock, type JobStatus } from '../../core/types.js';
+import { JOB_STATUSES, type Clock, type Job, type JobStatus } from '../../core/types.js';
+import type { JobProgress } from '../../runner/progress-board.js';
 import type { JobStore } from '../../store/jobs.js';
 
 export interface JobRouteDeps {
@@ -8,6 +9,8 @@ export interface JobRouteDeps {
   clock: Clock;
   /** Wakes the runner after jobs were put back in the queue. */
   onRequeued: () => void;
+  /** The running copy's last progress line, for jobs in progress. */
+  progressOf: (jobId: number) => JobProgress | undefined;
 }
 
 const MAX_LIMIT = 1000;
@@ -17,14 +20,14 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
   app.get<{ Querystring: { limit?: string; status?: string } }>('/jobs', async (request) => {
     const limit = parseLimit(request.query.limit);
     const status = parseStatus(request.query.status);
-    return { jobs: deps.jobs.list({ limit, ...(status ? { status } : {}) }) };
+    return { jobs: deps.jobs.list({ limit, ...(status ? { status } : {}) }).map((job) => withProgress(job, deps)) };
   });
 
   app.get<{ Params: { id: string } }>('/jobs/:id', async (request) => {
     const id = parseId(request.params.id);
     const job = deps.jobs.get(id);
     if (!job) throw new InputError(`Job ${id} not found`, 404);
-    return job;
+    return withProgress(job, deps);
   });
 
   app.post<{ Params: { id: string } }>('/jobs/:id/retry', async (request, reply) => {
@@ -44,6 +47,12 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
     if (ids.length > 0) deps.onRequeued();
     return reply.code(202).send({ status: 'queued', job_ids: ids });
   });
+}
+
+/** A job in progress carries its copy's progress (null until rsync prints its first line). */
+function withProgress(job: Job, deps: JobRouteDeps): Job & { progress?: JobProgress | null } {
+  if (job.status !== 'in_progress') return job;
+  return { ...job, progress: deps.progressOf(job.id) ?? null };
 }
 
 function parseLimit(raw: string | undefined): number {
