@@ -77,7 +77,7 @@ describe('SIGKILL of the whole tree while rsync writes an upgraded episode', () 
     expect(log).toMatch(/Queueing interrupted job for retry: Severance - S01E01: Good News About Hell \(retry 1\/3\)/);
     expect(log).toMatch(new RegExp(`Removed 1 rsync temp file\\(s\\) a killed copy left behind: .*/${escape(temp)}`));
     // The upgrade replaced the file in place of the old one (rsync without --ignore-existing).
-    expect(log).toMatch(/Running: rsync -avh --no-human-readable --stats '--exclude=#recycle'/);
+    expect(log).toMatch(/Running: rsync -avh --no-human-readable --stats --info=progress2 '--exclude=#recycle'/);
     expect(log).not.toMatch(/--inplace/);
   }, 90_000);
 });
