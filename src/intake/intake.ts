@@ -104,11 +104,14 @@ function groupCommit(deps: IntakeDeps): (jobs: NewJob[]) => Promise<EnqueueResul
         deps.clock.now(),
         deps.duplicateWindowMs,
       );
-      // The runner may start on committed rows at once; the answers wait until the commit is on disk.
       const created = results.reduce((n, r) => n + r.created.filter(Boolean).length, 0);
-      if (created > 0) deps.onQueued(created);
       durable.then(
-        () => batch.forEach((p, i) => p.resolve(results[i]!)),
+        () => {
+          batch.forEach((p, i) => p.resolve(results[i]!));
+          // After the answers are on their way: the runner's first steps (the claim, spawning the
+          // checks) block the event loop for milliseconds and must not hold them up.
+          if (created > 0) setImmediate(() => deps.onQueued(created));
+        },
         (error: unknown) => batch.forEach((p) => p.reject(error)),
       );
     } catch (error) {
