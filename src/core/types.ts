@@ -121,3 +121,17 @@ export interface Message {
   title: string;
   body: string;
 }
+
+/** What `rsync --info=progress2` last said about a running copy (GET /jobs/<id>). */
+export interface JobProgress {
+  /** Bytes of file data sent so far. */
+  bytes: number;
+  /** 0–100; rsync's own estimate, which it revises while it still discovers files. */
+  percent: number;
+  /** As rsync prints it, e.g. "112.45MB/s". */
+  rate: string;
+  /** Time left (rsync's estimate while running) or time taken (its last line), "h:mm:ss". */
+  eta: string;
+  /** When rsync printed it (ISO 8601). */
+  updated_at: string;
+}

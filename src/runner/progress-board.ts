@@ -1,9 +1,5 @@
+import type { JobProgress } from '../core/types.js';
 import type { RsyncProgress } from './rsync-progress.js';
-
-export interface JobProgress extends RsyncProgress {
-  /** When rsync printed it (ISO 8601). */
-  updated_at: string;
-}
 
 /** The latest progress line of every running rsync, by job id; in memory only, gone when the copy ends. */
 export class ProgressBoard {

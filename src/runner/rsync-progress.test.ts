@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { parseProgressLine, ProgressSplitter, type RsyncProgress } from './rsync-progress.js';
 
-// What rsync 3.x prints with -v --info=progress2 --no-human-readable --stats (captured from a real run).
+// What rsync 3.5 printed with -v --info=progress2 --no-human-readable --stats for a folder of two files
+// (captured with od -c from a real run; without --no-human-readable the byte counts carry commas).
 const REAL_OUTPUT =
   'sending incremental file list\nM/\nM/a.mkv\n' +
-  '\r              32,768   0%    0.00kB/s    0:00:00  ' +
-  '\r         218,988,544  69%  208.81MB/s    0:00:00  ' +
-  '\r         314,572,800  99%  202.14MB/s    0:00:01 (xfr#1, to-chk=1/3)' +
-  '\r         314,572,800  99%  202.14MB/s    0:00:01 (xfr#1, to-chk=0/3)\n' +
+  '\r              32768   0%    0.00kB/s    0:00:00  ' +
+  '\r          218988544  69%  208.81MB/s    0:00:00  ' +
+  '\r          314572800  99%  202.14MB/s    0:00:01 (xfr#1, to-chk=1/3)' +
+  '\r          314572800  99%  202.14MB/s    0:00:01 (xfr#1, to-chk=0/3)\n' +
   'M/b.srt\n' +
-  '\r         314,572,803 100%  202.00MB/s    0:00:01 (xfr#2, to-chk=0/3)' +
-  '\r         314,572,803 100%  202.00MB/s    0:00:01 (xfr#2, to-chk=0/3)\n' +
+  '\r          314572803 100%  202.00MB/s    0:00:01 (xfr#2, to-chk=0/3)' +
+  '\r          314572803 100%  202.00MB/s    0:00:01 (xfr#2, to-chk=0/3)\n' +
   '\nNumber of files: 3 (reg: 2, dir: 1)\nTotal transferred file size: 314572803 bytes\n';
 const WITHOUT_PROGRESS =
   'sending incremental file list\nM/\nM/a.mkv\nM/b.srt\n\nNumber of files: 3 (reg: 2, dir: 1)\nTotal transferred file size: 314572803 bytes\n';

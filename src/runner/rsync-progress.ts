@@ -1,16 +1,9 @@
-/** What `rsync --info=progress2` last said about the whole transfer. */
-export interface RsyncProgress {
-  /** Bytes of file data sent so far. */
-  bytes: number;
-  /** 0–100; rsync's own estimate, which it revises while it still discovers files. */
-  percent: number;
-  /** As rsync prints it, e.g. "112.45MB/s". */
-  rate: string;
-  /** Time left (rsync's estimate while running) or time taken (its last line), "h:mm:ss". */
-  eta: string;
-}
+import type { JobProgress } from '../core/types.js';
 
-// "     218,988,544  69%  208.81MB/s    0:00:00 (xfr#1, to-chk=1/3)"; digits carry commas unless -h is off.
+/** One progress line of `rsync --info=progress2`, about the whole transfer. */
+export type RsyncProgress = Omit<JobProgress, 'updated_at'>;
+
+// "     218988544  69%  208.81MB/s    0:00:00 (xfr#1, to-chk=1/3)"; with -h left on, digits carry commas.
 const PROGRESS_LINE = /^ *(\d[\d,]*) +(\d{1,3})% +(\S+\/s) +(\d+:\d\d:\d\d)(?: +\(.*\))? *$/;
 const CR = 0x0d;
 const LF = 0x0a;

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
-import { JOB_STATUSES, type Clock, type Job, type JobStatus } from '../../core/types.js';
-import type { JobProgress } from '../../runner/progress-board.js';
+import { JOB_STATUSES, type Clock, type Job, type JobProgress, type JobStatus } from '../../core/types.js';
 import type { JobStore } from '../../store/jobs.js';
 
 export interface JobRouteDeps {
