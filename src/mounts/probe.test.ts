@@ -244,6 +244,30 @@ describe('inspectSource inside a mapping root', () => {
     expect(await plain().inspectSource(movie)).toMatchObject({ ok: true });
   });
 
+  it('follows a linked file and a linked parent folder of a file out of the root, and names only the first bad link of a folder', async () => {
+    const root = await folderWith('root4', {});
+    const outside = await folderWith('outside4', { 'secret.mkv': 'x', 'other.mkv': 'y' });
+    await folderWith('root4/Show/Season 01', { 'e01.mkv': 'z' });
+    await symlink(join(outside, 'secret.mkv'), join(root, 'Show', 'Season 01', 'e02.mkv'));
+    await symlink(outside, join(root, 'Show', 'Season 02'));
+    expect(await plain().inspectSource(join(root, 'Show', 'Season 01', 'e01.mkv'), root)).toMatchObject({ ok: true, kind: 'file' });
+    expect(await plain().inspectSource(join(root, 'Show', 'Season 01', 'e02.mkv'), root)).toMatchObject({
+      ok: false,
+      outsideRoot: true,
+      problem: expect.stringContaining(`resolves to ${join(outside, 'secret.mkv')}, outside its mapping root`),
+    });
+    expect(await plain().inspectSource(join(root, 'Show', 'Season 02', 'other.mkv'), root)).toMatchObject({
+      ok: false,
+      outsideRoot: true,
+      problem: expect.stringContaining(`resolves to ${join(outside, 'other.mkv')}, outside its mapping root`),
+    });
+    await symlink(join(outside, 'other.mkv'), join(root, 'Show', 'Season 01', 'e03.mkv'));
+    const folder = await plain().inspectSource(join(root, 'Show'), root);
+    expect(folder).toMatchObject({ ok: false, outsideRoot: true });
+    // One "LINK -> TARGET", however many links lead out.
+    expect((folder as { problem: string }).problem).toMatch(/\(\/[^()]+ -> \/[^()]+\): refused rather than copied$/);
+  });
+
   it('does not take a sibling folder with a longer name for the root', async () => {
     const root = await folderWith('lib', { 'a.mkv': 'x' });
     const sibling = await folderWith('lib-other', { 'b.mkv': 'y' });

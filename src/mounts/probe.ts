@@ -76,14 +76,24 @@ fi
  * $1 item, $2 root it must resolve inside (may be empty). Prints "file BYTES" or "dir BYTES".
  * rsync -a copies a symlink inside a folder as a link: one that leads out of the root would put a
  * pointer to the host's files on the destination share, so such a folder is refused too.
- * find has no "--", hence the "./" for relative paths.
+ * find has no "--", hence the "./" for relative paths. Physical paths come from the shell's own
+ * "cd -P" and "pwd -P" where it can (a subshell, no program to start): this runs before every rsync.
  */
 const SOURCE_SCRIPT = `
+CDPATH=
 case $1 in /*) p=$1 ;; *) p=./$1 ;; esac
 if [ -n "$2" ] && [ -e "$p" ]; then
-  real=$(realpath -e -- "$p") || exit ${UNREADABLE}
-  root=$(realpath -e -- "$2") || exit ${UNREADABLE}
-  case $real/ in "$root"/*) ;; *) echo "$real"; exit ${OUTSIDE_ROOT} ;; esac
+  if [ -d "$p" ]; then
+    real=$(cd -P -- "$p" 2>/dev/null && pwd -P) || exit ${UNREADABLE}
+  elif [ -L "$p" ]; then
+    real=$(realpath -e -- "$p") || exit ${UNREADABLE}
+  else
+    dir=\${p%/*}
+    real=$(cd -P -- "\${dir:-/}" 2>/dev/null && pwd -P) || exit ${UNREADABLE}
+    real=\${real%/}/\${p##*/}
+  fi
+  root=$(cd -P -- "$2" 2>/dev/null && pwd -P) || exit ${UNREADABLE}
+  case $real/ in "\${root%/}"/*) ;; *) echo "$real"; exit ${OUTSIDE_ROOT} ;; esac
 fi
 if [ -f "$p" ]; then
   kind=file
@@ -92,8 +102,9 @@ elif [ -d "$p" ]; then
   first=$(find -H "$p" -mindepth 1 -maxdepth 1 -print -quit) || exit ${UNREADABLE}
   [ -n "$first" ] || exit ${EMPTY}
   if [ -n "$2" ]; then
-    link=$(find -H "$p" -mindepth 1 -type l -exec sh -c 'for l do t=$(realpath -m -- "$l"); case $t/ in "$0"/*) ;; *) printf "%s -> %s\\n" "$l" "$t"; exit 1 ;; esac; done' "$root" {} + | head -n 1)
-    [ -z "$link" ] || { printf '%s\\n' "$link"; exit ${LINK_OUTSIDE_ROOT}; }
+    link=$(find -H "$p" -mindepth 1 -type l -exec sh -c 'for l do t=$(realpath -m -- "$l"); case $t/ in "$0"/*) ;; *) printf "%s -> %s\\n" "$l" "$t"; exit 1 ;; esac; done' "\${root%/}" {} +)
+    [ -z "$link" ] || { printf '%s\\n' "\${link%%
+*}"; exit ${LINK_OUTSIDE_ROOT}; }
   fi
 elif [ -e "$p" ]; then
   exit ${NOT_A_DIRECTORY}
