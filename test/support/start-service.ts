@@ -273,11 +273,16 @@ export async function makeTree(root: string, files: Record<string, number | stri
   return out;
 }
 
-/** Relative path → sha256 of every regular file under `root` (folders listed with "dir"). */
+/**
+ * Relative path → sha256 of every regular file under `root` (folders listed with "dir"). The
+ * destination check's own test file (created and removed within a millisecond, to prove the share is
+ * writable) is not content: it is left out, also when the walk catches it half-way.
+ */
 export async function treeOf(root: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   async function walk(dir: string, prefix: string): Promise<void> {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.sync-webhook-probe.')) continue;
       const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
       const abs = join(dir, entry.name);
       if (entry.isDirectory()) {
