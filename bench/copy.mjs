@@ -94,7 +94,8 @@ function lastSpan(stamps) {
   return { start: a, end: b };
 }
 
-function runBare(args, env) {
+/** Runs rsync as the service does (no shell, own process group, piped output); resolves with its wall time in ms. */
+export function runBare(args, env) {
   return new Promise((res, rej) => {
     const t0 = wallMs();
     // Like the service: no shell, own process group, output read through pipes, the service's environment.

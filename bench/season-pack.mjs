@@ -6,27 +6,18 @@
 // starts from an empty destination after `sync`.
 //
 //   node bench/season-pack.mjs [--quick] [--episodes=20] [--episode-mib=50] [--rounds=3]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { QUICK, REAL_RSYNC, http, mainJs, option, printHeader, runMain, sleep, startOurs, summary, sync, table, tempDir, wallMs } from './lib/common.mjs';
+import { runBare } from './copy.mjs';
+import { QUICK, http, mainJs, option, printHeader, runMain, sleep, startOurs, summary, sync, table, tempDir, wallMs } from './lib/common.mjs';
 import { sonarrBody } from './lib/payloads.mjs';
 
 const EPISODES = Number(option('episodes', QUICK ? 5 : 20));
 const EPISODE_MIB = Number(option('episode-mib', QUICK ? 8 : 50));
 const ROUNDS = Number(option('rounds', QUICK ? 1 : 3));
 const SEASON = 'Season 01';
-
-function bare(args) {
-  return new Promise((res, rej) => {
-    const child = spawn(REAL_RSYNC, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let err = '';
-    child.stdout.on('data', () => {});
-    child.stderr.on('data', (c) => (err += c));
-    child.on('close', (code) => (code === 0 ? res() : rej(new Error(`rsync exit ${code}: ${err}`))));
-  });
-}
 
 function bytesUnder(root) {
   let bytes = 0;
@@ -83,11 +74,11 @@ async function main() {
         }
         if (round > 0) times.service.push(last - t0);
       } else if (side === 'season') {
-        await bare(buildRsyncArgs({ source: src, destDir: join(dst, show), dryRun: false, isUpgrade: false, createDestDir: true }));
+        await runBare(buildRsyncArgs({ source: src, destDir: join(dst, show), dryRun: false, isUpgrade: false, createDestDir: true }));
         if (round > 0) times.season.push(wallMs() - t0);
       } else {
         for (const f of files) {
-          await bare(buildRsyncArgs({ source: join(src, f), destDir: join(dst, show, SEASON), dryRun: false, isUpgrade: false, createDestDir: true }));
+          await runBare(buildRsyncArgs({ source: join(src, f), destDir: join(dst, show, SEASON), dryRun: false, isUpgrade: false, createDestDir: true }));
         }
         if (round > 0) times.perFile.push(wallMs() - t0);
       }

@@ -356,13 +356,7 @@ export async function startOurs(dir, { env = {}, pathPrefix, nodeArgs = [], wait
   );
   port ??= await freePort();
   const childEnv = {
-    PATH: `${pathPrefix ? `${pathPrefix}:` : ''}/usr/local/bin:/usr/bin:/bin`,
-    HOME: dir,
-    TZ: 'UTC',
-    SYNC_HOST: '127.0.0.1',
-    SYNC_PORT: String(port),
-    SYNC_DB_PATH: l.dbPath,
-    SYNC_LOG_PATH: l.logDir,
+    ...serviceEnv(dir, l, port, pathPrefix),
     SYNC_CONFIG: l.config,
     SYNC_REQUIRE_MOUNTS: 'false',
     SYNC_LOG_LEVEL: 'INFO',
@@ -370,12 +364,33 @@ export async function startOurs(dir, { env = {}, pathPrefix, nodeArgs = [], wait
     SYNC_MANUAL_STABLE_SECONDS: '0',
     ...env,
   };
-  const logFile = join(l.logDir, 'stdout.txt');
+  const nodeFlags = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...nodeArgs];
+  const svc = await launch('ours', process.execPath, [...nodeFlags, mainJs()], { dir, l, port, env: childEnv, logName: 'stdout.txt', wait });
+  svc.env = childEnv;
+  return svc;
+}
+
+/** What both services get: a fixed PATH (the wrapper folder first), HOME, TZ, address, database and log folder. */
+function serviceEnv(dir, l, port, pathPrefix) {
+  return {
+    PATH: `${pathPrefix ? `${pathPrefix}:` : ''}/usr/local/bin:/usr/bin:/bin`,
+    HOME: dir,
+    TZ: 'UTC',
+    SYNC_HOST: '127.0.0.1',
+    SYNC_PORT: String(port),
+    SYNC_DB_PATH: l.dbPath,
+    SYNC_LOG_PATH: l.logDir,
+  };
+}
+
+/** Spawns a service with its output in logDir/logName and, unless wait=false, waits for its first 200 from /health. */
+async function launch(kind, command, args, { dir, l, port, env, logName, wait }) {
+  const logFile = join(l.logDir, logName);
   const fd = openSync(logFile, 'a');
   const t0 = wallMs();
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...nodeArgs, mainJs()], { cwd: dir, env: childEnv, stdio: ['ignore', fd, fd] });
+  const child = spawn(command, args, { cwd: dir, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
-  const svc = { ...track(child, 'ours', logFile), url: `http://127.0.0.1:${port}`, port, layout: l, t0, env: childEnv };
+  const svc = { ...track(child, kind, logFile), url: `http://127.0.0.1:${port}`, port, layout: l, t0 };
   if (wait) {
     try {
       svc.startMs = await waitHealthy(`${svc.url}/health`, { t0, alive: svc.alive });
@@ -412,32 +427,13 @@ export async function startPeer(dir, { env = {}, pathPrefix, wait = true, port }
   prepareShares(l);
   port ??= await freePort();
   const childEnv = {
-    PATH: `${pathPrefix ? `${pathPrefix}:` : ''}/usr/local/bin:/usr/bin:/bin`,
-    HOME: dir,
-    TZ: 'UTC',
+    ...serviceEnv(dir, l, port, pathPrefix),
     PYTHONDONTWRITEBYTECODE: '1',
-    SYNC_HOST: '127.0.0.1',
-    SYNC_PORT: String(port),
     SYNC_PATH_MAPPINGS: JSON.stringify({ '/movies': [l.moviesSrc, l.moviesDst], '/tv': [l.tvSrc, l.tvDst] }),
-    SYNC_DB_PATH: l.dbPath,
-    SYNC_LOG_PATH: l.logDir,
     SYNC_DRY_RUN: 'true',
     ...env,
   };
-  const logFile = join(l.logDir, 'gunicorn.out');
-  const fd = openSync(logFile, 'a');
-  const t0 = wallMs();
-  const child = spawn(join(PEER_DIR, 'run.sh'), [], { cwd: dir, env: childEnv, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const svc = { ...track(child, 'peer', logFile), url: `http://127.0.0.1:${port}`, port, layout: l, t0 };
-  if (wait) {
-    try {
-      svc.startMs = await waitHealthy(`${svc.url}/health`, { t0, alive: svc.alive });
-    } catch (e) {
-      await svc.stop('SIGKILL');
-      throw new Error(`${e.message}; log tail:\n${tailOf(logFile)}`);
-    }
-  }
+  const svc = await launch('peer', join(PEER_DIR, 'run.sh'), [], { dir, l, port, env: childEnv, logName: 'gunicorn.out', wait });
   svc.workerPid = () => childrenOf(svc.pid)[0];
   return svc;
 }

@@ -5,13 +5,12 @@
 import { readdir, readFile, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../support/fake-http.js';
+import type { FakeServer } from '../support/fake-http.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
 import {
   cleanupAll,
   getJson,
   makeTree,
-  onCleanup,
   pathExists,
   post,
   readLog,
@@ -20,6 +19,7 @@ import {
   waitForJob,
   type JobView,
   type Service,
+  startAcceptingTelegram,
 } from '../support/start-service.js';
 
 const TOKEN = '4711:bad-input-token';
@@ -40,8 +40,7 @@ async function finished(id: number): Promise<JobView> {
 }
 
 beforeAll(async () => {
-  telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
-  onCleanup(() => telegram.close());
+  telegram = await startAcceptingTelegram();
   svc = await startService({
     env: {
       TELEGRAM_BOT_TOKEN: TOKEN,

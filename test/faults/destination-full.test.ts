@@ -5,14 +5,12 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeServer } from '../support/fake-http.js';
 import { mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
 import { radarrDownload } from '../support/payloads.js';
 import {
   cleanupAll,
   cleanupEachTest,
   makeTree,
-  onCleanup,
   pathExists,
   post,
   readLog,
@@ -21,6 +19,7 @@ import {
   treeOf,
   waitFor,
   waitForJob,
+  startAcceptingTelegram,
 } from '../support/start-service.js';
 
 afterAll(cleanupAll);
@@ -30,8 +29,7 @@ const skip = skipUnless(await mountProblem(), 'destination full (tmpfs -o size=1
 
 describe.skipIf(skip)('the destination filesystem fills up mid-copy', () => {
   it('fails with a readable error, retries later, never leaves a half file, and copies whole once there is room', async () => {
-    const telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
-    onCleanup(() => telegram.close());
+    const telegram = await startAcceptingTelegram();
     const dir = await rootFsTempDir();
     const src = join(dir, 'nas', 'movies');
     const dst = join(dir, 'mnt', 'Movies');

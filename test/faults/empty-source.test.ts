@@ -4,7 +4,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../support/fake-http.js';
+import type { FakeServer } from '../support/fake-http.js';
 import { bindMount, mountProblem, mountTmpfs, onRootFilesystem, rootFsTempDir, skipUnless } from '../support/mounts.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
 import {
@@ -13,7 +13,6 @@ import {
   getJob,
   getJson,
   makeTree,
-  onCleanup,
   post,
   startService,
   tempDir,
@@ -21,6 +20,7 @@ import {
   waitForJob,
   type MappingSpec,
   type Service,
+  startAcceptingTelegram,
 } from '../support/start-service.js';
 
 afterAll(cleanupAll);
@@ -29,12 +29,6 @@ cleanupEachTest();
 const noMounts = await mountProblem();
 const skipMounted = skipUnless(noMounts, 'unmounted source (tmpfs and bind mounts)');
 const TOKEN = '777:empty-source-token';
-
-async function telegramFake(): Promise<FakeServer> {
-  const telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
-  onCleanup(() => telegram.close());
-  return telegram;
-}
 
 /** Starts the service with exactly these mappings (no helper creating or filling the roots). */
 function start(dir: string, mappings: MappingSpec[], telegram: FakeServer, env: Record<string, string>): Promise<Service> {
@@ -74,7 +68,7 @@ async function keepsWaiting(svc: Service, id: number, times: number): Promise<vo
 
 describe.skipIf(skipMounted)('source share not mounted (SYNC_REQUIRE_MOUNTS=true)', () => {
   it('waits while the mount point is empty, and while a mounted share is empty; syncs once the real share is back', async () => {
-    const telegram = await telegramFake();
+    const telegram = await startAcceptingTelegram();
     const dir = await rootFsTempDir();
     const srcMovies = join(dir, 'nas', 'movies'); // the mount point, empty
     const srcTv = join(dir, 'nas', 'tv');
@@ -155,7 +149,7 @@ describe.skipIf(skipMounted)('source share not mounted (SYNC_REQUIRE_MOUNTS=true
 
 describe('source share empty (SYNC_REQUIRE_MOUNTS=false: plain folders, no root needed)', () => {
   it('an empty source root is taken for an unmounted share: the job waits and the destination is untouched', async () => {
-    const telegram = await telegramFake();
+    const telegram = await startAcceptingTelegram();
     const dir = await tempDir();
     const src = join(dir, 'nas', 'movies');
     const dst = join(dir, 'unraid', 'Movies');

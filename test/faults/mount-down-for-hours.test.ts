@@ -5,7 +5,6 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeServer } from '../support/fake-http.js';
 import { bindMount, isMountPoint, mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
 import { radarrDownload } from '../support/payloads.js';
 import {
@@ -13,7 +12,6 @@ import {
   cleanupEachTest,
   getJson,
   makeTree,
-  onCleanup,
   outboxRows,
   post,
   readLog,
@@ -23,6 +21,7 @@ import {
   waitForJob,
   type JobView,
   type Service,
+  startAcceptingTelegram,
 } from '../support/start-service.js';
 
 afterAll(cleanupAll);
@@ -38,8 +37,7 @@ async function jobs(svc: Service): Promise<JobView[]> {
 
 describe.skipIf(skip)('destination share down for a long time', () => {
   it('jobs stay queued with every retry left, survive a restart, and all run as soon as the share is back', async () => {
-    const telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
-    onCleanup(() => telegram.close());
+    const telegram = await startAcceptingTelegram();
     const dir = await rootFsTempDir();
     const src = join(dir, 'nas', 'movies');
     const dst = join(dir, 'mnt', 'Movies');

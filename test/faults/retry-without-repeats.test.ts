@@ -21,6 +21,7 @@ import {
   startService,
   tempDir,
   waitForJob,
+  startAcceptingTelegram,
 } from '../support/start-service.js';
 
 afterAll(cleanupAll);
@@ -28,9 +29,8 @@ cleanupEachTest();
 
 describe('a job whose copy succeeded but whose Plex scan failed', () => {
   it('is never copied again nor announced twice; only the scan is retried', async () => {
-    const telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
+    const telegram = await startAcceptingTelegram();
     const plex = await startFakeServer({ status: 500, body: 'Plex is down' });
-    onCleanup(() => telegram.close());
     onCleanup(() => plex.close());
     const dir = await tempDir();
     const l = layoutOf(dir);

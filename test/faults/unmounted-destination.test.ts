@@ -5,7 +5,7 @@
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../support/fake-http.js';
+import type { FakeServer } from '../support/fake-http.js';
 import { isMountPoint, mountProblem, mountTmpfs, onRootFilesystem, rootFsTempDir, skipUnless } from '../support/mounts.js';
 import { radarrDownload } from '../support/payloads.js';
 import {
@@ -14,7 +14,6 @@ import {
   getJob,
   getJson,
   makeTree,
-  onCleanup,
   post,
   readLog,
   startService,
@@ -23,6 +22,7 @@ import {
   waitForJob,
   type MappingSpec,
   type Service,
+  startAcceptingTelegram,
 } from '../support/start-service.js';
 
 afterAll(cleanupAll);
@@ -45,8 +45,7 @@ interface Setup {
  * empty folder on the root filesystem, mounted or not as `mountDestination` says.
  */
 async function setup(o: { mountDestination: boolean; anchor?: string; env?: Record<string, string> }): Promise<Setup> {
-  const telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
-  onCleanup(() => telegram.close());
+  const telegram = await startAcceptingTelegram();
   const dir = await rootFsTempDir();
   const src = join(dir, 'nas', 'movies');
   const dst = join(dir, 'mnt', 'Movies');
@@ -154,8 +153,7 @@ describe.skipIf(skip)('destination share not mounted', () => {
   it('a share that goes away right after a job used it, between two background checks, is caught before the next rsync', async () => {
     // The background check runs only at start; a first job finds the share there and copies, then the
     // share goes away and the next job comes within a second.
-    const telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
-    onCleanup(() => telegram.close());
+    const telegram = await startAcceptingTelegram();
     const dir = await rootFsTempDir();
     const src = join(dir, 'nas', 'movies');
     const dst = join(dir, 'mnt', 'Movies');

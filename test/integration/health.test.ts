@@ -3,7 +3,6 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeServer } from '../support/fake-http.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
 import {
   cleanupAll,
@@ -12,13 +11,13 @@ import {
   getJob,
   getJson,
   makeTree,
-  onCleanup,
   outboxRows,
   post,
   startService,
   tempDir,
   waitFor,
   waitForJob,
+  startAcceptingTelegram,
 } from '../support/start-service.js';
 
 afterAll(cleanupAll);
@@ -28,8 +27,7 @@ const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 describe('mounts required, but the roots are plain folders on the root filesystem', () => {
   it('/health is 200 degraded and names them; a job waits queued, without a retry, a message or a failure', async () => {
-    const telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
-    onCleanup(() => telegram.close());
+    const telegram = await startAcceptingTelegram();
     const svc = await startService({
       env: { SYNC_REQUIRE_MOUNTS: 'true', TELEGRAM_BOT_TOKEN: '1:health', TELEGRAM_CHAT_ID: '1', TELEGRAM_API_URL: telegram.url },
     });

@@ -4,13 +4,12 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../support/fake-http.js';
+import type { FakeServer } from '../support/fake-http.js';
 import { radarrDownload } from '../support/payloads.js';
 import {
   cleanupAll,
   getJob,
   makeTree,
-  onCleanup,
   post,
   readLog,
   request,
@@ -19,14 +18,14 @@ import {
   waitFor,
   waitForJob,
   type Service,
+  startAcceptingTelegram,
 } from '../support/start-service.js';
 
 let svc: Service;
 let telegram: FakeServer;
 
 beforeAll(async () => {
-  telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
-  onCleanup(() => telegram.close());
+  telegram = await startAcceptingTelegram();
   svc = await startService({
     env: {
       SYNC_RETRY_INTERVAL_SECONDS: '1',

@@ -2,8 +2,8 @@
 // the configured TZ: POST /summary/send covers today so far; the scheduled run (caught up once after
 // a restart that missed its slot) covers the previous day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../support/fake-http.js';
-import { cleanupAll, getJson, onCleanup, openDb, request, startService, type Service } from '../support/start-service.js';
+import type { FakeServer } from '../support/fake-http.js';
+import { cleanupAll, getJson, openDb, request, startService, type Service, startAcceptingTelegram } from '../support/start-service.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -120,8 +120,7 @@ const SLOT_LOCAL = localParts(SLOT, TZ);
 const CRON = `${SLOT_LOCAL.minute} ${SLOT_LOCAL.hour} * * *`;
 
 beforeAll(async () => {
-  telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
-  onCleanup(() => telegram.close());
+  telegram = await startAcceptingTelegram();
   svc = await startService({
     env: { TZ, SYNC_SUMMARY_CRON: CRON, TELEGRAM_BOT_TOKEN: '1:summary', TELEGRAM_CHAT_ID: '9', TELEGRAM_API_URL: telegram.url },
   });

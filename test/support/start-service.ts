@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach } from 'vitest';
 import type { Job } from '../../src/core/types.js';
+import { startFakeServer, type FakeServer } from './fake-http.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The built service; SYNC_WEBHOOK_MAIN_JS points the suite at another build (e.g. to prove a test fails without a fix). */
@@ -44,6 +45,13 @@ export function onCleanup(fn: Cleanup): void {
 }
 
 /** Stops every service, closes every fake server and removes every temp dir registered so far. */
+/** A fake Telegram that accepts every message, closed with the other cleanups. */
+export async function startAcceptingTelegram(): Promise<FakeServer> {
+  const telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
+  onCleanup(() => telegram.close());
+  return telegram;
+}
+
 export async function cleanupAll(): Promise<void> {
   const errors: unknown[] = [];
   while (cleanups.length > 0) {
