@@ -13,13 +13,39 @@
 //
 //   node bench/copy.mjs [--quick] [--no-peer] [--rounds-small=5] [--rounds-big=3] [--big-mib=2048]
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  QUICK, REAL_RSYNC, http, mainJs, option, peerAvailable, printHeader, runMain, sleep, startOurs, startPeer, summary, sync, table,
-  tailOf, tempDir, wallMs,
+  QUICK,
+  REAL_RSYNC,
+  http,
+  mainJs,
+  option,
+  peerAvailable,
+  printHeader,
+  runMain,
+  sleep,
+  startOurs,
+  startPeer,
+  summary,
+  sync,
+  table,
+  tailOf,
+  tempDir,
+  wallMs,
 } from './lib/common.mjs';
 
 const ROUNDS_SMALL = Number(option('rounds-small', QUICK ? 2 : 10));
@@ -136,8 +162,14 @@ async function oursRun(svc, containerPath, stamps) {
 }
 
 async function peerRun(svc, containerPath, stamps) {
-  const res = await http('POST', `${svc.url}/sync/manual`, { path: containerPath, type: 'movie' }, { timeoutMs: 600_000 });
-  if (res.status !== 200 || res.json?.status !== 'success') throw new Error(`peer: /sync/manual answered ${res.status}: ${res.text}`);
+  const res = await http(
+    'POST',
+    `${svc.url}/sync/manual`,
+    { path: containerPath, type: 'movie' },
+    { timeoutMs: 600_000 },
+  );
+  if (res.status !== 200 || res.json?.status !== 'success')
+    throw new Error(`peer: /sync/manual answered ${res.status}: ${res.text}`);
   const span = lastSpan(stamps);
   return { ms: res.tDone - res.tSent, rsyncS: res.json.duration, rsync: span.end - span.start };
 }
@@ -151,22 +183,39 @@ async function main() {
   const stampsPeer = join(work, 'rsync-peer.txt');
   writeTimingWrapper(join(work, 'bin-ours'), stampsOurs);
   writeTimingWrapper(join(work, 'bin-peer'), stampsPeer);
-  const ours = await startOurs(join(work, 'ours'), { env: { SYNC_DRY_RUN: 'false', SYNC_MANUAL_STABLE_SECONDS: '0' }, pathPrefix: join(work, 'bin-ours') });
-  const peer = withPeer ? await startPeer(join(work, 'peer'), { env: { SYNC_DRY_RUN: 'false' }, pathPrefix: join(work, 'bin-peer') }) : null;
+  const ours = await startOurs(join(work, 'ours'), {
+    env: { SYNC_DRY_RUN: 'false', SYNC_MANUAL_STABLE_SECONDS: '0' },
+    pathPrefix: join(work, 'bin-ours'),
+  });
+  const peer = withPeer
+    ? await startPeer(join(work, 'peer'), { env: { SYNC_DRY_RUN: 'false' }, pathPrefix: join(work, 'bin-peer') })
+    : null;
   const bareSrc = join(work, 'bare', 'src');
   const bareDst = join(work, 'bare', 'dst');
   mkdirSync(bareDst, { recursive: true });
 
   const trees = [
-    { key: 'small', label: `${SMALL_DIRS * 10} small files in ${SMALL_DIRS} folders`, rounds: ROUNDS_SMALL, make: makeSmallTree },
-    { key: 'big', label: `one ${BIG_MIB >= 1024 ? `${BIG_MIB / 1024} GiB` : `${BIG_MIB} MiB`} file`, rounds: ROUNDS_BIG, make: makeBigFile },
+    {
+      key: 'small',
+      label: `${SMALL_DIRS * 10} small files in ${SMALL_DIRS} folders`,
+      rounds: ROUNDS_SMALL,
+      make: makeSmallTree,
+    },
+    {
+      key: 'big',
+      label: `one ${BIG_MIB >= 1024 ? `${BIG_MIB / 1024} GiB` : `${BIG_MIB} MiB`} file`,
+      rounds: ROUNDS_BIG,
+      make: makeBigFile,
+    },
   ];
   const results = [];
   for (const tree of trees) {
     const master = join(work, 'data', tree.key);
     const t0 = wallMs();
     const made = tree.make(master);
-    console.log(`== tree "${tree.label}": ${made.files} files, ${(made.bytes / 2 ** 20).toFixed(1)} MiB, written in ${((wallMs() - t0) / 1000).toFixed(1)} s; ${tree.rounds} round(s) + 1 warm-up`);
+    console.log(
+      `== tree "${tree.label}": ${made.files} files, ${(made.bytes / 2 ** 20).toFixed(1)} MiB, written in ${((wallMs() - t0) / 1000).toFixed(1)} s; ${tree.rounds} round(s) + 1 warm-up`,
+    );
     // Each side reads its own hard-linked copy (same inodes), renamed every round: a manual sync of a path
     // already copied within 24 h would be answered "duplicate" by our service.
     const sides = {
@@ -178,7 +227,18 @@ async function main() {
       s.name = `Copy ${tree.key} r0 (2024)`;
       linkTree(master, join(s.root, s.name));
     }
-    const times = { ours: [], bare: [], peer: [], oursToStart: [], peerRsync: [], oursRsync: [], oursOverhead: [], oursToRsync: [], peerWrapped: [], peerOverhead: [] };
+    const times = {
+      ours: [],
+      bare: [],
+      peer: [],
+      oursToStart: [],
+      peerRsync: [],
+      oursRsync: [],
+      oursOverhead: [],
+      oursToRsync: [],
+      peerWrapped: [],
+      peerOverhead: [],
+    };
     let argsShown = false;
     for (let round = 0; round <= tree.rounds; round++) {
       const order = ['ours', 'bare', 'peer'].filter((k) => sides[k]);
@@ -211,16 +271,26 @@ async function main() {
             times.peerOverhead.push(r.ms - r.rsync);
           }
         } else {
-          const args = buildRsyncArgs({ source: join(s.root, s.name), destDir: s.dst, dryRun: false, isUpgrade: false, createDestDir: false });
+          const args = buildRsyncArgs({
+            source: join(s.root, s.name),
+            destDir: s.dst,
+            dryRun: false,
+            isUpgrade: false,
+            createDestDir: false,
+          });
           if (!argsShown) {
-            console.log(`== bare argv (the service's buildRsyncArgs for this job): rsync ${args.map((a) => (/[\s(){}#*]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
+            console.log(
+              `== bare argv (the service's buildRsyncArgs for this job): rsync ${args.map((a) => (/[\s(){}#*]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`,
+            );
             argsShown = true;
           }
           ms = await runBare(args, ours.env);
         }
         const got = treeStats(join(s.dst, s.name));
         if (got.files !== made.files || got.bytes !== made.bytes) {
-          throw new Error(`${side}: copy incomplete: ${got.files} files / ${got.bytes} bytes, expected ${made.files} / ${made.bytes}`);
+          throw new Error(
+            `${side}: copy incomplete: ${got.files} files / ${got.bytes} bytes, expected ${made.files} / ${made.bytes}`,
+          );
         }
         if (round > 0) times[side].push(ms);
       }
@@ -232,7 +302,10 @@ async function main() {
     rmSync(master, { recursive: true, force: true });
     results.push({ tree, made, times });
   }
-  const ranLine = tailOf(ours.logFile, 400).split('\n').reverse().find((l) => l.includes('Running: rsync'));
+  const ranLine = tailOf(ours.logFile, 400)
+    .split('\n')
+    .reverse()
+    .find((l) => l.includes('Running: rsync'));
   if (ranLine) console.log(`== our service's log for the last run: ${ranLine.replace(/^.* - INFO - /, '')}`);
   await ours.stop();
   if (peer) await peer.stop();
@@ -247,21 +320,43 @@ async function main() {
     const pr = peer ? summary(times.peerWrapped) : null;
     table(`${tree.label} (${(made.bytes / 2 ** 20).toFixed(0)} MiB): wall time, ms (median of ${o.n}, min / max)`, [
       ['service: POST -> job done (ours: finished_at)', o.median, p?.median, undefined, 1],
-      ['  min / max', `${o.min.toFixed(0)} / ${o.max.toFixed(0)}`, p ? `${p.min.toFixed(0)} / ${p.max.toFixed(0)}` : null],
+      [
+        '  min / max',
+        `${o.min.toFixed(0)} / ${o.max.toFixed(0)}`,
+        p ? `${p.min.toFixed(0)} / ${p.max.toFixed(0)}` : null,
+      ],
       ['bare rsync, same argv, run directly', b.median, null, undefined, 1],
       ['  min / max', `${b.min.toFixed(0)} / ${b.max.toFixed(0)}`, null],
-      ['service ÷ bare (medians of separate runs)', o.median / b.median, p ? p.median / b.median : null, { text: '<= 1.05 (within 5%)', ok: (v) => v <= 1.05, by: (v) => `by ${((v - 1.05) * 100).toFixed(1)} points` }, 3],
+      [
+        'service ÷ bare (medians of separate runs)',
+        o.median / b.median,
+        p ? p.median / b.median : null,
+        { text: '<= 1.05 (within 5%)', ok: (v) => v <= 1.05, by: (v) => `by ${((v - 1.05) * 100).toFixed(1)} points` },
+        3,
+      ],
       ['paired, within each service run:', '', ''],
       ['  its rsync, start -> exit (wrapper stamps)', or.median, pr?.median, undefined, 1],
       ['  service overhead = wall - its rsync', oo.median, po?.median, undefined, 1],
-      ['  overhead min / max', `${oo.min.toFixed(1)} / ${oo.max.toFixed(1)}`, po ? `${po.min.toFixed(1)} / ${po.max.toFixed(1)}` : null],
+      [
+        '  overhead min / max',
+        `${oo.min.toFixed(1)} / ${oo.max.toFixed(1)}`,
+        po ? `${po.min.toFixed(1)} / ${po.max.toFixed(1)}` : null,
+      ],
       ['  POST -> rsync started', summary(times.oursToRsync).median, null, undefined, 1],
       ['  POST -> job claimed (started_at)', summary(times.oursToStart).median, null, undefined, 1],
-      ['  overhead ÷ its rsync (the "within 5%")', oo.median / or.median, po ? po.median / pr.median : null, { text: '<= 0.05', ok: (v) => v <= 0.05, by: (v) => `by ${((v - 0.05) * 100).toFixed(1)} points` }, 3],
+      [
+        '  overhead ÷ its rsync (the "within 5%")',
+        oo.median / or.median,
+        po ? po.median / pr.median : null,
+        { text: '<= 0.05', ok: (v) => v <= 0.05, by: (v) => `by ${((v - 0.05) * 100).toFixed(1)} points` },
+        3,
+      ],
     ]);
   }
-  console.log('peer column: its /sync/manual runs rsync inside the request (no job row), with its own argv (no --stats/--no-human-readable, no *.partial~ exclude); its first ratio is to the same bare rsync');
+  console.log(
+    'peer column: its /sync/manual runs rsync inside the request (no job row), with its own argv (no --stats/--no-human-readable, no *.partial~ exclude); its first ratio is to the same bare rsync',
+  );
   console.log('"paired" overheads include the timing wrapper itself (sh + 2 x date, a few ms): an upper bound');
 }
 
-if (process.argv[1] && process.argv[1].endsWith('copy.mjs')) runMain(main);
+if (process.argv[1]?.endsWith('copy.mjs')) runMain(main);

@@ -9,12 +9,29 @@
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BENCH, QUICK, http, mb, num, option, peerAvailable, printHeader, ratio, rssKb, runMain, runWrk, sleep, startOurs, startPeer, tempDir,
+  BENCH,
+  QUICK,
+  http,
+  mb,
+  num,
+  option,
+  peerAvailable,
+  printHeader,
+  ratio,
+  rssKb,
+  runMain,
+  runWrk,
+  sleep,
+  startOurs,
+  startPeer,
+  tempDir,
   layout,
 } from './lib/common.mjs';
 import { FEW_FAILED, seedOurs, seedPeer } from './lib/seed.mjs';
 
-const SIZES = option('sizes', QUICK ? '1000,10000' : '10000,100000,1000000').split(',').map(Number);
+const SIZES = option('sizes', QUICK ? '1000,10000' : '10000,100000,1000000')
+  .split(',')
+  .map(Number);
 const DURATION = Number(option('duration', QUICK ? 1 : 5));
 export const ENDPOINTS = [
   ['GET', '/stats'],
@@ -30,8 +47,18 @@ const human = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : Stri
 /** One endpoint under wrk -t1 -c1; also the size of one answer. */
 export async function hammer(svc, method, path, durationS) {
   // One request first, for the answer's size (a swamped peer may not answer at all: that is a result too).
-  const one = await http(method, `${svc.url}${path}`, undefined, { timeoutMs: 20_000 }).catch((e) => ({ text: `(no answer: ${e.message})`, status: null }));
-  const r = await runWrk({ url: `${svc.url}${path}`, script: join(BENCH, 'lua', 'request.lua'), threads: 1, connections: 1, durationS, env: { BENCH_METHOD: method } });
+  const one = await http(method, `${svc.url}${path}`, undefined, { timeoutMs: 20_000 }).catch((e) => ({
+    text: `(no answer: ${e.message})`,
+    status: null,
+  }));
+  const r = await runWrk({
+    url: `${svc.url}${path}`,
+    script: join(BENCH, 'lua', 'request.lua'),
+    threads: 1,
+    connections: 1,
+    durationS,
+    env: { BENCH_METHOD: method },
+  });
   return { ...r, bytes: one.status === null ? null : one.text.length, status: one.status, body: one.text };
 }
 
@@ -66,38 +93,76 @@ async function measureAt(kind, dir, n) {
 
 async function main() {
   printHeader('4. history scale');
-  console.log(`== sizes ${SIZES.map(human).join(', ')} rows; each endpoint: wrk -t1 -c1 -d${DURATION}s (one client, back to back); ${FEW_FAILED} failures in the last 24 h`);
+  console.log(
+    `== sizes ${SIZES.map(human).join(', ')} rows; each endpoint: wrk -t1 -c1 -d${DURATION}s (one client, back to back); ${FEW_FAILED} failures in the last 24 h`,
+  );
   const work = tempDir('history');
   const withPeer = peerAvailable();
   const results = [];
   for (const n of SIZES) {
     const o = await measureAt('ours', join(work, `ours-${n}`), n);
-    console.log(`== ours, ${human(n)} rows: seeded in ${o.seeded.took.toFixed(1)} s (${o.seeded.failed} failed, ${o.seeded.failed24h} of them in the last 24 h; ${o.seeded.today} finished in the last 24 h), db ${o.dbMb.toFixed(0)} MB; start->healthy ${o.startMs.toFixed(0)} ms; RSS ${num(mb(o.rssBefore))} -> ${num(mb(o.rssAfter))} MB`);
+    console.log(
+      `== ours, ${human(n)} rows: seeded in ${o.seeded.took.toFixed(1)} s (${o.seeded.failed} failed, ${o.seeded.failed24h} of them in the last 24 h; ${o.seeded.today} finished in the last 24 h), db ${o.dbMb.toFixed(0)} MB; start->healthy ${o.startMs.toFixed(0)} ms; RSS ${num(mb(o.rssBefore))} -> ${num(mb(o.rssAfter))} MB`,
+    );
     let p = null;
     if (withPeer) {
       p = await measureAt('peer', join(work, `peer-${n}`), n);
-      console.log(`== peer, ${human(n)} rows: seeded in ${p.seeded.took.toFixed(1)} s, db ${p.dbMb.toFixed(0)} MB; start->healthy ${p.startMs.toFixed(0)} ms; worker RSS ${num(mb(p.rssBefore))} -> ${num(mb(p.rssAfter))} MB`);
+      console.log(
+        `== peer, ${human(n)} rows: seeded in ${p.seeded.took.toFixed(1)} s, db ${p.dbMb.toFixed(0)} MB; start->healthy ${p.startMs.toFixed(0)} ms; worker RSS ${num(mb(p.rssBefore))} -> ${num(mb(p.rssAfter))} MB`,
+      );
     }
     results.push({ n, o, p });
   }
 
   // One table: endpoint x size, p50/p99 of each side, and the p99 ratio.
-  const head = ['endpoint', 'rows', 'ours p50', 'ours p99', 'ours req/s', 'peer p50', 'peer p99', 'peer req/s', 'p99 ours÷peer', 'target: p99 < 5 ms at 1M'];
+  const head = [
+    'endpoint',
+    'rows',
+    'ours p50',
+    'ours p99',
+    'ours req/s',
+    'peer p50',
+    'peer p99',
+    'peer req/s',
+    'p99 ours÷peer',
+    'target: p99 < 5 ms at 1M',
+  ];
   const rows = [];
   for (const [method, path] of ENDPOINTS) {
     const key = `${method} ${path}`;
     for (const { n, o, p } of results) {
       const a = o.endpoints[key];
       const b = p?.endpoints[key];
-      const verdict = n >= 1e6 || n === SIZES[SIZES.length - 1] ? (a.p99 < 5 ? 'MET' : `MISSED (by ${(((a.p99 - 5) / 5) * 100).toFixed(0)}%)`) : '';
+      const verdict =
+        n >= 1e6 || n === SIZES[SIZES.length - 1]
+          ? a.p99 < 5
+            ? 'MET'
+            : `MISSED (by ${(((a.p99 - 5) / 5) * 100).toFixed(0)}%)`
+          : '';
       const bad = a.non2xx ? ` (${a.non2xx} non-2xx!)` : '';
       const peerOk = b && b.requests > 0;
       const peerNote = b && !peerOk ? `; peer: no answer within ${DURATION} s` : '';
-      rows.push([key, human(n), num(a.p50, 2), num(a.p99, 2), num(a.rps, 0), peerOk ? num(b.p50, 2) : '-', peerOk ? num(b.p99, 2) : '-', b ? num(b.rps, 0) : '-', peerOk ? ratio(a.p99, b.p99) : '-', verdict + bad + peerNote]);
+      rows.push([
+        key,
+        human(n),
+        num(a.p50, 2),
+        num(a.p99, 2),
+        num(a.rps, 0),
+        peerOk ? num(b.p50, 2) : '-',
+        peerOk ? num(b.p99, 2) : '-',
+        b ? num(b.rps, 0) : '-',
+        peerOk ? ratio(a.p99, b.p99) : '-',
+        verdict + bad + peerNote,
+      ]);
     }
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : i === r.length - 1 ? String(c) : String(c).padStart(widths[i]))).join('  ');
+  const line = (r) =>
+    r
+      .map((c, i) =>
+        i < 2 ? String(c).padEnd(widths[i]) : i === r.length - 1 ? String(c) : String(c).padStart(widths[i]),
+      )
+      .join('  ');
   console.log('\n-- latency, ms (wrk, one connection)');
   console.log(line(head));
   let last = '';
@@ -113,15 +178,29 @@ async function main() {
     const key = `${method} ${path}`;
     const a = big.o.endpoints[key];
     const b = big.p?.endpoints[key];
-    console.log(`${key}: ours ${a.bytes ?? "(no answer)"} bytes (${a.requests} requests)${b ? `; peer ${b.bytes ?? "(no answer)"} bytes (${b.requests} requests)` : ''}`);
+    console.log(
+      `${key}: ours ${a.bytes ?? '(no answer)'} bytes (${a.requests} requests)${b ? `; peer ${b.bytes ?? '(no answer)'} bytes (${b.requests} requests)` : ''}`,
+    );
   }
   console.log(`ours POST /queue/retry-failed, first answer: ${big.o.retryAnswer}`);
-  if (big.p) console.log(`peer POST /queue/retry-failed, first answer: ${big.p.retryAnswer} (each call starts a thread per title, with a new attempt row)`);
-  if (big.p) console.log('peer POST /summary/send answers before it runs its query (a thread): its latency does not include the summary query');
+  if (big.p)
+    console.log(
+      `peer POST /queue/retry-failed, first answer: ${big.p.retryAnswer} (each call starts a thread per title, with a new attempt row)`,
+    );
+  if (big.p)
+    console.log(
+      'peer POST /summary/send answers before it runs its query (a thread): its latency does not include the summary query',
+    );
   console.log('\n-- start -> first 200 from /health, with the seeded database, ms (one start each)');
-  for (const { n, o, p } of results) console.log(`${human(n).padEnd(5)} rows: ours ${o.startMs.toFixed(0)}${p ? `, peer ${p.startMs.toFixed(0)}` : ''}   (target < 1000 ms: ${o.startMs < 1000 ? 'MET' : 'MISSED'})`);
+  for (const { n, o, p } of results)
+    console.log(
+      `${human(n).padEnd(5)} rows: ours ${o.startMs.toFixed(0)}${p ? `, peer ${p.startMs.toFixed(0)}` : ''}   (target < 1000 ms: ${o.startMs < 1000 ? 'MET' : 'MISSED'})`,
+    );
   console.log('\n-- RSS after the reads, MB');
-  for (const { n, o, p } of results) console.log(`${human(n).padEnd(5)} rows: ours ${num(mb(o.rssAfter))}${p ? `, peer worker ${num(mb(p.rssAfter))}` : ''}`);
+  for (const { n, o, p } of results)
+    console.log(
+      `${human(n).padEnd(5)} rows: ours ${num(mb(o.rssAfter))}${p ? `, peer worker ${num(mb(p.rssAfter))}` : ''}`,
+    );
 }
 
-if (process.argv[1] && process.argv[1].endsWith('history.mjs')) runMain(main);
+if (process.argv[1]?.endsWith('history.mjs')) runMain(main);

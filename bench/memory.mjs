@@ -9,8 +9,28 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BENCH, QUICK, REPO, childrenOf, freePort, mb, option, over, peerAvailable, printHeader, rssKb, runMain, runWrk, sleep, startOurs, startPeer,
-  summary, table, tempDir, waitHealthy, wallMs, layout,
+  BENCH,
+  QUICK,
+  REPO,
+  childrenOf,
+  freePort,
+  mb,
+  option,
+  over,
+  peerAvailable,
+  printHeader,
+  rssKb,
+  runMain,
+  runWrk,
+  sleep,
+  startOurs,
+  startPeer,
+  summary,
+  table,
+  tempDir,
+  waitHealthy,
+  wallMs,
+  layout,
 } from './lib/common.mjs';
 import { writeBurstTemplates } from './lib/payloads.mjs';
 import { ENDPOINTS, hammer, seededService } from './history.mjs';
@@ -22,13 +42,23 @@ const ROWS = Number(option('rows', QUICK ? 10000 : 1000000));
 const BURST_S = Number(option('duration', QUICK ? 3 : 10));
 
 async function idleAndBurst(kind, dir, templates) {
-  const svc = kind === 'ours' ? await startOurs(dir, { env: { SYNC_DRY_RUN: 'true' } }) : await startPeer(dir, { env: { SYNC_DRY_RUN: 'true' } });
+  const svc =
+    kind === 'ours'
+      ? await startOurs(dir, { env: { SYNC_DRY_RUN: 'true' } })
+      : await startPeer(dir, { env: { SYNC_DRY_RUN: 'true' } });
   const pid = kind === 'ours' ? svc.pid : svc.workerPid();
   const rssStart = rssKb(pid);
   await sleep(IDLE_S * 1000);
   const rssIdle = rssKb(pid);
   const masterIdle = kind === 'peer' ? rssKb(svc.pid) : null;
-  await runWrk({ url: svc.url, script: join(BENCH, 'lua', 'burst.lua'), threads: 2, connections: 32, durationS: BURST_S, env: { BENCH_TEMPLATES: templates } });
+  await runWrk({
+    url: svc.url,
+    script: join(BENCH, 'lua', 'burst.lua'),
+    threads: 2,
+    connections: 32,
+    durationS: BURST_S,
+    env: { BENCH_TEMPLATES: templates },
+  });
   const rssBurst = rssKb(pid);
   await sleep(5000);
   const rssBurst5 = rssKb(pid);
@@ -66,15 +96,27 @@ async function npmStartTimes(dir, runs) {
     // startOurs once wrote the config and folders; reuse them.
     const port = await freePort();
     const env = {
-      ...process.env, TZ: 'UTC', SYNC_HOST: '127.0.0.1', SYNC_PORT: String(port), SYNC_DB_PATH: l.dbPath, SYNC_LOG_PATH: l.logDir,
-      SYNC_CONFIG: l.config, SYNC_REQUIRE_MOUNTS: 'false', SYNC_DRY_RUN: 'true',
+      ...process.env,
+      TZ: 'UTC',
+      SYNC_HOST: '127.0.0.1',
+      SYNC_PORT: String(port),
+      SYNC_DB_PATH: l.dbPath,
+      SYNC_LOG_PATH: l.logDir,
+      SYNC_CONFIG: l.config,
+      SYNC_REQUIRE_MOUNTS: 'false',
+      SYNC_DRY_RUN: 'true',
     };
     const fd = openSync(join(l.logDir, 'npm-start.txt'), 'a');
     const t0 = wallMs();
     const child = spawn('npm', ['start', '--silent'], { cwd: REPO, env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     let exited = false;
-    const exit = new Promise((r) => child.once('exit', () => ((exited = true), r())));
+    const exit = new Promise((r) =>
+      child.once('exit', () => {
+        exited = true;
+        r();
+      }),
+    );
     try {
       xs.push(await waitHealthy(`http://127.0.0.1:${port}/health`, { t0, alive: () => !exited }));
     } finally {
@@ -109,22 +151,48 @@ async function main() {
   const oh = await afterHistory('ours', join(work, 'ours-history'));
   const ph = withPeer ? await afterHistory('peer', join(work, 'peer-history')) : null;
 
-  table('RSS, MB', [
-    ['just after start', mb(o.rssStart), mb(p?.rssStart), undefined, 1],
-    [`idle, ${IDLE_S} s after start`, mb(o.rssIdle), mb(p?.rssIdle), { text: '< 80 MB', ok: (v) => v < 80, by: over(80) }, 1],
-    [`right after a ${BURST_S} s burst (wrk -t2 -c32)`, mb(o.rssBurst), mb(p?.rssBurst), { text: '< 150 MB', ok: (v) => v < 150, by: over(150) }, 1],
-    ['5 s after the burst', mb(o.rssBurst5), mb(p?.rssBurst5), undefined, 1],
-    [`${ROWS.toLocaleString('en-US')} rows: after start`, mb(oh.before), mb(ph?.before), undefined, 1],
-    [`${ROWS.toLocaleString('en-US')} rows: after the history reads`, mb(oh.after), mb(ph?.after), undefined, 1],
-  ], { unitNote: `peer: its gunicorn worker; the master adds ${p ? mb(p.masterIdle).toFixed(1) : '-'} MB` });
+  table(
+    'RSS, MB',
+    [
+      ['just after start', mb(o.rssStart), mb(p?.rssStart), undefined, 1],
+      [
+        `idle, ${IDLE_S} s after start`,
+        mb(o.rssIdle),
+        mb(p?.rssIdle),
+        { text: '< 80 MB', ok: (v) => v < 80, by: over(80) },
+        1,
+      ],
+      [
+        `right after a ${BURST_S} s burst (wrk -t2 -c32)`,
+        mb(o.rssBurst),
+        mb(p?.rssBurst),
+        { text: '< 150 MB', ok: (v) => v < 150, by: over(150) },
+        1,
+      ],
+      ['5 s after the burst', mb(o.rssBurst5), mb(p?.rssBurst5), undefined, 1],
+      [`${ROWS.toLocaleString('en-US')} rows: after start`, mb(oh.before), mb(ph?.before), undefined, 1],
+      [`${ROWS.toLocaleString('en-US')} rows: after the history reads`, mb(oh.after), mb(ph?.after), undefined, 1],
+    ],
+    { unitNote: `peer: its gunicorn worker; the master adds ${p ? mb(p.masterIdle).toFixed(1) : '-'} MB` },
+  );
 
-  table(`start -> first 200 from /health, ms (${STARTS} starts, polled every 5 ms, small database)`, [
-    ['median', oStart.median, pStart?.median, { text: '< 1000 ms', ok: (v) => v < 1000, by: over(1000) }, 0],
-    ['max', oStart.max, pStart?.max, undefined, 0],
-    ['min', oStart.min, pStart?.min, undefined, 0],
-    [`through \`npm start\` (${NPM_STARTS} starts), median`, oNpm.median, null, { text: '< 1000 ms', ok: (v) => v < 1000, by: over(1000) }, 0],
-    ['through `npm start`, max', oNpm.max, null, undefined, 0],
-  ], { unitNote: 'ours: node dist/main.js; peer: run.sh (gunicorn)' });
+  table(
+    `start -> first 200 from /health, ms (${STARTS} starts, polled every 5 ms, small database)`,
+    [
+      ['median', oStart.median, pStart?.median, { text: '< 1000 ms', ok: (v) => v < 1000, by: over(1000) }, 0],
+      ['max', oStart.max, pStart?.max, undefined, 0],
+      ['min', oStart.min, pStart?.min, undefined, 0],
+      [
+        `through \`npm start\` (${NPM_STARTS} starts), median`,
+        oNpm.median,
+        null,
+        { text: '< 1000 ms', ok: (v) => v < 1000, by: over(1000) },
+        0,
+      ],
+      ['through `npm start`, max', oNpm.max, null, undefined, 0],
+    ],
+    { unitNote: 'ours: node dist/main.js; peer: run.sh (gunicorn)' },
+  );
 }
 
-if (process.argv[1] && process.argv[1].endsWith('memory.mjs')) runMain(main);
+if (process.argv[1]?.endsWith('memory.mjs')) runMain(main);

@@ -11,7 +11,21 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runBare } from './copy.mjs';
-import { QUICK, http, mainJs, option, printHeader, runMain, sleep, startOurs, summary, sync, table, tempDir, wallMs } from './lib/common.mjs';
+import {
+  QUICK,
+  http,
+  mainJs,
+  option,
+  printHeader,
+  runMain,
+  sleep,
+  startOurs,
+  summary,
+  sync,
+  table,
+  tempDir,
+  wallMs,
+} from './lib/common.mjs';
 import { sonarrBody } from './lib/payloads.mjs';
 
 const EPISODES = Number(option('episodes', QUICK ? 5 : 20));
@@ -21,7 +35,8 @@ const SEASON = 'Season 01';
 
 function bytesUnder(root) {
   let bytes = 0;
-  for (const e of readdirSync(root, { withFileTypes: true, recursive: true })) if (e.isFile()) bytes += statSync(join(e.parentPath ?? e.path, e.name)).size;
+  for (const e of readdirSync(root, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) bytes += statSync(join(e.parentPath ?? e.path, e.name)).size;
   return bytes;
 }
 
@@ -40,7 +55,8 @@ async function main() {
     const show = `Pack Show ${round}`;
     const src = join(svc.layout.tvSrc, show, SEASON);
     mkdirSync(src, { recursive: true });
-    for (const f of files) spawnSync('sh', ['-c', `head -c ${EPISODE_MIB * 2 ** 20} /dev/urandom > "$1"`, 'sh', join(src, f)]);
+    for (const f of files)
+      spawnSync('sh', ['-c', `head -c ${EPISODE_MIB * 2 ** 20} /dev/urandom > "$1"`, 'sh', join(src, f)]);
     const dst = svc.layout.tvDst;
     const clear = async () => {
       for (const e of readdirSync(dst)) rmSync(join(dst, e), { recursive: true, force: true });
@@ -54,7 +70,13 @@ async function main() {
       const t0 = wallMs();
       if (side === 'service') {
         const answers = await Promise.all(
-          files.map((file, i) => http('POST', `${svc.url}/sync/sonarr`, sonarrBody({ series: show, season: 1, episode: i + 1, episodeTitle: `Episode ${i + 1}`, file }))),
+          files.map((file, i) =>
+            http(
+              'POST',
+              `${svc.url}/sync/sonarr`,
+              sonarrBody({ series: show, season: 1, episode: i + 1, episodeTitle: `Episode ${i + 1}`, file }),
+            ),
+          ),
         );
         const ids = answers.map((a) => {
           if (a.status !== 202) throw new Error(`webhook answered ${a.status}: ${a.text}`);
@@ -74,11 +96,27 @@ async function main() {
         }
         if (round > 0) times.service.push(last - t0);
       } else if (side === 'season') {
-        await runBare(buildRsyncArgs({ source: src, destDir: join(dst, show), dryRun: false, isUpgrade: false, createDestDir: true }));
+        await runBare(
+          buildRsyncArgs({
+            source: src,
+            destDir: join(dst, show),
+            dryRun: false,
+            isUpgrade: false,
+            createDestDir: true,
+          }),
+        );
         if (round > 0) times.season.push(wallMs() - t0);
       } else {
         for (const f of files) {
-          await runBare(buildRsyncArgs({ source: join(src, f), destDir: join(dst, show, SEASON), dryRun: false, isUpgrade: false, createDestDir: true }));
+          await runBare(
+            buildRsyncArgs({
+              source: join(src, f),
+              destDir: join(dst, show, SEASON),
+              dryRun: false,
+              isUpgrade: false,
+              createDestDir: true,
+            }),
+          );
         }
         if (round > 0) times.perFile.push(wallMs() - t0);
       }
@@ -97,8 +135,14 @@ async function main() {
     ['bare: one rsync of the season folder', season.median, null, undefined, 0],
     [`bare: ${EPISODES} rsyncs, one per episode, one after the other`, perFile.median, null, undefined, 0],
     ['service ÷ one rsync of the season folder', s.median / season.median, null, undefined, 3],
-    ['per-episode cost over one season rsync, ms per episode', (s.median - season.median) / EPISODES, null, undefined, 1],
+    [
+      'per-episode cost over one season rsync, ms per episode',
+      (s.median - season.median) / EPISODES,
+      null,
+      undefined,
+      1,
+    ],
   ]);
 }
 
-if (process.argv[1] && process.argv[1].endsWith('season-pack.mjs')) runMain(main);
+if (process.argv[1]?.endsWith('season-pack.mjs')) runMain(main);

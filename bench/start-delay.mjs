@@ -6,11 +6,25 @@
 //
 //   node bench/start-delay.mjs [--quick] [--no-peer] [--samples=100]
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  QUICK, REAL_RSYNC, childrenOf, http, option, over, peerAvailable, printHeader, runMain, sleep, startOurs, startPeer, summary, table,
-  tempDir, wallMs,
+  QUICK,
+  REAL_RSYNC,
+  childrenOf,
+  http,
+  option,
+  over,
+  peerAvailable,
+  printHeader,
+  runMain,
+  sleep,
+  startOurs,
+  startPeer,
+  summary,
+  table,
+  tempDir,
+  wallMs,
 } from './lib/common.mjs';
 import { radarrBody } from './lib/payloads.mjs';
 
@@ -30,7 +44,9 @@ export function writeRsyncWrapper(dir, stamps) {
 }
 
 function stampLines(stamps) {
-  return readFileSync(stamps, 'utf8').split('\n').filter((l) => l && !l.includes('--version'));
+  return readFileSync(stamps, 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.includes('--version'));
 }
 
 async function waitForStamp(stamps, count, timeoutMs = 10_000) {
@@ -68,7 +84,9 @@ async function measure(kind, svc, stamps, l) {
     mkdirSync(join(l.moviesSrc, folder), { recursive: true });
     writeFileSync(join(l.moviesSrc, folder, file), Buffer.alloc(4096, i % 256));
     const before = stampLines(stamps).length;
-    const res = await http('POST', `${svc.url}/sync/radarr`, radarrBody({ title: `Start Movie ${i}`, folder, file }), { headers: { Connection: 'close' } });
+    const res = await http('POST', `${svc.url}/sync/radarr`, radarrBody({ title: `Start Movie ${i}`, folder, file }), {
+      headers: { Connection: 'close' },
+    });
     if (res.status >= 300) throw new Error(`${kind}: POST answered ${res.status}: ${res.text}`);
     acks.push(res.tDone - res.tSent);
     const started = await waitForStamp(stamps, before);
@@ -100,8 +118,12 @@ async function main() {
   const stamps = join(work, 'rsync-stamps.txt');
   const wrapper = writeRsyncWrapper(join(work, 'bin'), stamps);
   const cal = await calibrate(wrapper, stamps);
-  console.log(`== ${SAMPLES} sequential Radarr webhooks (one 4 KiB file each, real copy), each after the previous job finished; a PATH wrapper stamps rsync's start`);
-  console.log(`== wrapper's own cost, spawn() -> its timestamp, measured from this driver: median ${cal.median.toFixed(2)} ms, p99 ${cal.p99.toFixed(2)} ms (included in the delays below)`);
+  console.log(
+    `== ${SAMPLES} sequential Radarr webhooks (one 4 KiB file each, real copy), each after the previous job finished; a PATH wrapper stamps rsync's start`,
+  );
+  console.log(
+    `== wrapper's own cost, spawn() -> its timestamp, measured from this driver: median ${cal.median.toFixed(2)} ms, p99 ${cal.p99.toFixed(2)} ms (included in the delays below)`,
+  );
 
   const ours = await startOurs(join(work, 'ours'), { env: { SYNC_DRY_RUN: 'false' }, pathPrefix: join(work, 'bin') });
   await sleep(500);
@@ -128,7 +150,10 @@ async function main() {
     ['samples', o.delays.n, p?.delays.n, undefined, 0],
   ]);
   if (o.missed || p?.missed) console.log(`rsync never started within 10 s: ours ${o.missed}, peer ${p?.missed ?? '-'}`);
-  if (p) console.log('peer: acknowledges first, then a new thread writes the row, checks the mounts (os.path.exists) and runs rsync');
+  if (p)
+    console.log(
+      'peer: acknowledges first, then a new thread writes the row, checks the mounts (os.path.exists) and runs rsync',
+    );
 }
 
-if (process.argv[1] && process.argv[1].endsWith('start-delay.mjs')) runMain(main);
+if (process.argv[1]?.endsWith('start-delay.mjs')) runMain(main);

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   const { log, history, closeLogs } = openLogsOrExit(config);
 
   if (process.getuid?.() === 0) {
-    log.warn('Running as root. The container runs as uid 1000; outside it, run as an unprivileged user that can read the source and write the destination.');
+    log.warn(
+      'Running as root. The container runs as uid 1000; outside it, run as an unprivileged user that can read the source and write the destination.',
+    );
   }
 
   try {
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
     fail(log, coerceError(error).message);
   }
 
-  let db;
+  let db: ReturnType<typeof openDatabase>;
   try {
     db = openDatabase(config.dbPath);
   } catch (error) {
@@ -72,7 +74,11 @@ async function main(): Promise<void> {
 
   for (const orphan of jobs.interruptedRsyncs()) {
     const outcome = await stopOrphanedRsync(orphan, linuxProcessTable);
-    if (outcome !== 'none') log.warn({ jobId: orphan.id }, `Stopped the rsync (pid ${orphan.rsync_pid}) that job ${orphan.id} left running when the service was killed`);
+    if (outcome !== 'none')
+      log.warn(
+        { jobId: orphan.id },
+        `Stopped the rsync (pid ${orphan.rsync_pid}) that job ${orphan.id} left running when the service was killed`,
+      );
   }
   const recovered = jobs.recoverInterrupted(clock.now(), config.retry.maxRetries);
   if (recovered.requeued.length + recovered.gaveUp.length > 0) {
@@ -80,7 +86,10 @@ async function main(): Promise<void> {
   }
   for (const job of recovered.requeued) {
     history.record({ ...job, status: 'failed' });
-    log.info({ jobId: job.id }, `Queueing interrupted job for retry: ${job.title} (retry ${job.retry_count}/${config.retry.maxRetries})`);
+    log.info(
+      { jobId: job.id },
+      `Queueing interrupted job for retry: ${job.title} (retry ${job.retry_count}/${config.retry.maxRetries})`,
+    );
   }
   for (const job of recovered.gaveUp) {
     history.record(job);
@@ -93,7 +102,10 @@ async function main(): Promise<void> {
 
   const session = new SessionStats(clock.now());
   const dispatcher = new Dispatcher({ outbox, telegram, plex, clock, log, maxAgeMs: OUTBOX_MAX_AGE_MS });
-  const probe = createMountProbe({ timeoutMs: config.mounts.timeoutSeconds * 1000, requireMounts: config.mounts.require });
+  const probe = createMountProbe({
+    timeoutMs: config.mounts.timeoutSeconds * 1000,
+    requireMounts: config.mounts.require,
+  });
 
   let runner: Runner | undefined;
   const monitor = new MountMonitor({
@@ -109,7 +121,11 @@ async function main(): Promise<void> {
   });
 
   const shares = destinationShares(config.mappings, readMountTable());
-  const rootHealth = new RootHealthCache({ freshMs: ROOT_PROBE_FRESH_MS, readMountinfo: readMountTable, now: () => clock.now().getTime() });
+  const rootHealth = new RootHealthCache({
+    freshMs: ROOT_PROBE_FRESH_MS,
+    readMountinfo: readMountTable,
+    now: () => clock.now().getTime(),
+  });
   const progress = new ProgressBoard();
   runner = new Runner({
     jobs,
@@ -149,7 +165,8 @@ async function main(): Promise<void> {
           knownMountProblem: (path) => monitor.problemOf(path),
           rootHealth,
           progress,
-          removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, config.mounts.timeoutSeconds * 1000),
+          removeLeftovers: (sourceItem, destItem) =>
+            removeRsyncLeftovers(sourceItem, destItem, config.mounts.timeoutSeconds * 1000),
         },
         signal,
       ),
@@ -175,8 +192,23 @@ async function main(): Promise<void> {
     run: (slot) => queueDailySummary(summaryDeps, previousDay(dayOf(slot, config.timeZone))),
   });
 
-  const intake = createIntake({ jobs, mappings: config.mappings, clock, log, duplicateWindowMs: DUPLICATE_WINDOW_MS, onQueued: (created) => runner?.jobsQueued(created) });
-  const reportDeps = { jobs, mounts: monitor, session, clock, timeZone: config.timeZone, dryRun: config.dryRun, notifications: telegram !== null };
+  const intake = createIntake({
+    jobs,
+    mappings: config.mappings,
+    clock,
+    log,
+    duplicateWindowMs: DUPLICATE_WINDOW_MS,
+    onQueued: (created) => runner?.jobsQueued(created),
+  });
+  const reportDeps = {
+    jobs,
+    mounts: monitor,
+    session,
+    clock,
+    timeZone: config.timeZone,
+    dryRun: config.dryRun,
+    notifications: telegram !== null,
+  };
   const app = buildApp({
     log,
     auth: config.auth,
@@ -208,7 +240,10 @@ async function main(): Promise<void> {
   try {
     await app.listen({ host: config.http.host, port: config.http.port });
   } catch (error) {
-    fail(log, `Cannot listen on ${config.http.host}:${config.http.port} (SYNC_HOST, SYNC_PORT): ${coerceError(error).message}`);
+    fail(
+      log,
+      `Cannot listen on ${config.http.host}:${config.http.port} (SYNC_HOST, SYNC_PORT): ${coerceError(error).message}`,
+    );
   }
   logStartup(log, config, telegram !== null, dailySummary.nextRun());
 
@@ -259,7 +294,11 @@ function readConfigOrExit(): Config {
 
 function openLogsOrExit(config: Config): { log: Logger; history: HistoryLog; closeLogs: () => void } {
   try {
-    const { log, close } = createLogger({ level: config.log.level, logDir: config.log.path, secrets: secretsOf(config) });
+    const { log, close } = createLogger({
+      level: config.log.level,
+      logDir: config.log.path,
+      secrets: secretsOf(config),
+    });
     const history = createHistoryLog(config.log.path);
     return { log, history, closeLogs: close };
   } catch (error) {
@@ -272,12 +311,20 @@ function openLogsOrExit(config: Config): { log: Logger; history: HistoryLog; clo
 
 function logStartup(log: Logger, config: Config, notifications: boolean, nextSummary: Date | null): void {
   log.info(`Sync webhook listening on ${config.http.host}:${config.http.port}`);
-  log.info(`DRY_RUN: ${config.dryRun}; notifications: ${notifications}; plex: ${config.plex !== null}; require mounts: ${config.mounts.require}`);
+  log.info(
+    `DRY_RUN: ${config.dryRun}; notifications: ${notifications}; plex: ${config.plex !== null}; require mounts: ${config.mounts.require}`,
+  );
   const auth = [config.auth.basic ? 'HTTP Basic' : null, config.auth.apiKey ? 'API key' : null].filter(Boolean);
-  log.info(auth.length ? `Authentication: ${auth.join(' or ')} on every route but GET /health` : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)');
+  log.info(
+    auth.length
+      ? `Authentication: ${auth.join(' or ')} on every route but GET /health`
+      : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)',
+  );
   log.info(`Path mappings from ${config.mappingsFrom}:`);
   for (const m of config.mappings) {
-    log.info(`Path mapping: ${m.container} -> ${m.source.path} -> ${m.destination.path}${m.plexSection ? ` (Plex section ${m.plexSection})` : ''}`);
+    log.info(
+      `Path mapping: ${m.container} -> ${m.source.path} -> ${m.destination.path}${m.plexSection ? ` (Plex section ${m.plexSection})` : ''}`,
+    );
   }
   log.info(
     `Scheduler started - daily summary at "${config.summaryCron}" ${config.timeZone}` +

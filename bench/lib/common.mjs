@@ -1,7 +1,19 @@
 // Shared helpers of the benchmark drivers: options, the machine, starting and stopping our service
 // and the Flask peer, wrk, statistics and the side-by-side table. Loopback only.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, statSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync, readdirSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  statSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+  readdirSync,
+} from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir, cpus, totalmem } from 'node:os';
@@ -122,7 +134,14 @@ export function machineLines() {
   const cpuModel = cpus()[0]?.model ?? '?';
   const sqlite = (() => {
     try {
-      const out = spawnSync(process.execPath, ['-e', "const D=require('better-sqlite3');console.log(new D(':memory:').prepare('select sqlite_version()').pluck().get())"], { cwd: REPO, encoding: 'utf8' });
+      const out = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          "const D=require('better-sqlite3');console.log(new D(':memory:').prepare('select sqlite_version()').pluck().get())",
+        ],
+        { cwd: REPO, encoding: 'utf8' },
+      );
       return out.stdout.trim();
     } catch {
       return '?';
@@ -153,7 +172,9 @@ export function loadDuringRun() {
 
 function builtAt() {
   try {
-    return statSync(mainJs()).mtime.toISOString().replace(/\.\d+Z$/, 'Z');
+    return statSync(mainJs())
+      .mtime.toISOString()
+      .replace(/\.\d+Z$/, 'Z');
   } catch {
     return '?';
   }
@@ -162,10 +183,14 @@ function builtAt() {
 export function printHeader(title) {
   sampleLoad();
   setInterval(sampleLoad, 2000).unref();
-  console.log(`\n==================== ${title}${QUICK ? ' (--quick: small sizes, short runs)' : ''} ====================`);
+  console.log(
+    `\n==================== ${title}${QUICK ? ' (--quick: small sizes, short runs)' : ''} ====================`,
+  );
   mainJs();
   if (!process.env.BENCH_HEADER_PRINTED) for (const l of machineLines()) console.log(`== ${l}`);
-  console.log(`== started ${new Date().toISOString()}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log(
+    `== started ${new Date().toISOString()}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -277,7 +302,9 @@ export function childrenOf(pid) {
   }
   for (const tid of tasks) {
     try {
-      out.push(...readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+      out.push(
+        ...readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+      );
     } catch {}
   }
   return out;
@@ -292,10 +319,12 @@ export function threadCount(pid) {
 
 function track(child, name, logFile) {
   let exited = false;
-  const exit = new Promise((res) => child.once('exit', (code, signal) => {
-    exited = true;
-    res({ code, signal });
-  }));
+  const exit = new Promise((res) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      res({ code, signal });
+    }),
+  );
   const stop = async (sig = 'SIGTERM', graceMs = 15_000) => {
     if (exited) return exit;
     try {
@@ -333,9 +362,11 @@ export function layout(dir) {
 }
 
 function prepareShares(l) {
-  for (const d of [l.moviesSrc, l.moviesDst, l.tvSrc, l.tvDst, l.logDir, dirname(l.dbPath)]) mkdirSync(d, { recursive: true });
+  for (const d of [l.moviesSrc, l.moviesDst, l.tvSrc, l.tvDst, l.logDir, dirname(l.dbPath)])
+    mkdirSync(d, { recursive: true });
   // An empty source root reads as "not mounted" to our service.
-  for (const d of [l.moviesSrc, l.tvSrc]) if (!existsSync(join(d, '.share-marker'))) writeFileSync(join(d, '.share-marker'), 'share\n');
+  for (const d of [l.moviesSrc, l.tvSrc])
+    if (!existsSync(join(d, '.share-marker'))) writeFileSync(join(d, '.share-marker'), 'share\n');
 }
 
 /**
@@ -349,10 +380,16 @@ export async function startOurs(dir, { env = {}, pathPrefix, nodeArgs = [], wait
   prepareShares(l);
   writeFileSync(
     l.config,
-    `${JSON.stringify({ mappings: [
-      { container: '/movies', source: l.moviesSrc, destination: l.moviesDst },
-      { container: '/tv', source: l.tvSrc, destination: l.tvDst },
-    ] }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        mappings: [
+          { container: '/movies', source: l.moviesSrc, destination: l.moviesDst },
+          { container: '/tv', source: l.tvSrc, destination: l.tvDst },
+        ],
+      },
+      null,
+      2,
+    )}\n`,
   );
   port ??= await freePort();
   const childEnv = {
@@ -365,7 +402,14 @@ export async function startOurs(dir, { env = {}, pathPrefix, nodeArgs = [], wait
     ...env,
   };
   const nodeFlags = [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...nodeArgs];
-  const svc = await launch('ours', process.execPath, [...nodeFlags, mainJs()], { dir, l, port, env: childEnv, logName: 'stdout.txt', wait });
+  const svc = await launch('ours', process.execPath, [...nodeFlags, mainJs()], {
+    dir,
+    l,
+    port,
+    env: childEnv,
+    logName: 'stdout.txt',
+    wait,
+  });
   svc.env = childEnv;
   return svc;
 }
@@ -416,8 +460,13 @@ export function tailOf(file, n = 30) {
 
 export function peerAvailable() {
   if (NO_PEER) return false;
-  const ok = existsSync(join(PEER_DIR, 'run.sh')) && spawnSync(PY, ['-c', 'import flask, gunicorn, apscheduler, apprise'], { stdio: 'ignore' }).status === 0;
-  if (!ok) console.log(`== peer not available (${PEER_DIR}, or python3-flask gunicorn python3-apscheduler apprise missing): peer columns empty`);
+  const ok =
+    existsSync(join(PEER_DIR, 'run.sh')) &&
+    spawnSync(PY, ['-c', 'import flask, gunicorn, apscheduler, apprise'], { stdio: 'ignore' }).status === 0;
+  if (!ok)
+    console.log(
+      `== peer not available (${PEER_DIR}, or python3-flask gunicorn python3-apscheduler apprise missing): peer columns empty`,
+    );
   return ok;
 }
 
@@ -433,7 +482,14 @@ export async function startPeer(dir, { env = {}, pathPrefix, wait = true, port }
     SYNC_DRY_RUN: 'true',
     ...env,
   };
-  const svc = await launch('peer', join(PEER_DIR, 'run.sh'), [], { dir, l, port, env: childEnv, logName: 'gunicorn.out', wait });
+  const svc = await launch('peer', join(PEER_DIR, 'run.sh'), [], {
+    dir,
+    l,
+    port,
+    env: childEnv,
+    logName: 'gunicorn.out',
+    wait,
+  });
   svc.workerPid = () => childrenOf(svc.pid)[0];
   return svc;
 }
@@ -448,7 +504,17 @@ export async function startPeer(dir, { env = {}, pathPrefix, wait = true, port }
  */
 export function runWrk({ url, script, threads = 1, connections = 1, durationS = 5, env = {}, timeoutS = 10 }) {
   return new Promise((res, rej) => {
-    const args = [`-t${threads}`, `-c${connections}`, `-d${durationS}s`, `--timeout`, `${timeoutS}s`, '--latency', '-s', script, url];
+    const args = [
+      `-t${threads}`,
+      `-c${connections}`,
+      `-d${durationS}s`,
+      `--timeout`,
+      `${timeoutS}s`,
+      '--latency',
+      '-s',
+      script,
+      url,
+    ];
     const child = spawn('wrk', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
@@ -460,11 +526,22 @@ export function runWrk({ url, script, threads = 1, connections = 1, durationS = 
       if (code !== 0) return rej(new Error(`wrk exited ${code}: ${out}`));
       const r = { raw: out };
       const m1 = out.match(/RESULT requests=(\d+) duration_s=([\d.]+) rps=([\d.]+) non2xx=(\d+) socket_errors=(\d+)/);
-      const m2 = out.match(/RESULT latency_ms p50=([\d.]+) p90=([\d.]+) p99=([\d.]+) p99.9=([\d.]+) max=([\d.]+) mean=([\d.]+)/);
+      const m2 = out.match(
+        /RESULT latency_ms p50=([\d.]+) p90=([\d.]+) p99=([\d.]+) p99.9=([\d.]+) max=([\d.]+) mean=([\d.]+)/,
+      );
       if (!m1 || !m2) return rej(new Error(`no RESULT lines in wrk output:\n${out}`));
       Object.assign(r, {
-        requests: +m1[1], durationS: +m1[2], rps: +m1[3], non2xx: +m1[4], socketErrors: +m1[5],
-        p50: +m2[1], p90: +m2[2], p99: +m2[3], p999: +m2[4], max: +m2[5], mean: +m2[6],
+        requests: +m1[1],
+        durationS: +m1[2],
+        rps: +m1[3],
+        non2xx: +m1[4],
+        socketErrors: +m1[5],
+        p50: +m2[1],
+        p90: +m2[2],
+        p99: +m2[3],
+        p999: +m2[4],
+        max: +m2[5],
+        mean: +m2[6],
       });
       res(r);
     });
@@ -502,7 +579,16 @@ export function num(x, digits = 1) {
   return x.toFixed(digits);
 }
 export function ratio(a, b) {
-  if (a == null || b == null || typeof a !== 'number' || typeof b !== 'number' || !b || Number.isNaN(a) || Number.isNaN(b)) return '-';
+  if (
+    a == null ||
+    b == null ||
+    typeof a !== 'number' ||
+    typeof b !== 'number' ||
+    !b ||
+    Number.isNaN(a) ||
+    Number.isNaN(b)
+  )
+    return '-';
   const r = a / b;
   return r >= 100 ? `${Math.round(r)}x` : r >= 10 ? `${r.toFixed(1)}x` : `${r.toFixed(2)}x`;
 }
@@ -518,11 +604,20 @@ export function table(title, rows, { unitNote } = {}) {
       const ok = typeof ours === 'number' && !Number.isNaN(ours) ? target.ok(ours) : null;
       verdict = `${target.text}${ok === null ? '' : ok ? '  MET' : `  MISSED${target.by ? ` (${target.by(ours)})` : ''}`}`;
     } else if (typeof target === 'string') verdict = target;
-    return [label, num(ours, digits), num(peer, digits), typeof ours === 'number' && typeof peer === 'number' ? ratio(ours, peer) : '-', verdict];
+    return [
+      label,
+      num(ours, digits),
+      num(peer, digits),
+      typeof ours === 'number' && typeof peer === 'number' ? ratio(ours, peer) : '-',
+      verdict,
+    ];
   });
   const head = ['', 'ours', 'peer', 'ours÷peer', 'target (issue 5)'];
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : i === 4 ? String(c) : String(c).padStart(widths[i]))).join('  ');
+  const line = (r) =>
+    r
+      .map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : i === 4 ? String(c) : String(c).padStart(widths[i])))
+      .join('  ');
   console.log(`\n-- ${title}${unitNote ? ` (${unitNote})` : ''}`);
   console.log(line(head));
   for (const r of body) console.log(line(r));

@@ -54,7 +54,9 @@ export function writeBurstTemplates(dir) {
     episodeTitle: 'Episode __N__',
     file: 'Bench Show __SHOW__ (2022) - S__SS__E__EE__ - Episode __N__ [WEBDL-1080p][EAC3 5.1][h264]-NTb.mkv',
   });
-  const sonarrText = JSON.stringify(sonarr).replace('"seasonNumber":900001', '"seasonNumber":__S__').replace('"episodeNumber":900002', '"episodeNumber":__E__');
+  const sonarrText = JSON.stringify(sonarr)
+    .replace('"seasonNumber":900001', '"seasonNumber":__S__')
+    .replace('"episodeNumber":900002', '"episodeNumber":__E__');
   writeFileSync(join(dir, 'radarr.json'), JSON.stringify(radarr));
   writeFileSync(join(dir, 'sonarr.json'), sonarrText);
   return dir;

@@ -71,8 +71,14 @@ export function history(n, nowMs, layout, each) {
       const name = `Movie ${i} (${year})`;
       const file = `${name} [${quality}].mkv`;
       row = {
-        source: manual ? 'manual' : 'radarr', media_type: 'movie', title: name, details: { title: `Movie ${i}`, year, quality, sizeBytes: size },
-        container_path: `/movies/${name}`, source_path: `${layout.moviesSrc}/${name}`, dest_path: layout.moviesDst, mapping: '/movies',
+        source: manual ? 'manual' : 'radarr',
+        media_type: 'movie',
+        title: name,
+        details: { title: `Movie ${i}`, year, quality, sizeBytes: size },
+        container_path: `/movies/${name}`,
+        source_path: `${layout.moviesSrc}/${name}`,
+        dest_path: layout.moviesDst,
+        mapping: '/movies',
         dedupe_key: `${layout.moviesSrc}/${name}/${file}`,
       };
     } else {
@@ -82,10 +88,15 @@ export function history(n, nowMs, layout, each) {
       const code = `S${String(season).padStart(2, '0')}E${String(ep).padStart(2, '0')}`;
       const rel = `${show}/Season ${String(season).padStart(2, '0')}/${show} - ${code} - Episode ${i} [${quality}].mkv`;
       row = {
-        source: manual ? 'manual' : 'sonarr', media_type: 'episode', title: `${show} - ${code}: Episode ${i}`,
+        source: manual ? 'manual' : 'sonarr',
+        media_type: 'episode',
+        title: `${show} - ${code}: Episode ${i}`,
         details: { title: show, episodeCode: code, episodeTitle: `Episode ${i}`, quality, sizeBytes: size },
-        container_path: `/tv/${rel}`, source_path: `${layout.tvSrc}/${rel}`, dest_path: `${layout.tvDst}/${show}/Season ${String(season).padStart(2, '0')}`,
-        mapping: '/tv', dedupe_key: `${layout.tvSrc}/${rel}`,
+        container_path: `/tv/${rel}`,
+        source_path: `${layout.tvSrc}/${rel}`,
+        dest_path: `${layout.tvDst}/${show}/Season ${String(season).padStart(2, '0')}`,
+        mapping: '/tv',
+        dedupe_key: `${layout.tvSrc}/${rel}`,
       };
     }
     // (Properties set one by one: an object spread here made generation 10x slower.)
@@ -120,7 +131,8 @@ function endBulkLoad(db) {
 /** Our schema (src/store/migrations). Returns a description of what was written. */
 export async function seedOurs(dbPath, n, layout, nowMs = Date.now()) {
   const db = await openSqlite(dbPath, { readonly: false });
-  const insert = db.prepare(`INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path, mapping,
+  const insert =
+    db.prepare(`INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path, mapping,
     dedupe_key, details, is_upgrade, wait_for_stable_size, retry_count, gave_up, error, bytes_transferred, created_at, started_at,
     finished_at, duration_seconds, next_attempt_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -129,13 +141,36 @@ export async function seedOurs(dbPath, n, layout, nowMs = Date.now()) {
   fastBulkLoad(db);
   // Indexes and triggers of jobs are dropped for the load and created again from their own SQL after
   // it: the same schema, built in one sorted pass instead of a million incremental updates.
-  const schema = db.prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'jobs' AND type IN ('index', 'trigger') AND sql IS NOT NULL").all();
+  const schema = db
+    .prepare(
+      "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'jobs' AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+    )
+    .all();
   db.transaction(() => {
     for (const o of schema) db.exec(`DROP ${o.type.toUpperCase()} "${o.name}"`);
     history(n, nowMs, layout, (r) => {
-      insert.run(r.status, r.source, r.media_type, r.title, r.container_path, r.source_path, r.dest_path, r.mapping, r.dedupe_key,
-        JSON.stringify(r.details), r.source === 'manual' ? 1 : 0, r.retryCount, r.gaveUp, r.error, r.status === 'success' ? r.size : null,
-        iso(r.created), iso(r.startedAt), iso(r.finished), r.duration, r.nextAttempt === null ? null : iso(r.nextAttempt));
+      insert.run(
+        r.status,
+        r.source,
+        r.media_type,
+        r.title,
+        r.container_path,
+        r.source_path,
+        r.dest_path,
+        r.mapping,
+        r.dedupe_key,
+        JSON.stringify(r.details),
+        r.source === 'manual' ? 1 : 0,
+        r.retryCount,
+        r.gaveUp,
+        r.error,
+        r.status === 'success' ? r.size : null,
+        iso(r.created),
+        iso(r.startedAt),
+        iso(r.finished),
+        r.duration,
+        r.nextAttempt === null ? null : iso(r.nextAttempt),
+      );
     });
     for (const o of schema) db.exec(o.sql);
     // The counters the triggers keep: recomputed for the rows loaded without them.
@@ -143,7 +178,11 @@ export async function seedOurs(dbPath, n, layout, nowMs = Date.now()) {
   })();
   endBulkLoad(db);
   const took = (Date.now() - t0) / 1000;
-  const q = (sql, ...a) => db.prepare(sql).pluck().get(...a);
+  const q = (sql, ...a) =>
+    db
+      .prepare(sql)
+      .pluck()
+      .get(...a);
   const out = {
     rows: q('SELECT COUNT(*) FROM jobs'),
     failed: q("SELECT count FROM job_status_counts WHERE status = 'failed'"),
@@ -167,18 +206,36 @@ export async function seedPeer(dbPath, n, layout, nowMs = Date.now()) {
   const pyIso = (ms) => new Date(ms).toISOString().replace('Z', '');
   const t0 = Date.now();
   fastBulkLoad(db);
-  const schema = db.prepare("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'sync_jobs' AND type = 'index' AND sql IS NOT NULL").all();
+  const schema = db
+    .prepare("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'sync_jobs' AND type = 'index' AND sql IS NOT NULL")
+    .all();
   db.transaction(() => {
     for (const o of schema) db.exec(`DROP INDEX "${o.name}"`);
     history(n, nowMs, layout, (r) => {
-      insert.run(r.media_type, r.source_path, r.dest_path, r.title, r.quality, r.size, r.status, r.error, sqlTime(r.created),
-        pyIso(r.finished), r.duration, r.retryCount);
+      insert.run(
+        r.media_type,
+        r.source_path,
+        r.dest_path,
+        r.title,
+        r.quality,
+        r.size,
+        r.status,
+        r.error,
+        sqlTime(r.created),
+        pyIso(r.finished),
+        r.duration,
+        r.retryCount,
+      );
     });
     for (const o of schema) db.exec(o.sql);
   })();
   endBulkLoad(db);
   const took = (Date.now() - t0) / 1000;
-  const q = (sql, ...a) => db.prepare(sql).pluck().get(...a);
+  const q = (sql, ...a) =>
+    db
+      .prepare(sql)
+      .pluck()
+      .get(...a);
   const out = {
     rows: q('SELECT COUNT(*) FROM sync_jobs'),
     failed: q("SELECT COUNT(*) FROM sync_jobs WHERE status = 'failed'"),

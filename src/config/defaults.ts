@@ -1,10 +1,30 @@
 // Every default of the service in one place. The four mappings are the original README's table.
 
 export const DEFAULT_MAPPINGS = [
-  { container: '/movies', source: '/mnt/synology/rs-movies', destination: '/mnt/unraid/media/Movies', plexSectionEnv: 'PLEX_SECTION_MOVIES' },
-  { container: '/movies-4k', source: '/mnt/synology/rs-4kmedia/4kmovies', destination: '/mnt/unraid/media/4K Movies', plexSectionEnv: 'PLEX_SECTION_MOVIES_4K' },
-  { container: '/tv', source: '/mnt/synology/rs-tv', destination: '/mnt/unraid/media/TV Shows', plexSectionEnv: 'PLEX_SECTION_TV' },
-  { container: '/tv-4k', source: '/mnt/synology/rs-4kmedia/4ktv', destination: '/mnt/unraid/media/4K TV Shows', plexSectionEnv: 'PLEX_SECTION_TV_4K' },
+  {
+    container: '/movies',
+    source: '/mnt/synology/rs-movies',
+    destination: '/mnt/unraid/media/Movies',
+    plexSectionEnv: 'PLEX_SECTION_MOVIES',
+  },
+  {
+    container: '/movies-4k',
+    source: '/mnt/synology/rs-4kmedia/4kmovies',
+    destination: '/mnt/unraid/media/4K Movies',
+    plexSectionEnv: 'PLEX_SECTION_MOVIES_4K',
+  },
+  {
+    container: '/tv',
+    source: '/mnt/synology/rs-tv',
+    destination: '/mnt/unraid/media/TV Shows',
+    plexSectionEnv: 'PLEX_SECTION_TV',
+  },
+  {
+    container: '/tv-4k',
+    source: '/mnt/synology/rs-4kmedia/4ktv',
+    destination: '/mnt/unraid/media/4K TV Shows',
+    plexSectionEnv: 'PLEX_SECTION_TV_4K',
+  },
 ] as const;
 
 export const DEFAULTS = {

@@ -101,19 +101,41 @@ mappings:
         plexSection: '3',
         plexPath: '/data/Movies',
       },
-      { container: '/anime', source: { path: '/mnt/src/anime' }, destination: { path: '/mnt/dst/Anime' }, plexSection: '7', plexPath: '/mnt/dst/Anime' },
+      {
+        container: '/anime',
+        source: { path: '/mnt/src/anime' },
+        destination: { path: '/mnt/dst/Anime' },
+        plexSection: '7',
+        plexPath: '/mnt/dst/Anime',
+      },
     ]);
     expect(c.mappingsFrom).toBe('SYNC_CONFIG (/etc/sync.yml)');
   });
 
   it.each([
-    ['an unknown key', 'mappings:\n  - container: /a\n    source: /b\n    destination: /c\n    colour: red\n', /key mappings\.0: .*colour/],
-    ['a relative path', 'mappings:\n  - container: /a\n    source: b\n    destination: /c\n', /key mappings\.0\.source: must be an absolute path/],
+    [
+      'an unknown key',
+      'mappings:\n  - container: /a\n    source: /b\n    destination: /c\n    colour: red\n',
+      /key mappings\.0: .*colour/,
+    ],
+    [
+      'a relative path',
+      'mappings:\n  - container: /a\n    source: b\n    destination: /c\n',
+      /key mappings\.0\.source: must be an absolute path/,
+    ],
     ['a missing destination', 'mappings:\n  - container: /a\n    source: /b\n', /key mappings\.0\.destination/],
     ['an empty list', 'mappings: []\n', /key mappings: must list at least one mapping/],
     ['an unknown top-level key', 'mapings: []\n', /key \(top level\)|mapings/],
-    ['a .. in a path', 'mappings:\n  - container: /a\n    source: /b/../etc\n    destination: /c\n', /mappings\.0\.source: must not contain/],
-    ['a container mapped twice', 'mappings:\n  - {container: /a, source: /b, destination: /c}\n  - {container: /a/, source: /d, destination: /e}\n', /mappings\.1\.container: \/a is mapped twice/],
+    [
+      'a .. in a path',
+      'mappings:\n  - container: /a\n    source: /b/../etc\n    destination: /c\n',
+      /mappings\.0\.source: must not contain/,
+    ],
+    [
+      'a container mapped twice',
+      'mappings:\n  - {container: /a, source: /b, destination: /c}\n  - {container: /a/, source: /d, destination: /e}\n',
+      /mappings\.1\.container: \/a is mapped twice/,
+    ],
     ['broken YAML', 'mappings: [\n', /is not valid YAML/],
   ])('stops the start on %s, naming the key', (_name, text, message) => {
     expect(() => loadConfig({ SYNC_CONFIG: '/etc/sync.yml' }, file(text))).toThrow(message);

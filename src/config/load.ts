@@ -48,16 +48,26 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
   const mappings = configPath ? loadMappingsFile(configPath, readFile, env) : defaultMappings(env);
 
   const config: Config = {
-    http: { host: read.string('SYNC_HOST', DEFAULTS.SYNC_HOST), port: read.integer('SYNC_PORT', DEFAULTS.SYNC_PORT, 0, 65535) },
+    http: {
+      host: read.string('SYNC_HOST', DEFAULTS.SYNC_HOST),
+      port: read.integer('SYNC_PORT', DEFAULTS.SYNC_PORT, 0, 65535),
+    },
     dbPath: read.string('SYNC_DB_PATH', DEFAULTS.SYNC_DB_PATH),
-    log: { path: read.string('SYNC_LOG_PATH', DEFAULTS.SYNC_LOG_PATH), level: read.logLevel('SYNC_LOG_LEVEL', DEFAULTS.SYNC_LOG_LEVEL) },
+    log: {
+      path: read.string('SYNC_LOG_PATH', DEFAULTS.SYNC_LOG_PATH),
+      level: read.logLevel('SYNC_LOG_LEVEL', DEFAULTS.SYNC_LOG_LEVEL),
+    },
     timeZone: read.timeZone('TZ', DEFAULTS.TZ),
     dryRun: read.boolean('SYNC_DRY_RUN', DEFAULTS.SYNC_DRY_RUN),
     mappings,
     mappingsFrom: configPath ? `SYNC_CONFIG (${configPath})` : 'the built-in table',
     telegram:
       telegramToken && telegramChat
-        ? { apiUrl: read.url('TELEGRAM_API_URL', DEFAULTS.TELEGRAM_API_URL), token: telegramToken, chatId: telegramChat }
+        ? {
+            apiUrl: read.url('TELEGRAM_API_URL', DEFAULTS.TELEGRAM_API_URL),
+            token: telegramToken,
+            chatId: telegramChat,
+          }
         : null,
     plex: plexUrl && plexToken ? { url: read.url('PLEX_URL', plexUrl), token: plexToken } : null,
     auth: {
@@ -76,7 +86,12 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
     mounts: {
       require: read.boolean('SYNC_REQUIRE_MOUNTS', DEFAULTS.SYNC_REQUIRE_MOUNTS),
       timeoutSeconds: read.integer('SYNC_MOUNT_TIMEOUT_SECONDS', DEFAULTS.SYNC_MOUNT_TIMEOUT_SECONDS, 1, 300),
-      checkIntervalSeconds: read.integer('SYNC_MOUNT_CHECK_INTERVAL_SECONDS', DEFAULTS.SYNC_MOUNT_CHECK_INTERVAL_SECONDS, 1, 3600),
+      checkIntervalSeconds: read.integer(
+        'SYNC_MOUNT_CHECK_INTERVAL_SECONDS',
+        DEFAULTS.SYNC_MOUNT_CHECK_INTERVAL_SECONDS,
+        1,
+        3600,
+      ),
     },
     manualStableSeconds: read.integer('SYNC_MANUAL_STABLE_SECONDS', DEFAULTS.SYNC_MANUAL_STABLE_SECONDS, 0, 3600),
   };
@@ -85,7 +100,9 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
 
 /** The secrets a log line must never show. */
 export function secretsOf(config: Config): string[] {
-  return [config.telegram?.token, config.plex?.token, config.auth.basic?.password, config.auth.apiKey].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return [config.telegram?.token, config.plex?.token, config.auth.basic?.password, config.auth.apiKey].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
 }
 
 class EnvReader {
@@ -123,9 +140,17 @@ class EnvReader {
 
   logLevel(name: string, fallback: string): LogLevel {
     const value = (this.raw(name) ?? fallback).toUpperCase();
-    const levels: Record<string, LogLevel> = { DEBUG: 'debug', INFO: 'info', WARNING: 'warn', WARN: 'warn', ERROR: 'error', CRITICAL: 'error' };
+    const levels: Record<string, LogLevel> = {
+      DEBUG: 'debug',
+      INFO: 'info',
+      WARNING: 'warn',
+      WARN: 'warn',
+      ERROR: 'error',
+      CRITICAL: 'error',
+    };
     const level = levels[value];
-    if (!level) throw new ConfigError(`${name} must be DEBUG, INFO, WARNING or ERROR, got ${JSON.stringify(this.raw(name))}`);
+    if (!level)
+      throw new ConfigError(`${name} must be DEBUG, INFO, WARNING or ERROR, got ${JSON.stringify(this.raw(name))}`);
     return level;
   }
 
@@ -134,7 +159,9 @@ class EnvReader {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: value });
     } catch {
-      throw new ConfigError(`${name} must be an IANA time zone such as Europe/Berlin or UTC, got ${JSON.stringify(value)}`);
+      throw new ConfigError(
+        `${name} must be an IANA time zone such as Europe/Berlin or UTC, got ${JSON.stringify(value)}`,
+      );
     }
     return value;
   }
@@ -157,7 +184,9 @@ class EnvReader {
     const value = this.raw(name) ?? fallback;
     const fields = value.split(/\s+/);
     if (fields.length < 5 || fields.length > 6) {
-      throw new ConfigError(`${name} must be a cron expression with 5 fields (minute hour day month weekday), got ${JSON.stringify(value)}`);
+      throw new ConfigError(
+        `${name} must be a cron expression with 5 fields (minute hour day month weekday), got ${JSON.stringify(value)}`,
+      );
     }
     return value;
   }
@@ -219,8 +248,12 @@ function loadMappingsFile(path: string, readFile: ReadFile, env: Env): Mapping[]
   const parsed = fileSchema.safeParse(data);
   if (!parsed.success) {
     // An unknown key usually explains the missing one (a typo), so it is named first.
-    const issues = [...parsed.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
-    const described = issues.slice(0, 3).map((issue) => `key ${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
+    const issues = [...parsed.error.issues].sort(
+      (a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'),
+    );
+    const described = issues
+      .slice(0, 3)
+      .map((issue) => `key ${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
     throw new ConfigError(`SYNC_CONFIG: ${path}: ${described.join('; ')}`);
   }
   const seen = new Set<string>();
@@ -235,7 +268,11 @@ function loadMappingsFile(path: string, readFile: ReadFile, env: Env): Mapping[]
       source: side(m.source, pick(m.anchor, 'source'), pick(m.fstype, 'source')),
       destination: side(m.destination, pick(m.anchor, 'destination'), pick(m.fstype, 'destination')),
       plexSection:
-        m.plex_section !== undefined ? String(m.plex_section) : fallbackSection ? env[fallbackSection]?.trim() || undefined : undefined,
+        m.plex_section !== undefined
+          ? String(m.plex_section)
+          : fallbackSection
+            ? env[fallbackSection]?.trim() || undefined
+            : undefined,
       plexPath: m.plex_path ?? m.destination,
     };
   });

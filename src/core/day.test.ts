@@ -9,7 +9,10 @@ describe('days in a time zone', () => {
   });
 
   it('gives local midnight to midnight as UTC instants', () => {
-    expect(dayRange('2026-01-02', 'Europe/Berlin')).toEqual({ from: new Date('2026-01-01T23:00:00Z'), to: new Date('2026-01-02T23:00:00Z') });
+    expect(dayRange('2026-01-02', 'Europe/Berlin')).toEqual({
+      from: new Date('2026-01-01T23:00:00Z'),
+      to: new Date('2026-01-02T23:00:00Z'),
+    });
     expect(dayRange('2026-07-02', 'America/New_York').from).toEqual(new Date('2026-07-02T04:00:00Z'));
   });
 

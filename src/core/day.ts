@@ -4,7 +4,11 @@
 const partsFormats = new Map<string, Intl.DateTimeFormat>();
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
-function cached(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+function cached(
+  cache: Map<string, Intl.DateTimeFormat>,
+  timeZone: string,
+  make: () => Intl.DateTimeFormat,
+): Intl.DateTimeFormat {
   let format = cache.get(timeZone);
   if (!format) {
     format = make();
@@ -38,9 +42,11 @@ function offsetMs(instant: Date, timeZone: string): number {
 
 /** "YYYY-MM-DD" of `instant` in `timeZone`. */
 export function dayOf(instant: Date, timeZone: string): string {
-  return cached(dayFormats, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).format(
-    instant,
-  );
+  return cached(
+    dayFormats,
+    timeZone,
+    () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  ).format(instant);
 }
 
 /** The UTC instant at which local midnight starting `day` ("YYYY-MM-DD") happens in `timeZone`. */

@@ -59,7 +59,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 }
 
 function describeClientError(error: FastifyError): { status: number; message: string; field?: string } | null {
-  if (error instanceof InputError) return { status: error.statusCode, message: error.message, ...(error.field ? { field: error.field } : {}) };
+  if (error instanceof InputError)
+    return { status: error.statusCode, message: error.message, ...(error.field ? { field: error.field } : {}) };
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

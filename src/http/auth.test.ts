@@ -44,7 +44,11 @@ describe('authentication', () => {
   afterAll(() => app.close());
 
   const post = (headers: Record<string, string>, path = '/sync/radarr') =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: testBody });
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: testBody,
+    });
 
   it('refuses a webhook without credentials: 401, a Basic challenge and an error', async () => {
     const res = await post({});

@@ -23,11 +23,12 @@ export function registerAuth(app: FastifyInstance, auth: AuthConfig): void {
     const ok = check(request);
     (request as FastifyRequest & { authenticated: boolean }).authenticated = ok;
     if (ok || (request.method === 'GET' && request.url.split('?')[0] === '/health')) return;
-    request.log.warn(`Refused ${request.method} ${request.url.split('?')[0]} from ${request.ip}: missing or wrong credentials`);
-    return reply
-      .code(401)
-      .header('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`)
-      .send({ error: 'Authentication required: use the Username/Password of the webhook (HTTP Basic) or the X-Api-Key header' });
+    request.log.warn(
+      `Refused ${request.method} ${request.url.split('?')[0]} from ${request.ip}: missing or wrong credentials`,
+    );
+    return reply.code(401).header('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`).send({
+      error: 'Authentication required: use the Username/Password of the webhook (HTTP Basic) or the X-Api-Key header',
+    });
   });
 }
 
@@ -39,14 +40,16 @@ export function isAuthenticated(request: FastifyRequest): boolean {
 
 function createChecker(auth: AuthConfig): (request: FastifyRequest) => boolean {
   // Radarr/Sonarr encode Basic credentials as ISO-8859-1; compare bytes in the same encoding.
-  const expectedBasic = auth.basic ? digest(Buffer.from(`${auth.basic.username}:${auth.basic.password}`, 'latin1')) : null;
+  const expectedBasic = auth.basic
+    ? digest(Buffer.from(`${auth.basic.username}:${auth.basic.password}`, 'latin1'))
+    : null;
   const expectedKey = auth.apiKey ? digest(Buffer.from(auth.apiKey, 'utf8')) : null;
   return (request) => {
     let ok = false;
     if (expectedBasic) {
       const header = request.headers.authorization;
-      const match = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
-      if (match) ok = same(digest(Buffer.from(match[1]!, 'base64')), expectedBasic) || ok;
+      const encoded = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)?.[1] : undefined;
+      if (encoded) ok = same(digest(Buffer.from(encoded, 'base64')), expectedBasic) || ok;
     }
     if (expectedKey) {
       const headerKey = request.headers['x-api-key'];

@@ -77,9 +77,10 @@ export function createIntake(deps: IntakeDeps): Intake {
 
       const result = await commit(jobs);
       const anyCreated = result.created.some(Boolean);
-      result.ids.forEach((id, i) => {
-        const job = jobs[i]!;
-        if (result.created[i]) log.info({ jobId: id }, `${described[i]} | queued as job ${id}: ${job.source_path} -> ${job.dest_path}/`);
+      jobs.forEach((job, i) => {
+        const id = result.ids[i];
+        if (result.created[i])
+          log.info({ jobId: id }, `${described[i]} | queued as job ${id}: ${job.source_path} -> ${job.dest_path}/`);
         else log.info({ jobId: id }, `${described[i]} | duplicate of job ${id}, not queued again`);
       });
       return { kind: anyCreated ? 'queued' : 'duplicate', ids: result.ids };
@@ -107,12 +108,18 @@ function groupCommit(deps: IntakeDeps): (jobs: NewJob[]) => Promise<EnqueueResul
       const created = results.reduce((n, r) => n + r.created.filter(Boolean).length, 0);
       durable.then(
         () => {
-          batch.forEach((p, i) => p.resolve(results[i]!));
+          for (const [i, p] of batch.entries()) {
+            const result = results[i];
+            if (result) p.resolve(result);
+            else p.reject(new Error('the store returned fewer results than webhooks it was given'));
+          }
           // After the answers are on their way: the runner's first steps (the claim, spawning the
           // checks) block the event loop for milliseconds and must not hold them up.
           if (created > 0) setImmediate(() => deps.onQueued(created));
         },
-        (error: unknown) => batch.forEach((p) => p.reject(error)),
+        (error: unknown) => {
+          for (const p of batch) p.reject(error);
+        },
       );
     } catch (error) {
       for (const p of batch) p.reject(error);
@@ -126,7 +133,10 @@ function groupCommit(deps: IntakeDeps): (jobs: NewJob[]) => Promise<EnqueueResul
     });
 }
 
-type Translated = { kind: 'ok'; job: NewJob } | { kind: 'unmapped'; problem: string } | { kind: 'unsafe'; problem: string };
+type Translated =
+  | { kind: 'ok'; job: NewJob }
+  | { kind: 'unmapped'; problem: string }
+  | { kind: 'unsafe'; problem: string };
 
 function translate(request: SyncRequest, mappings: readonly Mapping[]): Translated {
   const item = translatePath(request.containerPath, mappings);

@@ -6,7 +6,14 @@ import { RotatingFile } from './rotating-file.js';
 export type { Logger } from 'pino';
 
 const MB = 1024 * 1024;
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARNING', 50: 'ERROR', 60: 'CRITICAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARNING',
+  50: 'ERROR',
+  60: 'CRITICAL',
+};
 const OMITTED_KEYS = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
 
 export interface LoggerOptions {

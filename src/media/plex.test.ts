@@ -68,7 +68,10 @@ describe('createPlexServer', () => {
   it.each([
     [401, 'Plex refused the scan of section 1 (HTTP 401): check PLEX_TOKEN'],
     [403, 'Plex refused the scan of section 1 (HTTP 403): the token may not manage this server; check PLEX_TOKEN'],
-    [404, 'Plex refused the scan of section 1 (HTTP 404): no such library section; check the Plex section id of the mapping'],
+    [
+      404,
+      'Plex refused the scan of section 1 (HTTP 404): no such library section; check the Plex section id of the mapping',
+    ],
   ])('turns HTTP %i into PermanentError', async (status, message) => {
     server.respondWith({ status, body: '<html>nope</html>' });
     const err = await rejection(plex().scan({ section: '1', folder: '/data/Movies/X' }));
@@ -108,7 +111,11 @@ describe('createPlexServer', () => {
     const echoing = (async (u: string | URL | Request) => {
       throw new TypeError(`request to ${String(u)} failed`);
     }) as typeof fetch;
-    const p = createPlexServer({ baseUrl: `http://plex.invalid:32400/?X-Plex-Token=${TOKEN}`, token: TOKEN, fetch: echoing });
+    const p = createPlexServer({
+      baseUrl: `http://plex.invalid:32400/?X-Plex-Token=${TOKEN}`,
+      token: TOKEN,
+      fetch: echoing,
+    });
     const err = await rejection(p.scan({ section: '1', folder: '/x' }));
     expect(err.message).toContain('<redacted>');
     expectNoToken(err);

@@ -59,4 +59,3 @@ const PERMANENT_HINTS: Record<number, string> = {
   403: 'the token may not manage this server; check PLEX_TOKEN',
   404: 'no such library section; check the Plex section id of the mapping',
 };
-

@@ -55,7 +55,10 @@ export class MountMonitor {
   }
 
   snapshot(): MountState[] {
-    return this.roots.map(({ check, role }) => this.states.get(check.path) ?? { path: check.path, role, ok: true, problem: null, downSince: null });
+    return this.roots.map(
+      ({ check, role }) =>
+        this.states.get(check.path) ?? { path: check.path, role, ok: true, problem: null, downSince: null },
+    );
   }
 
   /** The problem the last check found with a root, or null when it was healthy (or is not a root). */

@@ -50,7 +50,10 @@ describe('parseMountinfo', () => {
     expect(entries.map((e) => e.mountPoint)).toContain('/mnt/my movies');
     expect(entries.map((e) => e.root)).toContain('/srv/My Movies');
     expect(entries.map((e) => e.mountPoint)).toContain('/mnt/tab\tand\\backslash');
-    expect(parseMountinfo('1 0 0:1 / /a\\012b rw - tmpfs x\\040y rw')[0]).toMatchObject({ mountPoint: '/a\nb', source: 'x y' });
+    expect(parseMountinfo('1 0 0:1 / /a\\012b rw - tmpfs x\\040y rw')[0]).toMatchObject({
+      mountPoint: '/a\nb',
+      source: 'x y',
+    });
   });
 
   it('reads this machine’s own mount table', () => {

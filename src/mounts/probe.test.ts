@@ -1,4 +1,15 @@
-import { appendFile, chmod, mkdir, mkdtemp, readFile, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  chmod,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  realpath,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +70,10 @@ describe('checkRoot', () => {
       ok: false,
       problem: `destination ${join(dir, 'nope')} does not exist`,
     });
-    expect(await probe.checkRoot({ path: file }, 'source')).toEqual({ ok: false, problem: `source ${file} is not a directory` });
+    expect(await probe.checkRoot({ path: file }, 'source')).toEqual({
+      ok: false,
+      problem: `source ${file} is not a directory`,
+    });
   });
 
   it('reports a destination it cannot create a file in', async () => {
@@ -102,18 +116,33 @@ describe('checkRoot', () => {
     const destination = await folderWith('dst', {});
     const { statSync } = await import('node:fs');
     const before = statSync(destination).mtimeMs;
-    const probe = createMountProbe({ timeoutMs: 5_000, requireMounts: true, readMountinfo: table('/elsewhere', 'nfs4') });
-    expect(await probe.checkRoot({ path: destination }, 'destination')).toMatchObject({ ok: false, problem: expect.stringContaining('is not mounted') });
+    const probe = createMountProbe({
+      timeoutMs: 5_000,
+      requireMounts: true,
+      readMountinfo: table('/elsewhere', 'nfs4'),
+    });
+    expect(await probe.checkRoot({ path: destination }, 'destination')).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('is not mounted'),
+    });
     // A file created and removed would have changed the folder's mtime.
     expect(statSync(destination).mtimeMs).toBe(before);
-    const mounted = createMountProbe({ timeoutMs: 5_000, requireMounts: true, readMountinfo: table(destination, 'nfs4') });
+    const mounted = createMountProbe({
+      timeoutMs: 5_000,
+      requireMounts: true,
+      readMountinfo: table(destination, 'nfs4'),
+    });
     expect(await mounted.checkRoot({ path: destination }, 'destination')).toEqual({ ok: true });
     expect(await readdir(destination)).toEqual([]);
   });
 
   it('ranks "not mounted" above a missing anchor', async () => {
     const destination = await folderWith('dst', {});
-    const probe = createMountProbe({ timeoutMs: 5_000, requireMounts: true, readMountinfo: table('/elsewhere', 'nfs4') });
+    const probe = createMountProbe({
+      timeoutMs: 5_000,
+      requireMounts: true,
+      readMountinfo: table('/elsewhere', 'nfs4'),
+    });
     expect(await probe.checkRoot({ path: destination, anchor: '.sync-anchor' }, 'destination')).toMatchObject({
       ok: false,
       problem: expect.stringContaining('is not mounted'),
@@ -186,7 +215,11 @@ describe('inspectSource', () => {
       missing: true,
       problem: `source ${join(dir, 'gone.mkv')} does not exist`,
     });
-    expect(await probe.inspectSource(empty)).toEqual({ ok: false, missing: false, problem: `source ${empty} is an empty directory` });
+    expect(await probe.inspectSource(empty)).toEqual({
+      ok: false,
+      missing: false,
+      problem: `source ${empty} is an empty directory`,
+    });
     expect(await probe.inspectSource('/dev/null')).toEqual({
       ok: false,
       missing: false,
@@ -198,8 +231,15 @@ describe('inspectSource', () => {
 describe('inspectSource without measuring', () => {
   it('checks presence but skips the walk for the size when the caller needs none', async () => {
     const folder = await folderWith('Unmeasured (2024)', { 'movie.mkv': 'a'.repeat(5000) });
-    expect(await plain().inspectSource(folder, undefined, { measureSize: false })).toEqual({ ok: true, kind: 'dir', bytes: 0 });
-    expect(await plain().inspectSource(join(dir, 'nope'), undefined, { measureSize: false })).toMatchObject({ ok: false, missing: true });
+    expect(await plain().inspectSource(folder, undefined, { measureSize: false })).toEqual({
+      ok: true,
+      kind: 'dir',
+      bytes: 0,
+    });
+    expect(await plain().inspectSource(join(dir, 'nope'), undefined, { measureSize: false })).toMatchObject({
+      ok: false,
+      missing: true,
+    });
   });
 });
 
@@ -250,7 +290,10 @@ describe('inspectSource inside a mapping root', () => {
     await folderWith('root4/Show/Season 01', { 'e01.mkv': 'z' });
     await symlink(join(outside, 'secret.mkv'), join(root, 'Show', 'Season 01', 'e02.mkv'));
     await symlink(outside, join(root, 'Show', 'Season 02'));
-    expect(await plain().inspectSource(join(root, 'Show', 'Season 01', 'e01.mkv'), root)).toMatchObject({ ok: true, kind: 'file' });
+    expect(await plain().inspectSource(join(root, 'Show', 'Season 01', 'e01.mkv'), root)).toMatchObject({
+      ok: true,
+      kind: 'file',
+    });
     expect(await plain().inspectSource(join(root, 'Show', 'Season 01', 'e02.mkv'), root)).toMatchObject({
       ok: false,
       outsideRoot: true,
@@ -342,7 +385,9 @@ describe('a probe that hangs', () => {
     // The stuck process finally dies (the server came back): the next check probes for real.
     await rm(flag);
     await killStuck();
-    await expect.poll(() => probe.checkRoot({ path: root }, 'source'), { timeout: 2_000, interval: 20 }).toEqual({ ok: true });
+    await expect
+      .poll(() => probe.checkRoot({ path: root }, 'source'), { timeout: 2_000, interval: 20 })
+      .toEqual({ ok: true });
   });
 
   it('lets a concurrent check of the same root wait for the running probe instead of starting a second', async () => {
@@ -367,7 +412,11 @@ describe('a probe that hangs', () => {
 
     const result = await timed(probe.inspectSource(file));
 
-    expect(result.value).toEqual({ ok: false, missing: false, problem: `source ${file} did not answer within 0.3 s (hung mount?)` });
+    expect(result.value).toEqual({
+      ok: false,
+      missing: false,
+      problem: `source ${file} did not answer within 0.3 s (hung mount?)`,
+    });
     expect(result.ms).toBeLessThan(TIMEOUT_MS + 100);
   });
 });

@@ -144,7 +144,12 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
    * `answer`, when given, is asked with the first line the script prints, and its reply is written
    * to the script's stdin (the destination check waits for it before writing anything).
    */
-  async function runScript(path: string, script: string, args: string[], answer?: (firstLine: string) => Promise<string>): Promise<ChildOutcome> {
+  async function runScript(
+    path: string,
+    script: string,
+    args: string[],
+    answer?: (firstLine: string) => Promise<string>,
+  ): Promise<ChildOutcome> {
     for (let current = busy.get(path); current; current = busy.get(path)) {
       // A child stuck in the kernel ignores even SIGKILL; starting another would only add a second stuck one.
       if (current.timedOut) return { kind: 'hanging', since: current.since };
@@ -280,13 +285,20 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
       }
       // Code 0 and the content problems below come after "pwd -P" printed the physical path.
       const physicalPath = outcome.stdout.replace(/\n$/, '');
-      const mounted = verdict ? verdict.problem : physicalPath ? await mountProblem(check, subject, physicalPath) : undefined;
+      const mounted = verdict
+        ? verdict.problem
+        : physicalPath
+          ? await mountProblem(check, subject, physicalPath)
+          : undefined;
       if (mounted) return { ok: false, problem: mounted };
       switch (outcome.code) {
         case 0:
           return { ok: true };
         case ANCHOR_MISSING:
-          return { ok: false, problem: `anchor file ${anchor} missing under ${check.path}: the share is probably not mounted` };
+          return {
+            ok: false,
+            problem: `anchor file ${anchor} missing under ${check.path}: the share is probably not mounted`,
+          };
         case EMPTY:
           return { ok: false, problem: `${subject} is empty: an unmounted share looks like this` };
         case NOT_WRITABLE:
@@ -298,7 +310,11 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
 
     async inspectSource(path, root, options) {
       const subject = `source ${path}`;
-      const outcome = await runScript(path, SOURCE_SCRIPT, [path, root ?? '', options?.measureSize === false ? '' : 'size']);
+      const outcome = await runScript(path, SOURCE_SCRIPT, [
+        path,
+        root ?? '',
+        options?.measureSize === false ? '' : 'size',
+      ]);
       if (outcome.kind !== 'exited') return { ok: false, problem: childProblem(outcome, subject), missing: false };
       switch (outcome.code) {
         case 0: {

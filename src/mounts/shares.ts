@@ -8,5 +8,7 @@ import { findMountFor, parseMountinfo } from './mountinfo.js';
  */
 export function destinationShares(mappings: readonly Mapping[], mountinfo: string): Map<string, string> {
   const entries = parseMountinfo(mountinfo);
-  return new Map(mappings.map((m) => [m.container, findMountFor(m.destination.path, entries)?.mountPoint ?? m.destination.path]));
+  return new Map(
+    mappings.map((m) => [m.container, findMountFor(m.destination.path, entries)?.mountPoint ?? m.destination.path]),
+  );
 }

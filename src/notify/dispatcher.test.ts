@@ -42,7 +42,8 @@ afterEach(async () => {
 });
 
 const message = (n: number) => ({ target: 'telegram' as const, payload: { title: `T${n}`, body: `body ${n}` } });
-const sentTexts = () => server.requests.filter((r) => r.path.endsWith('/sendMessage')).map((r) => r.json<{ text: string }>().text);
+const sentTexts = () =>
+  server.requests.filter((r) => r.path.endsWith('/sendMessage')).map((r) => r.json<{ text: string }>().text);
 const advance = (ms: number) => {
   now = new Date(now.getTime() + ms);
 };
@@ -51,7 +52,9 @@ describe('Dispatcher', () => {
   it('delivers in order, backs off on a failure and never sends a message twice', async () => {
     outbox.add([message(1), message(2), message(3)], null, now);
     let calls = 0;
-    server.respondWith(() => (++calls === 1 ? { status: 502, body: 'bad gateway' } : { status: 200, body: { ok: true } }));
+    server.respondWith(() =>
+      ++calls === 1 ? { status: 502, body: 'bad gateway' } : { status: 200, body: { ok: true } },
+    );
 
     await dispatcher.drain('telegram');
     expect(sentTexts()).toEqual(['<b>T1</b>\nbody 1']);
@@ -70,7 +73,15 @@ describe('Dispatcher', () => {
 
   it("waits as long as Telegram's retry_after says", async () => {
     outbox.add([message(1)], null, now);
-    server.respondWith({ status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 7', parameters: { retry_after: 7 } } });
+    server.respondWith({
+      status: 429,
+      body: {
+        ok: false,
+        error_code: 429,
+        description: 'Too Many Requests: retry after 7',
+        parameters: { retry_after: 7 },
+      },
+    });
     await dispatcher.drain('telegram');
     expect(outbox.head('telegram')?.next_attempt_at).toBe('2026-03-10T10:00:07.000Z');
   });
@@ -79,7 +90,9 @@ describe('Dispatcher', () => {
     outbox.add([message(1), message(2)], null, now);
     let calls = 0;
     server.respondWith(() =>
-      ++calls === 1 ? { status: 400, body: { ok: false, description: 'Bad Request: chat not found' } } : { status: 200, body: { ok: true } },
+      ++calls === 1
+        ? { status: 400, body: { ok: false, description: 'Bad Request: chat not found' } }
+        : { status: 200, body: { ok: true } },
     );
     await dispatcher.drain('telegram');
     expect(sentTexts()).toEqual(['<b>T1</b>\nbody 1', '<b>T2</b>\nbody 2']);
@@ -90,7 +103,11 @@ describe('Dispatcher', () => {
   });
 
   it('asks Plex to scan the folder with the token in a header', async () => {
-    outbox.add([{ target: 'plex', payload: { section: '2', folder: '/data/TV Shows/Show (2020)/Season 01' } }], null, now);
+    outbox.add(
+      [{ target: 'plex', payload: { section: '2', folder: '/data/TV Shows/Show (2020)/Season 01' } }],
+      null,
+      now,
+    );
     await dispatcher.drain('plex');
     expect(server.requests).toHaveLength(1);
     const [scan] = server.requests;

@@ -86,10 +86,13 @@ export class Dispatcher {
   private retryIn(target: OutboxTarget, ms: number): void {
     if (!this.running) return;
     clearTimeout(this.timers.get(target));
-    const timer = setTimeout(() => {
-      this.timers.delete(target);
-      this.drainSoon(target);
-    }, Math.max(ms, 0));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(target);
+        this.drainSoon(target);
+      },
+      Math.max(ms, 0),
+    );
     timer.unref();
     this.timers.set(target, timer);
   }
@@ -108,11 +111,16 @@ export class Dispatcher {
       const age = now.getTime() - new Date(row.created_at).getTime();
       if (error instanceof PermanentError || age > this.deps.maxAgeMs) {
         outbox.markDead(row.id, error.message);
-        log.error({ outboxId: row.id, jobId: row.job_id }, `${row.target} delivery given up after ${row.attempts + 1} attempts: ${error.message}`);
+        log.error(
+          { outboxId: row.id, jobId: row.job_id },
+          `${row.target} delivery given up after ${row.attempts + 1} attempts: ${error.message}`,
+        );
         return true;
       }
       const delay =
-        error instanceof RetryLaterError ? error.retryAfterMs : Math.min(FIRST_BACKOFF_MS * 2 ** row.attempts, MAX_BACKOFF_MS);
+        error instanceof RetryLaterError
+          ? error.retryAfterMs
+          : Math.min(FIRST_BACKOFF_MS * 2 ** row.attempts, MAX_BACKOFF_MS);
       outbox.reschedule(row.id, new Date(now.getTime() + delay), error.message);
       log.warn(
         { outboxId: row.id, jobId: row.job_id },
@@ -124,7 +132,8 @@ export class Dispatcher {
 
   private async send(row: OutboxRow): Promise<void> {
     if (row.target === 'telegram') {
-      if (!this.deps.telegram) throw new PermanentError('Telegram is not configured (TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID)');
+      if (!this.deps.telegram)
+        throw new PermanentError('Telegram is not configured (TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID)');
       await this.deps.telegram.send(row.payload as Message);
       return;
     }

@@ -57,8 +57,7 @@ function episode(overrides: Partial<Job> = {}): Job {
 }
 
 const NASTY = 'Tom & Jerry <script>alert(1)</script> _under_ *star* [x](y) ~t~ `c` \\';
-const NASTY_HTML =
-  'Tom &amp; Jerry &lt;script&gt;alert(1)&lt;/script&gt; _under_ *star* [x](y) ~t~ `c` \\';
+const NASTY_HTML = 'Tom &amp; Jerry &lt;script&gt;alert(1)&lt;/script&gt; _under_ *star* [x](y) ~t~ `c` \\';
 
 describe('renderSyncSucceeded', () => {
   it('renders the README movie example', () => {
@@ -84,7 +83,9 @@ describe('renderSyncSucceeded', () => {
 
   it('shows just the code when the episode has no title', () => {
     const m = renderSyncSucceeded(
-      episode({ details: { title: 'Series Title', episodeCode: 'S01E01-S01E02', quality: 'WEBDL-1080p', sizeBytes: 0 } }),
+      episode({
+        details: { title: 'Series Title', episodeCode: 'S01E01-S01E02', quality: 'WEBDL-1080p', sizeBytes: 0 },
+      }),
       { dryRun: false },
     );
     expect(m.body).toBe('<b>Series Title</b>\nS01E01-S01E02\nQuality: WEBDL-1080p\nSize: 0.0 B\nDuration: 12.1s');
@@ -151,7 +152,9 @@ describe('renderSyncSucceeded', () => {
     );
     const text = toTelegramText(m);
     expect(text.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
-    expect(m.body).toMatch(/^<b>(&lt;|&amp;|&gt;)+…<\/b>\nPath: \/tv\/(&lt;|&amp;|&gt;)+…\nQuality: (&lt;|&amp;|&gt;)+…\n/);
+    expect(m.body).toMatch(
+      /^<b>(&lt;|&amp;|&gt;)+…<\/b>\nPath: \/tv\/(&lt;|&amp;|&gt;)+…\nQuality: (&lt;|&amp;|&gt;)+…\n/,
+    );
     expect(m.body.endsWith('\n<i>(DRY RUN - no files copied)</i>')).toBe(true);
   });
 });
@@ -208,7 +211,13 @@ describe('renderSyncFailed', () => {
 
   it('names the path of a failed manual job', () => {
     const m = renderSyncFailed(
-      job({ source: 'manual', media_type: 'episode', container_path: '/tv/Show', details: { title: 'Show' }, error: 'x' }),
+      job({
+        source: 'manual',
+        media_type: 'episode',
+        container_path: '/tv/Show',
+        details: { title: 'Show' },
+        error: 'x',
+      }),
       { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 60 },
     );
     expect(m).toEqual({
@@ -218,12 +227,12 @@ describe('renderSyncFailed', () => {
   });
 
   it('escapes the error and says "unknown error" when there is none', () => {
-    expect(renderSyncFailed(job({ error: 'a <b> & c' }), { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 1 }).body).toContain(
-      '\n\nError: a &lt;b&gt; &amp; c\n\n',
-    );
-    expect(renderSyncFailed(job({ error: null }), { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 1 }).body).toContain(
-      '\n\nError: unknown error\n\n',
-    );
+    expect(
+      renderSyncFailed(job({ error: 'a <b> & c' }), { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 1 }).body,
+    ).toContain('\n\nError: a &lt;b&gt; &amp; c\n\n');
+    expect(
+      renderSyncFailed(job({ error: null }), { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 1 }).body,
+    ).toContain('\n\nError: unknown error\n\n');
   });
 
   it('cuts only the error of a 10,000-character failure, keeping the markup whole', () => {
@@ -280,8 +289,19 @@ describe('renderDailySummary', () => {
 
   it('says when nothing happened', () => {
     expect(
-      renderDailySummary({ ...base, successful: 0, failed: 0, failedTitles: [], failedTotal: 0, needsAttention: [], needsAttentionTotal: 0 }),
-    ).toEqual({ title: 'Daily Sync Summary', body: '📊 <b>Daily Summary - 2024-05-01</b>\n\nNo sync activity recorded.' });
+      renderDailySummary({
+        ...base,
+        successful: 0,
+        failed: 0,
+        failedTitles: [],
+        failedTotal: 0,
+        needsAttention: [],
+        needsAttentionTotal: 0,
+      }),
+    ).toEqual({
+      title: 'Daily Sync Summary',
+      body: '📊 <b>Daily Summary - 2024-05-01</b>\n\nNo sync activity recorded.',
+    });
   });
 
   it('keeps listing jobs that need attention on a quiet day', () => {
@@ -305,7 +325,14 @@ describe('renderDailySummary', () => {
   });
 
   it('leaves out empty sections', () => {
-    const m = renderDailySummary({ ...base, failed: 0, failedTitles: [], failedTotal: 0, needsAttention: [], needsAttentionTotal: 0 });
+    const m = renderDailySummary({
+      ...base,
+      failed: 0,
+      failedTitles: [],
+      failedTotal: 0,
+      needsAttention: [],
+      needsAttentionTotal: 0,
+    });
     expect(m.body).toBe(
       '📊 <b>Daily Sync Summary - 2024-05-01</b>\n\n✅ Successful: 12\n❌ Failed: 0\n\n🎬 Movies: 5\n📺 Episodes: 7\n\n' +
         '💾 Data Synced: 139.7 GB\n⏱️ Total Duration: 20.6 minutes',
@@ -330,7 +357,13 @@ describe('renderDailySummary', () => {
   });
 
   it('escapes titles and the day', () => {
-    const m = renderDailySummary({ ...base, day: '<d&y>', failedTitles: [NASTY], failedTotal: 1, needsAttention: [NASTY] });
+    const m = renderDailySummary({
+      ...base,
+      day: '<d&y>',
+      failedTitles: [NASTY],
+      failedTotal: 1,
+      needsAttention: [NASTY],
+    });
     expect(m.body.startsWith('📊 <b>Daily Sync Summary - &lt;d&amp;y&gt;</b>\n')).toBe(true);
     expect(m.body).toContain(`⚠️ <b>Failed Syncs:</b>\n• ${NASTY_HTML}\n\n`);
     expect(m.body.endsWith(`🔴 <b>Needs Attention (1):</b>\n• ${NASTY_HTML}`)).toBe(true);
@@ -362,10 +395,15 @@ describe('renderDailySummary', () => {
 
 describe('renderTestMessage and toTelegramText', () => {
   it('renders the Flask test message', () => {
-    expect(renderTestMessage()).toEqual({ title: 'Sync Webhook Test', body: 'If you see this, notifications are working!' });
+    expect(renderTestMessage()).toEqual({
+      title: 'Sync Webhook Test',
+      body: 'If you see this, notifications are working!',
+    });
   });
 
   it('puts the title in bold on its own line', () => {
-    expect(toTelegramText(renderTestMessage())).toBe('<b>Sync Webhook Test</b>\nIf you see this, notifications are working!');
+    expect(toTelegramText(renderTestMessage())).toBe(
+      '<b>Sync Webhook Test</b>\nIf you see this, notifications are working!',
+    );
   });
 });

@@ -126,7 +126,9 @@ export function renderDailySummary(s: DailySummary): Message {
   const day = escapeWithin(s.day, DAY_LIMIT);
   const attentionTotal = Math.max(s.needsAttentionTotal, s.needsAttention.length);
   const attention =
-    attentionTotal > 0 ? listSection(`🔴 <b>Needs Attention (${attentionTotal}):</b>`, s.needsAttention, attentionTotal) : '';
+    attentionTotal > 0
+      ? listSection(`🔴 <b>Needs Attention (${attentionTotal}):</b>`, s.needsAttention, attentionTotal)
+      : '';
   if (!(s.successful || s.failed)) {
     // A quiet day still reminds of the jobs that gave up earlier in the week.
     return { title, body: `📊 <b>Daily Summary - ${day}</b>\n\nNo sync activity recorded.${attention}` };

@@ -37,7 +37,12 @@ describe('createTelegramNotifier', () => {
   });
 
   const notifier = (extra: { timeoutMs?: number; apiUrl?: string } = {}) =>
-    createTelegramNotifier({ apiUrl: extra.apiUrl ?? server.url, token: TOKEN, chatId: CHAT, timeoutMs: extra.timeoutMs ?? 5_000 });
+    createTelegramNotifier({
+      apiUrl: extra.apiUrl ?? server.url,
+      token: TOKEN,
+      chatId: CHAT,
+      timeoutMs: extra.timeoutMs ?? 5_000,
+    });
 
   it('is named telegram', () => {
     expect(notifier().name).toBe('telegram');
@@ -80,16 +85,19 @@ describe('createTelegramNotifier', () => {
 
     const sent = server.requests[0]!.json<{ text: string }>();
     expect(sent.text).toBe(toTelegramText(message));
-    expect(sent.text.split('\n')[1]).toBe(
-      '<b>Tom &amp; Jerry &lt;3&gt; _a_ *b* [c](d) ~e~ `f` \\ ü 😀</b> (2024)',
-    );
+    expect(sent.text.split('\n')[1]).toBe('<b>Tom &amp; Jerry &lt;3&gt; _a_ *b* [c](d) ~e~ `f` \\ ü 😀</b> (2024)');
   });
 
   it('turns 429 into RetryLaterError using parameters.retry_after', async () => {
     server.respondWith({
       status: 429,
       headers: { 'retry-after': '99' },
-      body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 7', parameters: { retry_after: 7 } },
+      body: {
+        ok: false,
+        error_code: 429,
+        description: 'Too Many Requests: retry after 7',
+        parameters: { retry_after: 7 },
+      },
     });
     const err = await rejection(notifier().send(renderTestMessage()));
     expect(err).toBeInstanceOf(RetryLaterError);
@@ -177,7 +185,12 @@ describe('createTelegramNotifier', () => {
     const echoing = (async (url: string | URL | Request) => {
       throw new TypeError(`request to ${String(url)} failed`, { cause: new Error(`GET ${String(url)}`) });
     }) as typeof fetch;
-    const n = createTelegramNotifier({ apiUrl: 'https://api.telegram.org', token: TOKEN, chatId: CHAT, fetch: echoing });
+    const n = createTelegramNotifier({
+      apiUrl: 'https://api.telegram.org',
+      token: TOKEN,
+      chatId: CHAT,
+      fetch: echoing,
+    });
     const err = await rejection(n.send(renderTestMessage()));
     expect(err.message).toBe(
       'Telegram request failed: request to https://api.telegram.org/bot<redacted>/sendMessage failed ' +

@@ -126,4 +126,3 @@ function parseRetryAfterHeader(value: string | null): number | undefined {
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
-

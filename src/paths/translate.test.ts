@@ -194,7 +194,9 @@ describe('translatePath', () => {
 
 describe('plexFolderFor', () => {
   it('scans the movie folder in Plex namespace', () => {
-    expect(plexFolderFor('/mnt/unraid/media/Movies/Film (2024)', MOVIES, 'movie')).toBe('/mnt/media/Movies/Film (2024)');
+    expect(plexFolderFor('/mnt/unraid/media/Movies/Film (2024)', MOVIES, 'movie')).toBe(
+      '/mnt/media/Movies/Film (2024)',
+    );
   });
 
   it('scans the season folder for an episode', () => {
@@ -204,7 +206,9 @@ describe('plexFolderFor', () => {
   });
 
   it('keeps the destination path when Plex sees it the same way', () => {
-    expect(plexFolderFor('/mnt/unraid/media/4K Movies/Film', MOVIES_4K, 'movie')).toBe('/mnt/unraid/media/4K Movies/Film');
+    expect(plexFolderFor('/mnt/unraid/media/4K Movies/Film', MOVIES_4K, 'movie')).toBe(
+      '/mnt/unraid/media/4K Movies/Film',
+    );
   });
 
   it('scans the library root for an episode directly under it', () => {

@@ -28,7 +28,10 @@ describe('stopOrphanedRsync', () => {
     mkdirSync(source, { recursive: true });
     mkdirSync(dest);
     writeFileSync(join(source, 'movie.mkv'), Buffer.alloc(4 * 1024 * 1024, 1));
-    const child = spawn('rsync', ['-a', '--bwlimit=256', '--', source, `${dest}/`], { detached: true, stdio: 'ignore' });
+    const child = spawn('rsync', ['-a', '--bwlimit=256', '--', source, `${dest}/`], {
+      detached: true,
+      stdio: 'ignore',
+    });
     child.unref();
     const pid = child.pid!;
     const tempFileThere = () => {
@@ -48,7 +51,9 @@ describe('stopOrphanedRsync', () => {
   it('leaves alone a process that merely reuses the pid', async () => {
     const sleeper = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
     try {
-      expect(await stopOrphanedRsync({ rsync_pid: sleeper.pid!, source_path: '/src/x' }, linuxProcessTable)).toBe('none');
+      expect(await stopOrphanedRsync({ rsync_pid: sleeper.pid!, source_path: '/src/x' }, linuxProcessTable)).toBe(
+        'none',
+      );
       expect(alive(sleeper.pid!)).toBe(true);
     } finally {
       sleeper.kill('SIGKILL');

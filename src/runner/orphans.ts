@@ -50,7 +50,6 @@ export async function stopOrphanedRsync(
 }
 
 function isRsyncOf(commandLine: string[] | undefined, sourcePath: string): boolean {
-  if (!commandLine || commandLine.length === 0) return false;
-  const program = commandLine[0]!.split('/').at(-1);
-  return program === 'rsync' && commandLine.includes(sourcePath);
+  const program = commandLine?.[0]?.split('/').at(-1);
+  return program === 'rsync' && commandLine?.includes(sourcePath) === true;
 }

@@ -10,7 +10,11 @@ describe('decideRetry', () => {
     [1, 2],
     [2, 3],
   ])('after %i retries schedules retry %i one interval later', (count, attempt) => {
-    expect(decideRetry(false, count, policy, now)).toEqual({ kind: 'retry', at: new Date('2026-01-01T12:15:00Z'), attempt });
+    expect(decideRetry(false, count, policy, now)).toEqual({
+      kind: 'retry',
+      at: new Date('2026-01-01T12:15:00Z'),
+      attempt,
+    });
   });
 
   it('gives up once every retry is used', () => {

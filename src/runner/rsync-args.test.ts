@@ -28,8 +28,25 @@ describe('buildRsyncArgs', () => {
 
   it('drops --ignore-existing for upgrades and adds --mkpath and --dry-run on request', () => {
     expect(
-      buildRsyncArgs({ source: '/s/e.mkv', destDir: '/d/Show/Season 01', dryRun: true, isUpgrade: true, createDestDir: true }),
-    ).toEqual(['-avh', '--no-human-readable', '--stats', '--info=progress2', ...EXCLUDES, '--mkpath', '--dry-run', '--', '/s/e.mkv', '/d/Show/Season 01/']);
+      buildRsyncArgs({
+        source: '/s/e.mkv',
+        destDir: '/d/Show/Season 01',
+        dryRun: true,
+        isUpgrade: true,
+        createDestDir: true,
+      }),
+    ).toEqual([
+      '-avh',
+      '--no-human-readable',
+      '--stats',
+      '--info=progress2',
+      ...EXCLUDES,
+      '--mkpath',
+      '--dry-run',
+      '--',
+      '/s/e.mkv',
+      '/d/Show/Season 01/',
+    ]);
   });
 
   it('gives the source no trailing slash and the destination exactly one', () => {
@@ -84,7 +101,9 @@ describe('buildRsyncArgs with the real rsync', () => {
     expect(without.exitCode).toBe(11);
     expect(existsSync(join(dir, 'dst'))).toBe(false);
 
-    const withMkpath = await run(buildRsyncArgs({ ...defaults, source: episode, destDir: season, createDestDir: true }));
+    const withMkpath = await run(
+      buildRsyncArgs({ ...defaults, source: episode, destDir: season, createDestDir: true }),
+    );
     expect(withMkpath.exitCode).toBe(0);
     expect(await readFile(join(season, 'Show - S01E01.mkv'), 'utf8')).toBe('episode');
   });
@@ -94,7 +113,9 @@ describe('buildRsyncArgs with the real rsync', () => {
     await writeFile(episode, Buffer.alloc(4321));
     const season = join(dir, 'dst', 'Show', 'Season 01');
 
-    const result = await run(buildRsyncArgs({ ...defaults, source: episode, destDir: season, createDestDir: true, dryRun: true }));
+    const result = await run(
+      buildRsyncArgs({ ...defaults, source: episode, destDir: season, createDestDir: true, dryRun: true }),
+    );
 
     expect(result.exitCode).toBe(0);
     expect(existsSync(join(dir, 'dst'))).toBe(false);
@@ -123,7 +144,11 @@ describe('buildRsyncArgs with the real rsync', () => {
 
     expect(result.stdout).toMatch(/^Total transferred file size: 1234567 bytes$/m);
     expect(result.stdout).toMatch(/^Total file size: 1234567 bytes$/m);
-    expect(parseRsyncStats(result.stdout)).toEqual({ bytesTransferred: 1_234_567, filesTransferred: 1, totalSize: 1_234_567 });
+    expect(parseRsyncStats(result.stdout)).toEqual({
+      bytesTransferred: 1_234_567,
+      filesTransferred: 1,
+      totalSize: 1_234_567,
+    });
   });
 
   it('keeps an existing destination file unless the import is an upgrade', async () => {

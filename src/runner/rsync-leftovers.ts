@@ -34,7 +34,11 @@ export interface LeftoverCleanup {
 }
 
 /** Removes rsync temp files a killed copy of `sourceItem` left at `destItem` (the same item at the destination). */
-export function removeRsyncLeftovers(sourceItem: string, destItem: string, timeoutMs: number): Promise<LeftoverCleanup> {
+export function removeRsyncLeftovers(
+  sourceItem: string,
+  destItem: string,
+  timeoutMs: number,
+): Promise<LeftoverCleanup> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -53,18 +57,30 @@ export function removeRsyncLeftovers(sourceItem: string, destItem: string, timeo
     };
     const timer = setTimeout(() => {
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // gone already
       }
-      done({ removed: removed(), problem: `cleanup of rsync temp files under ${destItem} did not finish within ${timeoutMs / 1000} s` });
+      done({
+        removed: removed(),
+        problem: `cleanup of rsync temp files under ${destItem} did not finish within ${timeoutMs / 1000} s`,
+      });
     }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', (error) => done({ removed: [], problem: `cleanup of rsync temp files could not start: ${error.message}` }));
+    child.on('error', (error) =>
+      done({ removed: [], problem: `cleanup of rsync temp files could not start: ${error.message}` }),
+    );
     child.once('close', (code) => {
       const detail = stderr.trim().slice(-300);
-      done(code === 0 ? { removed: removed() } : { removed: removed(), problem: `cleanup of rsync temp files under ${destItem} failed (exit ${code})${detail ? `: ${detail}` : ''}` });
+      done(
+        code === 0
+          ? { removed: removed() }
+          : {
+              removed: removed(),
+              problem: `cleanup of rsync temp files under ${destItem} failed (exit ${code})${detail ? `: ${detail}` : ''}`,
+            },
+      );
     });
   });
 }

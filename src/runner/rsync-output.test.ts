@@ -66,7 +66,10 @@ describe('classifyRsyncExit', () => {
     [2, 'protocol incompatibility'],
     [4, 'requested action not supported'],
   ])('calls exit %i permanent (%s)', (exitCode, meaning) => {
-    expect(classifyRsyncExit(end({ exitCode }))).toEqual({ kind: 'permanent', reason: `rsync exit ${exitCode} (${meaning})` });
+    expect(classifyRsyncExit(end({ exitCode }))).toEqual({
+      kind: 'permanent',
+      reason: `rsync exit ${exitCode} (${meaning})`,
+    });
   });
 
   it.each([3, 5, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24, 25, 30, 35, 99])('calls exit %i transient', (exitCode) => {
@@ -91,13 +94,18 @@ describe('classifyRsyncExit', () => {
   });
 
   it('keeps only the last ~500 characters of stderr, whole lines first', () => {
-    const lines = Array.from({ length: 40 }, (_, i) => `rsync: send_files failed to open "/src/file-${i}.mkv": Permission denied (13)`);
+    const lines = Array.from(
+      { length: 40 },
+      (_, i) => `rsync: send_files failed to open "/src/file-${i}.mkv": Permission denied (13)`,
+    );
     const reason = (classifyRsyncExit(end({ exitCode: 23, stderr: lines.join('\n') })) as { reason: string }).reason;
     expect(reason.length).toBeLessThan(600);
     expect(reason).toContain('file-39.mkv');
     expect(reason).not.toContain('file-0.mkv');
     const huge = 'x'.repeat(5000);
-    expect((classifyRsyncExit(end({ exitCode: 11, stderr: huge })) as { reason: string }).reason.length).toBeLessThan(600);
+    expect((classifyRsyncExit(end({ exitCode: 11, stderr: huge })) as { reason: string }).reason.length).toBeLessThan(
+      600,
+    );
   });
 
   it('falls back to the "rsync error" line when nothing else was said', () => {
@@ -109,7 +117,10 @@ describe('classifyRsyncExit', () => {
   });
 
   it('names unknown exit codes and foreign signals', () => {
-    expect(classifyRsyncExit(end({ exitCode: 99 }))).toEqual({ kind: 'transient', reason: 'rsync exit 99 (unknown exit code)' });
+    expect(classifyRsyncExit(end({ exitCode: 99 }))).toEqual({
+      kind: 'transient',
+      reason: 'rsync exit 99 (unknown exit code)',
+    });
     expect(classifyRsyncExit(end({ exitCode: null, signal: 'SIGKILL' }))).toEqual({
       kind: 'transient',
       reason: 'rsync was killed by SIGKILL',
@@ -141,12 +152,21 @@ describe('classifyRsyncExit', () => {
 describe('formatRsyncCommand', () => {
   it('quotes what the shell would mangle and always the paths', () => {
     expect(
-      formatRsyncCommand('rsync', ['-avh', '--exclude=#recycle', '--exclude=*.partial~', '--', '/src/Movie (2024)', '/dst/']),
+      formatRsyncCommand('rsync', [
+        '-avh',
+        '--exclude=#recycle',
+        '--exclude=*.partial~',
+        '--',
+        '/src/Movie (2024)',
+        '/dst/',
+      ]),
     ).toBe(`rsync -avh '--exclude=#recycle' '--exclude=*.partial~' -- '/src/Movie (2024)' '/dst/'`);
   });
 
   it('survives single quotes in paths', () => {
-    expect(formatRsyncCommand('/usr/bin/rsync', ['--', "/src/L'été", '/dst/'])).toBe(`/usr/bin/rsync -- '/src/L'\\''été' '/dst/'`);
+    expect(formatRsyncCommand('/usr/bin/rsync', ['--', "/src/L'été", '/dst/'])).toBe(
+      `/usr/bin/rsync -- '/src/L'\\''été' '/dst/'`,
+    );
   });
 
   it('is a line the shell turns back into the same arguments', () => {

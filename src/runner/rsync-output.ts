@@ -115,8 +115,7 @@ function stderrSummary(stderr: string): string {
   const chosen = specific.length > 0 ? specific : lines;
   const picked: string[] = [];
   let length = 0;
-  for (let i = chosen.length - 1; i >= 0; i--) {
-    const line = chosen[i]!;
+  for (const line of chosen.toReversed()) {
     if (picked.length > 0 && length + line.length + 3 > STDERR_BUDGET) break;
     picked.unshift(line);
     length += line.length + 3;

@@ -69,7 +69,12 @@ describe('ProgressSplitter', () => {
 
 describe('parseProgressLine', () => {
   it('reads digits with or without grouping commas', () => {
-    expect(parseProgressLine('   1,234,567  45%   10.50MB/s    0:01:02')).toEqual({ bytes: 1234567, percent: 45, rate: '10.50MB/s', eta: '0:01:02' });
+    expect(parseProgressLine('   1,234,567  45%   10.50MB/s    0:01:02')).toEqual({
+      bytes: 1234567,
+      percent: 45,
+      rate: '10.50MB/s',
+      eta: '0:01:02',
+    });
     expect(parseProgressLine('   1234567  45%   10.50MB/s    0:01:02  (xfr#3, ir-chk=1000/1200)')?.bytes).toBe(1234567);
   });
 

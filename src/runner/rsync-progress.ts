@@ -29,7 +29,8 @@ export class ProgressSplitter {
       const byte = data[i];
       if (byte !== CR && byte !== LF) continue;
       const segment = data.subarray(start, i);
-      const progress = segment.length > 0 && segment.length < 200 ? parseProgressLine(segment.toString('latin1')) : null;
+      const progress =
+        segment.length > 0 && segment.length < 200 ? parseProgressLine(segment.toString('latin1')) : null;
       if (progress) this.onProgress(progress);
       // A \r belongs to progress output; keep only the line ends of real lines.
       else if (byte === LF || segment.length > 0) kept.push(data.subarray(start, i + 1));
@@ -40,7 +41,7 @@ export class ProgressSplitter {
       kept.push(this.held);
       this.held = Buffer.alloc(0);
     }
-    return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+    return Buffer.concat(kept);
   }
 
   /** The bytes still held when the stream ended (output without a final line end). */
@@ -52,10 +53,10 @@ export class ProgressSplitter {
 }
 
 export function parseProgressLine(line: string): RsyncProgress | null {
-  const match = PROGRESS_LINE.exec(line);
-  if (!match) return null;
-  const bytes = Number(match[1]!.replaceAll(',', ''));
-  const percent = Number(match[2]);
+  const [, sent, percentText, rate, eta] = PROGRESS_LINE.exec(line) ?? [];
+  if (sent === undefined || rate === undefined || eta === undefined) return null;
+  const bytes = Number(sent.replaceAll(',', ''));
+  const percent = Number(percentText);
   if (!Number.isSafeInteger(bytes) || percent > 100) return null;
-  return { bytes, percent, rate: match[3]!, eta: match[4]! };
+  return { bytes, percent, rate, eta };
 }

@@ -51,7 +51,10 @@ describe('runRsync', () => {
     for (const [name, content] of Object.entries(files)) await writeFile(join(movie, name), content);
     let spawnedPid: number | undefined;
 
-    const run = await runRsync(copyArgs(movie, join(dir, 'dst')), { timeoutMs: 20_000, onSpawn: (pid) => (spawnedPid = pid) });
+    const run = await runRsync(copyArgs(movie, join(dir, 'dst')), {
+      timeoutMs: 20_000,
+      onSpawn: (pid) => (spawnedPid = pid),
+    });
 
     expect(classifyRsyncExit(run)).toEqual({ kind: 'success' });
     expect(run).toMatchObject({ exitCode: 0, signal: null, timedOut: false, aborted: false });
@@ -103,14 +106,19 @@ describe('runRsync', () => {
     expect(run.exitCode).toBe(23);
     const outcome = classifyRsyncExit(run);
     expect(outcome.kind).toBe('transient');
-    expect(outcome).toMatchObject({ reason: expect.stringMatching(/^rsync exit 23 \(partial transfer due to error\): .*gone.*No such file/) });
+    expect(outcome).toMatchObject({
+      reason: expect.stringMatching(/^rsync exit 23 \(partial transfer due to error\): .*gone.*No such file/),
+    });
   });
 
   it('exits 1 for a bad option, which is permanent', async () => {
     const run = await runRsync(['--no-such-option', '--', dir, `${dir}/x/`], { timeoutMs: 20_000 });
 
     expect(run.exitCode).toBe(1);
-    expect(classifyRsyncExit(run)).toMatchObject({ kind: 'permanent', reason: expect.stringContaining('--no-such-option') });
+    expect(classifyRsyncExit(run)).toMatchObject({
+      kind: 'permanent',
+      reason: expect.stringContaining('--no-such-option'),
+    });
   });
 
   it('kills a copy that outlives its timeout, children included', async () => {
@@ -127,7 +135,10 @@ describe('runRsync', () => {
     expect(run.durationMs).toBeGreaterThanOrEqual(290);
     expect(run.durationMs).toBeLessThan(3000);
     expect(liveGroupMembers(pid)).toEqual([]);
-    expect(classifyRsyncExit({ ...run, timeoutSeconds: 0.3 })).toEqual({ kind: 'transient', reason: 'rsync timed out after 0.3 s' });
+    expect(classifyRsyncExit({ ...run, timeoutSeconds: 0.3 })).toEqual({
+      kind: 'transient',
+      reason: 'rsync timed out after 0.3 s',
+    });
     // --mkpath made the folder, but the file never completed under its own name.
     expect(await readdir(join(dir, 'dst'))).not.toContain('big.bin');
   });
@@ -209,7 +220,9 @@ describe('checkRsyncAvailable', () => {
   });
 
   it('says how to install rsync when it is missing', async () => {
-    await expect(checkRsyncAvailable(join(dir, 'nope'))).rejects.toThrow(/apt-get install rsync.*apk add rsync.*Docker image/);
+    await expect(checkRsyncAvailable(join(dir, 'nope'))).rejects.toThrow(
+      /apt-get install rsync.*apk add rsync.*Docker image/,
+    );
   });
 
   it('rejects a binary that is not rsync', async () => {

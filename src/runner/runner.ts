@@ -153,7 +153,9 @@ export class Runner {
 
   private sleepUntilDue(now: Date): void {
     const due = this.deps.jobs.nextDueAt();
-    const delay = due ? Math.min(Math.max(due.getTime() - now.getTime(), 0), this.deps.idleRecheckMs) : this.deps.idleRecheckMs;
+    const delay = due
+      ? Math.min(Math.max(due.getTime() - now.getTime(), 0), this.deps.idleRecheckMs)
+      : this.deps.idleRecheckMs;
     this.timer = setTimeout(() => this.runOnce(), delay);
     this.timer.unref();
   }

@@ -16,7 +16,12 @@ import type { RsyncProgress } from './rsync-progress.js';
 
 export type RunRsync = (
   args: string[],
-  o: { timeoutMs: number; signal: AbortSignal; onSpawn: (pid: number) => void; onProgress: (progress: RsyncProgress) => void },
+  o: {
+    timeoutMs: number;
+    signal: AbortSignal;
+    onSpawn: (pid: number) => void;
+    onProgress: (progress: RsyncProgress) => void;
+  },
 ) => Promise<RsyncRun>;
 
 export interface SyncJobOptions {
@@ -59,7 +64,6 @@ export interface SyncJobDeps {
 
 export type SyncJobOutcome = 'succeeded' | 'failed' | 'waiting' | 'interrupted';
 
-
 /**
  * Runs one claimed job to a recorded outcome: check the mounts, check the source is really there,
  * run rsync, then record success or failure together with the notifications and scans it causes.
@@ -81,7 +85,9 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
     if (ranBefore && !options.dryRun && deps.removeLeftovers) {
       const cleanup = await deps.removeLeftovers(job.source_path, `${job.dest_path}/${basename(job.source_path)}`);
       if (cleanup.removed.length > 0) {
-        jobLog.warn(`Removed ${cleanup.removed.length} rsync temp file(s) a killed copy left behind: ${cleanup.removed.join(', ')}`);
+        jobLog.warn(
+          `Removed ${cleanup.removed.length} rsync temp file(s) a killed copy left behind: ${cleanup.removed.join(', ')}`,
+        );
       }
       if (cleanup.problem) jobLog.warn(cleanup.problem);
     }
@@ -120,23 +126,40 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
 
   if (run.aborted) return interrupted(job, deps);
   if (jobLog.isLevelEnabled('debug')) {
-    jobLog.debug(`rsync exit ${run.exitCode} in ${run.durationMs} ms; output ends: ${run.stdout.slice(-2000)}${run.stderr ? ` | stderr: ${run.stderr.slice(-2000)}` : ''}`);
+    jobLog.debug(
+      `rsync exit ${run.exitCode} in ${run.durationMs} ms; output ends: ${run.stdout.slice(-2000)}${run.stderr ? ` | stderr: ${run.stderr.slice(-2000)}` : ''}`,
+    );
   }
   const verdict = classifyRsyncExit({ ...run, timeoutSeconds: options.rsyncTimeoutSeconds });
   if (verdict.kind !== 'success') {
-    return recordFailure(job, verdict.kind === 'permanent' ? new PermanentError(verdict.reason) : new Error(verdict.reason), started, deps);
+    return recordFailure(
+      job,
+      verdict.kind === 'permanent' ? new PermanentError(verdict.reason) : new Error(verdict.reason),
+      started,
+      deps,
+    );
   }
 
   const finishedAt = clock.now();
   const durationSeconds = seconds(started, finishedAt);
   const bytes = options.dryRun ? 0 : parseRsyncStats(run.stdout).bytesTransferred;
-  const done: Job = { ...job, status: 'success', bytes_transferred: bytes, duration_seconds: durationSeconds, error: null };
+  const done: Job = {
+    ...job,
+    status: 'success',
+    bytes_transferred: bytes,
+    duration_seconds: durationSeconds,
+    error: null,
+  };
   const outbox: OutboxItem[] = [];
-  if (options.notifications) outbox.push({ target: 'telegram', payload: renderSyncSucceeded(done, { dryRun: options.dryRun }) });
+  if (options.notifications)
+    outbox.push({ target: 'telegram', payload: renderSyncSucceeded(done, { dryRun: options.dryRun }) });
   const mapping = deps.mappings.find((m) => m.container === job.mapping);
   if (options.plex && !options.dryRun && mapping?.plexSection) {
     const destItem = `${job.dest_path}/${basename(job.source_path)}`;
-    outbox.push({ target: 'plex', payload: { section: mapping.plexSection, folder: plexFolderFor(destItem, mapping, job.media_type) } });
+    outbox.push({
+      target: 'plex',
+      payload: { section: mapping.plexSection, folder: plexFolderFor(destItem, mapping, job.media_type) },
+    });
   }
   const recorded = deps.jobs.markSucceeded(job.id, { bytes, finishedAt, durationSeconds }, outbox);
   jobLog.info(`Background sync completed: ${job.title} in ${durationSeconds.toFixed(1)}s${retryInfo}`);
@@ -153,9 +176,16 @@ function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDep
   const failed: Job = { ...job, status: 'failed', error: failure.message, duration_seconds: durationSeconds };
   const next =
     decision.kind === 'retry'
-      ? { kind: 'retry' as const, attempt: decision.attempt, maxRetries: options.retry.maxRetries, inSeconds: options.retry.intervalMs / 1000 }
+      ? {
+          kind: 'retry' as const,
+          attempt: decision.attempt,
+          maxRetries: options.retry.maxRetries,
+          inSeconds: options.retry.intervalMs / 1000,
+        }
       : { kind: 'gave_up' as const, maxRetries: options.retry.maxRetries, reason: decision.reason };
-  const outbox: OutboxItem[] = options.notifications ? [{ target: 'telegram', payload: renderSyncFailed(failed, next) }] : [];
+  const outbox: OutboxItem[] = options.notifications
+    ? [{ target: 'telegram', payload: renderSyncFailed(failed, next) }]
+    : [];
   const recorded = deps.jobs.markFailed(
     job.id,
     { error: failure.message, finishedAt, durationSeconds, retryAt: decision.kind === 'retry' ? decision.at : null },
@@ -188,10 +218,14 @@ function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
   }
   const inside = (path: string, root: string) => path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
   if (!inside(job.source_path, mapping.source.path) || job.source_path === mapping.source.path) {
-    throw new PermanentError(`source ${job.source_path} is not inside mapping ${mapping.container} (${mapping.source.path})`);
+    throw new PermanentError(
+      `source ${job.source_path} is not inside mapping ${mapping.container} (${mapping.source.path})`,
+    );
   }
   if (!inside(job.dest_path, mapping.destination.path)) {
-    throw new PermanentError(`destination ${job.dest_path} is not inside mapping ${mapping.container} (${mapping.destination.path})`);
+    throw new PermanentError(
+      `destination ${job.dest_path} is not inside mapping ${mapping.container} (${mapping.destination.path})`,
+    );
   }
   return mapping;
 }
@@ -210,7 +244,10 @@ async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise
     else deps.rootHealth?.forget(check.path);
     return result;
   };
-  const [source, destination] = await Promise.all([probe(mapping.source, 'source'), probe(mapping.destination, 'destination')]);
+  const [source, destination] = await Promise.all([
+    probe(mapping.source, 'source'),
+    probe(mapping.destination, 'destination'),
+  ]);
   for (const [check, result] of [
     [mapping.source, source],
     [mapping.destination, destination],

@@ -20,7 +20,12 @@ export interface SummaryDeps {
 const LISTED = 5;
 
 /** The figures of one local calendar day, up to `until` when the day is still running. */
-export function buildDailySummary(jobs: Pick<JobStore, 'dayReport'>, day: string, timeZone: string, until?: Date): DailySummary {
+export function buildDailySummary(
+  jobs: Pick<JobStore, 'dayReport'>,
+  day: string,
+  timeZone: string,
+  until?: Date,
+): DailySummary {
   const range = dayRange(day, timeZone);
   if (until && until < range.to) range.to = until;
   const report = jobs.dayReport(range, LISTED + 1);

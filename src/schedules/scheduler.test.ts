@@ -19,7 +19,15 @@ function memoryRuns(initial?: string): ScheduleRunStore & { slots: string[] } {
 }
 
 function task(now: string, runs: ScheduleRunStore, ran: Date[], timeZone = 'Europe/Berlin') {
-  return new DailyTask({ task: 'daily-summary', cron: '5 0 * * *', timeZone, runs, clock: { now: () => new Date(now) }, log, run: (slot) => ran.push(slot) });
+  return new DailyTask({
+    task: 'daily-summary',
+    cron: '5 0 * * *',
+    timeZone,
+    runs,
+    clock: { now: () => new Date(now) },
+    log,
+    run: (slot) => ran.push(slot),
+  });
 }
 
 describe('DailyTask', () => {
@@ -61,7 +69,16 @@ describe('DailyTask', () => {
 
   it('refuses a bad expression naming SYNC_SUMMARY_CRON', () => {
     expect(
-      () => new DailyTask({ task: 't', cron: '99 0 * * *', timeZone: 'UTC', runs: memoryRuns(), clock: { now: () => new Date() }, log, run: () => {} }),
+      () =>
+        new DailyTask({
+          task: 't',
+          cron: '99 0 * * *',
+          timeZone: 'UTC',
+          runs: memoryRuns(),
+          clock: { now: () => new Date() },
+          log,
+          run: () => {},
+        }),
     ).toThrow(/SYNC_SUMMARY_CRON "99 0 \* \* \*" is not a valid cron expression/);
   });
 });

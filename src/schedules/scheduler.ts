@@ -31,7 +31,9 @@ export class DailyTask {
     try {
       new Cron(deps.cron, { timezone: deps.timeZone, paused: true }).stop();
     } catch (error) {
-      throw new Error(`SYNC_SUMMARY_CRON ${JSON.stringify(deps.cron)} is not a valid cron expression: ${(error as Error).message}`);
+      throw new Error(
+        `SYNC_SUMMARY_CRON ${JSON.stringify(deps.cron)} is not a valid cron expression: ${(error as Error).message}`,
+      );
     }
   }
 

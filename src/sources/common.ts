@@ -111,7 +111,7 @@ type DownloadEvent = {
  */
 export function readEvent(body: unknown): DownloadEvent | NoSync {
   if (!isJsonObject(body)) return notAnObject();
-  const eventType = body['eventType'];
+  const eventType = body.eventType;
   if (typeof eventType !== 'string') {
     return invalid('eventType', eventType === undefined ? 'eventType is missing' : 'eventType must be a string');
   }

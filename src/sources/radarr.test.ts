@@ -147,7 +147,9 @@ describe('parseRadarrWebhook on hand-made bodies', () => {
 
   it('uses the folder as the file when there is no movieFile', () => {
     const result = parseRadarrWebhook({ eventType: 'Download', movie: { title: 'Film', folderPath: '/movies/Film' } });
-    expect(result).toMatchObject({ requests: [{ containerPath: '/movies/Film', filePath: '/movies/Film', title: 'Film' }] });
+    expect(result).toMatchObject({
+      requests: [{ containerPath: '/movies/Film', filePath: '/movies/Film', title: 'Film' }],
+    });
   });
 
   it('treats JSON null like an omitted field', () => {
@@ -157,7 +159,10 @@ describe('parseRadarrWebhook on hand-made bodies', () => {
       movieFile: { path: file, quality: null, size: null },
       isUpgrade: null,
     });
-    expect(result).toMatchObject({ kind: 'sync', requests: [{ containerPath: '/movies/Film (2020)', isUpgrade: false }] });
+    expect(result).toMatchObject({
+      kind: 'sync',
+      requests: [{ containerPath: '/movies/Film (2020)', isUpgrade: false }],
+    });
   });
 
   it.each([
@@ -194,7 +199,10 @@ describe('parseRadarrWebhook on hand-made bodies', () => {
   });
 
   it('treats the legacy Upgrade event as an upgrade Download', () => {
-    const result = parseRadarrWebhook({ eventType: 'Upgrade', movie: { title: 'Film', year: 2020, folderPath: '/m/F' } });
+    const result = parseRadarrWebhook({
+      eventType: 'Upgrade',
+      movie: { title: 'Film', year: 2020, folderPath: '/m/F' },
+    });
     expect(result).toMatchObject({ kind: 'sync', requests: [{ isUpgrade: true, title: 'Film (2020)' }] });
   });
 

@@ -28,7 +28,10 @@ describe('parseSonarrWebhook on the real fixtures', () => {
     ['sonarr-seriesadd.json', 'SeriesAdd'],
     ['sonarr-seriesdelete.json', 'SeriesDelete'],
   ])('%s is ignored', (name, eventType) => {
-    expect(parseSonarrWebhook(fixture(name))).toEqual({ kind: 'ignored', reason: `Event type ${eventType} not handled` });
+    expect(parseSonarrWebhook(fixture(name))).toEqual({
+      kind: 'ignored',
+      reason: `Event type ${eventType} not handled`,
+    });
   });
 
   it('Test answers test', () => {
@@ -151,7 +154,12 @@ describe('parseSonarrWebhook on hand-made bodies', () => {
       'episodeFile.path is missing (a Download needs episodeFile or episodeFiles)',
     ],
     ['episodeFile without a path', { episodeFile: { size: 3 } }, 'episodeFile.path', 'episodeFile.path is missing'],
-    ['episodeFile.path a number', { episodeFile: { path: 5 } }, 'episodeFile.path', 'episodeFile.path must be a string'],
+    [
+      'episodeFile.path a number',
+      { episodeFile: { path: 5 } },
+      'episodeFile.path',
+      'episodeFile.path must be a string',
+    ],
     [
       'episodeFile.path empty',
       { episodeFile: { path: '' } },
@@ -167,7 +175,12 @@ describe('parseSonarrWebhook on hand-made bodies', () => {
       'episodeFiles.1.path',
       'episodeFiles.1.path must be a string',
     ],
-    ['a batch entry that is not an object', { episodeFiles: [null] }, 'episodeFiles.0', 'episodeFiles.0 must be an object'],
+    [
+      'a batch entry that is not an object',
+      { episodeFiles: [null] },
+      'episodeFiles.0',
+      'episodeFiles.0 must be an object',
+    ],
   ])('Download with %s is invalid', (_label, body, field, problem) => {
     expect(parseSonarrWebhook({ eventType: 'Download', ...body })).toEqual({ kind: 'invalid', field, problem });
   });
@@ -222,7 +235,12 @@ describe('parseSonarrWebhook on hand-made bodies', () => {
     const [request] = requestsOf({
       eventType: 'Download',
       series: 'Show',
-      episodes: [null, 'x', { seasonNumber: '1', episodeNumber: 2, title: 7 }, { seasonNumber: 1, episodeNumber: 5, title: 'Five' }],
+      episodes: [
+        null,
+        'x',
+        { seasonNumber: '1', episodeNumber: 2, title: 7 },
+        { seasonNumber: 1, episodeNumber: 5, title: 'Five' },
+      ],
       episodeFile: { path: file, quality: { quality: 'odd' }, size: 'big' },
       isUpgrade: 1,
     });

@@ -64,7 +64,7 @@ export function parseSonarrWebhook(body: unknown): SourceResult {
   if (event.kind !== 'download') return event;
 
   // Both shapes arrive as eventType "Download"; only the file key tells them apart (fixtures README §5.3).
-  if (event.body['episodeFile'] != null) {
+  if (event.body.episodeFile != null) {
     const parsed = parseWith(perFileDownload, event.body);
     if (!parsed.ok) return parsed.invalid;
     const { data } = parsed;
@@ -73,7 +73,7 @@ export function parseSonarrWebhook(body: unknown): SourceResult {
     return { kind: 'sync', requests: [request] };
   }
 
-  if (event.body['episodeFiles'] != null) {
+  if (event.body.episodeFiles != null) {
     const parsed = parseWith(importComplete, event.body);
     if (!parsed.ok) return parsed.invalid;
     const { data } = parsed;

@@ -33,7 +33,9 @@ export function openDatabase(path: string): Db {
   try {
     db = new Database(path, { timeout: 5000 });
   } catch (error) {
-    throw new DatabaseOpenError(`Cannot open SYNC_DB_PATH (${path}): ${(error as Error).message}${hintFor(error)}`, { cause: error });
+    throw new DatabaseOpenError(`Cannot open SYNC_DB_PATH (${path}): ${(error as Error).message}${hintFor(error)}`, {
+      cause: error,
+    });
   }
   try {
     // Reading the schema fails at once on a file that is not a database (or is encrypted, or

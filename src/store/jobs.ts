@@ -139,7 +139,11 @@ export interface JobStore {
   ): { results: EnqueueResult[]; durable: Promise<void> };
   /** The oldest due queued job, skipping the mappings listed in `busyMappings`; marks it in progress. */
   claimNext(now: Date, busyMappings?: readonly string[]): Job | undefined;
-  markSucceeded(id: number, r: { bytes: number | null; finishedAt: Date; durationSeconds: number }, outbox: readonly OutboxItem[]): Job;
+  markSucceeded(
+    id: number,
+    r: { bytes: number | null; finishedAt: Date; durationSeconds: number },
+    outbox: readonly OutboxItem[],
+  ): Job;
   markFailed(
     id: number,
     r: { error: string; finishedAt: Date; durationSeconds: number; retryAt: Date | null },
@@ -166,7 +170,11 @@ export interface JobStore {
   dayReport(range: Range, listLimit: number): DayReport;
 }
 
-export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>, walSync: WalSync = createWalSync(db)): JobStore {
+export function createJobStore(
+  db: Db,
+  outbox: Pick<OutboxStore, 'add'>,
+  walSync: WalSync = createWalSync(db),
+): JobStore {
   // Webhook inserts commit without the fsync inside COMMIT, then walSync syncs the WAL off this thread;
   // every other write keeps synchronous=FULL.
   // (A prepared PRAGMA takes effect when prepared, not when run: exec runs it each time.)
@@ -180,10 +188,12 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>, walSync
   const defer = db.prepare(DEFER);
   const deferMappingFresh = db.prepare(DEFER_MAPPING_FRESH);
   const deferMappingDue = db.prepare(DEFER_MAPPING_DUE);
-  const deferMapping = db.transaction((params: { mapping: string; error: string; next_attempt_at: string; now: string }) => {
-    const { now, ...fresh } = params;
-    return deferMappingFresh.run(fresh).changes + deferMappingDue.run(params).changes;
-  });
+  const deferMapping = db.transaction(
+    (params: { mapping: string; error: string; next_attempt_at: string; now: string }) => {
+      const { now, ...fresh } = params;
+      return deferMappingFresh.run(fresh).changes + deferMappingDue.run(params).changes;
+    },
+  );
   const promote = db.prepare(PROMOTE_DUE_RETRIES);
   const giveUpInterrupted = db.prepare(GIVE_UP_INTERRUPTED);
   const requeueInterrupted = db.prepare(REQUEUE_INTERRUPTED);
@@ -208,7 +218,9 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>, walSync
     const windowStart = new Date(now.getTime() - windowMs).toISOString();
     const result: EnqueueResult = { ids: [], created: [] };
     for (const job of jobs) {
-      const existing = job.is_upgrade ? undefined : (findDuplicate.get(job.dedupe_key, windowStart) as number | undefined);
+      const existing = job.is_upgrade
+        ? undefined
+        : (findDuplicate.get(job.dedupe_key, windowStart) as number | undefined);
       if (existing !== undefined) {
         result.ids.push(existing);
         result.created.push(false);
@@ -246,7 +258,11 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>, walSync
   });
 
   return {
-    enqueue: (jobs, now, windowMs) => enqueueGroups.immediate([jobs], now, windowMs)[0]!,
+    enqueue(jobs, now, windowMs) {
+      const [result] = enqueueGroups.immediate([jobs], now, windowMs);
+      if (!result) throw new Error('enqueue: the transaction returned no result');
+      return result;
+    },
     enqueueGroups(groups, now, windowMs) {
       syncAfterCommit();
       try {
@@ -279,7 +295,12 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>, walSync
       defer.run({ id, error, next_attempt_at: nextAttemptAt.toISOString() });
     },
     deferMapping(mapping, error, nextAttemptAt, now) {
-      return deferMapping.immediate({ mapping, error, next_attempt_at: nextAttemptAt.toISOString(), now: now.toISOString() });
+      return deferMapping.immediate({
+        mapping,
+        error,
+        next_attempt_at: nextAttemptAt.toISOString(),
+        now: now.toISOString(),
+      });
     },
     promoteDueRetries(now) {
       return (promote.all(now.toISOString()) as JobRow[]).map(toJob);
@@ -319,9 +340,10 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>, walSync
       return countFinished.get(status, range.from.toISOString(), range.to.toISOString()) as number;
     },
     nextDueAt() {
-      const due = [nextDue.get('queued'), nextDue.get('failed')].filter((v): v is string => typeof v === 'string');
-      if (due.length === 0) return undefined;
-      return new Date(due.sort()[0]!);
+      const [first] = [nextDue.get('queued'), nextDue.get('failed')]
+        .filter((v): v is string => typeof v === 'string')
+        .sort();
+      return first === undefined ? undefined : new Date(first);
     },
     dayReport(range, listLimit) {
       const from = range.from.toISOString();
@@ -334,9 +356,18 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>, walSync
         bytes: 0,
         durationSeconds: 0,
         failedTitles: dayFailedTitles.all(from, to, listLimit) as string[],
-        needsAttention: gaveUpBefore.all(new Date(range.to.getTime() - NEEDS_ATTENTION_WINDOW_MS).toISOString(), to) as string[],
+        needsAttention: gaveUpBefore.all(
+          new Date(range.to.getTime() - NEEDS_ATTENTION_WINDOW_MS).toISOString(),
+          to,
+        ) as string[],
       };
-      const rows = dayTotals.all(from, to) as { status: 'success' | 'failed'; media_type: MediaType; n: number; bytes: number; seconds: number }[];
+      const rows = dayTotals.all(from, to) as {
+        status: 'success' | 'failed';
+        media_type: MediaType;
+        n: number;
+        bytes: number;
+        seconds: number;
+      }[];
       for (const row of rows) {
         if (row.status === 'failed') {
           totals.failed += row.n;

@@ -24,7 +24,8 @@ export function createWalSync(db: Db): WalSync {
 
   const start = (): Promise<void> => {
     const round = new Promise<void>((resolve, reject) => {
-      const fail = (error: Error) => reject(new Error(`Cannot sync ${walPath} to disk: ${error.message}`, { cause: error }));
+      const fail = (error: Error) =>
+        reject(new Error(`Cannot sync ${walPath} to disk: ${error.message}`, { cause: error }));
       try {
         // Opened at the first sync: the WAL file exists from the first commit until the connection closes.
         fd ??= openSync(walPath, 'r');

@@ -55,7 +55,8 @@ const ROUTES: [method: string, path: string, body?: unknown][] = [
   ['GET', '/no-such-route'],
 ];
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, 'latin1').toString('base64')}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`, 'latin1').toString('base64')}`;
 
 interface Setup {
   svc: Service;
@@ -67,8 +68,14 @@ interface Setup {
 
 async function setup(auth: Record<string, string>): Promise<Setup> {
   // Both fakes echo what they received (the URL with the bot token, the Plex token) in their errors.
-  const telegram = await startFakeServer((req) => ({ status: 400, body: { ok: false, error_code: 400, description: `Bad Request: chat not found at ${req.url}` } }));
-  const plex = await startFakeServer((req) => ({ status: 401, body: `unauthorized token ${String(req.headers['x-plex-token'])}` }));
+  const telegram = await startFakeServer((req) => ({
+    status: 400,
+    body: { ok: false, error_code: 400, description: `Bad Request: chat not found at ${req.url}` },
+  }));
+  const plex = await startFakeServer((req) => ({
+    status: 401,
+    body: `unauthorized token ${String(req.headers['x-plex-token'])}`,
+  }));
   onCleanup(() => telegram.close());
   onCleanup(() => plex.close());
   const dir = await tempDir();
@@ -76,7 +83,14 @@ async function setup(auth: Record<string, string>): Promise<Setup> {
   const svc = await startService({
     dir,
     mappings: [{ container: '/movies', source: l.moviesSrc, destination: l.moviesDst, plex_section: 1 }],
-    env: { ...auth, TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_CHAT_ID: '1', TELEGRAM_API_URL: telegram.url, PLEX_URL: plex.url, PLEX_TOKEN },
+    env: {
+      ...auth,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      TELEGRAM_CHAT_ID: '1',
+      TELEGRAM_API_URL: telegram.url,
+      PLEX_URL: plex.url,
+      PLEX_TOKEN,
+    },
   });
   const answers: string[] = [];
   const radarr = await radarrDownload({ folder: 'Intruder (2020)', file: 'Intruder (2020).mkv' });
@@ -139,7 +153,11 @@ async function expectNoSecretAnywhere(s: Setup): Promise<void> {
   ];
   for (const [where, text] of places) {
     for (const secret of SECRETS) {
-      for (const form of new Set([secret, encodeURIComponent(secret), Buffer.from(`${USER}:${PASSWORD}`, 'latin1').toString('base64')])) {
+      for (const form of new Set([
+        secret,
+        encodeURIComponent(secret),
+        Buffer.from(`${USER}:${PASSWORD}`, 'latin1').toString('base64'),
+      ])) {
         expect(text.includes(form), `${where} shows a secret (${form.slice(0, 4)}…)`).toBe(false);
       }
     }
@@ -149,11 +167,18 @@ async function expectNoSecretAnywhere(s: Setup): Promise<void> {
 /** Things that make Telegram, Plex and the error handler talk: a sync, /test, a bad body with ?apikey=. */
 async function provokeErrors(s: Setup, auth: Record<string, string>, query = ''): Promise<void> {
   await makeTree(join(s.svc.moviesSrc, 'Echo (2020)'), { 'Echo (2020).mkv': 2_000 });
-  const res = await s.call('POST', `/sync/radarr${query}`, await radarrDownload({ folder: 'Echo (2020)', file: 'Echo (2020).mkv' }), auth);
+  const res = await s.call(
+    'POST',
+    `/sync/radarr${query}`,
+    await radarrDownload({ folder: 'Echo (2020)', file: 'Echo (2020).mkv' }),
+    auth,
+  );
   expect(res.status, res.text).toBe(202);
   await s.telegram.waitForRequests(1);
   await s.plex.waitForRequests(1);
-  await waitFor(async () => (await outboxRows(s.svc.dbPath)).every((r) => r.status !== 'pending'), { what: 'outbox settled' });
+  await waitFor(async () => (await outboxRows(s.svc.dbPath)).every((r) => r.status !== 'pending'), {
+    what: 'outbox settled',
+  });
   const test = await s.call('GET', `/test${query}`, undefined, auth);
   expect(test.status).toBe(502);
   expect(test.body.error).toMatch(/chat not found/);
@@ -214,7 +239,10 @@ describe('API key (SYNC_API_KEY)', () => {
     ]);
     for (const [method, path, body] of ROUTES) {
       const sep = path.includes('?') ? '&' : '?';
-      expectRefused(await s.call(method, `${path}${sep}apikey=${encodeURIComponent('wrong')}`, body), `${method} ${path}?apikey=wrong`);
+      expectRefused(
+        await s.call(method, `${path}${sep}apikey=${encodeURIComponent('wrong')}`, body),
+        `${method} ${path}?apikey=wrong`,
+      );
     }
     await healthForStrangers(s);
   });

@@ -68,7 +68,11 @@ describe('names that look like rsync options', () => {
     });
     await seed(svc.tvSrc, { '-x Show/Season 01/--delete - S01E01.mkv': 25_000 });
 
-    const movie = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: '--remove-source-files (2020)', file: '-v --delete.mkv' }));
+    const movie = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: '--remove-source-files (2020)', file: '-v --delete.mkv' }),
+    );
     const manual = await post(svc.url, '/sync/manual', { path: '/movies/-rf', type: 'movie' });
     const episode = await post(
       svc.url,
@@ -80,7 +84,9 @@ describe('names that look like rsync options', () => {
       const job = await finished(res.body.job_id);
       expect(job.status, job.error ?? '').toBe('success');
     }
-    expect(await treeOf(join(svc.moviesDst, '--remove-source-files (2020)'))).toEqual(await treeOf(join(svc.moviesSrc, '--remove-source-files (2020)')));
+    expect(await treeOf(join(svc.moviesDst, '--remove-source-files (2020)'))).toEqual(
+      await treeOf(join(svc.moviesSrc, '--remove-source-files (2020)')),
+    );
     expect(await treeOf(join(svc.moviesDst, '-rf'))).toEqual(await treeOf(join(svc.moviesSrc, '-rf')));
     expect(await treeOf(join(svc.tvDst, '-x Show'))).toEqual(await treeOf(join(svc.tvSrc, '-x Show')));
     // Not options: the sources are still there (no --remove-source-files), the library kept its files (no --delete).
@@ -106,8 +112,18 @@ describe('symlinks that lead out of a source root', () => {
     await seed(svc.dir, {}); // records the links made above
 
     const cases: [string, unknown, string, string][] = [
-      ['radarr', await radarrDownload({ folder: 'Escape (2020)', file: 'passwords.txt' }), join(svc.moviesSrc, 'Escape (2020)'), join(svc.moviesDst, 'Escape (2020)')],
-      ['radarr', await radarrDownload({ folder: 'Inside Job (2010)', file: 'Inside Job (2010).mkv' }), join(svc.moviesSrc, 'Inside Job (2010)', 'extras'), join(svc.moviesDst, 'Inside Job (2010)')],
+      [
+        'radarr',
+        await radarrDownload({ folder: 'Escape (2020)', file: 'passwords.txt' }),
+        join(svc.moviesSrc, 'Escape (2020)'),
+        join(svc.moviesDst, 'Escape (2020)'),
+      ],
+      [
+        'radarr',
+        await radarrDownload({ folder: 'Inside Job (2010)', file: 'Inside Job (2010).mkv' }),
+        join(svc.moviesSrc, 'Inside Job (2010)', 'extras'),
+        join(svc.moviesDst, 'Inside Job (2010)'),
+      ],
       [
         'sonarr',
         await sonarrDownload({ seriesFolder: 'Stray', season: 1, episode: 1, file: 'Stray - S01E01.mkv' }),
@@ -126,7 +142,11 @@ describe('symlinks that lead out of a source root', () => {
       expect(job.error).toMatch(/outside its mapping root|points out of its mapping root/);
       expect(await pathExists(dest), dest).toBe(false);
     }
-    const linked = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Linked (2015)', file: 'Linked (2015).mkv' }));
+    const linked = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Linked (2015)', file: 'Linked (2015).mkv' }),
+    );
     expect((await finished(linked.body.job_id)).status).toBe('success');
 
     // Nothing of what lies outside reached a destination: no file with its content, no link to it.
@@ -169,10 +189,17 @@ describe('paths longer than Linux allows', () => {
 describe('control characters and markup', () => {
   it('titles with control characters or Telegram markup arrive escaped and never split a log line', async () => {
     telegram.reset();
-    const movieTitle = 'Evil\nTitle\r\n2099-01-01 00:00:00,000 - CRITICAL - forged\u0007\u001b[2J <b>bold</b> & *md* _it_ [link](http://x) `code` ~s~';
+    const movieTitle =
+      'Evil\nTitle\r\n2099-01-01 00:00:00,000 - CRITICAL - forged\u0007\u001b[2J <b>bold</b> & *md* _it_ [link](http://x) `code` ~s~';
     const folder = 'Markup Movie (2021)';
     await seed(svc.moviesSrc, { [`${folder}/${folder}.mkv`]: 4_000 });
-    const radarr = await radarrDownload({ folder, file: `${folder}.mkv`, title: movieTitle, quality: 'Bluray-1080p\n<i>HDR</i>', size: 4_000 });
+    const radarr = await radarrDownload({
+      folder,
+      file: `${folder}.mkv`,
+      title: movieTitle,
+      quality: 'Bluray-1080p\n<i>HDR</i>',
+      size: 4_000,
+    });
     const movie = await post(svc.url, '/sync/radarr', radarr);
     expect(movie.status, movie.text).toBe(202);
     expect((await finished(movie.body.job_id)).status).toBe('success');
@@ -190,7 +217,9 @@ describe('control characters and markup', () => {
     expect(episode.status, episode.text).toBe(202);
     expect((await finished(episode.body.job_id)).status).toBe('success');
     // An event type and paths carrying line breaks and escapes: refused or ignored, and logged safely.
-    const grab = await post(svc.url, '/sync/radarr', { eventType: 'Grab\r\n2099-01-01 00:00:00,000 - CRITICAL - forged' });
+    const grab = await post(svc.url, '/sync/radarr', {
+      eventType: 'Grab\r\n2099-01-01 00:00:00,000 - CRITICAL - forged',
+    });
     expect(grab.status).toBe(200);
     const crPath = await radarrDownload({ folder: 'CR (2020)', file: 'x.mkv' });
     crPath.movie.folderPath = '/movies/CR\r2099-01-01 00:00:00,000 - CRITICAL - forged (2020)';
@@ -232,7 +261,9 @@ describe('control characters and markup', () => {
     }
     const history = await readLog(svc, 'sync_history.log');
     for (const l of history.split('\n').filter(Boolean)) {
-      expect(l, JSON.stringify(l)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| (SUCCESS|FAILED) +\| (movie|episode) +\| .+ \| (\d+\.\ds|N\/A)$/);
+      expect(l, JSON.stringify(l)).toMatch(
+        /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| (SUCCESS|FAILED) +\| (movie|episode) +\| .+ \| (\d+\.\ds|N\/A)$/,
+      );
       expect(l).not.toMatch(/[\u0000-\u0008\u000a-\u001f\u007f]/);
     }
     expect(webhookLog).toContain('Processing: EvilTitle2099-01-01');
@@ -248,7 +279,9 @@ describe('after all of it', () => {
     for (const [path, hash] of Object.entries(await treeOf(svc.dir))) {
       const top = path.split('/')[0];
       if (top === 'data' || top === 'logs' || path === relative(svc.dir, svc.configPath)) continue;
-      const underDestination = [svc.moviesDst, svc.tvDst].some((root) => `${join(svc.dir, path)}/`.startsWith(`${root}/`));
+      const underDestination = [svc.moviesDst, svc.tvDst].some((root) =>
+        `${join(svc.dir, path)}/`.startsWith(`${root}/`),
+      );
       if (!underDestination && seeded.get(path) !== hash) written.push(path);
     }
     expect(written, 'paths the service wrote outside the destination roots').toEqual([]);

@@ -26,7 +26,7 @@ afterAll(cleanupAll);
 cleanupEachTest();
 
 const NEW_SIZE = 256 * 1024 * 1024;
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('SIGKILL of the whole tree while rsync writes an upgraded episode', () => {
   it('keeps the old episode whole until the new one is complete, then resumes and lands it byte-identical', async () => {
@@ -41,16 +41,25 @@ describe('SIGKILL of the whole tree while rsync writes an upgraded episode', () 
     await copyFile(join(seasonDst, file), oldCopy);
     await makeTree(seasonSrc, { [file]: NEW_SIZE });
 
-    const body = await sonarrDownload({ seriesFolder: show, season: 1, episode: 1, episodeTitle: 'Good News About Hell', file, isUpgrade: true });
+    const body = await sonarrDownload({
+      seriesFolder: show,
+      season: 1,
+      episode: 1,
+      episodeTitle: 'Good News About Hell',
+      file,
+      isUpgrade: true,
+    });
     const res = await post(svc.url, '/sync/sonarr', body);
     expect(res.status, res.text).toBe(202);
     const id: number = res.body.job_id;
 
-    const tempRe = new RegExp(`^\\.${escape(file)}\\.[A-Za-z0-9]{6}$`);
+    const tempRe = new RegExp(`^\\.${escapeRegExp(file)}\\.[A-Za-z0-9]{6}$`);
     const oldSize = (await stat(oldCopy)).size;
     // Copying has begun: rsync's temp file is there (or, were it writing in place, the file grows).
     const writing = await waitFor(
-      async () => (await readdir(seasonDst)).find((n) => tempRe.test(n)) ?? ((await stat(join(seasonDst, file))).size !== oldSize ? file : undefined),
+      async () =>
+        (await readdir(seasonDst)).find((n) => tempRe.test(n)) ??
+        ((await stat(join(seasonDst, file))).size !== oldSize ? file : undefined),
       { timeoutMs: 20_000, intervalMs: 1, what: 'rsync writing the new episode' },
     );
     expect(writing, 'rsync writes a temp file beside the episode, never into it').not.toBe(file);
@@ -75,7 +84,9 @@ describe('SIGKILL of the whole tree while rsync writes an upgraded episode', () 
     expect(Object.keys(tree).filter((p) => p.split('/').at(-1)!.startsWith('.'))).toEqual([]);
     const log = await readLog(again, 'sync_webhook.log');
     expect(log).toMatch(/Queueing interrupted job for retry: Severance - S01E01: Good News About Hell \(retry 1\/3\)/);
-    expect(log).toMatch(new RegExp(`Removed 1 rsync temp file\\(s\\) a killed copy left behind: .*/${escape(temp)}`));
+    expect(log).toMatch(
+      new RegExp(`Removed 1 rsync temp file\\(s\\) a killed copy left behind: .*/${escapeRegExp(temp)}`),
+    );
     // The upgrade replaced the file in place of the old one (rsync without --ignore-existing).
     expect(log).toMatch(/Running: rsync -avh --no-human-readable --stats --info=progress2 '--exclude=#recycle'/);
     expect(log).not.toMatch(/--inplace/);

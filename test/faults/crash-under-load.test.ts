@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
 import { radarrDownload } from '../support/payloads.js';
-import { cleanupAll, cleanupEachTest, openDb, post, startService, waitFor, type MappingSpec, type Service } from '../support/start-service.js';
+import {
+  cleanupAll,
+  cleanupEachTest,
+  openDb,
+  post,
+  startService,
+  waitFor,
+  type MappingSpec,
+  type Service,
+} from '../support/start-service.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();
@@ -67,7 +76,12 @@ describe.skipIf(skip)('SIGKILL of the process tree while 2,000 webhooks arrive',
     const svc = await startService({
       dir,
       mappings,
-      env: { SYNC_DRY_RUN: 'true', SYNC_MAX_CONCURRENT: String(SHARES), SYNC_MAX_RETRIES: '3', SYNC_LOG_LEVEL: 'WARNING' },
+      env: {
+        SYNC_DRY_RUN: 'true',
+        SYNC_MAX_CONCURRENT: String(SHARES),
+        SYNC_MAX_RETRIES: '3',
+        SYNC_LOG_LEVEL: 'WARNING',
+      },
     });
 
     // Real source folders, one file each: the jobs check them before their (dry) rsync.
@@ -130,9 +144,12 @@ describe.skipIf(skip)('SIGKILL of the process tree while 2,000 webhooks arrive',
     expect(twice, 'webhooks with more than one job row').toEqual([]);
     const lost = acknowledged.filter(([index, o]) => {
       const ids = byPath.get(bodies[index]!.containerPath);
-      return !ids || ids.length !== 1 || ids[0] !== o.jobId;
+      return ids?.length !== 1 || ids[0] !== o.jobId;
     });
-    expect(lost.map(([i, o]) => `${bodies[i]!.containerPath} (answered job ${o.jobId})`), 'acknowledged but lost').toEqual([]);
+    expect(
+      lost.map(([i, o]) => `${bodies[i]!.containerPath} (answered job ${o.jobId})`),
+      'acknowledged but lost',
+    ).toEqual([]);
     const known = new Set(bodies.map((b) => b.containerPath));
     expect([...byPath.keys()].filter((p) => !known.has(p))).toEqual([]);
 
@@ -167,7 +184,9 @@ describe.skipIf(skip)('SIGKILL of the process tree while 2,000 webhooks arrive',
       const counts: Record<string, number> = {};
       for (const r of rows()) counts[r.status] = (counts[r.status] ?? 0) + 1;
       const failed = rows().find((r) => r.status === 'failed');
-      throw new Error(`${error.message}; rows: ${rows().length}, by status ${JSON.stringify(counts)}; a failed one: ${JSON.stringify(failed)}`);
+      throw new Error(
+        `${error.message}; rows: ${rows().length}, by status ${JSON.stringify(counts)}; a failed one: ${JSON.stringify(failed)}`,
+      );
     });
     expect(new Set(all.map((r) => r.container_path))).toEqual(new Set(sent.map((b) => b.containerPath)));
     // Jobs the kill interrupted were recovered with one retry; none used more.

@@ -29,10 +29,16 @@ const skipReadOnly = skipUnless(await mountProblem(), 'database on a read-only f
 /** Starts the service on `dbPath` with nothing else set, and waits for it to give up. */
 async function startOn(dir: string, dbPath: string): Promise<{ svc: Service; code: number | null; ms: number }> {
   const t0 = performance.now();
-  const svc = await startService({ dir, bareEnv: { SYNC_PORT: String(await freePort()), SYNC_DB_PATH: dbPath }, waitForHealth: false });
+  const svc = await startService({
+    dir,
+    bareEnv: { SYNC_PORT: String(await freePort()), SYNC_DB_PATH: dbPath },
+    waitForHealth: false,
+  });
   const { code } = await Promise.race([
     svc.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running after 15 s:\n${svc.output()}`)), 15_000)),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`still running after 15 s:\n${svc.output()}`)), 15_000),
+    ),
   ]);
   return { svc, code, ms: performance.now() - t0 };
 }
@@ -53,7 +59,11 @@ function expectOneClearMessage(output: string, dbPath: string, reason: RegExp): 
 /** A real database of the service, with one job in it, stopped cleanly. */
 async function serviceDatabase(): Promise<{ dir: string; dbPath: string }> {
   const svc = await startService({ env: { SYNC_REQUIRE_MOUNTS: 'true' } });
-  const res = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Kept (2020)', file: 'Kept (2020).mkv' }));
+  const res = await post(
+    svc.url,
+    '/sync/radarr',
+    await radarrDownload({ folder: 'Kept (2020)', file: 'Kept (2020).mkv' }),
+  );
   expect(res.status).toBe(202);
   const { code } = await svc.stop();
   expect(code).toBe(0);
@@ -75,7 +85,10 @@ async function holdLock(dbPath: string, how: 'BEGIN EXCLUSIVE' | 'BEGIN IMMEDIAT
     process.stdout.write('locked\\n');
     setInterval(() => {}, 1000);
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, dbPath, how], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, dbPath, how], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (out += s));

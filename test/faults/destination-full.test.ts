@@ -76,11 +76,17 @@ describe.skipIf(skip)('the destination filesystem fills up mid-copy', () => {
     expect(last.error).toMatch(/No space left on device/);
     const log = await readLog(svc, 'sync_webhook.log');
     expect(log.match(/Running: rsync .*Big Fish/g)).toHaveLength(2);
-    expect(log).toMatch(/Background sync failed: Big Fish \(2024\) - rsync exit 11 .*No space left on device.*\(retry 1\/1 at /);
-    expect(log).toMatch(/Background sync failed: Big Fish \(2024\) \(retry 1\/1\) - rsync exit 11 .*\(gave up after 1 retries\)/);
+    expect(log).toMatch(
+      /Background sync failed: Big Fish \(2024\) - rsync exit 11 .*No space left on device.*\(retry 1\/1 at /,
+    );
+    expect(log).toMatch(
+      /Background sync failed: Big Fish \(2024\) \(retry 1\/1\) - rsync exit 11 .*\(gave up after 1 retries\)/,
+    );
     await telegram.waitForRequests(2);
     const texts = telegram.requests.map((r) => r.json<{ text: string }>().text);
-    expect(texts[0]).toMatch(/^<b>Sync Failed - Movie<\/b>\n[\s\S]*No space left on device[\s\S]*Will retry \(retry 1\/1 in 1 s\)$/);
+    expect(texts[0]).toMatch(
+      /^<b>Sync Failed - Movie<\/b>\n[\s\S]*No space left on device[\s\S]*Will retry \(retry 1\/1 in 1 s\)$/,
+    );
     expect(texts[1]).toMatch(/Gave up after 1 retry\. Retry by hand: POST \/jobs\/\d+\/retry$/);
 
     // Room again (a bigger filesystem on the same mount point): a manual retry copies it whole.
@@ -88,7 +94,13 @@ describe.skipIf(skip)('the destination filesystem fills up mid-copy', () => {
     await mountTmpfs(dst, '16m');
     const retry = await request(svc.url, `/jobs/${id}/retry`, { method: 'POST' });
     expect(retry.status, retry.text).toBe(202);
-    const done = await waitForJob(svc, id, (j) => j.status === 'success' || (j.status === 'failed' && j.retry_count === 0 && j.finished_at !== last.finished_at), 15_000);
+    const done = await waitForJob(
+      svc,
+      id,
+      (j) =>
+        j.status === 'success' || (j.status === 'failed' && j.retry_count === 0 && j.finished_at !== last.finished_at),
+      15_000,
+    );
     expect(done.status, done.error ?? '').toBe('success');
     expect(await treeOf(movieDir)).toEqual(await treeOf(join(src, folder)));
     await waitFor(() => telegram.requests.length >= 3, { what: 'success message' });

@@ -31,7 +31,12 @@ const skipMounted = skipUnless(noMounts, 'unmounted source (tmpfs and bind mount
 const TOKEN = '777:empty-source-token';
 
 /** Starts the service with exactly these mappings (no helper creating or filling the roots). */
-function start(dir: string, mappings: MappingSpec[], telegram: FakeServer, env: Record<string, string>): Promise<Service> {
+function start(
+  dir: string,
+  mappings: MappingSpec[],
+  telegram: FakeServer,
+  env: Record<string, string>,
+): Promise<Service> {
   return startService({
     dir,
     configYaml: JSON.stringify({ mappings }),
@@ -96,7 +101,11 @@ describe.skipIf(skipMounted)('source share not mounted (SYNC_REQUIRE_MOUNTS=true
     );
     const destinationBefore = await treeOf(dst);
 
-    const movie = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Alien (1979)', file: 'Alien (1979).mkv' }));
+    const movie = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Alien (1979)', file: 'Alien (1979).mkv' }),
+    );
     const season = await post(svc.url, '/sync/manual', { path: '/tv/Dark/Season 02', type: 'tv' });
     const episode = await post(
       svc.url,
@@ -121,7 +130,11 @@ describe.skipIf(skipMounted)('source share not mounted (SYNC_REQUIRE_MOUNTS=true
 
     // The share is mounted but serves nothing yet (an empty export): still never an empty sync.
     const empty = await mountTmpfs(srcMovies, '1m');
-    const stillWaiting = await waitForJob(svc, ids[0]!, (j) => j.error?.includes(`source ${srcMovies} is empty`) === true || j.status !== 'queued');
+    const stillWaiting = await waitForJob(
+      svc,
+      ids[0]!,
+      (j) => j.error?.includes(`source ${srcMovies} is empty`) === true || j.status !== 'queued',
+    );
     expect(stillWaiting).toMatchObject({ status: 'queued', retry_count: 0 });
     await keepsWaiting(svc, ids[0]!, 1);
     await empty.unmount();
@@ -140,8 +153,12 @@ describe.skipIf(skipMounted)('source share not mounted (SYNC_REQUIRE_MOUNTS=true
     }
     const after = await treeOf(dst);
     for (const [path, hash] of Object.entries(destinationBefore)) expect(after[path], path).toBe(hash);
-    expect(await treeOf(join(dst, 'Movies', 'Alien (1979)'))).toEqual(await treeOf(join(real, 'movies', 'Alien (1979)')));
-    expect(after['TV Shows/Dark/Season 01/Dark - S01E01.mkv']).toBe((await treeOf(join(real, 'tv', 'Dark', 'Season 01')))['Dark - S01E01.mkv']);
+    expect(await treeOf(join(dst, 'Movies', 'Alien (1979)'))).toEqual(
+      await treeOf(join(real, 'movies', 'Alien (1979)')),
+    );
+    expect(after['TV Shows/Dark/Season 01/Dark - S01E01.mkv']).toBe(
+      (await treeOf(join(real, 'tv', 'Dark', 'Season 01')))['Dark - S01E01.mkv'],
+    );
     expect(after['TV Shows/Dark/Season 02/Dark - S02E01.mkv']).toBeDefined();
     expect(telegram.requests.map((r) => r.json<{ text: string }>().text).filter((t) => /Failed/.test(t))).toEqual([]);
   });
@@ -155,7 +172,9 @@ describe('source share empty (SYNC_REQUIRE_MOUNTS=false: plain folders, no root 
     const dst = join(dir, 'unraid', 'Movies');
     await mkdir(src, { recursive: true });
     await library(dst);
-    const svc = await start(dir, [{ container: '/movies', source: src, destination: dst }], telegram, { SYNC_REQUIRE_MOUNTS: 'false' });
+    const svc = await start(dir, [{ container: '/movies', source: src, destination: dst }], telegram, {
+      SYNC_REQUIRE_MOUNTS: 'false',
+    });
     const destinationBefore = await treeOf(dst);
 
     const res = await post(svc.url, '/sync/manual', { path: '/movies/Old Movie (1999)', type: 'movie' });
@@ -174,7 +193,9 @@ describe('source share empty (SYNC_REQUIRE_MOUNTS=false: plain folders, no root 
     expect(done.status, done.error ?? '').toBe('success');
     expect(done.retry_count).toBe(0);
     // --ignore-existing: the file already there is kept, the new one added.
-    expect((await treeOf(dst))['Old Movie (1999)/Old Movie (1999).mkv']).toBe(destinationBefore['Old Movie (1999)/Old Movie (1999).mkv']);
+    expect((await treeOf(dst))['Old Movie (1999)/Old Movie (1999).mkv']).toBe(
+      destinationBefore['Old Movie (1999)/Old Movie (1999).mkv'],
+    );
     expect((await treeOf(dst))['Old Movie (1999)/extra.nfo']).toBeDefined();
   });
 });

@@ -33,7 +33,12 @@ const skip = skipUnless(await fuseProblem(), 'hung mount (FUSE: /dev/fuse, root,
 const TIMEOUT_S = 1;
 
 /** Milliseconds one request takes, and its status. */
-async function timed(svc: Service, method: string, path: string, body?: unknown): Promise<{ ms: number; status: number }> {
+async function timed(
+  svc: Service,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ ms: number; status: number }> {
   const t0 = performance.now();
   const res = await request(svc.url, path, {
     method,
@@ -51,7 +56,10 @@ describe.skipIf(skip)('a source share that stops answering', () => {
     const hungDst = join(dir, 'dst', 'Movies NAS');
     const src = join(dir, 'src', 'movies');
     const dst = join(dir, 'dst', 'Movies');
-    await makeTree(backing, { 'Stalker (1979)/Stalker (1979).mkv': 200_000, 'Solaris (1972)/Solaris (1972).mkv': 150_000 });
+    await makeTree(backing, {
+      'Stalker (1979)/Stalker (1979).mkv': 200_000,
+      'Solaris (1972)/Solaris (1972).mkv': 150_000,
+    });
     await mkdir(hungDst, { recursive: true });
     const fuse = await mountHangingFs(backing, hungSrc);
 
@@ -73,11 +81,20 @@ describe.skipIf(skip)('a source share that stops answering', () => {
     onCleanup(() => fuse.resume());
 
     // While it answers, the share syncs like any other (the FUSE filesystem works).
-    const before = await post(svc.url, '/sync/radarr', await radarrDownload({ root: '/nas', folder: 'Stalker (1979)', file: 'Stalker (1979).mkv' }));
+    const before = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ root: '/nas', folder: 'Stalker (1979)', file: 'Stalker (1979).mkv' }),
+    );
     expect(before.status, before.text).toBe(202);
     const stalker = await waitForJob(svc, before.body.job_id, (j) => j.status === 'success' || j.status === 'failed');
     expect(stalker.status, stalker.error ?? '').toBe('success');
-    expect(await sameBytes(join(backing, 'Stalker (1979)/Stalker (1979).mkv'), join(hungDst, 'Stalker (1979)/Stalker (1979).mkv'))).toBe(true);
+    expect(
+      await sameBytes(
+        join(backing, 'Stalker (1979)/Stalker (1979).mkv'),
+        join(hungDst, 'Stalker (1979)/Stalker (1979).mkv'),
+      ),
+    ).toBe(true);
 
     // The server goes away: every request to the mount now blocks.
     await fuse.hang();
@@ -92,13 +109,15 @@ describe.skipIf(skip)('a source share that stops answering', () => {
     // One check interval (1 s) plus the check's own timeout, and a little slack.
     expect(performance.now() - hungAt).toBeLessThan(1000 + TIMEOUT_S * 1000 + 2000);
     expect(degraded.status).toBe('degraded');
-    expect(degraded.nfs_issues.join('\n')).toMatch(new RegExp(`source ${hungSrc} (did not answer within ${TIMEOUT_S} s|still not answering)`));
+    expect(degraded.nfs_issues.join('\n')).toMatch(
+      new RegExp(`source ${hungSrc} (did not answer within ${TIMEOUT_S} s|still not answering)`),
+    );
     expect(Object.keys(degraded.nfs_down_since)).toEqual([hungSrc]);
 
     // The hang is real: the service's probes (child processes, never the service itself) are caught in
     // it. Every look at the mount from now on is recorded.
     const blockedProbes = new Set<number>();
-    let serviceThreadsBlocked: { tid: number; wchan: string }[] = [];
+    const serviceThreadsBlocked: { tid: number; wchan: string }[] = [];
     const sampler = setInterval(() => {
       for (const pid of descendantsOf(svc.pid)) if (threadsBlockedInFuse(pid).length > 0) blockedProbes.add(pid);
       serviceThreadsBlocked.push(...threadsBlockedInFuse(svc.pid));
@@ -107,9 +126,18 @@ describe.skipIf(skip)('a source share that stops answering', () => {
     await waitFor(() => blockedProbes.size > 0, { timeoutMs: 5000, what: 'a probe blocked in the hung FUSE mount' });
 
     // A job on the hung share waits; it uses no retry.
-    const hungJob = await post(svc.url, '/sync/radarr', await radarrDownload({ root: '/nas', folder: 'Solaris (1972)', file: 'Solaris (1972).mkv' }));
+    const hungJob = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ root: '/nas', folder: 'Solaris (1972)', file: 'Solaris (1972).mkv' }),
+    );
     expect(hungJob.status).toBe(202);
-    const waiting = await waitForJob(svc, hungJob.body.job_id, (j) => j.error !== null || j.status !== 'queued', 10_000);
+    const waiting = await waitForJob(
+      svc,
+      hungJob.body.job_id,
+      (j) => j.error !== null || j.status !== 'queued',
+      10_000,
+    );
     expect(waiting.status, waiting.error ?? '').toBe('queued');
     expect(waiting.retry_count).toBe(0);
     expect(waiting.error).toContain(hungSrc);
@@ -127,7 +155,12 @@ describe.skipIf(skip)('a source share that stops answering', () => {
         ['GET', '/summary/send', undefined, 200],
         ['GET', '/test', undefined, 503],
         ['POST', '/sync/manual', { path: `/nas/Hung Manual ${round}`, type: 'movie' }, 202],
-        ['POST', '/sync/radarr', await radarrDownload({ root: '/nas', folder: `Hung Radarr ${round} (2000)`, file: 'x.mkv' }), 202],
+        [
+          'POST',
+          '/sync/radarr',
+          await radarrDownload({ root: '/nas', folder: `Hung Radarr ${round} (2000)`, file: 'x.mkv' }),
+          202,
+        ],
         ['GET', '/no-such-route', undefined, 404],
       ] as const) {
         const r = await timed(svc, method, path, body);
@@ -135,9 +168,13 @@ describe.skipIf(skip)('a source share that stops answering', () => {
         samples.push({ path: `${method} ${path}`, ...r });
       }
     }
-    const health = samples.filter((s) => s.path === 'GET /health').map((s) => s.ms).sort((a, b) => a - b);
+    const health = samples
+      .filter((s) => s.path === 'GET /health')
+      .map((s) => s.ms)
+      .sort((a, b) => a - b);
     expect(health[0], `/health took ${health.map(Math.round).join(', ')} ms`).toBeLessThan(100);
-    for (const s of samples) expect(s.ms, `${s.path} took ${Math.round(s.ms)} ms while the mount hangs`).toBeLessThan(TIMEOUT_S * 1000 / 2);
+    for (const s of samples)
+      expect(s.ms, `${s.path} took ${Math.round(s.ms)} ms while the mount hangs`).toBeLessThan((TIMEOUT_S * 1000) / 2);
 
     // Later file work still runs: six movies on the other mapping copy one after another while the
     // hung share is checked (and times out) every second; and no thread of the service waits on FUSE.
@@ -163,9 +200,14 @@ describe.skipIf(skip)('a source share that stops answering', () => {
     const late = 'Other Late (2002)';
     await makeTree(join(src, late), { [`${late}.mkv`]: 80_000 });
     const lateRes = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: late, file: `${late}.mkv` }));
-    const lateJob = await waitForJob(svc, lateRes.body.job_id, (j) => j.status === 'success' || j.status === 'failed', 10_000);
+    const lateJob = await waitForJob(
+      svc,
+      lateRes.body.job_id,
+      (j) => j.status === 'success' || j.status === 'failed',
+      10_000,
+    );
     expect(lateJob.status, lateJob.error ?? '').toBe('success');
-    expect((await timed(svc, 'GET', '/health')).ms).toBeLessThan(TIMEOUT_S * 1000 / 2);
+    expect((await timed(svc, 'GET', '/health')).ms).toBeLessThan((TIMEOUT_S * 1000) / 2);
     clearInterval(sampler);
     expect(serviceThreadsBlocked, 'threads of the service itself seen waiting on the hung mount').toEqual([]);
     // The hung share is still being checked, and still reported, all along.
@@ -179,10 +221,22 @@ describe.skipIf(skip)('a source share that stops answering', () => {
 
     // The server is back: the waiting job runs, /health is healthy again.
     await fuse.resume();
-    const solaris = await waitForJob(svc, hungJob.body.job_id, (j) => j.status === 'success' || j.status === 'failed', 15_000);
+    const solaris = await waitForJob(
+      svc,
+      hungJob.body.job_id,
+      (j) => j.status === 'success' || j.status === 'failed',
+      15_000,
+    );
     expect(solaris.status, solaris.error ?? '').toBe('success');
     expect(solaris.retry_count).toBe(0);
-    expect(await sameBytes(join(backing, 'Solaris (1972)/Solaris (1972).mkv'), join(hungDst, 'Solaris (1972)/Solaris (1972).mkv'))).toBe(true);
-    await waitFor(async () => (await getJson(svc.url, '/health')).body.nfs_down_since[hungSrc] === undefined, { what: 'mount healthy again' });
+    expect(
+      await sameBytes(
+        join(backing, 'Solaris (1972)/Solaris (1972).mkv'),
+        join(hungDst, 'Solaris (1972)/Solaris (1972).mkv'),
+      ),
+    ).toBe(true);
+    await waitFor(async () => (await getJson(svc.url, '/health')).body.nfs_down_since[hungSrc] === undefined, {
+      what: 'mount healthy again',
+    });
   }, 60_000);
 });

@@ -61,7 +61,9 @@ describe.skipIf(skip)('destination share down for a long time', () => {
         TELEGRAM_API_URL: telegram.url,
       },
     });
-    await waitFor(async () => (await getJson(svc.url, '/health')).body.nfs_status === 'ok', { what: 'all mounted at start' });
+    await waitFor(async () => (await getJson(svc.url, '/health')).body.nfs_status === 'ok', {
+      what: 'all mounted at start',
+    });
 
     // The share goes away, and webhooks keep coming.
     const wentDown = new Date();
@@ -122,10 +124,15 @@ describe.skipIf(skip)('destination share down for a long time', () => {
     // Each job is looked at again after the restart (briefly in_progress while its mounts are checked)
     // and goes back to waiting: no retry counted for the restart, none failed.
     const restartedAt = new Date().toISOString();
-    const rechecked = await waitFor(async () => {
-      const all = await jobs(again);
-      return all.every((j) => j.status === 'queued' && j.next_attempt_at !== null && j.next_attempt_at > restartedAt) ? all : undefined;
-    }, { what: 'every job looked at after the restart' });
+    const rechecked = await waitFor(
+      async () => {
+        const all = await jobs(again);
+        return all.every((j) => j.status === 'queued' && j.next_attempt_at !== null && j.next_attempt_at > restartedAt)
+          ? all
+          : undefined;
+      },
+      { what: 'every job looked at after the restart' },
+    );
     for (const j of rechecked) expect(j).toMatchObject({ status: 'queued', retry_count: 0, gave_up: false });
 
     // The share is back: all of them run at once, each with all its retries still unused.
@@ -138,10 +145,13 @@ describe.skipIf(skip)('destination share down for a long time', () => {
       expect(done.retry_count).toBe(0);
     }
     expect(performance.now() - t0).toBeLessThan(8000);
-    for (const m of MOVIES) expect(await sameBytes(join(src, m, `${m}.mkv`), join(backing, m, `${m}.mkv`)), m).toBe(true);
+    for (const m of MOVIES)
+      expect(await sameBytes(join(src, m, `${m}.mkv`), join(backing, m, `${m}.mkv`)), m).toBe(true);
 
     await waitFor(() => telegram.requests.length >= MOVIES.length, { what: 'success messages' });
-    await waitFor(async () => (await outboxRows(again.dbPath)).every((r) => r.status === 'sent'), { what: 'outbox drained' });
+    await waitFor(async () => (await outboxRows(again.dbPath)).every((r) => r.status === 'sent'), {
+      what: 'outbox drained',
+    });
     const texts = telegram.requests.map((r) => r.json<{ text: string }>().text);
     expect(texts).toHaveLength(MOVIES.length);
     expect(texts.every((t) => t.startsWith('<b>Movie Synced</b>'))).toBe(true);

@@ -54,7 +54,11 @@ describe('SIGTERM while rsync copies', () => {
     const file = `${folder}.mkv`;
     await makeTree(join(svc.moviesSrc, folder), { [file]: BIG, 'poster.jpg': 20_000 });
     await makeTree(join(svc.moviesSrc, 'Small (2019)'), { 'Small (2019).mkv': 10_000 });
-    const small = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Small (2019)', file: 'Small (2019).mkv' }));
+    const small = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Small (2019)', file: 'Small (2019).mkv' }),
+    );
     expect(small.status).toBe(202);
     await waitForJob(svc, small.body.job_id, 'success');
     await telegram.waitForRequests(1); // its success message, now held by Telegram
@@ -80,7 +84,11 @@ describe('SIGTERM while rsync copies', () => {
     await svc.waitForLog(/SIGTERM received: no new webhooks/, 5000);
     // While it is still shutting down (the message in flight keeps it alive), a webhook is refused:
     // no answer or 503, never an acknowledgement of a job nobody will run.
-    const late = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Too Late (2020)', file: 'Too Late (2020).mkv' })).then(
+    const late = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Too Late (2020)', file: 'Too Late (2020).mkv' }),
+    ).then(
       (r) => ({ status: r.status, error: undefined as string | undefined }),
       (e: Error) => ({ status: 0, error: e.message }),
     );
@@ -104,7 +112,9 @@ describe('SIGTERM while rsync copies', () => {
 
     // Recorded as interrupted: queued again, no retry used; the held message went out and is recorded sent.
     const db = await openDb(svc.dbPath, { readonly: true });
-    const row = db.prepare('SELECT status, error, retry_count, started_at FROM jobs WHERE id = ?').get(id) as Partial<JobView>;
+    const row = db
+      .prepare('SELECT status, error, retry_count, started_at FROM jobs WHERE id = ?')
+      .get(id) as Partial<JobView>;
     expect(row).toEqual({ status: 'queued', error: 'Interrupted by shutdown', retry_count: 0, started_at: null });
     expect(db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE container_path LIKE '%Too Late%'").get()).toEqual({ n: 0 });
     db.close();
@@ -118,7 +128,9 @@ describe('SIGTERM while rsync copies', () => {
     expect(done.retry_count).toBe(0);
     expect(await treeOf(dstDir)).toEqual(await treeOf(join(svc.moviesSrc, folder)));
     await telegram.waitForRequests(2);
-    await waitFor(async () => (await outboxRows(again.dbPath)).every((r) => r.status === 'sent'), { what: 'outbox drained' });
+    await waitFor(async () => (await outboxRows(again.dbPath)).every((r) => r.status === 'sent'), {
+      what: 'outbox drained',
+    });
     const texts = telegram.requests.map((r) => r.json<{ text: string }>().text);
     expect(texts.filter((t) => t.includes('Small'))).toHaveLength(1);
     expect(texts.filter((t) => t.includes('Lawrence of Arabia'))).toHaveLength(1);

@@ -43,7 +43,15 @@ describe('Telegram and Plex down, then back slow and rate-limited', () => {
         reply = { status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } };
       } else if (!rateLimited) {
         rateLimited = true;
-        reply = { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } };
+        reply = {
+          status: 429,
+          body: {
+            ok: false,
+            error_code: 429,
+            description: 'Too Many Requests: retry after 1',
+            parameters: { retry_after: 1 },
+          },
+        };
       } else {
         // Back, but slow: each answer takes a second and a half.
         inFlight++;
@@ -54,7 +62,9 @@ describe('Telegram and Plex down, then back slow and rate-limited', () => {
       answered.push({ text, status: (reply as { status: number }).status });
       return reply;
     });
-    const plex = await startFakeServer(() => (plexMode === 'down' ? { status: 503, body: 'Plex is restarting' } : { status: 200, body: '' }));
+    const plex = await startFakeServer(() =>
+      plexMode === 'down' ? { status: 503, body: 'Plex is restarting' } : { status: 200, body: '' },
+    );
     onCleanup(() => telegram.close());
     onCleanup(() => plex.close());
 
@@ -63,7 +73,13 @@ describe('Telegram and Plex down, then back slow and rate-limited', () => {
     const svc = await startService({
       dir,
       mappings: [{ container: '/movies', source: l.moviesSrc, destination: l.moviesDst, plex_section: 1 }],
-      env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '11', TELEGRAM_API_URL: telegram.url, PLEX_URL: plex.url, PLEX_TOKEN: 'plex-down-token' },
+      env: {
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_CHAT_ID: '11',
+        TELEGRAM_API_URL: telegram.url,
+        PLEX_URL: plex.url,
+        PLEX_TOKEN: 'plex-down-token',
+      },
     });
 
     async function sync(s: Service, title: string): Promise<{ id: number; ms: number }> {
@@ -81,7 +97,9 @@ describe('Telegram and Plex down, then back slow and rate-limited', () => {
     await sync(svc, 'Alpha');
     await telegram.waitForRequests(1);
     await plex.waitForRequests(1);
-    await svc.waitForLog(/telegram delivery failed \(attempt 1\): Telegram server error \(HTTP 500\).*next try in 30 s/);
+    await svc.waitForLog(
+      /telegram delivery failed \(attempt 1\): Telegram server error \(HTTP 500\).*next try in 30 s/,
+    );
     // Still down: two more movies copy at once, not held up by the outbox; their messages queue
     // behind the first one instead of overtaking it.
     const bravo = await sync(svc, 'Bravo');
@@ -108,14 +126,24 @@ describe('Telegram and Plex down, then back slow and rate-limited', () => {
     const delta = await sync(again, 'Delta');
     expect(delta.ms).toBeLessThan(5000);
 
-    await waitFor(async () => (await outboxRows(again.dbPath)).every((r) => r.status === 'sent'), { timeoutMs: 30_000, what: 'outbox drained' });
+    await waitFor(async () => (await outboxRows(again.dbPath)).every((r) => r.status === 'sent'), {
+      timeoutMs: 30_000,
+      what: 'outbox drained',
+    });
     const delivered = answered.filter((a) => a.status === 200).map((a) => a.text.split('\n')[1]);
-    expect(delivered).toEqual(['<b>Alpha</b> (2024)', '<b>Bravo</b> (2024)', '<b>Charlie</b> (2024)', '<b>Delta</b> (2024)']);
+    expect(delivered).toEqual([
+      '<b>Alpha</b> (2024)',
+      '<b>Bravo</b> (2024)',
+      '<b>Charlie</b> (2024)',
+      '<b>Delta</b> (2024)',
+    ]);
     // Every request: one 500 before the restart, one 429, then each message once.
     expect(answered.map((a) => a.status)).toEqual([500, 429, 200, 200, 200, 200]);
     expect(answered[1]!.text).toBe(answered[0]!.text); // the 429 was for the head of the queue, Alpha
     const log = await readLog(again, 'sync_webhook.log');
-    expect(log).toMatch(/telegram delivery failed \(attempt 2\): Telegram rate limit \(HTTP 429\).*retry in 1 s; next try in 1 s/);
+    expect(log).toMatch(
+      /telegram delivery failed \(attempt 2\): Telegram rate limit \(HTTP 429\).*retry in 1 s; next try in 1 s/,
+    );
 
     // Plex: each folder scanned once it was back (the 503 before the restart retried, not lost).
     const scans = plex.requests.map((r) => r.query.get('path'));

@@ -6,7 +6,14 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../support/fake-http.js';
-import { isMountPoint, mountProblem, mountTmpfs, onRootFilesystem, rootFsTempDir, skipUnless } from '../support/mounts.js';
+import {
+  isMountPoint,
+  mountProblem,
+  mountTmpfs,
+  onRootFilesystem,
+  rootFsTempDir,
+  skipUnless,
+} from '../support/mounts.js';
 import { radarrDownload } from '../support/payloads.js';
 import {
   cleanupAll,
@@ -164,18 +171,41 @@ describe.skipIf(skip)('destination share not mounted', () => {
     const svc = await startService({
       dir,
       mappings: [{ container: '/movies', source: src, destination: dst }],
-      env: { SYNC_REQUIRE_MOUNTS: 'true', SYNC_MOUNT_CHECK_INTERVAL_SECONDS: '3600', SYNC_MAX_RETRIES: '0', TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '1', TELEGRAM_API_URL: telegram.url },
+      env: {
+        SYNC_REQUIRE_MOUNTS: 'true',
+        SYNC_MOUNT_CHECK_INTERVAL_SECONDS: '3600',
+        SYNC_MAX_RETRIES: '0',
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_CHAT_ID: '1',
+        TELEGRAM_API_URL: telegram.url,
+      },
     });
-    await waitFor(async () => (await getJson(svc.url, '/health')).body.nfs_status === 'ok', { what: 'first check done, all mounted' });
-    const first = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Heat (1995)', file: 'Heat (1995).mkv' }));
-    expect((await waitForJob(svc, first.body.job_id, (j) => j.status === 'success' || j.status === 'failed')).status).toBe('success');
+    await waitFor(async () => (await getJson(svc.url, '/health')).body.nfs_status === 'ok', {
+      what: 'first check done, all mounted',
+    });
+    const first = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Heat (1995)', file: 'Heat (1995).mkv' }),
+    );
+    expect(
+      (await waitForJob(svc, first.body.job_id, (j) => j.status === 'success' || j.status === 'failed')).status,
+    ).toBe('success');
 
     await share.unmount();
     expect(isMountPoint(dst)).toBe(false);
     const before = await stat(dst);
-    const res = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Ronin (1998)', file: 'Ronin (1998).mkv' }));
+    const res = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Ronin (1998)', file: 'Ronin (1998).mkv' }),
+    );
     expect(res.status).toBe(202);
-    const waiting = await waitForJob(svc, res.body.job_id, (j) => j.error !== null || j.status === 'success' || j.status === 'failed');
+    const waiting = await waitForJob(
+      svc,
+      res.body.job_id,
+      (j) => j.error !== null || j.status === 'success' || j.status === 'failed',
+    );
     expect(waiting.status, waiting.error ?? '').toBe('queued');
     expect(waiting.error).toContain(`destination ${dst} is not mounted`);
     expect(waiting.retry_count).toBe(0);
@@ -205,12 +235,26 @@ describe.skipIf(skip)('destination share not mounted', () => {
       mappings: [{ container: '/movies', source: src, destination: dst, anchor: { destination: anchor } }],
       env: { SYNC_REQUIRE_MOUNTS: 'true', SYNC_MOUNT_CHECK_INTERVAL_SECONDS: '3600', SYNC_MAX_RETRIES: '0' },
     });
-    const first = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Heat (1995)', file: 'Heat (1995).mkv' }));
-    expect((await waitForJob(svc, first.body.job_id, (j) => j.status === 'success' || j.status === 'failed')).status).toBe('success');
+    const first = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Heat (1995)', file: 'Heat (1995).mkv' }),
+    );
+    expect(
+      (await waitForJob(svc, first.body.job_id, (j) => j.status === 'success' || j.status === 'failed')).status,
+    ).toBe('success');
 
     await rm(join(dst, anchor));
-    const res = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Ronin (1998)', file: 'Ronin (1998).mkv' }));
-    const waiting = await waitForJob(svc, res.body.job_id, (j) => j.error !== null || j.status === 'success' || j.status === 'failed');
+    const res = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Ronin (1998)', file: 'Ronin (1998).mkv' }),
+    );
+    const waiting = await waitForJob(
+      svc,
+      res.body.job_id,
+      (j) => j.error !== null || j.status === 'success' || j.status === 'failed',
+    );
     expect(waiting.status, waiting.error ?? '').toBe('queued');
     expect(waiting.error).toContain(`anchor file ${anchor} missing under ${dst}`);
     expect(await readdir(dst)).toEqual(['Heat (1995)']);

@@ -22,7 +22,12 @@ async function webhook(i: number): Promise<{ path: string; body: unknown; title:
     const folder = `Burst Movie ${i} (2024)`;
     return {
       path: '/sync/radarr',
-      body: await radarrDownload({ folder, file: `Burst Movie ${i} (2024) [Bluray-1080p].mkv`, title: `Burst Movie ${i}`, year: 2024 }),
+      body: await radarrDownload({
+        folder,
+        file: `Burst Movie ${i} (2024) [Bluray-1080p].mkv`,
+        title: `Burst Movie ${i}`,
+        year: 2024,
+      }),
       title: `Burst Movie ${i} (2024)`,
     };
   }
@@ -60,14 +65,20 @@ describe('a burst of distinct webhooks', () => {
     const refused = answers.filter((a) => a.res.status < 200 || a.res.status >= 300);
     expect(refused.map((a) => `${a.i}: ${a.res.status} ${a.res.text}`)).toEqual([]);
     // Distinct payloads: nothing may be folded into another request's job.
-    expect(answers.filter((a) => a.res.status !== 202 || a.res.body?.status !== 'queued').map((a) => a.res.text)).toEqual([]);
+    expect(
+      answers.filter((a) => a.res.status !== 202 || a.res.body?.status !== 'queued').map((a) => a.res.text),
+    ).toEqual([]);
 
     const ids = answers.map((a) => a.res.body.job_id as number);
     expect(ids.every((id) => Number.isInteger(id) && id > 0)).toBe(true);
     expect(new Set(ids).size).toBe(WEBHOOKS);
 
     const db = await openDb(svc.dbPath, { readonly: true });
-    const rows = db.prepare('SELECT id, title, source FROM jobs ORDER BY id').all() as { id: number; title: string; source: string }[];
+    const rows = db.prepare('SELECT id, title, source FROM jobs ORDER BY id').all() as {
+      id: number;
+      title: string;
+      source: string;
+    }[];
     expect(rows).toHaveLength(WEBHOOKS);
     const byId = new Map(rows.map((r) => [r.id, r]));
     // Each answer names the row that holds what its own request sent.
@@ -75,8 +86,14 @@ describe('a burst of distinct webhooks', () => {
       const row = byId.get(res.body.job_id);
       return !row || row.title !== requests[i]!.title || row.source !== (i % 2 === 0 ? 'radarr' : 'sonarr');
     });
-    expect(mismatched.map(({ i, res }) => `request ${i} -> job ${res.body.job_id}: ${JSON.stringify(byId.get(res.body.job_id))}`)).toEqual([]);
-    const duplicateKeys = db.prepare('SELECT dedupe_key, COUNT(*) AS n FROM jobs GROUP BY dedupe_key HAVING n > 1').all();
+    expect(
+      mismatched.map(
+        ({ i, res }) => `request ${i} -> job ${res.body.job_id}: ${JSON.stringify(byId.get(res.body.job_id))}`,
+      ),
+    ).toEqual([]);
+    const duplicateKeys = db
+      .prepare('SELECT dedupe_key, COUNT(*) AS n FROM jobs GROUP BY dedupe_key HAVING n > 1')
+      .all();
     expect(duplicateKeys).toEqual([]);
     const counted = db.prepare('SELECT SUM(count) FROM job_status_counts').pluck().get();
     expect(counted).toBe(WEBHOOKS);

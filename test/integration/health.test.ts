@@ -29,7 +29,12 @@ describe('mounts required, but the roots are plain folders on the root filesyste
   it('/health is 200 degraded and names them; a job waits queued, without a retry, a message or a failure', async () => {
     const telegram = await startAcceptingTelegram();
     const svc = await startService({
-      env: { SYNC_REQUIRE_MOUNTS: 'true', TELEGRAM_BOT_TOKEN: '1:health', TELEGRAM_CHAT_ID: '1', TELEGRAM_API_URL: telegram.url },
+      env: {
+        SYNC_REQUIRE_MOUNTS: 'true',
+        TELEGRAM_BOT_TOKEN: '1:health',
+        TELEGRAM_CHAT_ID: '1',
+        TELEGRAM_API_URL: telegram.url,
+      },
     });
     const health = await waitFor(async () => {
       const h = await getJson(svc.url, '/health');
@@ -40,12 +45,19 @@ describe('mounts required, but the roots are plain folders on the root filesyste
     expect(health.body.nfs_status).toBe('error');
     expect(health.body.nfs_issues).toHaveLength(4);
     for (const root of [svc.moviesSrc, svc.moviesDst, svc.tvSrc, svc.tvDst]) {
-      expect(health.body.nfs_issues.some((i: string) => i.includes(root) && /not mounted/.test(i)), root).toBe(true);
+      expect(
+        health.body.nfs_issues.some((i: string) => i.includes(root) && /not mounted/.test(i)),
+        root,
+      ).toBe(true);
       expect(health.body.nfs_down_since[root]).toMatch(ISO_UTC);
     }
 
     await makeTree(join(svc.moviesSrc, 'Waiting (2020)'), { 'Waiting (2020).mkv': 1000 });
-    const res = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Waiting (2020)', file: 'Waiting (2020).mkv' }));
+    const res = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Waiting (2020)', file: 'Waiting (2020).mkv' }),
+    );
     expect(res.status).toBe(202);
     const waiting = await waitForJob(svc, res.body.job_id, (j) => j.error !== null);
     expect(waiting.status).toBe('queued');
@@ -54,7 +66,11 @@ describe('mounts required, but the roots are plain folders on the root filesyste
     expect(waiting.error).toContain(svc.moviesSrc);
     expect(waiting.next_attempt_at).toMatch(ISO_UTC);
     // Looked at again (SYNC_MOUNT_CHECK_INTERVAL_SECONDS=1): still waiting, still no retry used.
-    const later = await waitForJob(svc, res.body.job_id, (j) => j.next_attempt_at !== null && j.next_attempt_at > waiting.next_attempt_at!);
+    const later = await waitForJob(
+      svc,
+      res.body.job_id,
+      (j) => j.next_attempt_at !== null && j.next_attempt_at > waiting.next_attempt_at!,
+    );
     expect(later).toMatchObject({ status: 'queued', retry_count: 0, gave_up: false });
 
     const after = await getJson(svc.url, '/health');
@@ -78,22 +94,46 @@ describe('/health, /stats and /jobs', () => {
     expect(health.body.timestamp).toMatch(ISO_UTC);
     expect(health.body.uptime_since).toMatch(ISO_UTC);
     expect(Object.keys(health.body)).toEqual(
-      expect.arrayContaining(['status', 'timestamp', 'dry_run', 'notifications', 'nfs_status', 'nfs_issues', 'jobs_24h', 'uptime_since']),
+      expect.arrayContaining([
+        'status',
+        'timestamp',
+        'dry_run',
+        'notifications',
+        'nfs_status',
+        'nfs_issues',
+        'jobs_24h',
+        'uptime_since',
+      ]),
     );
     expect(health.body.jobs_24h).toMatchObject({ success: 0, failed: 0 });
 
     // One movie (two files), one episode, one job that fails for good (its source is missing: a
     // failure; SYNC_MAX_RETRIES=0 so it gives up at once).
-    await makeTree(join(svc.moviesSrc, 'Stats Movie (2020)'), { 'Stats Movie (2020).mkv': 1_048_576, 'Stats Movie (2020).nfo': 'x'.repeat(1000) });
+    await makeTree(join(svc.moviesSrc, 'Stats Movie (2020)'), {
+      'Stats Movie (2020).mkv': 1_048_576,
+      'Stats Movie (2020).nfo': 'x'.repeat(1000),
+    });
     await makeTree(join(svc.tvSrc, 'Stats Show', 'Season 01'), { 'Stats Show - S01E01.mkv': 3000 });
-    const movie = await post(svc.url, '/sync/radarr', await radarrDownload({ folder: 'Stats Movie (2020)', file: 'Stats Movie (2020).mkv' }));
-    const episode = await post(svc.url, '/sync/sonarr', await sonarrDownload({ seriesFolder: 'Stats Show', season: 1, episode: 1, file: 'Stats Show - S01E01.mkv' }));
+    const movie = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Stats Movie (2020)', file: 'Stats Movie (2020).mkv' }),
+    );
+    const episode = await post(
+      svc.url,
+      '/sync/sonarr',
+      await sonarrDownload({ seriesFolder: 'Stats Show', season: 1, episode: 1, file: 'Stats Show - S01E01.mkv' }),
+    );
     await waitForJob(svc, movie.body.job_id, 'success');
     await waitForJob(svc, episode.body.job_id, 'success');
 
     await svc.stop();
     const failing = await svc.restart({ env: { SYNC_MAX_RETRIES: '0' } });
-    const missing = await post(failing.url, '/sync/radarr', await radarrDownload({ folder: 'Missing (2010)', file: 'Missing (2010).mkv' }));
+    const missing = await post(
+      failing.url,
+      '/sync/radarr',
+      await radarrDownload({ folder: 'Missing (2010)', file: 'Missing (2010).mkv' }),
+    );
     const failed = await waitForJob(failing, missing.body.job_id, (j) => j.status === 'failed');
     expect(failed.gave_up).toBe(true);
     expect(failed.error).toMatch(/does not exist/);
@@ -134,13 +174,28 @@ describe('/health, /stats and /jobs', () => {
     expect(one.body.jobs[0].id).toBe(3);
     const ok = await getJson(failing.url, '/jobs?status=success');
     expect(ok.body.jobs.map((j: { id: number }) => j.id)).toEqual([2, 1]);
-    expect((await getJson(failing.url, '/jobs?limit=1&status=success')).body.jobs.map((j: { id: number }) => j.id)).toEqual([2]);
+    expect(
+      (await getJson(failing.url, '/jobs?limit=1&status=success')).body.jobs.map((j: { id: number }) => j.id),
+    ).toEqual([2]);
     expect((await getJson(failing.url, '/jobs?status=failed')).body.jobs.map((j: { id: number }) => j.id)).toEqual([3]);
     expect((await getJson(failing.url, '/jobs?status=queued')).body.jobs).toEqual([]);
     const job = ok.body.jobs[1];
     for (const key of [
-      'id', 'status', 'source', 'media_type', 'title', 'container_path', 'source_path', 'dest_path', 'retry_count', 'error',
-      'bytes_transferred', 'created_at', 'started_at', 'finished_at', 'duration_seconds',
+      'id',
+      'status',
+      'source',
+      'media_type',
+      'title',
+      'container_path',
+      'source_path',
+      'dest_path',
+      'retry_count',
+      'error',
+      'bytes_transferred',
+      'created_at',
+      'started_at',
+      'finished_at',
+      'duration_seconds',
     ]) {
       expect(job, key).toHaveProperty(key);
     }
@@ -184,7 +239,11 @@ describe('starting', () => {
     await mkdir(bin);
     await symlink(process.execPath, join(bin, 'node'));
     const t0 = performance.now();
-    const svc = await startService({ dir, bareEnv: { PATH: bin, SYNC_PORT: String(await freePort()) }, waitForHealth: false });
+    const svc = await startService({
+      dir,
+      bareEnv: { PATH: bin, SYNC_PORT: String(await freePort()) },
+      waitForHealth: false,
+    });
     const { code } = await svc.exited;
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(code).not.toBe(0);
@@ -220,13 +279,25 @@ describe('starting', () => {
   });
 
   it.each([
-    ['an unknown key in a mapping', 'mappings:\n  - container: /movies\n    source: /a\n    destination: /b\n    plex_sectoin: 1\n', 'plex_sectoin'],
+    [
+      'an unknown key in a mapping',
+      'mappings:\n  - container: /movies\n    source: /a\n    destination: /b\n    plex_sectoin: 1\n',
+      'plex_sectoin',
+    ],
     ['an unknown top-level key', 'mapings:\n  - container: /movies\n    source: /a\n    destination: /b\n', 'mapings'],
-    ['a relative path', 'mappings:\n  - container: /movies\n    source: relative/path\n    destination: /b\n', 'mappings.0.source'],
+    [
+      'a relative path',
+      'mappings:\n  - container: /movies\n    source: relative/path\n    destination: /b\n',
+      'mappings.0.source',
+    ],
   ])('with %s in SYNC_CONFIG: exits non-zero naming the key', async (_what, yaml, key) => {
     const dir = await tempDir();
     await writeFile(join(dir, 'bad.yml'), yaml);
-    const svc = await startService({ dir, bareEnv: { SYNC_PORT: String(await freePort()), SYNC_CONFIG: join(dir, 'bad.yml') }, waitForHealth: false });
+    const svc = await startService({
+      dir,
+      bareEnv: { SYNC_PORT: String(await freePort()), SYNC_CONFIG: join(dir, 'bad.yml') },
+      waitForHealth: false,
+    });
     const { code } = await svc.exited;
     expect(code).not.toBe(0);
     expect(svc.output()).toContain('SYNC_CONFIG');
@@ -235,7 +306,11 @@ describe('starting', () => {
 
   it('with a bad variable: exits non-zero naming it', async () => {
     const dir = await tempDir();
-    const svc = await startService({ dir, bareEnv: { SYNC_PORT: String(await freePort()), SYNC_MAX_RETRIES: 'three' }, waitForHealth: false });
+    const svc = await startService({
+      dir,
+      bareEnv: { SYNC_PORT: String(await freePort()), SYNC_MAX_RETRIES: 'three' },
+      waitForHealth: false,
+    });
     const { code } = await svc.exited;
     expect(code).not.toBe(0);
     expect(svc.output()).toMatch(/SYNC_MAX_RETRIES must be a whole number, got "three"/);

@@ -39,23 +39,41 @@ async function startWith(telegram: FakeServer | null, plex: FakeServer | null): 
   const dir = await tempDir();
   const l = layoutOf(dir);
   const mappings: MappingSpec[] = [
-    { container: '/movies', source: l.moviesSrc, destination: l.moviesDst, plex_section: 1, plex_path: '/data/media/Movies' },
+    {
+      container: '/movies',
+      source: l.moviesSrc,
+      destination: l.moviesDst,
+      plex_section: 1,
+      plex_path: '/data/media/Movies',
+    },
     { container: '/tv', source: l.tvSrc, destination: l.tvDst, plex_section: '2', plex_path: '/data/media/TV Shows' },
   ];
   const env: Record<string, string> = {};
-  if (telegram) Object.assign(env, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: CHAT, TELEGRAM_API_URL: telegram.url });
+  if (telegram)
+    Object.assign(env, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: CHAT, TELEGRAM_API_URL: telegram.url });
   if (plex) Object.assign(env, { PLEX_URL: plex.url, PLEX_TOKEN });
   return startService({ dir, mappings, env });
 }
 
 /** Every outbox row delivered (or given up): no request can follow any more for what happened so far. */
 async function outboxSettled(svc: Service): Promise<void> {
-  await waitFor(async () => (await outboxRows(svc.dbPath)).every((r) => r.status !== 'pending'), { what: 'outbox drained' });
+  await waitFor(async () => (await outboxRows(svc.dbPath)).every((r) => r.status !== 'pending'), {
+    what: 'outbox drained',
+  });
 }
 
-async function syncMovie(svc: Service, folder: string, title: string, extra: Partial<Parameters<typeof radarrDownload>[0]> = {}) {
+async function syncMovie(
+  svc: Service,
+  folder: string,
+  title: string,
+  extra: Partial<Parameters<typeof radarrDownload>[0]> = {},
+) {
   await makeTree(join(svc.moviesSrc, folder), { [`${folder}.mkv`]: 1536 });
-  const res = await post(svc.url, '/sync/radarr', await radarrDownload({ folder, file: `${folder}.mkv`, title, size: 1536, ...extra }));
+  const res = await post(
+    svc.url,
+    '/sync/radarr',
+    await radarrDownload({ folder, file: `${folder}.mkv`, title, size: 1536, ...extra }),
+  );
   expect(res.status, res.text).toBe(202);
   const job = await waitForJob(svc, res.body.job_id, (j) => j.status === 'success' || j.status === 'failed');
   expect(job.status, job.error ?? '').toBe('success');
@@ -126,7 +144,15 @@ describe('Telegram and Plex up', () => {
     const res = await post(
       svc.url,
       '/sync/sonarr',
-      await sonarrDownload({ seriesFolder: 'Fleabag (2016)', seriesTitle: 'Fleabag & <Co>', season: 1, episode: 5, episodeTitle: 'Episode <5>', file, size: 2048 }),
+      await sonarrDownload({
+        seriesFolder: 'Fleabag (2016)',
+        seriesTitle: 'Fleabag & <Co>',
+        season: 1,
+        episode: 5,
+        episodeTitle: 'Episode <5>',
+        file,
+        size: 2048,
+      }),
     );
     expect(res.status).toBe(202);
     const job = await waitForJob(svc, res.body.job_id, (j) => j.status !== 'queued' && j.status !== 'in_progress');
@@ -135,7 +161,9 @@ describe('Telegram and Plex up', () => {
     await telegram.waitForRequests(1);
     await outboxSettled(svc);
     expect(plex.requests).toHaveLength(1);
-    expect(plex.requests[0]!.url).toBe(`/library/sections/2/refresh?path=${encodeURIComponent('/data/media/TV Shows/Fleabag (2016)/Season 01')}`);
+    expect(plex.requests[0]!.url).toBe(
+      `/library/sections/2/refresh?path=${encodeURIComponent('/data/media/TV Shows/Fleabag (2016)/Season 01')}`,
+    );
     expect(telegram.requests).toHaveLength(1);
     const text = telegram.requests[0]!.json<{ text: string }>().text;
     expect(text).toBe(
@@ -185,7 +213,15 @@ describe('Telegram down, then up', () => {
     let calls = 0;
     telegram.respondWith(() =>
       ++calls === 1
-        ? { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } }
+        ? {
+            status: 429,
+            body: {
+              ok: false,
+              error_code: 429,
+              description: 'Too Many Requests: retry after 1',
+              parameters: { retry_after: 1 },
+            },
+          }
         : { status: 200, body: { ok: true, result: {} } },
     );
     const job = await syncMovie(svc, 'Rate Limited (2018)', 'Rate Limited');

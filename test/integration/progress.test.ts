@@ -3,7 +3,17 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { radarrDownload } from '../support/payloads.js';
-import { cleanupAll, getJson, makeTree, post, readLog, startService, tempDir, waitFor, waitForJob } from '../support/start-service.js';
+import {
+  cleanupAll,
+  getJson,
+  makeTree,
+  post,
+  readLog,
+  startService,
+  tempDir,
+  waitFor,
+  waitForJob,
+} from '../support/start-service.js';
 
 afterAll(cleanupAll);
 
@@ -29,7 +39,11 @@ describe('progress of a running copy', () => {
       },
       { what: 'a progress line in GET /jobs/<id>', timeoutMs: 10_000, intervalMs: 50 },
     );
-    expect(running.progress).toMatchObject({ percent: expect.any(Number), rate: expect.stringMatching(/\/s$/), eta: expect.stringMatching(/^\d+:\d\d:\d\d$/) });
+    expect(running.progress).toMatchObject({
+      percent: expect.any(Number),
+      rate: expect.stringMatching(/\/s$/),
+      eta: expect.stringMatching(/^\d+:\d\d:\d\d$/),
+    });
     expect(running.progress.bytes).toBeLessThanOrEqual(12 * 1024 * 1024);
     expect(Date.parse(running.progress.updated_at)).not.toBeNaN();
     const listed = (await getJson(svc.url, '/jobs?status=in_progress')).body.jobs;

@@ -33,7 +33,12 @@ async function bigMovie(svc: Service, folder: string) {
   await makeTree(join(svc.moviesSrc, folder), { [file]: BIG, [`${folder}.nfo`]: '<movie/>', 'poster.jpg': 30_000 });
   const res = await post(svc.url, '/sync/radarr', await radarrDownload({ folder, file }));
   expect(res.status, res.text).toBe(202);
-  return { id: res.body.job_id as number, file, dstDir: join(svc.moviesDst, folder), srcDir: join(svc.moviesSrc, folder) };
+  return {
+    id: res.body.job_id as number,
+    file,
+    dstDir: join(svc.moviesDst, folder),
+    srcDir: join(svc.moviesSrc, folder),
+  };
 }
 
 /** Waits until rsync is writing its temp file for `file` in `dir`; polls fast, the copy takes well under a second. */
@@ -97,7 +102,8 @@ describe.each([
     expect(log).toMatch(/Found 1 interrupted jobs from previous run/);
     expect(log).toMatch(/Queueing interrupted job for retry: Big .* \(retry 1\/3\)/);
     expect(log).toMatch(/Background sync started: Big .* \(retry 1\/3\)/);
-    if (how === 'tree') expect(log).toMatch(/Removed 1 rsync temp file\(s\) a killed copy left behind: .*\/\.Big Movie/);
+    if (how === 'tree')
+      expect(log).toMatch(/Removed 1 rsync temp file\(s\) a killed copy left behind: .*\/\.Big Movie/);
 
     // Byte-identical, and nothing else: no ".NAME.XXXXXX" left behind, no rsync still running.
     expect(await treeOf(movie.dstDir)).toEqual(await treeOf(movie.srcDir));

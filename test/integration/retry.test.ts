@@ -39,7 +39,9 @@ beforeAll(async () => {
 afterAll(cleanupAll);
 
 /** A movie whose destination folder name is taken by a regular file: rsync cannot create it. */
-async function blockedMovie(folder: string): Promise<{ id: number; blocker: string; srcFile: string; dstFile: string }> {
+async function blockedMovie(
+  folder: string,
+): Promise<{ id: number; blocker: string; srcFile: string; dstFile: string }> {
   const file = `${folder}.mkv`;
   const [srcFile] = Object.values(await makeTree(join(svc.moviesSrc, folder), { [file]: 40_000 }));
   const blocker = join(svc.moviesDst, folder);
@@ -76,20 +78,28 @@ describe('automatic retries', () => {
     });
     expect(texts).toHaveLength(3);
     for (const t of texts) {
-      expect(t.startsWith('<b>Sync Failed - Movie</b>\n<b>Blocked Movie</b> (2024)\n\nError: rsync exit 23')).toBe(true);
+      expect(t.startsWith('<b>Sync Failed - Movie</b>\n<b>Blocked Movie</b> (2024)\n\nError: rsync exit 23')).toBe(
+        true,
+      );
     }
     expect(texts[0]).toMatch(/\n\nWill retry \(retry 1\/2 in 1 s\)$/);
     expect(texts[1]).toMatch(/\n\nWill retry \(retry 2\/2 in 1 s\)$/);
-    expect(texts[2]).toMatch(new RegExp(`\\n\\nGave up after 2 retries\\. Retry by hand: POST /jobs/${first.id}/retry$`));
+    expect(texts[2]).toMatch(
+      new RegExp(`\\n\\nGave up after 2 retries\\. Retry by hand: POST /jobs/${first.id}/retry$`),
+    );
 
     const log = await readLog(svc, 'sync_webhook.log');
     expect(attemptsIn(log, 'Blocked Movie (2024)')).toBe(3);
     expect(log).toMatch(/Background sync started: Blocked Movie \(2024\) \(retry 1\/2\)/);
     expect(log).toMatch(/Background sync started: Blocked Movie \(2024\) \(retry 2\/2\)/);
     expect(log).not.toMatch(/\(retry 3\/2\)/);
-    expect(log).toMatch(/Background sync failed: Blocked Movie \(2024\) \(retry 2\/2\) - .*\(gave up after 2 retries\)/);
+    expect(log).toMatch(
+      /Background sync failed: Blocked Movie \(2024\) \(retry 2\/2\) - .*\(gave up after 2 retries\)/,
+    );
     const history = await readLog(svc, 'sync_history.log');
-    expect(history.split('\n').filter((l) => /\| FAILED +\| movie +\| Blocked Movie \(2024\) \|/.test(l))).toHaveLength(3);
+    expect(history.split('\n').filter((l) => /\| FAILED +\| movie +\| Blocked Movie \(2024\) \|/.test(l))).toHaveLength(
+      3,
+    );
   });
 
   it('POST /jobs/:id/retry requeues the same row with retry_count 0, and the retries apply again', async () => {
@@ -116,7 +126,9 @@ describe('automatic retries', () => {
     expect(done.error).toBeNull();
     expect(await sameBytes(first.srcFile, first.dstFile)).toBe(true);
     expect((await request(svc.url, '/jobs?limit=1000')).body.jobs.length).toBe(jobsBefore); // no new row
-    await waitFor(() => messagesAbout('Blocked Movie').some((t) => t.startsWith('<b>Movie Synced</b>')), { what: 'success message' });
+    await waitFor(() => messagesAbout('Blocked Movie').some((t) => t.startsWith('<b>Movie Synced</b>')), {
+      what: 'success message',
+    });
   });
 
   it('a job that succeeded is never retried again, and cannot be retried by hand (409)', async () => {

@@ -3,7 +3,15 @@
 // a restart that missed its slot) covers the previous day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../support/fake-http.js';
-import { cleanupAll, getJson, openDb, request, startService, type Service, startAcceptingTelegram } from '../support/start-service.js';
+import {
+  cleanupAll,
+  getJson,
+  openDb,
+  request,
+  startService,
+  type Service,
+  startAcceptingTelegram,
+} from '../support/start-service.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -23,12 +31,24 @@ function localParts(at: Date, timeZone: string) {
     second: '2-digit',
   }).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
-  return { day: `${get('year')}-${get('month')}-${get('day')}`, hour: Number(get('hour')), minute: Number(get('minute')), second: Number(get('second')) };
+  return {
+    day: `${get('year')}-${get('month')}-${get('day')}`,
+    hour: Number(get('hour')),
+    minute: Number(get('minute')),
+    second: Number(get('second')),
+  };
 }
 
 /** A zone where it is now between 03:00 and 21:00, so "today so far" and "an hour ago" are the same local day. */
 const NOW = new Date();
-const TZ = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'America/Los_Angeles', 'Pacific/Auckland', 'Asia/Kolkata'].find((tz) => {
+const TZ = [
+  'Europe/Berlin',
+  'America/New_York',
+  'Asia/Tokyo',
+  'America/Los_Angeles',
+  'Pacific/Auckland',
+  'Asia/Kolkata',
+].find((tz) => {
   const h = localParts(NOW, tz).hour;
   return h >= 3 && h < 21;
 })!;
@@ -60,25 +80,106 @@ interface Seed {
 
 const seeds: Seed[] = [
   // Yesterday (local): not in today's summary.
-  { title: 'Old Movie (2001)', status: 'success', media: 'movie', finished: new Date(MIDNIGHT.getTime() - 3 * HOUR), bytes: 2 * GiB, seconds: 120 },
-  { title: 'Old Show - S01E01: Late', status: 'success', media: 'episode', finished: new Date(MIDNIGHT.getTime() - 30_000), bytes: 10 * MiB, seconds: 30 },
-  { title: 'Old Broken (1999)', status: 'failed', media: 'movie', finished: new Date(MIDNIGHT.getTime() - 2 * HOUR), gaveUp: true },
+  {
+    title: 'Old Movie (2001)',
+    status: 'success',
+    media: 'movie',
+    finished: new Date(MIDNIGHT.getTime() - 3 * HOUR),
+    bytes: 2 * GiB,
+    seconds: 120,
+  },
+  {
+    title: 'Old Show - S01E01: Late',
+    status: 'success',
+    media: 'episode',
+    finished: new Date(MIDNIGHT.getTime() - 30_000),
+    bytes: 10 * MiB,
+    seconds: 30,
+  },
+  {
+    title: 'Old Broken (1999)',
+    status: 'failed',
+    media: 'movie',
+    finished: new Date(MIDNIGHT.getTime() - 2 * HOUR),
+    gaveUp: true,
+  },
   // Today (local), all before now.
-  { title: 'Early Show - S02E01: Just After Midnight', status: 'success', media: 'episode', finished: new Date(MIDNIGHT.getTime() + 30_000), bytes: 50 * MiB, seconds: 30 },
-  { title: 'Big Movie (2024)', status: 'success', media: 'movie', finished: new Date(MIDNIGHT.getTime() + HOUR), bytes: GiB, seconds: 60 },
-  { title: 'Half Movie (2023)', status: 'success', media: 'movie', finished: new Date(MIDNIGHT.getTime() + HOUR + 5 * MINUTE), bytes: 512 * MiB, seconds: 30 },
-  { title: 'Show - S01E02: Two', status: 'success', media: 'episode', finished: new Date(MIDNIGHT.getTime() + HOUR + 10 * MINUTE), bytes: 100 * MiB, seconds: 30 },
-  { title: 'Broken <One> & Co (2024)', status: 'failed', media: 'movie', finished: new Date(MIDNIGHT.getTime() + HOUR + 11 * MINUTE), gaveUp: true },
-  { title: 'Failing 2 (2020)', status: 'failed', media: 'movie', finished: new Date(MIDNIGHT.getTime() + HOUR + 12 * MINUTE) },
-  { title: 'Failing 3 - S01E03', status: 'failed', media: 'episode', finished: new Date(MIDNIGHT.getTime() + HOUR + 13 * MINUTE) },
-  { title: 'Given Up 4 (2019)', status: 'failed', media: 'movie', finished: new Date(MIDNIGHT.getTime() + HOUR + 14 * MINUTE), gaveUp: true },
-  { title: 'Failing 5 (2018)', status: 'failed', media: 'movie', finished: new Date(MIDNIGHT.getTime() + HOUR + 15 * MINUTE) },
-  { title: 'Failing 6 (2017)', status: 'failed', media: 'movie', finished: new Date(MIDNIGHT.getTime() + HOUR + 16 * MINUTE) },
+  {
+    title: 'Early Show - S02E01: Just After Midnight',
+    status: 'success',
+    media: 'episode',
+    finished: new Date(MIDNIGHT.getTime() + 30_000),
+    bytes: 50 * MiB,
+    seconds: 30,
+  },
+  {
+    title: 'Big Movie (2024)',
+    status: 'success',
+    media: 'movie',
+    finished: new Date(MIDNIGHT.getTime() + HOUR),
+    bytes: GiB,
+    seconds: 60,
+  },
+  {
+    title: 'Half Movie (2023)',
+    status: 'success',
+    media: 'movie',
+    finished: new Date(MIDNIGHT.getTime() + HOUR + 5 * MINUTE),
+    bytes: 512 * MiB,
+    seconds: 30,
+  },
+  {
+    title: 'Show - S01E02: Two',
+    status: 'success',
+    media: 'episode',
+    finished: new Date(MIDNIGHT.getTime() + HOUR + 10 * MINUTE),
+    bytes: 100 * MiB,
+    seconds: 30,
+  },
+  {
+    title: 'Broken <One> & Co (2024)',
+    status: 'failed',
+    media: 'movie',
+    finished: new Date(MIDNIGHT.getTime() + HOUR + 11 * MINUTE),
+    gaveUp: true,
+  },
+  {
+    title: 'Failing 2 (2020)',
+    status: 'failed',
+    media: 'movie',
+    finished: new Date(MIDNIGHT.getTime() + HOUR + 12 * MINUTE),
+  },
+  {
+    title: 'Failing 3 - S01E03',
+    status: 'failed',
+    media: 'episode',
+    finished: new Date(MIDNIGHT.getTime() + HOUR + 13 * MINUTE),
+  },
+  {
+    title: 'Given Up 4 (2019)',
+    status: 'failed',
+    media: 'movie',
+    finished: new Date(MIDNIGHT.getTime() + HOUR + 14 * MINUTE),
+    gaveUp: true,
+  },
+  {
+    title: 'Failing 5 (2018)',
+    status: 'failed',
+    media: 'movie',
+    finished: new Date(MIDNIGHT.getTime() + HOUR + 15 * MINUTE),
+  },
+  {
+    title: 'Failing 6 (2017)',
+    status: 'failed',
+    media: 'movie',
+    finished: new Date(MIDNIGHT.getTime() + HOUR + 16 * MINUTE),
+  },
 ];
 
 async function seed(svc: Service): Promise<void> {
   const db = await openDb(svc.dbPath);
-  const insert = db.prepare(`INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path, mapping,
+  const insert =
+    db.prepare(`INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path, mapping,
     dedupe_key, details, retry_count, gave_up, error, bytes_transferred, created_at, started_at, finished_at, duration_seconds, next_attempt_at)
     VALUES (@status, @source, @media, @title, @container, @source_path, @dest, @mapping, @source_path, @details, @retries, @gave_up,
     @error, @bytes, @created, @started, @finished, @seconds, @next)`);
@@ -122,7 +223,13 @@ const CRON = `${SLOT_LOCAL.minute} ${SLOT_LOCAL.hour} * * *`;
 beforeAll(async () => {
   telegram = await startAcceptingTelegram();
   svc = await startService({
-    env: { TZ, SYNC_SUMMARY_CRON: CRON, TELEGRAM_BOT_TOKEN: '1:summary', TELEGRAM_CHAT_ID: '9', TELEGRAM_API_URL: telegram.url },
+    env: {
+      TZ,
+      SYNC_SUMMARY_CRON: CRON,
+      TELEGRAM_BOT_TOKEN: '1:summary',
+      TELEGRAM_CHAT_ID: '9',
+      TELEGRAM_API_URL: telegram.url,
+    },
   });
   await seed(svc);
 });
@@ -181,9 +288,14 @@ describe(`daily summary (TZ ${TZ})`, () => {
     await svc.stop();
     // The service was down at the slot an hour ago: the last run recorded is the day before's.
     const db = await openDb(svc.dbPath);
-    const recorded = db.prepare(`SELECT last_slot FROM schedule_runs WHERE task = 'daily-summary'`).pluck().get() as string;
+    const recorded = db
+      .prepare(`SELECT last_slot FROM schedule_runs WHERE task = 'daily-summary'`)
+      .pluck()
+      .get() as string;
     expect(recorded).toBe(SLOT.toISOString()); // the first start remembered the latest slot without running it
-    db.prepare(`UPDATE schedule_runs SET last_slot = ? WHERE task = 'daily-summary'`).run(new Date(SLOT.getTime() - DAY).toISOString());
+    db.prepare(`UPDATE schedule_runs SET last_slot = ? WHERE task = 'daily-summary'`).run(
+      new Date(SLOT.getTime() - DAY).toISOString(),
+    );
     db.close();
 
     telegram.reset();
@@ -230,6 +342,8 @@ describe(`daily summary (TZ ${TZ})`, () => {
     telegram.reset();
     await request(svc.url, '/summary/send', { method: 'POST' });
     await telegram.waitForRequests(1);
-    expect(texts()[0]).toBe(`<b>Daily Sync Summary</b>\n📊 <b>Daily Summary - ${TODAY}</b>\n\nNo sync activity recorded.`);
+    expect(texts()[0]).toBe(
+      `<b>Daily Sync Summary</b>\n📊 <b>Daily Summary - ${TODAY}</b>\n\nNo sync activity recorded.`,
+    );
   });
 });

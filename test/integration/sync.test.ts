@@ -49,7 +49,10 @@ async function succeeded(id: number) {
 beforeAll(async () => {
   // Telegram refuses every message with a description that echoes the URL (and so the bot token):
   // the service must log the refusal without the token.
-  telegram = await startFakeServer((req) => ({ status: 400, body: { ok: false, error_code: 400, description: `Bad Request: chat not found (${req.url})` } }));
+  telegram = await startFakeServer((req) => ({
+    status: 400,
+    body: { ok: false, error_code: 400, description: `Bad Request: chat not found (${req.url})` },
+  }));
   plex = await startFakeServer({ status: 404, body: `no such section; token ${PLEX_TOKEN}` });
   onCleanup(() => telegram.close());
   onCleanup(() => plex.close());
@@ -89,7 +92,11 @@ describe('real rsync', () => {
     });
     const id = await postJob(
       '/sync/radarr',
-      await radarrDownload({ folder, file: 'Dune - Part Two (2024) {tmdb-693134} [Bluray-1080p].mkv', title: 'Dune: Part Two' }),
+      await radarrDownload({
+        folder,
+        file: 'Dune - Part Two (2024) {tmdb-693134} [Bluray-1080p].mkv',
+        title: 'Dune: Part Two',
+      }),
     );
     const job = await succeeded(id);
 
@@ -101,9 +108,17 @@ describe('real rsync', () => {
     expect(await treeOf(dst)).toEqual(expected);
     expect(Object.keys(expected)).toHaveLength(Object.keys(copied).length + 1); // + "extras/"
 
-    const bytes = Object.values(copied).reduce<number>((sum, v) => sum + (typeof v === 'number' ? v : Buffer.byteLength(v)), 0);
+    const bytes = Object.values(copied).reduce<number>(
+      (sum, v) => sum + (typeof v === 'number' ? v : Buffer.byteLength(v)),
+      0,
+    );
     expect(job.bytes_transferred).toBe(bytes);
-    expect(job).toMatchObject({ source: 'radarr', media_type: 'movie', title: 'Dune: Part Two (2024)', retry_count: 0 });
+    expect(job).toMatchObject({
+      source: 'radarr',
+      media_type: 'movie',
+      title: 'Dune: Part Two (2024)',
+      retry_count: 0,
+    });
     expect(job.created_at).toMatch(ISO_UTC);
     expect(job.started_at).toMatch(ISO_UTC);
     expect(job.finished_at).toMatch(ISO_UTC);
@@ -114,7 +129,11 @@ describe('real rsync', () => {
     expect(job.duration_seconds!).toBeLessThan(30);
 
     // The same import again within 24 h: answered as a duplicate of the finished job, not copied again.
-    const again = await post(svc.url, '/sync/radarr', await radarrDownload({ folder, file: 'Dune - Part Two (2024) {tmdb-693134} [Bluray-1080p].mkv' }));
+    const again = await post(
+      svc.url,
+      '/sync/radarr',
+      await radarrDownload({ folder, file: 'Dune - Part Two (2024) {tmdb-693134} [Bluray-1080p].mkv' }),
+    );
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ status: 'duplicate', job_id: id, job_ids: [id] });
   });
@@ -126,12 +145,19 @@ describe('real rsync', () => {
     await makeTree(svc.tvSrc, { 'The Bear (2022)/Season 03/The Bear (2022) - S03E02 - Next.mkv': 1000 });
     expect(await pathExists(join(svc.tvDst, 'The Bear (2022)'))).toBe(false);
 
-    const id = await postJob('/sync/sonarr', await sonarrDownload({ seriesFolder: 'The Bear (2022)', season: 3, episode: 1, episodeTitle: 'Tomorrow', file }));
+    const id = await postJob(
+      '/sync/sonarr',
+      await sonarrDownload({ seriesFolder: 'The Bear (2022)', season: 3, episode: 1, episodeTitle: 'Tomorrow', file }),
+    );
     const job = await succeeded(id);
     const dstFile = join(svc.tvDst, 'The Bear (2022)', 'Season 03', file);
     expect(await sameBytes(srcFile!, dstFile)).toBe(true);
     expect(await readdir(join(svc.tvDst, 'The Bear (2022)', 'Season 03'))).toEqual([file]);
-    expect(job).toMatchObject({ media_type: 'episode', title: 'The Bear - S03E01: Tomorrow', bytes_transferred: 1_500_000 });
+    expect(job).toMatchObject({
+      media_type: 'episode',
+      title: 'The Bear - S03E01: Tomorrow',
+      bytes_transferred: 1_500_000,
+    });
     expect(job.dest_path).toBe(join(svc.tvDst, 'The Bear (2022)', 'Season 03'));
   });
 
@@ -148,16 +174,24 @@ describe('real rsync', () => {
       await makeTree(join(svc.moviesSrc, m.folder), { [m.file]: 10_000 + i, 'sub/-dash.srt': `srt ${i}` });
       ids.push(await postJob('/sync/radarr', await radarrDownload(m)));
     }
-    const episodeFile = "-Show's [Ünï] - S01E01 - \"Pilot\".mkv";
+    const episodeFile = '-Show\'s [Ünï] - S01E01 - "Pilot".mkv';
     await makeTree(join(svc.tvSrc, "-Dash Show 'Q' [2020]", 'Season 01'), { [episodeFile]: 4321 });
-    ids.push(await postJob('/sync/sonarr', await sonarrDownload({ seriesFolder: "-Dash Show 'Q' [2020]", season: 1, episode: 1, file: episodeFile })));
+    ids.push(
+      await postJob(
+        '/sync/sonarr',
+        await sonarrDownload({ seriesFolder: "-Dash Show 'Q' [2020]", season: 1, episode: 1, file: episodeFile }),
+      ),
+    );
 
     for (const id of ids) await succeeded(id);
     for (const m of movies) {
       expect(await treeOf(join(svc.moviesDst, m.folder))).toEqual(await treeOf(join(svc.moviesSrc, m.folder)));
     }
     expect(
-      await sameBytes(join(svc.tvSrc, "-Dash Show 'Q' [2020]", 'Season 01', episodeFile), join(svc.tvDst, "-Dash Show 'Q' [2020]", 'Season 01', episodeFile)),
+      await sameBytes(
+        join(svc.tvSrc, "-Dash Show 'Q' [2020]", 'Season 01', episodeFile),
+        join(svc.tvDst, "-Dash Show 'Q' [2020]", 'Season 01', episodeFile),
+      ),
     ).toBe(true);
     // Nothing landed anywhere else: no stray "-e", "rm" or option-looking entries at the roots.
     expect((await readdir(svc.moviesDst)).sort()).toEqual(expect.arrayContaining(movies.map((m) => m.folder)));
@@ -178,7 +212,9 @@ describe('real rsync', () => {
     expect(await readFile(join(svc.moviesDst, folder, 'extra.nfo'), 'utf8')).toBe('nfo'); // the rest was copied
     expect(plain.bytes_transferred).toBe(3);
 
-    const upgrade = await succeeded(await postJob('/sync/radarr', await radarrDownload({ folder, file, isUpgrade: true })));
+    const upgrade = await succeeded(
+      await postJob('/sync/radarr', await radarrDownload({ folder, file, isUpgrade: true })),
+    );
     expect(upgrade.id).not.toBe(plain.id);
     expect(await readFile(dstFile, 'utf8')).toBe('NEW CONTENT, longer than before');
     expect(await readdir(join(svc.moviesDst, folder))).toEqual(expect.arrayContaining([file, 'extra.nfo']));
@@ -187,7 +223,10 @@ describe('real rsync', () => {
 
   it('/sync/manual queues a job (202) and syncs the folder', async () => {
     const folder = 'Manual Movie (2024)';
-    await makeTree(join(svc.moviesSrc, folder), { 'Manual Movie (2024).mkv': 64_000, 'Manual Movie (2024).nfo': '<movie/>' });
+    await makeTree(join(svc.moviesSrc, folder), {
+      'Manual Movie (2024).mkv': 64_000,
+      'Manual Movie (2024).nfo': '<movie/>',
+    });
     const started = Date.now();
     const id = await postJob('/sync/manual', { path: `/movies/${folder}`, type: 'movie' });
     expect(Date.now() - started).toBeLessThan(1000); // rsync never runs inside the request
@@ -209,12 +248,16 @@ describe('real rsync', () => {
     await makeTree(join(svc.moviesSrc, folder), { [file]: 1234 });
     const id = await postJob('/sync/radarr', await radarrDownload({ folder, file, title: 'Logged Movie', year: 2023 }));
     await succeeded(id);
-    await waitFor(async () => (await readLog(svc, 'sync_history.log')).includes('Logged Movie (2023)'), { what: 'history line' });
+    await waitFor(async () => (await readLog(svc, 'sync_history.log')).includes('Logged Movie (2023)'), {
+      what: 'history line',
+    });
     const log = await readLog(svc, 'sync_webhook.log');
     expect(log).toContain(`File path: /movies/${folder}/${file}`);
     expect(log).toMatch(/ - INFO - Processing: Logged Movie \(2023\) - Bluray-1080p/);
     const history = await readLog(svc, 'sync_history.log');
-    expect(history).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| SUCCESS +\| movie +\| Logged Movie \(2023\) \| \d+\.\ds$/m);
+    expect(history).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \| SUCCESS +\| movie +\| Logged Movie \(2023\) \| \d+\.\ds$/m,
+    );
   });
 
   it('never shows the bot token or the Plex token in logs or API answers', async () => {
@@ -223,7 +266,9 @@ describe('real rsync', () => {
     const folder = 'Secret Movie (2012)';
     await makeTree(join(svc.moviesSrc, folder), { 'Secret Movie (2012).mkv': 2048 });
     await succeeded(await postJob('/sync/radarr', await radarrDownload({ folder, file: 'Secret Movie (2012).mkv' })));
-    await waitFor(() => telegram.requests.length > 0 && plex.requests.length > 0, { what: 'Telegram and Plex attempts' });
+    await waitFor(() => telegram.requests.length > 0 && plex.requests.length > 0, {
+      what: 'Telegram and Plex attempts',
+    });
     await svc.waitForLog(/telegram delivery given up/);
     await svc.waitForLog(/plex delivery given up/);
     expect(telegram.requests[0]!.path).toBe(`/bot${BOT_TOKEN}/sendMessage`);
@@ -265,7 +310,11 @@ describe('dry run', () => {
     expect(health.body.dry_run).toBe(true);
 
     const m = await post(dry.url, '/sync/radarr', await radarrDownload({ folder, file: 'Dry Movie (2022).mkv' }));
-    const e = await post(dry.url, '/sync/sonarr', await sonarrDownload({ seriesFolder: 'Dry Show', season: 2, episode: 3, file: 'Dry Show - S02E03.mkv' }));
+    const e = await post(
+      dry.url,
+      '/sync/sonarr',
+      await sonarrDownload({ seriesFolder: 'Dry Show', season: 2, episode: 3, file: 'Dry Show - S02E03.mkv' }),
+    );
     expect(m.status).toBe(202);
     expect(e.status).toBe(202);
     for (const id of [m.body.job_id, e.body.job_id]) {

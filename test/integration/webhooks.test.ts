@@ -19,7 +19,9 @@ import {
   type Service,
 } from '../support/start-service.js';
 
-const FIXTURES = readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.json')).sort();
+const FIXTURES = readdirSync(FIXTURES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 let svc: Service;
 let telegram: FakeServer;
@@ -60,7 +62,8 @@ async function sherlockBatch(seriesDir = 'Sherlock (2010)'): Promise<any> {
 describe('every fixture, routed by its sender', () => {
   const expected: Record<string, 'queued' | 'test' | 'ignored'> = {};
   for (const f of FIXTURES) {
-    expected[f] = /-download/.test(f) || /-importcomplete/.test(f) ? 'queued' : /-test\.json$/.test(f) ? 'test' : 'ignored';
+    expected[f] =
+      /-download/.test(f) || /-importcomplete/.test(f) ? 'queued' : /-test\.json$/.test(f) ? 'test' : 'ignored';
   }
 
   it('has the fixtures this test expects', () => {
@@ -211,7 +214,11 @@ describe('README shapes and methods', () => {
       body: JSON.stringify({
         eventType: 'Download',
         movie: { title: 'Test Movie', year: 2024, folderPath: '/movies/Test Movie (2024)' },
-        movieFile: { path: '/movies/Test Movie (2024)/test.mkv', size: 1000000000, quality: { quality: { name: 'Test' } } },
+        movieFile: {
+          path: '/movies/Test Movie (2024)/test.mkv',
+          size: 1000000000,
+          quality: { quality: { name: 'Test' } },
+        },
       }),
     });
     expect(res.status, res.text).toBe(202);
@@ -225,7 +232,11 @@ describe('README shapes and methods', () => {
     const body = await readFixture('radarr-download.json');
     body.movie.folderPath = '/movies/Put Movie (2001)';
     body.movieFile.path = '/movies/Put Movie (2001)/Put Movie (2001).mkv';
-    const res = await request(svc.url, '/sync/radarr', { method: 'PUT', body, headers: { 'Content-Type': 'application/json', Connection: 'close' } });
+    const res = await request(svc.url, '/sync/radarr', {
+      method: 'PUT',
+      body,
+      headers: { 'Content-Type': 'application/json', Connection: 'close' },
+    });
     expect(res.status, res.text).toBe(202);
     expect(res.body.status).toBe('queued');
     const test = await request(svc.url, '/sync/sonarr', {
@@ -241,10 +252,18 @@ describe('README shapes and methods', () => {
     const res = await post(svc.url, '/sync/manual', { path: '/movies/Movie Name (2024)', type: 'movie' });
     expect(res.status, res.text).toBe(202);
     const job = await getJob(svc, res.body.job_id);
-    expect(job).toMatchObject({ source: 'manual', media_type: 'movie', container_path: '/movies/Movie Name (2024)', dest_path: svc.moviesDst });
+    expect(job).toMatchObject({
+      source: 'manual',
+      media_type: 'movie',
+      container_path: '/movies/Movie Name (2024)',
+      dest_path: svc.moviesDst,
+    });
     const tv = await post(svc.url, '/sync/manual', { path: '/tv/Some Show/Season 01', type: 'tv' });
     expect(tv.status).toBe(202);
-    expect(await getJob(svc, tv.body.job_id)).toMatchObject({ media_type: 'episode', dest_path: `${svc.tvDst}/Some Show` });
+    expect(await getJob(svc, tv.body.job_id)).toMatchObject({
+      media_type: 'episode',
+      dest_path: `${svc.tvDst}/Some Show`,
+    });
   });
 });
 
@@ -316,10 +335,14 @@ describe('refusals', () => {
   });
 
   it('a wrong Content-Type answers 415', async () => {
-    const res = await post(svc.url, '/sync/radarr', JSON.stringify({ eventType: 'Test' }), { 'Content-Type': 'text/plain' });
+    const res = await post(svc.url, '/sync/radarr', JSON.stringify({ eventType: 'Test' }), {
+      'Content-Type': 'text/plain',
+    });
     expect(res.status).toBe(415);
     expect(typeof res.body.error).toBe('string');
-    const form = await post(svc.url, '/sync/manual', 'path=/movies/x', { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const form = await post(svc.url, '/sync/manual', 'path=/movies/x', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(415);
   });
 

@@ -54,7 +54,12 @@ describe('enqueue', () => {
   it('inserts queued rows and answers their ids in order', () => {
     const r = jobs.enqueue([newJob(), newJob({ dedupe_key: 'b' })], t0, DAY);
     expect(r).toEqual({ ids: [1, 2], created: [true, true] });
-    expect(jobs.get(1)).toMatchObject({ status: 'queued', retry_count: 0, created_at: t0.toISOString(), details: { quality: 'Bluray-1080p' } });
+    expect(jobs.get(1)).toMatchObject({
+      status: 'queued',
+      retry_count: 0,
+      created_at: t0.toISOString(),
+      details: { quality: 'Bluray-1080p' },
+    });
   });
 
   it('folds a file that is queued, in progress, or succeeded within the window', () => {
@@ -88,7 +93,11 @@ describe('the state machine', () => {
     jobs.enqueue([newJob({ dedupe_key: 'a' }), newJob({ dedupe_key: 'b' })], t0, DAY);
     jobs.claimNext(t0);
     jobs.defer(1, 'Waiting for mount: source /src is not mounted', at(30_000));
-    expect(jobs.get(1)).toMatchObject({ status: 'queued', error: 'Waiting for mount: source /src is not mounted', retry_count: 0 });
+    expect(jobs.get(1)).toMatchObject({
+      status: 'queued',
+      error: 'Waiting for mount: source /src is not mounted',
+      retry_count: 0,
+    });
     expect(jobs.claimNext(at(1))?.id).toBe(2);
     expect(jobs.claimNext(at(2))).toBeUndefined();
     expect(jobs.nextDueAt()).toEqual(at(30_000));
@@ -101,15 +110,25 @@ describe('the state machine', () => {
     const done = jobs.markSucceeded(1, { bytes: 1234, finishedAt: at(5000), durationSeconds: 5 }, [
       { target: 'telegram', payload: { title: 'Movie Synced', body: 'x' } },
     ]);
-    expect(done).toMatchObject({ status: 'success', bytes_transferred: 1234, duration_seconds: 5, error: null, finished_at: at(5000).toISOString() });
-    expect(outbox.head('telegram')).toMatchObject({ job_id: 1, payload: { title: 'Movie Synced', body: 'x' }, attempts: 0 });
+    expect(done).toMatchObject({
+      status: 'success',
+      bytes_transferred: 1234,
+      duration_seconds: 5,
+      error: null,
+      finished_at: at(5000).toISOString(),
+    });
+    expect(outbox.head('telegram')).toMatchObject({
+      job_id: 1,
+      payload: { title: 'Movie Synced', body: 'x' },
+      attempts: 0,
+    });
   });
 
   it('refuses to record an outcome for a job that is not in progress, and writes no outbox row', () => {
     jobs.enqueue([newJob()], t0, DAY);
-    expect(() => jobs.markSucceeded(1, { bytes: 1, finishedAt: t0, durationSeconds: 1 }, [{ target: 'telegram', payload: {} }])).toThrow(
-      /not in progress/,
-    );
+    expect(() =>
+      jobs.markSucceeded(1, { bytes: 1, finishedAt: t0, durationSeconds: 1 }, [{ target: 'telegram', payload: {} }]),
+    ).toThrow(/not in progress/);
     expect(outbox.head('telegram')).toBeUndefined();
     expect(jobs.get(1)?.status).toBe('queued');
   });
@@ -161,14 +180,26 @@ describe('the state machine', () => {
     jobs.claimNext(t0);
     db.prepare('UPDATE jobs SET retry_count = 3 WHERE id = 2').run();
     const { requeued, gaveUp } = jobs.recoverInterrupted(at(1), 3);
-    expect(requeued.map((j) => [j.id, j.status, j.retry_count, j.error])).toEqual([[1, 'queued', 1, 'Interrupted by restart']]);
-    expect(gaveUp.map((j) => [j.id, j.status, j.gave_up, j.error])).toEqual([[2, 'failed', true, 'Interrupted by restart']]);
+    expect(requeued.map((j) => [j.id, j.status, j.retry_count, j.error])).toEqual([
+      [1, 'queued', 1, 'Interrupted by restart'],
+    ]);
+    expect(gaveUp.map((j) => [j.id, j.status, j.gave_up, j.error])).toEqual([
+      [2, 'failed', true, 'Interrupted by restart'],
+    ]);
   });
 
   it('makes every fresh queued job of a mapping wait with the same reason, leaving other mappings alone', () => {
-    jobs.enqueue([newJob({ dedupe_key: 'a' }), newJob({ dedupe_key: 'b' }), newJob({ dedupe_key: 'c', mapping: '/tv' })], t0, DAY);
+    jobs.enqueue(
+      [newJob({ dedupe_key: 'a' }), newJob({ dedupe_key: 'b' }), newJob({ dedupe_key: 'c', mapping: '/tv' })],
+      t0,
+      DAY,
+    );
     expect(jobs.deferMapping('/movies', 'Waiting for mount: destination /dst is not mounted', at(30_000), t0)).toBe(2);
-    expect(jobs.get(2)).toMatchObject({ status: 'queued', error: 'Waiting for mount: destination /dst is not mounted', retry_count: 0 });
+    expect(jobs.get(2)).toMatchObject({
+      status: 'queued',
+      error: 'Waiting for mount: destination /dst is not mounted',
+      retry_count: 0,
+    });
     expect(jobs.claimNext(at(1))?.mapping).toBe('/tv');
     expect(jobs.claimNext(at(2))).toBeUndefined();
   });
@@ -192,12 +223,19 @@ describe('reads', () => {
     expect(jobs.statusCounts()).toEqual({ queued: 1, in_progress: 0, success: 1, failed: 1 });
     jobs.promoteDueRetries(at(10));
     expect(jobs.statusCounts()).toEqual({ queued: 2, in_progress: 0, success: 1, failed: 0 });
-    const actual = db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as { status: string; n: number }[];
+    const actual = db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all() as {
+      status: string;
+      n: number;
+    }[];
     for (const { status, n } of actual) expect(jobs.statusCounts()[status as 'queued']).toBe(n);
   });
 
   it('lists newest first, filtered by status, limited', () => {
-    jobs.enqueue([1, 2, 3, 4].map((i) => newJob({ dedupe_key: String(i) })), t0, DAY);
+    jobs.enqueue(
+      [1, 2, 3, 4].map((i) => newJob({ dedupe_key: String(i) })),
+      t0,
+      DAY,
+    );
     jobs.claimNext(t0);
     expect(jobs.list({ limit: 2 }).map((j) => j.id)).toEqual([4, 3]);
     expect(jobs.list({ limit: 10, status: 'in_progress' }).map((j) => j.id)).toEqual([1]);
@@ -210,12 +248,22 @@ describe('reads', () => {
       { key: 'f1', media: 'movie', outcome: 'retrying', bytes: 0 },
       { key: 'f2', media: 'episode', outcome: 'gave_up', bytes: 0 },
     ] as const;
-    jobs.enqueue(kinds.map((k) => newJob({ dedupe_key: k.key, media_type: k.media, title: k.key })), t0, DAY);
+    jobs.enqueue(
+      kinds.map((k) => newJob({ dedupe_key: k.key, media_type: k.media, title: k.key })),
+      t0,
+      DAY,
+    );
     for (const [i, k] of kinds.entries()) {
       const id = i + 1;
       jobs.claimNext(t0);
-      if (k.outcome === 'success') jobs.markSucceeded(id, { bytes: k.bytes, finishedAt: at(id), durationSeconds: 2 }, []);
-      else jobs.markFailed(id, { error: 'x', finishedAt: at(id), durationSeconds: 1, retryAt: k.outcome === 'retrying' ? at(DAY) : null }, []);
+      if (k.outcome === 'success')
+        jobs.markSucceeded(id, { bytes: k.bytes, finishedAt: at(id), durationSeconds: 2 }, []);
+      else
+        jobs.markFailed(
+          id,
+          { error: 'x', finishedAt: at(id), durationSeconds: 1, retryAt: k.outcome === 'retrying' ? at(DAY) : null },
+          [],
+        );
     }
     const report = jobs.dayReport({ from: t0, to: at(DAY) }, 6);
     expect(report).toEqual({

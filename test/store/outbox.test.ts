@@ -24,7 +24,15 @@ afterEach(() => {
 
 describe('outbox', () => {
   it('hands out only the oldest pending row of a target, so order is kept', () => {
-    outbox.add([{ target: 'telegram', payload: { n: 1 } }, { target: 'plex', payload: { n: 2 } }, { target: 'telegram', payload: { n: 3 } }], null, now);
+    outbox.add(
+      [
+        { target: 'telegram', payload: { n: 1 } },
+        { target: 'plex', payload: { n: 2 } },
+        { target: 'telegram', payload: { n: 3 } },
+      ],
+      null,
+      now,
+    );
     expect(outbox.head('telegram')?.payload).toEqual({ n: 1 });
     outbox.reschedule(1, new Date(now.getTime() + 30_000), 'HTTP 500');
     // Still the head while it waits: a later message may not overtake it.
@@ -39,14 +47,20 @@ describe('outbox', () => {
     outbox.add([{ target: 'telegram', payload: {} }], null, now);
     outbox.markDead(1, 'chat not found');
     expect(outbox.head('telegram')).toBeUndefined();
-    expect(db.prepare('SELECT status, last_error FROM outbox WHERE id = 1').get()).toEqual({ status: 'dead', last_error: 'chat not found' });
+    expect(db.prepare('SELECT status, last_error FROM outbox WHERE id = 1').get()).toEqual({
+      status: 'dead',
+      last_error: 'chat not found',
+    });
   });
 
   it('marking a row sent twice changes nothing the second time', () => {
     outbox.add([{ target: 'telegram', payload: {} }], null, now);
     outbox.markSent(1, now);
     outbox.markSent(1, new Date(now.getTime() + 1000));
-    expect(db.prepare('SELECT attempts, sent_at FROM outbox WHERE id = 1').get()).toEqual({ attempts: 1, sent_at: now.toISOString() });
+    expect(db.prepare('SELECT attempts, sent_at FROM outbox WHERE id = 1').get()).toEqual({
+      attempts: 1,
+      sent_at: now.toISOString(),
+    });
   });
 });
 

@@ -63,12 +63,12 @@ function mountTable(): MountLine[] {
     const f = line.split(' ');
     const sep = f.indexOf('-', 6);
     if (sep === -1) continue;
-    out.push({ id: Number(f[0]), mountPoint: unescape(f[4]!), fstype: f[sep + 1]! });
+    out.push({ id: Number(f[0]), mountPoint: unescapeMountField(f[4]!), fstype: f[sep + 1]! });
   }
   return out;
 }
 
-function unescape(field: string): string {
+function unescapeMountField(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
@@ -233,7 +233,12 @@ export async function mountHangingFs(backing: string, path: string): Promise<Han
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s));
   let exited = false;
-  const gone = new Promise<void>((r) => child.once('close', () => ((exited = true), r())));
+  const gone = new Promise<void>((r) =>
+    child.once('close', () => {
+      exited = true;
+      r();
+    }),
+  );
 
   const cleanup = async () => {
     await rm(flag, { force: true });

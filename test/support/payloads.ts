@@ -49,7 +49,9 @@ export async function sonarrDownload(o: EpisodeSpec): Promise<any> {
   const seasonDir = `Season ${String(o.season).padStart(2, '0')}`;
   body.series.title = o.seriesTitle ?? o.seriesFolder.replace(/ \(\d{4}\).*$/, '');
   body.series.path = `/tv/${o.seriesFolder}`;
-  body.episodes = [{ ...body.episodes[0], seasonNumber: o.season, episodeNumber: o.episode, title: o.episodeTitle ?? 'Pilot' }];
+  body.episodes = [
+    { ...body.episodes[0], seasonNumber: o.season, episodeNumber: o.episode, title: o.episodeTitle ?? 'Pilot' },
+  ];
   body.episodeFile.relativePath = `${seasonDir}/${o.file}`;
   body.episodeFile.path = `/tv/${o.seriesFolder}/${seasonDir}/${o.file}`;
   if (o.size !== undefined) body.episodeFile.size = o.size;

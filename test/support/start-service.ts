@@ -137,7 +137,9 @@ export async function waitFor<T>(fn: () => T | Promise<T>, o: WaitOptions = {}):
       lastError = error;
     }
     if (Date.now() >= deadline) {
-      const detail = lastError ? `; last error: ${(lastError as Error).message}` : `; last value: ${JSON.stringify(lastValue)}`;
+      const detail = lastError
+        ? `; last error: ${(lastError as Error).message}`
+        : `; last value: ${JSON.stringify(lastValue)}`;
       throw new Error(`waitFor${o.what ? ` (${o.what})` : ''} timed out after ${timeoutMs} ms${detail}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
@@ -185,7 +187,9 @@ export function request<T = any>(baseUrl: string, path: string, o: RequestOption
   const url = new URL(path, baseUrl);
   let payload: Buffer | undefined;
   if (o.body !== undefined) {
-    payload = Buffer.isBuffer(o.body) ? o.body : Buffer.from(typeof o.body === 'string' ? o.body : JSON.stringify(o.body), 'utf8');
+    payload = Buffer.isBuffer(o.body)
+      ? o.body
+      : Buffer.from(typeof o.body === 'string' ? o.body : JSON.stringify(o.body), 'utf8');
   }
   const headers: Record<string, string> = { ...o.headers };
   if (payload && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) {
@@ -230,7 +234,12 @@ export function arrHeaders(app: 'Radarr' | 'Sonarr' = 'Radarr'): Record<string, 
 }
 
 /** POST a JSON body (object, or raw string) with Radarr-like headers unless overridden. */
-export function post<T = any>(baseUrl: string, path: string, body: unknown, headers?: Record<string, string>): Promise<HttpResponse<T>> {
+export function post<T = any>(
+  baseUrl: string,
+  path: string,
+  body: unknown,
+  headers?: Record<string, string>,
+): Promise<HttpResponse<T>> {
   const app = path.includes('sonarr') ? 'Sonarr' : 'Radarr';
   return request<T>(baseUrl, path, { method: 'POST', body, headers: { ...arrHeaders(app), ...headers } });
 }
@@ -269,7 +278,10 @@ export function pseudoRandomBytes(size: number, seed: string): Buffer {
  * Creates files under `root`: a number is a size (pseudo-random bytes), a string or Buffer is the
  * content. Parent folders are created. Returns the absolute paths by relative path.
  */
-export async function makeTree(root: string, files: Record<string, number | string | Buffer>): Promise<Record<string, string>> {
+export async function makeTree(
+  root: string,
+  files: Record<string, number | string | Buffer>,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [rel, spec] of Object.entries(files)) {
     const abs = join(root, rel);
@@ -297,7 +309,9 @@ export async function treeOf(root: string): Promise<Record<string, string>> {
         out[`${rel}/`] = 'dir';
         await walk(abs, rel);
       } else if (entry.isFile()) {
-        out[rel] = createHash('sha256').update(await readFile(abs)).digest('hex');
+        out[rel] = createHash('sha256')
+          .update(await readFile(abs))
+          .digest('hex');
       } else {
         out[rel] = 'other';
       }
@@ -488,14 +502,21 @@ export async function startService(o: StartOptions = {}): Promise<Service> {
 
 class PortTakenError extends Error {}
 
-async function launch(layout: ServiceLayout, env: Record<string, string>, port: number, o: StartOptions): Promise<Service> {
+async function launch(
+  layout: ServiceLayout,
+  env: Record<string, string>,
+  port: number,
+  o: StartOptions,
+): Promise<Service> {
   const child = spawn(process.execPath, [MAIN_JS], { cwd: layout.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   liveChildren.add(child);
   let stdout = '';
   let stderr = '';
   let output = '';
   const listeners = new Set<() => void>();
-  const notify = () => listeners.forEach((l) => l());
+  const notify = () => {
+    for (const l of listeners) l();
+  };
   child.stdout!.setEncoding('utf8').on('data', (s: string) => {
     stdout += s;
     output += s;
@@ -591,7 +612,10 @@ async function launch(layout: ServiceLayout, env: Record<string, string>, port: 
       }
       await terminate('SIGKILL');
       // SIGKILL lands when a process leaves the kernel; wait until each is gone (or a zombie).
-      await waitFor(() => frozen.every((pid) => commandLineOf(pid) === ''), { timeoutMs: 5000, what: 'killed processes gone' });
+      await waitFor(() => frozen.every((pid) => commandLineOf(pid) === ''), {
+        timeoutMs: 5000,
+        what: 'killed processes gone',
+      });
       return frozen;
     },
     exited,
@@ -615,7 +639,9 @@ async function launch(layout: ServiceLayout, env: Record<string, string>, port: 
     if (hasExited) {
       const { code, signal } = await exited;
       if (/EADDRINUSE/.test(output)) throw new PortTakenError(`port ${port} taken`);
-      throw new Error(`service exited (code ${code}, signal ${signal}) before /health answered; output:\n${tail(output)}`);
+      throw new Error(
+        `service exited (code ${code}, signal ${signal}) before /health answered; output:\n${tail(output)}`,
+      );
     }
     try {
       const res = await request(service.url, '/health', { timeoutMs: 1000 });
@@ -708,7 +734,9 @@ export async function waitForJob(
       { timeoutMs, intervalMs: 25, what: `job ${id}` },
     );
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nlast job state: ${JSON.stringify(last)}\nservice output:\n${tail(svc.output())}`);
+    throw new Error(
+      `${(error as Error).message}\nlast job state: ${JSON.stringify(last)}\nservice output:\n${tail(svc.output())}`,
+    );
   }
 }
 
@@ -726,7 +754,10 @@ export async function readLog(svc: ServiceLayout, name: 'sync_webhook.log' | 'sy
 // ---------------------------------------------------------------------------------------------
 
 /** Opens the service's SQLite file with better-sqlite3; closed by cleanupAll(). */
-export async function openDb(dbPath: string, o: { readonly?: boolean } = {}): Promise<import('better-sqlite3').Database> {
+export async function openDb(
+  dbPath: string,
+  o: { readonly?: boolean } = {},
+): Promise<import('better-sqlite3').Database> {
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(dbPath, { readonly: o.readonly ?? false, fileMustExist: true, timeout: 5000 });
   onCleanup(() => {
@@ -750,7 +781,9 @@ export async function outboxRows(dbPath: string): Promise<OutboxRowView[]> {
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(dbPath, { readonly: true, fileMustExist: true, timeout: 5000 });
   try {
-    return db.prepare('SELECT id, target, job_id, payload, status, attempts, last_error FROM outbox ORDER BY id').all() as OutboxRowView[];
+    return db
+      .prepare('SELECT id, target, job_id, payload, status, attempts, last_error FROM outbox ORDER BY id')
+      .all() as OutboxRowView[];
   } finally {
     db.close();
   }

@@ -33,7 +33,8 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
     const id = parseId(request.params.id);
     const outcome = deps.jobs.retryFailed(id);
     if (outcome === 'not_found') throw new InputError(`Job ${id} not found`, 404);
-    if (outcome !== 'requeued') throw new InputError(`Job ${id} is ${outcome}, not failed: only failed jobs can be retried`, 409);
+    if (outcome !== 'requeued')
+      throw new InputError(`Job ${id} is ${outcome}, not failed: only failed jobs can be retried`, 409);
     request.log.info({ jobId: id }, `Manual retry: job ${id} queued again`);
     deps.onRequeued();
     return reply.code(202).send({ status: 'queued', job_id: id });
@@ -57,7 +58,11 @@ function withProgress(job: Job, deps: JobRouteDeps): Job & { progress?: JobProgr
 function parseLimit(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 50;
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
-    throw new InputError(`limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(raw)}`, 400, 'limit');
+    throw new InputError(
+      `limit must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(raw)}`,
+      400,
+      'limit',
+    );
   }
   return Number(raw);
 }
@@ -71,6 +76,7 @@ function parseStatus(raw: string | undefined): JobStatus | undefined {
 }
 
 function parseId(raw: string): number {
-  if (!/^\d{1,15}$/.test(raw)) throw new InputError(`Job id must be a whole number, got ${JSON.stringify(raw)}`, 400, 'id');
+  if (!/^\d{1,15}$/.test(raw))
+    throw new InputError(`Job id must be a whole number, got ${JSON.stringify(raw)}`, 400, 'id');
   return Number(raw);
 }

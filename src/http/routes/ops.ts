@@ -21,7 +21,9 @@ export function registerOpsRoutes(app: FastifyInstance, deps: OpsRouteDeps): voi
     } catch (error) {
       // Only a database that cannot be used makes the service unhealthy: Docker may restart it.
       request.log.error({ err: coerceError(error) }, 'Health check: database unavailable');
-      return reply.code(503).send({ status: 'unhealthy', error: `database unavailable: ${coerceError(error).message}` });
+      return reply
+        .code(503)
+        .send({ status: 'unhealthy', error: `database unavailable: ${coerceError(error).message}` });
     }
   });
 

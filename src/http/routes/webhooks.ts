@@ -24,7 +24,8 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
       url: `/sync/${sender}`,
       handler: async (request, reply) => {
         if (request.body === undefined) throw new InputError('Empty body: send a JSON object', 400);
-        if (request.log.level === 'debug' || request.log.level === 'trace') request.log.debug(`Payload from ${sender}: ${JSON.stringify(request.body)}`);
+        if (request.log.level === 'debug' || request.log.level === 'trace')
+          request.log.debug(`Payload from ${sender}: ${JSON.stringify(request.body)}`);
         return answer(reply, await deps.intake.accept(sender, PARSERS[sender](request.body)));
       },
     });
