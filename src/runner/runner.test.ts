@@ -46,6 +46,9 @@ function start(maxConcurrent: number): Runner {
     idleRecheckMs: 60_000,
     mappings: Object.keys(SHARES),
     shareOf: (mapping) => SHARES[mapping] ?? mapping,
+    onUnrecorded: () => {
+      throw new Error('no outcome may go unrecorded in these tests');
+    },
     runJob: (claimed) =>
       new Promise<SyncJobOutcome>((resolve) => {
         running.push({
@@ -136,6 +139,9 @@ describe('Runner during a burst of webhooks', () => {
       mappings: ['/movies'],
       shareOf: (mapping) => mapping,
       burst: { minJobs: 3, windowMs: 100, quietMs: 50 },
+      onUnrecorded: () => {
+        throw new Error('no outcome may go unrecorded in these tests');
+      },
       runJob: (claimed) =>
         new Promise<SyncJobOutcome>((resolve) => {
           running.push({
@@ -162,5 +168,42 @@ describe('Runner during a burst of webhooks', () => {
     expect(runner.runOnce()).toBe(0);
     clockMs += 2;
     expect(runner.runOnce()).toBe(1);
+  });
+
+  it('stops claiming, and says so once, when a job ends without a recorded outcome', async () => {
+    jobs.enqueue([job('/movies', 'doomed'), job('/anime', 'waiting')], now, 1000);
+    const unrecorded: [number, string][] = [];
+    const lines: string[] = [];
+    const log = pino({ level: 'fatal' }, { write: (line: string) => lines.push(line) });
+    runner = new Runner({
+      jobs,
+      clock: { now: () => now },
+      log,
+      maxConcurrent: 1,
+      maxRetries: 3,
+      idleRecheckMs: 60_000,
+      mappings: Object.keys(SHARES),
+      shareOf: (mapping) => SHARES[mapping] ?? mapping,
+      onUnrecorded: (claimed, error) => unrecorded.push([claimed.id, error.message]),
+      // What runSyncJob does when the store cannot write the outcome: it rejects with the store's error.
+      runJob: async () => {
+        throw new Error('disk I/O error');
+      },
+    });
+    runner.start();
+    runner.runOnce();
+    await settle();
+    await settle();
+    expect(unrecorded).toEqual([[1, 'disk I/O error']]);
+    expect(runner.healthy).toBe(false);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ level: 60, jobId: 1 });
+    expect(lines[0]).toContain('ended without a recorded outcome: disk I/O error');
+    // Neither a wake-up nor a restart of the loop claims the next job.
+    runner.wake();
+    runner.start();
+    await settle();
+    expect(runner.runOnce()).toBe(0);
+    expect(jobs.get(2)?.status).toBe('queued');
   });
 });

@@ -22,6 +22,11 @@ export interface RunnerDeps {
   mappings: readonly string[];
   /** When new jobs count as a burst, and how long a pause ends it (see `jobsQueued`). */
   burst?: { minJobs: number; windowMs: number; quietMs: number };
+  /**
+   * A job's outcome could not be recorded (the database failed). The runner has stopped claiming;
+   * the service must stop too, so that the restart's recovery takes the job over.
+   */
+  onUnrecorded: (job: Job, error: Error) => void;
 }
 
 /** 20 jobs within 100 ms is a burst (a season pack, a backlog); 50 ms without a new one ends it. */
@@ -40,12 +45,14 @@ export class Runner {
   private abort = new AbortController();
   private readonly burstRule: { minJobs: number; windowMs: number; quietMs: number };
   private burstWindow = { start: 0, jobs: 0, last: 0 };
+  private failure: Error | null = null;
 
   constructor(private readonly deps: RunnerDeps) {
     this.burstRule = deps.burst ?? DEFAULT_BURST;
   }
 
   start(): void {
+    if (this.failure) return;
     this.running = true;
     this.abort = new AbortController();
     this.wake();
@@ -114,15 +121,27 @@ export class Runner {
     await Promise.allSettled([...this.active]);
   }
 
+  /** False once a job's outcome could not be recorded: nothing more is claimed. */
+  get healthy(): boolean {
+    return this.failure === null;
+  }
+
   private async execute(job: Job): Promise<void> {
     try {
       await this.deps.runJob(job, this.abort.signal);
-    } catch (error) {
-      // The outcome could not be recorded: the row stays in_progress and startup recovery retries it.
-      this.deps.log.error(
-        { jobId: job.id, err: coerceError(error) },
-        `Job ${job.id} (${job.title}) ended without a recorded outcome; it will be recovered at the next start`,
+    } catch (thrown) {
+      // The row stays in_progress. Claiming more would only pile up jobs whose end cannot be written
+      // either: stop, and let the restart's recovery requeue it.
+      const error = coerceError(thrown);
+      this.failure = error;
+      this.running = false;
+      clearTimeout(this.timer);
+      this.deps.log.fatal(
+        { jobId: job.id, err: error },
+        `Job ${job.id} (${job.title}) ended without a recorded outcome: ${error.message}; ` +
+          'the queue is stopped and the service exits so that the restart recovers the job',
       );
+      this.deps.onUnrecorded(job, error);
     }
   }
 

@@ -1,6 +1,7 @@
 import { coerceError, NotReadyError, PermanentError } from '../core/errors.js';
 import type { Clock, Job, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
+import type { MountGate } from '../mounts/gate.js';
 import type { MountProbe } from '../mounts/probe.js';
 import type { ProgressBoard } from './progress-board.js';
 import { renderSyncFailed, renderSyncSucceeded } from '../notify/render.js';
@@ -39,27 +40,21 @@ export interface SyncJobOptions {
 export interface SyncJobDeps {
   jobs: Pick<JobStore, 'markSucceeded' | 'markFailed' | 'defer' | 'deferMapping' | 'recordRsyncPid'>;
   mappings: readonly Mapping[];
-  probe: MountProbe;
+  /** Both roots of the mapping mounted and usable (see mounts/gate.ts). */
+  mounts: MountGate;
+  /** The item itself: present, not empty, not leading out of its root through a link. */
+  source: Pick<MountProbe, 'inspectSource'>;
   rsync: RunRsync;
   clock: Clock;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   log: Logger;
   options: SyncJobOptions;
   /** Called with the recorded row after every success or failure (history log, session counters). */
-  onFinished?: (job: Job) => void;
-  /** Called when a mount check fails, with the mount path and the problem. */
-  onMountProblem?: (path: string, problem: string) => void;
-  /**
-   * What the background mount check last found wrong with a root, if anything. A root known to be
-   * down is not probed again per job: its jobs wait until the check sees it back.
-   */
-  knownMountProblem?: (path: string) => string | null;
-  /** Roots probed healthy a moment ago and still on the same mount skip the full probe (see RootHealthCache). */
-  rootHealth?: { stillHealthy(path: string): boolean; markHealthy(path: string): void; forget(path: string): void };
+  onFinished: (job: Job) => void;
   /** Where the running copy's progress lines go (GET /jobs/<id>). */
-  progress?: Pick<ProgressBoard, 'set' | 'clear'>;
+  progress: Pick<ProgressBoard, 'set' | 'clear'>;
   /** Removes the rsync temp files a killed copy of this source left at the destination (not in dry runs). */
-  removeLeftovers?: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
+  removeLeftovers: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
 }
 
 export type SyncJobOutcome = 'succeeded' | 'failed' | 'waiting' | 'interrupted';
@@ -78,11 +73,11 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   let run: RsyncRun;
   try {
     const mapping = checkedMapping(job, deps.mappings);
-    await ensureMountsHealthy(mapping, deps);
+    await deps.mounts.ensureReady(mapping);
     await ensureSourcePresent(job, mapping, deps, signal);
     // Only a job that ran before can have been killed mid-copy; a first attempt skips the extra look.
     const ranBefore = job.retry_count > 0 || job.error !== null;
-    if (ranBefore && !options.dryRun && deps.removeLeftovers) {
+    if (ranBefore && !options.dryRun) {
       const cleanup = await deps.removeLeftovers(job.source_path, `${job.dest_path}/${basename(job.source_path)}`);
       if (cleanup.removed.length > 0) {
         jobLog.warn(
@@ -103,11 +98,11 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       run = await deps.rsync(args, {
         timeoutMs: options.rsyncTimeoutSeconds * 1000,
         signal,
-        onSpawn: (pid) => deps.jobs.recordRsyncPid(job.id, pid),
-        onProgress: (progress) => deps.progress?.set(job.id, progress, clock.now()),
+        onSpawn: (pid) => recordPid(job, pid, deps, jobLog),
+        onProgress: (progress) => deps.progress.set(job.id, progress, clock.now()),
       });
     } finally {
-      deps.progress?.clear(job.id);
+      deps.progress.clear(job.id);
     }
   } catch (error) {
     if (error instanceof NotReadyError) {
@@ -163,7 +158,7 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   }
   const recorded = deps.jobs.markSucceeded(job.id, { bytes, finishedAt, durationSeconds }, outbox);
   jobLog.info(`Background sync completed: ${job.title} in ${durationSeconds.toFixed(1)}s${retryInfo}`);
-  deps.onFinished?.(recorded);
+  deps.onFinished(recorded);
   return 'succeeded';
 }
 
@@ -199,8 +194,21 @@ function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDep
         ? 'not retried: retrying cannot fix this'
         : `gave up after ${options.retry.maxRetries} retries`;
   deps.log.error({ jobId: job.id }, `Background sync failed: ${job.title}${retryInfo} - ${failure.message} (${plan})`);
-  deps.onFinished?.(recorded);
+  deps.onFinished(recorded);
   return 'failed';
+}
+
+/**
+ * The pid only lets a restart stop an rsync that outlived a killed service. Failing to write it must
+ * not end the copy (this runs in a child-process event, where a throw would crash the service); the
+ * outcome's own write, which fails too if the database does, stops the queue.
+ */
+function recordPid(job: Job, pid: number, deps: SyncJobDeps, jobLog: Logger): void {
+  try {
+    deps.jobs.recordRsyncPid(job.id, pid);
+  } catch (error) {
+    jobLog.warn(`Could not record the pid ${pid} of the rsync of job ${job.id}: ${coerceError(error).message}`);
+  }
 }
 
 function interrupted(job: Job, deps: SyncJobDeps): SyncJobOutcome {
@@ -230,43 +238,14 @@ function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
   return mapping;
 }
 
-async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise<void> {
-  for (const root of [mapping.source.path, mapping.destination.path]) {
-    const known = deps.knownMountProblem?.(root);
-    if (known) throw new NotReadyError(`Waiting for mount: ${known}`, deps.options.mountRecheckMs, 'mapping');
-  }
-  const probe = async (check: Mapping['source'], role: 'source' | 'destination') => {
-    // An anchor is there for what the mount table cannot show (a Docker bind mount whose NFS share
-    // went away): it is looked for before every rsync, never taken from a recent probe.
-    if (!check.anchor && deps.rootHealth?.stillHealthy(check.path)) return { ok: true } as const;
-    const result = await deps.probe.checkRoot(check, role);
-    if (result.ok) deps.rootHealth?.markHealthy(check.path);
-    else deps.rootHealth?.forget(check.path);
-    return result;
-  };
-  const [source, destination] = await Promise.all([
-    probe(mapping.source, 'source'),
-    probe(mapping.destination, 'destination'),
-  ]);
-  for (const [check, result] of [
-    [mapping.source, source],
-    [mapping.destination, destination],
-  ] as const) {
-    if (!result.ok) {
-      deps.onMountProblem?.(check.path, result.problem);
-      throw new NotReadyError(`Waiting for mount: ${result.problem}`, deps.options.mountRecheckMs, 'mapping');
-    }
-  }
-}
-
 async function ensureSourcePresent(job: Job, mapping: Mapping, deps: SyncJobDeps, signal: AbortSignal): Promise<void> {
   const root = mapping.source.path;
   const measureSize = job.wait_for_stable_size && deps.options.manualStableMs > 0;
-  const first = await deps.probe.inspectSource(job.source_path, root, { measureSize });
+  const first = await deps.source.inspectSource(job.source_path, root, { measureSize });
   if (!first.ok) throw sourceProblem(first);
   if (!measureSize) return;
   await deps.sleep(deps.options.manualStableMs, signal);
-  const second = await deps.probe.inspectSource(job.source_path, root, { measureSize });
+  const second = await deps.source.inspectSource(job.source_path, root, { measureSize });
   if (!second.ok) throw sourceProblem(second);
   if (second.bytes !== first.bytes) {
     throw new NotReadyError(

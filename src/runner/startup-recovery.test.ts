@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job, NewJob } from '../core/types.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { createJobStore, type JobStore } from '../store/jobs.js';
+import { createOutboxStore } from '../store/outbox.js';
+import { linuxProcessTable } from './orphans.js';
+import { recoverInterruptedJobs } from './startup-recovery.js';
+
+const t0 = new Date('2026-03-10T10:00:00.000Z');
+const restartedAt = new Date('2026-03-10T10:05:00.000Z');
+
+let dir: string;
+let db: Db;
+let jobs: JobStore;
+let lines: { level: number; msg: string; jobId?: number }[];
+let history: Job[];
+
+function newJob(key: string, sourcePath = `/src/${key}`): NewJob {
+  return {
+    source: 'radarr',
+    media_type: 'movie',
+    title: `Movie ${key}`,
+    container_path: `/movies/${key}`,
+    source_path: sourcePath,
+    dest_path: '/dst',
+    mapping: '/movies',
+    details: { title: `Movie ${key}` },
+    is_upgrade: false,
+    wait_for_stable_size: false,
+    dedupe_key: key,
+  };
+}
+
+function recover() {
+  return recoverInterruptedJobs({
+    jobs,
+    processes: linuxProcessTable,
+    history: { record: (job) => history.push(job) },
+    clock: { now: () => restartedAt },
+    log: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }),
+    maxRetries: 3,
+  });
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sync-recovery-'));
+  db = openDatabase(join(dir, 'jobs.db'));
+  jobs = createJobStore(db, createOutboxStore(db));
+  lines = [];
+  history = [];
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('startup recovery', () => {
+  it('does nothing and says nothing after a clean stop', async () => {
+    jobs.enqueue([newJob('a')], t0, 1000);
+    expect(await recover()).toEqual({ requeued: [], gaveUp: [], stoppedRsyncOf: [] });
+    expect(lines).toEqual([]);
+    expect(history).toEqual([]);
+    expect(jobs.get(1)?.status).toBe('queued');
+  });
+
+  it('requeues a cut job with one retry used, and gives up one already at the limit', async () => {
+    jobs.enqueue([newJob('a'), newJob('b')], t0, 1000);
+    jobs.claimNext(t0);
+    jobs.claimNext(t0);
+    db.prepare('UPDATE jobs SET retry_count = 3 WHERE id = 2').run();
+
+    const result = await recover();
+
+    expect(result.requeued.map((j) => [j.id, j.status, j.retry_count])).toEqual([[1, 'queued', 1]]);
+    expect(result.gaveUp.map((j) => [j.id, j.status, j.gave_up])).toEqual([[2, 'failed', true]]);
+    expect(jobs.get(1)).toMatchObject({ status: 'queued', error: 'Interrupted by restart' });
+    expect(jobs.get(2)).toMatchObject({ status: 'failed', error: 'Interrupted by restart' });
+    // Both cut attempts are failures in sync_history.log.
+    expect(history.map((j) => [j.id, j.status])).toEqual([
+      [1, 'failed'],
+      [2, 'failed'],
+    ]);
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [40, 'Found 2 interrupted jobs from previous run'],
+      [30, 'Queueing interrupted job for retry: Movie a (retry 1/3)'],
+      [40, 'Interrupted job exceeded max retries, not retrying: Movie b'],
+    ]);
+  });
+
+  it('stops an rsync the killed service left copying before the job is requeued', async () => {
+    const source = join(dir, 'src', 'Movie (2024)');
+    mkdirSync(source, { recursive: true });
+    mkdirSync(join(dir, 'dst'));
+    writeFileSync(join(source, 'movie.mkv'), Buffer.alloc(4 * 1024 * 1024, 1));
+    jobs.enqueue([newJob('a', source)], t0, 1000);
+    jobs.claimNext(t0);
+    const orphan = spawn('rsync', ['-a', '--bwlimit=256', '--', source, `${join(dir, 'dst')}/`], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    orphan.unref();
+    const exited = new Promise((resolve) => orphan.once('exit', resolve));
+    if (orphan.pid === undefined) throw new Error('rsync did not start');
+    jobs.recordRsyncPid(1, orphan.pid);
+
+    const result = await recover();
+
+    expect(result.stoppedRsyncOf).toEqual([1]);
+    await exited;
+    expect(linuxProcessTable.commandLine(orphan.pid)).toBeUndefined();
+    expect(lines[0]).toMatchObject({
+      level: 40,
+      jobId: 1,
+      msg: `Stopped the rsync (pid ${orphan.pid}) that job 1 left running when the service was killed`,
+    });
+    expect(jobs.get(1)).toMatchObject({ status: 'queued', retry_count: 1 });
+  });
+
+  it('leaves alone a process that reused the recorded pid but is not an rsync of the job', async () => {
+    jobs.enqueue([newJob('a')], t0, 1000);
+    jobs.claimNext(t0);
+    jobs.recordRsyncPid(1, process.pid);
+
+    const result = await recover();
+
+    expect(result.stoppedRsyncOf).toEqual([]);
+    expect(jobs.get(1)?.status).toBe('queued');
+  });
+});

@@ -1,0 +1,298 @@
+// The whole service, built from a configuration and the adapters through which it touches the
+// world (clock, child processes, shares, outside HTTP services, the logs). main.ts passes the real
+// ones; tests pass real rsync and SQLite on temp folders and a fake where the point is a mount state.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/load.js';
+import { DUPLICATE_WINDOW_MS } from '../config/defaults.js';
+import { dayOf, previousDay } from '../core/day.js';
+import type { Clock } from '../core/types.js';
+import { buildApp } from '../http/app.js';
+import { createIntake } from '../intake/intake.js';
+import type { HistoryLog } from '../log/history.js';
+import type { Logger } from '../log/logger.js';
+import { createPlexServer } from '../media/plex.js';
+import { createMountGate } from '../mounts/gate.js';
+import { MountMonitor } from '../mounts/monitor.js';
+import type { MountProbe } from '../mounts/probe.js';
+import { RootHealthCache } from '../mounts/root-health-cache.js';
+import type { LeftoverCleanup } from '../runner/rsync-leftovers.js';
+import { destinationShares } from '../mounts/shares.js';
+import { Dispatcher } from '../notify/dispatcher.js';
+import { renderTestMessage } from '../notify/render.js';
+import { createTelegramNotifier } from '../notify/telegram.js';
+import type { ProcessTable } from '../runner/orphans.js';
+import { ProgressBoard } from '../runner/progress-board.js';
+import { Runner } from '../runner/runner.js';
+import { checkRsyncAvailable } from '../runner/rsync.js';
+import { type RunRsync, runSyncJob } from '../runner/sync-job.js';
+import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
+import { queueDailySummary } from '../schedules/daily-summary.js';
+import { DailyTask } from '../schedules/scheduler.js';
+import { openDatabase } from '../store/database.js';
+import { createJobStore } from '../store/jobs.js';
+import { createOutboxStore } from '../store/outbox.js';
+import { createScheduleRunStore } from '../store/schedule-runs.js';
+import { createWalSync } from '../store/wal-sync.js';
+import { healthReport, statsReport } from './reports.js';
+import { SessionStats } from './session-stats.js';
+
+/** A full probe of a root is reused this long by the next jobs, while the root stays on the same mount. */
+const ROOT_PROBE_FRESH_MS = 2000;
+/** An outbox row still failing this long after it was written is given up. */
+const OUTBOX_MAX_AGE_MS = 48 * 60 * 60 * 1000;
+/** Longest sleep of the queue between two looks when nothing is due. */
+const IDLE_RECHECK_MS = 60_000;
+
+export interface ServiceAdapters {
+  clock: Clock;
+  log: Logger;
+  history: HistoryLog;
+  /** Looks at shares in child processes with a time limit (mounts/probe.ts). */
+  probe: MountProbe;
+  rsync: RunRsync;
+  /** The rsync program's name or path, checked at start. */
+  rsyncBinary: string;
+  removeLeftovers: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
+  /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
+  readMountTable: () => string;
+  processes: ProcessTable;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** For Telegram and Plex. */
+  fetch: typeof fetch;
+  /** Ends the process; called once the queue stopped because a job's outcome could not be recorded. */
+  exit: (code: number) => void;
+}
+
+export interface Service {
+  app: FastifyInstance;
+  /** Checks rsync, recovers jobs a previous run left in progress, then starts every background part. */
+  start(): Promise<void>;
+  /** Listens on SYNC_HOST:SYNC_PORT and logs the configuration it runs with. */
+  listen(): Promise<void>;
+  /** Refuses new webhooks, stops rsync (the jobs go back to the queue), delivers what it can, closes. */
+  stop(): Promise<void>;
+}
+
+export function createService(config: Config, adapters: ServiceAdapters): Service {
+  const { clock, log, history } = adapters;
+  const db = openDatabase(config.dbPath);
+  const outbox = createOutboxStore(db);
+  const walSync = createWalSync(db);
+  const jobs = createJobStore(db, outbox, walSync);
+  const scheduleRuns = createScheduleRunStore(db);
+  log.info(`Database initialized at ${config.dbPath}`);
+
+  const telegram = config.telegram ? createTelegramNotifier({ ...config.telegram, fetch: adapters.fetch }) : null;
+  const plex = config.plex
+    ? createPlexServer({ baseUrl: config.plex.url, token: config.plex.token, fetch: adapters.fetch })
+    : null;
+  const notifications = telegram !== null;
+
+  const session = new SessionStats(clock.now());
+  const dispatcher = new Dispatcher({ outbox, telegram, plex, clock, log, maxAgeMs: OUTBOX_MAX_AGE_MS });
+  const monitor = new MountMonitor({
+    mappings: config.mappings,
+    probe: adapters.probe,
+    clock,
+    log,
+    intervalMs: config.mounts.checkIntervalSeconds * 1000,
+    onRecovered: () => {
+      jobs.releaseWaiting();
+      runner.wake();
+    },
+  });
+  const mountGate = createMountGate({
+    monitor,
+    probe: adapters.probe,
+    rootHealth: new RootHealthCache({
+      freshMs: ROOT_PROBE_FRESH_MS,
+      readMountinfo: adapters.readMountTable,
+      now: () => clock.now().getTime(),
+    }),
+    recheckMs: config.mounts.checkIntervalSeconds * 1000,
+  });
+
+  const progress = new ProgressBoard();
+  const shares = destinationShares(config.mappings, adapters.readMountTable());
+  let unrecorded: Error | null = null;
+  const runner: Runner = new Runner({
+    jobs,
+    clock,
+    log,
+    mappings: config.mappings.map((m) => m.container),
+    shareOf: (mapping) => shares.get(mapping) ?? mapping,
+    maxConcurrent: config.rsync.maxConcurrent,
+    maxRetries: config.retry.maxRetries,
+    idleRecheckMs: IDLE_RECHECK_MS,
+    runJob: (job, signal) =>
+      runSyncJob(
+        job,
+        {
+          jobs,
+          mappings: config.mappings,
+          mounts: mountGate,
+          source: adapters.probe,
+          rsync: adapters.rsync,
+          clock,
+          sleep: adapters.sleep,
+          log,
+          options: {
+            dryRun: config.dryRun,
+            rsyncTimeoutSeconds: config.rsync.timeoutSeconds,
+            retry: { intervalMs: config.retry.intervalSeconds * 1000, maxRetries: config.retry.maxRetries },
+            mountRecheckMs: config.mounts.checkIntervalSeconds * 1000,
+            manualStableMs: config.manualStableSeconds * 1000,
+            notifications,
+            plex: plex !== null,
+          },
+          onFinished: (recorded) => {
+            session.record(recorded);
+            history.record(recorded);
+            dispatcher.wake();
+          },
+          progress,
+          removeLeftovers: adapters.removeLeftovers,
+        },
+        signal,
+      ),
+    onUnrecorded: (_job, error) => {
+      if (unrecorded) return;
+      unrecorded = error;
+      // The other copies are stopped (their rows stay in progress for the restart's recovery).
+      void runner.stop().finally(() => adapters.exit(1));
+    },
+  });
+
+  const summaryDeps = {
+    jobs,
+    outbox,
+    clock,
+    log,
+    timeZone: config.timeZone,
+    notifications,
+    onQueued: () => dispatcher.wake(),
+  };
+  const dailySummary = new DailyTask({
+    task: 'daily-summary',
+    cron: config.summaryCron,
+    timeZone: config.timeZone,
+    runs: scheduleRuns,
+    clock,
+    log,
+    // The run at 00:05 reports the calendar day that just ended.
+    run: (slot) => queueDailySummary(summaryDeps, previousDay(dayOf(slot, config.timeZone))),
+  });
+
+  const intake = createIntake({
+    jobs,
+    mappings: config.mappings,
+    clock,
+    log,
+    duplicateWindowMs: DUPLICATE_WINDOW_MS,
+    onQueued: (created) => runner.jobsQueued(created),
+  });
+  const reportDeps = {
+    jobs,
+    mounts: monitor,
+    session,
+    clock,
+    timeZone: config.timeZone,
+    dryRun: config.dryRun,
+    notifications,
+  };
+  const app = buildApp({
+    log,
+    auth: config.auth,
+    intake,
+    jobs,
+    clock,
+    onRequeued: () => runner.wake(),
+    progressOf: (jobId) => progress.get(jobId),
+    health: () => {
+      // Answered 503: the service is about to exit and must not look alive to a monitor meanwhile.
+      if (unrecorded) throw new Error(`job outcomes cannot be recorded (${unrecorded.message})`);
+      return healthReport(reportDeps);
+    },
+    stats: () => statsReport(reportDeps),
+    sendTestNotification: async () => {
+      if (!telegram) return 'disabled';
+      await telegram.send(renderTestMessage());
+      log.info('Notification sent: Sync Webhook Test');
+      return 'sent';
+    },
+    sendSummaryNow: () => {
+      const day = dayOf(clock.now(), config.timeZone);
+      queueDailySummary(summaryDeps, day, clock.now());
+      return { day, notifications };
+    },
+  });
+
+  return {
+    app,
+    async start() {
+      const version = await checkRsyncAvailable(adapters.rsyncBinary);
+      log.debug(`Using ${version}`);
+      await recoverInterruptedJobs({
+        jobs,
+        processes: adapters.processes,
+        history,
+        clock,
+        log,
+        maxRetries: config.retry.maxRetries,
+      });
+      if (!telegram) log.warn('Telegram credentials not configured - notifications disabled');
+      monitor.start();
+      dispatcher.start();
+      runner.start();
+      dailySummary.start();
+    },
+    async listen() {
+      try {
+        await app.listen({ host: config.http.host, port: config.http.port });
+      } catch (error) {
+        throw new Error(
+          `Cannot listen on ${config.http.host}:${config.http.port} (SYNC_HOST, SYNC_PORT): ${describe(error)}`,
+        );
+      }
+      logStartup(log, config, notifications, dailySummary.nextRun());
+    },
+    async stop() {
+      await app.close();
+      dailySummary.stop();
+      monitor.stop();
+      await runner.stop();
+      await dispatcher.stop();
+      db.close();
+      walSync.close();
+      log.info('Stopped');
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function logStartup(log: Logger, config: Config, notifications: boolean, nextSummary: Date | null): void {
+  log.info(`Sync webhook listening on ${config.http.host}:${config.http.port}`);
+  log.info(
+    `DRY_RUN: ${config.dryRun}; notifications: ${notifications}; plex: ${config.plex !== null}; ` +
+      `require mounts: ${config.mounts.require}`,
+  );
+  const auth = [config.auth.basic ? 'HTTP Basic' : null, config.auth.apiKey ? 'API key' : null].filter(Boolean);
+  log.info(
+    auth.length
+      ? `Authentication: ${auth.join(' or ')} on every route but GET /health`
+      : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)',
+  );
+  log.info(`Path mappings from ${config.mappingsFrom}:`);
+  for (const m of config.mappings) {
+    const section = m.plexSection ? ` (Plex section ${m.plexSection})` : '';
+    log.info(`Path mapping: ${m.container} -> ${m.source.path} -> ${m.destination.path}${section}`);
+  }
+  const next = nextSummary ? ` (next ${nextSummary.toISOString()})` : '';
+  log.info(
+    `Scheduler started - daily summary at "${config.summaryCron}" ${config.timeZone}${next}, ` +
+      `auto-retry every ${config.retry.intervalSeconds} s up to ${config.retry.maxRetries} times`,
+  );
+}

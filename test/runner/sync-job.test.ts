@@ -1,0 +1,276 @@
+/**
+ * One job from claim to recorded outcome (runner/sync-job.ts), as a table: a real store on a temp
+ * SQLite file, real rsync and the real source inspection on temp trees. The mount state comes from a
+ * probe that answers as told, since a share that is down is the point of one row; real mounts are used
+ * where only a real filesystem gives the fault (a full destination).
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job, Mapping, NewJob } from '../../src/core/types.js';
+import { createMountGate } from '../../src/mounts/gate.js';
+import { createMountProbe, type MountProbe, type ProbeResult } from '../../src/mounts/probe.js';
+import { RootHealthCache } from '../../src/mounts/root-health-cache.js';
+import { ProgressBoard } from '../../src/runner/progress-board.js';
+import { runRsync } from '../../src/runner/rsync.js';
+import { removeRsyncLeftovers } from '../../src/runner/rsync-leftovers.js';
+import { type RunRsync, runSyncJob, type SyncJobDeps, type SyncJobOutcome } from '../../src/runner/sync-job.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { createJobStore, type JobStore } from '../../src/store/jobs.js';
+import { createOutboxStore } from '../../src/store/outbox.js';
+import { mountProblem, mountTmpfs, skipUnless } from '../support/mounts.js';
+import { cleanupAll, cleanupEachTest } from '../support/start-service.js';
+
+const NOW = new Date('2026-03-10T10:00:00.000Z');
+const RETRY = { intervalMs: 15 * 60_000, maxRetries: 3 };
+const MOUNT_RECHECK_MS = 30_000;
+const MOVIE = 'Heat (1995)';
+const FILE = 'Heat (1995) Bluray-1080p.mkv';
+
+let dir: string;
+let db: Db;
+let jobs: JobStore;
+let mapping: Mapping;
+
+interface Setup {
+  /** Answers of the root check by role; anything not listed is checked for real. */
+  roots?: Partial<Record<'source' | 'destination', ProbeResult>>;
+  /** Extra rsync arguments (a bandwidth limit makes a copy outlive a short timeout). */
+  rsyncFlags?: string[];
+  rsyncTimeoutSeconds?: number;
+  signal?: AbortSignal;
+}
+
+function newJob(over: Partial<NewJob> = {}): NewJob {
+  return {
+    source: 'radarr',
+    media_type: 'movie',
+    title: MOVIE,
+    container_path: `/movies/${MOVIE}`,
+    source_path: join(mapping.source.path, MOVIE),
+    dest_path: mapping.destination.path,
+    mapping: '/movies',
+    details: { title: 'Heat', year: 1995, quality: 'Bluray-1080p' },
+    is_upgrade: false,
+    wait_for_stable_size: false,
+    dedupe_key: join(mapping.source.path, MOVIE, FILE),
+    ...over,
+  };
+}
+
+function claim(over: Partial<NewJob> = {}): Job {
+  jobs.enqueue([newJob(over)], NOW, 1000);
+  const job = jobs.claimNext(NOW);
+  if (!job) throw new Error('nothing to claim');
+  return job;
+}
+
+async function run(job: Job, setup: Setup = {}) {
+  const realProbe = createMountProbe({ timeoutMs: 5000, requireMounts: false });
+  const probe: MountProbe = {
+    checkRoot: async (check, role) => setup.roots?.[role] ?? realProbe.checkRoot(check, role),
+    inspectSource: realProbe.inspectSource,
+  };
+  const reported: string[] = [];
+  const finished: Job[] = [];
+  const lines: { level: number; msg: string }[] = [];
+  const progress = new ProgressBoard();
+  const rsync: RunRsync = (args, o) => runRsync([...(setup.rsyncFlags ?? []), ...args], o);
+  const deps: SyncJobDeps = {
+    jobs,
+    mappings: [mapping],
+    mounts: createMountGate({
+      monitor: { problemOf: () => null, reportProblem: (_path, problem) => reported.push(problem) },
+      probe,
+      rootHealth: new RootHealthCache({ freshMs: 0, readMountinfo: () => '', now: () => 0 }),
+      recheckMs: MOUNT_RECHECK_MS,
+    }),
+    source: probe,
+    rsync,
+    clock: { now: () => NOW },
+    sleep: async () => {},
+    log: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }),
+    options: {
+      dryRun: false,
+      rsyncTimeoutSeconds: setup.rsyncTimeoutSeconds ?? 60,
+      retry: RETRY,
+      mountRecheckMs: MOUNT_RECHECK_MS,
+      manualStableMs: 0,
+      notifications: true,
+      plex: true,
+    },
+    onFinished: (recorded) => finished.push(recorded),
+    progress,
+    removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, 5000),
+  };
+  const outcome: SyncJobOutcome = await runSyncJob(job, deps, setup.signal ?? new AbortController().signal);
+  return { outcome, reported, finished, lines, progress, row: jobs.get(job.id), outbox: outboxOf(job.id) };
+}
+
+function outboxOf(jobId: number): { target: string; payload: { title?: string; section?: string; folder?: string } }[] {
+  return db
+    .prepare<[number], { target: string; payload: string }>(
+      'SELECT target, payload FROM outbox WHERE job_id = ? ORDER BY id',
+    )
+    .all(jobId)
+    .map((row) => ({ target: row.target, payload: JSON.parse(row.payload) }));
+}
+
+function writeMovie(bytes = 64 * 1024): string {
+  const folder = join(mapping.source.path, MOVIE);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, FILE), Buffer.alloc(bytes, 7));
+  return folder;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sync-job-'));
+  mkdirSync(join(dir, 'source', 'Movies'), { recursive: true });
+  mkdirSync(join(dir, 'dest', 'Movies'), { recursive: true });
+  mapping = {
+    container: '/movies',
+    source: { path: join(dir, 'source', 'Movies') },
+    destination: { path: join(dir, 'dest', 'Movies') },
+    plexSection: '1',
+    plexPath: '/data/Movies',
+  };
+  // Keeps the source root non-empty even where a row removes the movie.
+  writeFileSync(join(mapping.source.path, '.keep'), '');
+  db = openDatabase(join(dir, 'jobs.db'));
+  jobs = createJobStore(db, createOutboxStore(db));
+});
+
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('runSyncJob', () => {
+  it('probe ok, rsync ok: copies, records the bytes, and queues the message and the Plex scan with it', async () => {
+    writeMovie(64 * 1024);
+    const r = await run(claim());
+    expect(r.outcome).toBe('succeeded');
+    expect(readFileSync(join(mapping.destination.path, MOVIE, FILE))).toEqual(Buffer.alloc(64 * 1024, 7));
+    expect(r.row).toMatchObject({ status: 'success', error: null, bytes_transferred: 64 * 1024, retry_count: 0 });
+    expect(r.outbox.map((o) => o.target)).toEqual(['telegram', 'plex']);
+    expect(r.outbox[0]?.payload.title).toContain('Movie Synced');
+    expect(r.outbox[1]?.payload).toEqual({ section: '1', folder: `/data/Movies/${MOVIE}` });
+    expect(r.finished.map((j) => j.status)).toEqual(['success']);
+    expect(r.progress.get(1)).toBeUndefined();
+    expect(r.lines.at(-1)?.msg).toBe(`Background sync completed: ${MOVIE} in 0.0s`);
+  });
+
+  it('source missing: fails, keeps the retry for later, and queues a failure message but no scan', async () => {
+    const r = await run(claim());
+    expect(r.outcome).toBe('failed');
+    expect(r.row).toMatchObject({ status: 'failed', gave_up: false, retry_count: 0 });
+    expect(r.row?.error).toMatch(/^Source not ready: .*does not exist/);
+    expect(r.row?.next_attempt_at).toBe(new Date(NOW.getTime() + RETRY.intervalMs).toISOString());
+    expect(r.outbox.map((o) => o.target)).toEqual(['telegram']);
+    expect(r.outbox[0]?.payload.title).toContain('Sync Failed');
+    expect(r.finished.map((j) => j.status)).toEqual(['failed']);
+  });
+
+  it('mount down: the job and its mapping wait, no retry used, nothing sent, the problem reported', async () => {
+    writeMovie();
+    jobs.enqueue([newJob({ dedupe_key: 'other', title: 'Other' })], NOW, 1000);
+    const problem = `destination ${mapping.destination.path} is not mounted`;
+    const r = await run(claim(), { roots: { destination: { ok: false, problem } } });
+    expect(r.outcome).toBe('waiting');
+    const until = new Date(NOW.getTime() + MOUNT_RECHECK_MS).toISOString();
+    expect(r.row).toMatchObject({ status: 'queued', retry_count: 0, error: `Waiting for mount: ${problem}` });
+    expect(r.row?.next_attempt_at).toBe(until);
+    expect(jobs.get(2)).toMatchObject({ status: 'queued', next_attempt_at: until });
+    expect(r.outbox).toEqual([]);
+    expect(r.finished).toEqual([]);
+    expect(r.reported).toEqual([problem]);
+    expect(readdirSync(mapping.destination.path)).toEqual([]);
+  });
+
+  it('rsync partial transfer (exit 23): fails with the reason and is retried', async () => {
+    writeMovie();
+    // An upgrade must replace the file, but a folder with content holds its name at the destination.
+    mkdirSync(join(mapping.destination.path, MOVIE, FILE), { recursive: true });
+    writeFileSync(join(mapping.destination.path, MOVIE, FILE, 'inner'), 'keep');
+    const r = await run(claim({ is_upgrade: true }));
+    expect(r.outcome).toBe('failed');
+    expect(r.row?.error).toMatch(/exit 23/);
+    expect(r.row?.error).toContain('could not make way for new regular file');
+    expect(r.row).toMatchObject({ status: 'failed', gave_up: false });
+    expect(r.row?.next_attempt_at).not.toBeNull();
+    expect(readFileSync(join(mapping.destination.path, MOVIE, FILE, 'inner'), 'utf8')).toBe('keep');
+  });
+
+  it('timeout: the copy is killed at the limit, the failure says so, and it is retried', async () => {
+    writeMovie(4 * 1024 * 1024);
+    const r = await run(claim(), { rsyncFlags: ['--bwlimit=512'], rsyncTimeoutSeconds: 1 });
+    expect(r.outcome).toBe('failed');
+    expect(r.row?.error).toBe('rsync timed out after 1 s');
+    expect(r.row).toMatchObject({ status: 'failed', gave_up: false });
+    expect(r.progress.get(1)).toBeUndefined();
+  });
+
+  it('a link leading out of the source root: fails for good, without a retry', async () => {
+    writeMovie();
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'elsewhere', 'secret'), 'x');
+    symlinkSync(join(dir, 'elsewhere', 'secret'), join(mapping.source.path, MOVIE, 'extra.nfo'));
+    const r = await run(claim());
+    expect(r.outcome).toBe('failed');
+    expect(r.row).toMatchObject({ status: 'failed', gave_up: true, next_attempt_at: null });
+    expect(r.row?.error).toMatch(/^Source not ready: .*holds a symlink that points out of its mapping root/);
+  });
+
+  it('a job whose paths left its mapping (changed configuration): fails for good, nothing copied', async () => {
+    writeMovie();
+    const r = await run(claim({ dest_path: join(dir, 'elsewhere') }));
+    expect(r.outcome).toBe('failed');
+    expect(r.row).toMatchObject({ status: 'failed', gave_up: true });
+    expect(r.row?.error).toContain('is not inside mapping /movies');
+  });
+
+  it('shutdown during the copy: back to the queue without using a retry, and nothing sent', async () => {
+    writeMovie(4 * 1024 * 1024);
+    const abort = new AbortController();
+    const job = claim();
+    setTimeout(() => abort.abort(), 300);
+    const r = await run(job, { rsyncFlags: ['--bwlimit=512'], signal: abort.signal });
+    expect(r.outcome).toBe('interrupted');
+    expect(r.row).toMatchObject({ status: 'queued', retry_count: 0, error: 'Interrupted by shutdown' });
+    expect(r.outbox).toEqual([]);
+  });
+
+  it('an outcome the store cannot record rejects, so the runner stops (the row stays in progress)', async () => {
+    writeMovie();
+    const job = claim();
+    const blocker = openDatabase(join(dir, 'jobs.db'));
+    // Another connection holds the write lock longer than the store waits for it.
+    blocker.exec('BEGIN IMMEDIATE');
+    db.pragma('busy_timeout = 50');
+    await expect(run(job)).rejects.toThrow(/database is locked/);
+    blocker.exec('ROLLBACK');
+    // The pid could not be written either; that alone does not end the copy.
+
+    blocker.close();
+    expect(jobs.get(job.id)?.status).toBe('in_progress');
+  });
+});
+
+describe.skipIf(skipUnless(await mountProblem(), 'tmpfs mounts'))('runSyncJob on a real filesystem', () => {
+  cleanupEachTest();
+  afterAll(cleanupAll);
+
+  it('full destination: fails with the disk error, leaves no partial file, and is retried', async () => {
+    const share = await mountTmpfs(mapping.destination.path, '1m');
+    writeMovie(3 * 1024 * 1024);
+    const r = await run(claim());
+    expect(r.outcome).toBe('failed');
+    expect(r.row?.error).toMatch(/^rsync exit 11 \(error in file I\/O\).*No space left on device/);
+    expect(r.row).toMatchObject({ status: 'failed', gave_up: false });
+    // rsync writes into a temp name and removes it on failure: Plex never sees half a movie.
+    expect(readdirSync(join(mapping.destination.path, MOVIE))).toEqual([]);
+    await share.unmount();
+  });
+});
