@@ -5,23 +5,15 @@
 // or an answer, even when Telegram and Plex echo them back. Started as root, one warning says so.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../support/fake-http.js';
+import { cleanupAll, onCleanup, tempDir } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService, type Service } from '../support/launch.js';
+import { layoutOf, readLog } from '../support/service-layout.js';
+import { arrHeaders, request, type HttpResponse } from '../support/http-client.js';
+import { outboxRows } from '../support/db.js';
+import { makeTree } from '../support/trees.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  arrHeaders,
-  cleanupAll,
-  layoutOf,
-  makeTree,
-  onCleanup,
-  outboxRows,
-  readLog,
-  request,
-  startService,
-  tempDir,
-  waitFor,
-  type HttpResponse,
-  type Service,
-} from '../support/start-service.js';
+import { startFakeServer, type FakeServer } from '../support/fake-http.js';
 
 afterAll(cleanupAll);
 

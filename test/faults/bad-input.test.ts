@@ -5,22 +5,14 @@
 import { readdir, readFile, symlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeServer } from '../support/fake-http.js';
+import { cleanupAll } from '../support/cleanup.js';
+import { startService, type Service } from '../support/launch.js';
+import { readLog } from '../support/service-layout.js';
+import { getJson, post } from '../support/http-client.js';
+import { waitForJob, type JobJson } from '../support/jobs-api.js';
+import { makeTree, pathExists, treeOf } from '../support/trees.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  getJson,
-  makeTree,
-  pathExists,
-  post,
-  readLog,
-  startService,
-  treeOf,
-  waitForJob,
-  type JobView,
-  type Service,
-  startAcceptingTelegram,
-} from '../support/start-service.js';
+import { type FakeServer, startAcceptingTelegram } from '../support/fake-http.js';
 
 const TOKEN = '4711:bad-input-token';
 
@@ -35,7 +27,7 @@ async function seed(root: string, files: Record<string, number | string>): Promi
   for (const [path, hash] of Object.entries(await treeOf(svc.dir))) seeded.set(path, hash);
 }
 
-async function finished(id: number): Promise<JobView> {
+async function finished(id: number): Promise<JobJson> {
   return waitForJob(svc, id, (j) => j.status === 'success' || (j.status === 'failed' && j.gave_up), 15_000);
 }
 

@@ -7,20 +7,14 @@
 import { copyFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupAll, cleanupEachTest } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService } from '../support/launch.js';
+import { readLog } from '../support/service-layout.js';
+import { post } from '../support/http-client.js';
+import { getJob, waitForJob } from '../support/jobs-api.js';
+import { makeTree, sameBytes, treeOf } from '../support/trees.js';
 import { sonarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  getJob,
-  makeTree,
-  post,
-  readLog,
-  sameBytes,
-  startService,
-  treeOf,
-  waitFor,
-  waitForJob,
-} from '../support/start-service.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();

@@ -7,18 +7,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
+import { cleanupAll, cleanupEachTest } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService, type Service } from '../support/launch.js';
+import type { MappingSpec } from '../support/service-layout.js';
+import { post } from '../support/http-client.js';
+import { openDb } from '../support/db.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  openDb,
-  post,
-  startService,
-  waitFor,
-  type MappingSpec,
-  type Service,
-} from '../support/start-service.js';
+import { mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();

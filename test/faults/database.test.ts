@@ -6,20 +6,14 @@ import { copyFile, mkdir, readFile, truncate, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
+import { cleanupAll, onCleanup, tempDir } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { freePort, startService, type Service } from '../support/launch.js';
+import { post } from '../support/http-client.js';
+import { pseudoRandomBytes } from '../support/trees.js';
+import { REPO_ROOT } from '../support/repo-paths.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  freePort,
-  onCleanup,
-  post,
-  pseudoRandomBytes,
-  REPO_ROOT,
-  startService,
-  tempDir,
-  waitFor,
-  type Service,
-} from '../support/start-service.js';
+import { mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
 
 afterAll(cleanupAll);
 

@@ -5,22 +5,16 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
+import { cleanupAll, cleanupEachTest } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService } from '../support/launch.js';
+import { readLog } from '../support/service-layout.js';
+import { post, request } from '../support/http-client.js';
+import { waitForJob } from '../support/jobs-api.js';
+import { makeTree, pathExists, treeOf } from '../support/trees.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  makeTree,
-  pathExists,
-  post,
-  readLog,
-  request,
-  startService,
-  treeOf,
-  waitFor,
-  waitForJob,
-  startAcceptingTelegram,
-} from '../support/start-service.js';
+import { startAcceptingTelegram } from '../support/fake-http.js';
+import { mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();

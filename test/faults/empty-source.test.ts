@@ -4,24 +4,15 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FakeServer } from '../support/fake-http.js';
-import { bindMount, mountProblem, mountTmpfs, onRootFilesystem, rootFsTempDir, skipUnless } from '../support/mounts.js';
+import { cleanupAll, cleanupEachTest, tempDir } from '../support/cleanup.js';
+import { startService, type Service } from '../support/launch.js';
+import type { MappingSpec } from '../support/service-layout.js';
+import { getJson, post } from '../support/http-client.js';
+import { getJob, waitForJob } from '../support/jobs-api.js';
+import { makeTree, treeOf } from '../support/trees.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  getJob,
-  getJson,
-  makeTree,
-  post,
-  startService,
-  tempDir,
-  treeOf,
-  waitForJob,
-  type MappingSpec,
-  type Service,
-  startAcceptingTelegram,
-} from '../support/start-service.js';
+import { type FakeServer, startAcceptingTelegram } from '../support/fake-http.js';
+import { bindMount, mountProblem, mountTmpfs, onRootFilesystem, rootFsTempDir, skipUnless } from '../support/mounts.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();

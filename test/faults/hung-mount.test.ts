@@ -6,25 +6,16 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fuseProblem, mountHangingFs, rootFsTempDir, skipUnless, threadsBlockedInFuse } from '../support/mounts.js';
+import { cleanupAll, cleanupEachTest, onCleanup } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService, type Service } from '../support/launch.js';
+import { getJson, post, request } from '../support/http-client.js';
+import { getJob, waitForJob } from '../support/jobs-api.js';
+import { makeTree, sameBytes } from '../support/trees.js';
+import { commandLineOf, descendantsOf } from '../support/processes.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  commandLineOf,
-  descendantsOf,
-  getJob,
-  getJson,
-  makeTree,
-  onCleanup,
-  post,
-  request,
-  sameBytes,
-  startService,
-  waitFor,
-  waitForJob,
-  type Service,
-} from '../support/start-service.js';
+import { rootFsTempDir, skipUnless } from '../support/mounts.js';
+import { fuseProblem, mountHangingFs, threadsBlockedInFuse } from '../support/hang-fs.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();

@@ -5,24 +5,17 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bindMount, isMountPoint, mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
+import { cleanupAll, cleanupEachTest } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService, type Service } from '../support/launch.js';
+import { readLog } from '../support/service-layout.js';
+import { getJson, post } from '../support/http-client.js';
+import { waitForJob, type JobJson } from '../support/jobs-api.js';
+import { outboxRows } from '../support/db.js';
+import { makeTree, sameBytes } from '../support/trees.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  getJson,
-  makeTree,
-  outboxRows,
-  post,
-  readLog,
-  sameBytes,
-  startService,
-  waitFor,
-  waitForJob,
-  type JobView,
-  type Service,
-  startAcceptingTelegram,
-} from '../support/start-service.js';
+import { startAcceptingTelegram } from '../support/fake-http.js';
+import { bindMount, isMountPoint, mountProblem, mountTmpfs, rootFsTempDir, skipUnless } from '../support/mounts.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();
@@ -31,8 +24,8 @@ const skip = skipUnless(await mountProblem(), 'mount down for hours (bind mounts
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const MOVIES = ['Brazil (1985)', 'Cube (1997)', 'Dune (1984)', 'Heat (1995)', 'Ran (1985)'];
 
-async function jobs(svc: Service): Promise<JobView[]> {
-  return (await getJson<{ jobs: JobView[] }>(svc.url, '/jobs?limit=100')).body.jobs;
+async function jobs(svc: Service): Promise<JobJson[]> {
+  return (await getJson<{ jobs: JobJson[] }>(svc.url, '/jobs?limit=100')).body.jobs;
 }
 
 describe.skipIf(skip)('destination share down for a long time', () => {

@@ -5,24 +5,15 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeServer } from '../support/fake-http.js';
+import { cleanupAll, cleanupEachTest, onCleanup, tempDir } from '../support/cleanup.js';
+import { startService } from '../support/launch.js';
+import { layoutOf, readLog } from '../support/service-layout.js';
+import { post, request } from '../support/http-client.js';
+import { getJob, waitForJob } from '../support/jobs-api.js';
+import { outboxRows } from '../support/db.js';
+import { makeTree } from '../support/trees.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  getJob,
-  layoutOf,
-  makeTree,
-  onCleanup,
-  outboxRows,
-  post,
-  readLog,
-  request,
-  startService,
-  tempDir,
-  waitForJob,
-  startAcceptingTelegram,
-} from '../support/start-service.js';
+import { startFakeServer, startAcceptingTelegram } from '../support/fake-http.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();

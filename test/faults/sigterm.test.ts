@@ -5,23 +5,16 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeServer } from '../support/fake-http.js';
+import { cleanupAll, cleanupEachTest, onCleanup } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService } from '../support/launch.js';
+import { post } from '../support/http-client.js';
+import { waitForJob, type JobJson } from '../support/jobs-api.js';
+import { openDb, outboxRows } from '../support/db.js';
+import { makeTree, treeOf } from '../support/trees.js';
+import { commandLineOf } from '../support/processes.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  commandLineOf,
-  makeTree,
-  onCleanup,
-  openDb,
-  outboxRows,
-  post,
-  startService,
-  treeOf,
-  waitFor,
-  waitForJob,
-  type JobView,
-} from '../support/start-service.js';
+import { startFakeServer } from '../support/fake-http.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();
@@ -114,7 +107,7 @@ describe('SIGTERM while rsync copies', () => {
     const db = await openDb(svc.dbPath, { readonly: true });
     const row = db
       .prepare('SELECT status, error, retry_count, started_at FROM jobs WHERE id = ?')
-      .get(id) as Partial<JobView>;
+      .get(id) as Partial<JobJson>;
     expect(row).toEqual({ status: 'queued', error: 'Interrupted by shutdown', retry_count: 0, started_at: null });
     expect(db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE container_path LIKE '%Too Late%'").get()).toEqual({ n: 0 });
     db.close();

@@ -3,23 +3,16 @@
 // Telegram's retry_after, and arrive in order, each exactly once. Plex scans the same way.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeAction, type RecordedRequest } from '../support/fake-http.js';
+import { cleanupAll, cleanupEachTest, onCleanup, tempDir } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService, type Service } from '../support/launch.js';
+import { layoutOf, readLog } from '../support/service-layout.js';
+import { post } from '../support/http-client.js';
+import { waitForJob } from '../support/jobs-api.js';
+import { outboxRows } from '../support/db.js';
+import { makeTree } from '../support/trees.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  layoutOf,
-  makeTree,
-  onCleanup,
-  outboxRows,
-  post,
-  readLog,
-  startService,
-  tempDir,
-  waitFor,
-  waitForJob,
-  type Service,
-} from '../support/start-service.js';
+import { startFakeServer, type FakeAction, type RecordedRequest } from '../support/fake-http.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();

@@ -5,7 +5,15 @@
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FakeServer } from '../support/fake-http.js';
+import { cleanupAll, cleanupEachTest } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService, type Service } from '../support/launch.js';
+import { readLog, type MappingSpec } from '../support/service-layout.js';
+import { getJson, post } from '../support/http-client.js';
+import { getJob, waitForJob } from '../support/jobs-api.js';
+import { makeTree, treeOf } from '../support/trees.js';
+import { radarrDownload } from '../support/payloads.js';
+import { type FakeServer, startAcceptingTelegram } from '../support/fake-http.js';
 import {
   isMountPoint,
   mountProblem,
@@ -14,23 +22,6 @@ import {
   rootFsTempDir,
   skipUnless,
 } from '../support/mounts.js';
-import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  getJob,
-  getJson,
-  makeTree,
-  post,
-  readLog,
-  startService,
-  treeOf,
-  waitFor,
-  waitForJob,
-  type MappingSpec,
-  type Service,
-  startAcceptingTelegram,
-} from '../support/start-service.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();

@@ -3,8 +3,11 @@
 // mode. Every 2xx answer must name a job that is exactly one row in SQLite, holding what that request
 // sent, and there must be no row that no answer named.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupAll } from '../support/cleanup.js';
+import { startService, type Service } from '../support/launch.js';
+import { post, type HttpResponse } from '../support/http-client.js';
+import { openDb } from '../support/db.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
-import { cleanupAll, openDb, post, startService, type HttpResponse, type Service } from '../support/start-service.js';
 
 const WEBHOOKS = 500;
 const CONNECTIONS = 25;

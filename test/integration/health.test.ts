@@ -3,22 +3,15 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupAll, cleanupEachTest, tempDir } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { freePort, startService } from '../support/launch.js';
+import { getJson, post } from '../support/http-client.js';
+import { getJob, waitForJob } from '../support/jobs-api.js';
+import { outboxRows } from '../support/db.js';
+import { makeTree } from '../support/trees.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  freePort,
-  getJob,
-  getJson,
-  makeTree,
-  outboxRows,
-  post,
-  startService,
-  tempDir,
-  waitFor,
-  waitForJob,
-  startAcceptingTelegram,
-} from '../support/start-service.js';
+import { startAcceptingTelegram } from '../support/fake-http.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();

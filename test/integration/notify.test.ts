@@ -1,25 +1,16 @@
 // Telegram and Plex as fake HTTP servers on 127.0.0.1; the service talks to them for real.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer, type RecordedRequest } from '../support/fake-http.js';
+import { cleanupAll, cleanupEachTest, onCleanup, tempDir } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService, type Service } from '../support/launch.js';
+import { layoutOf, type MappingSpec } from '../support/service-layout.js';
+import { getJson, post, request } from '../support/http-client.js';
+import { waitForJob } from '../support/jobs-api.js';
+import { outboxRows } from '../support/db.js';
+import { makeTree } from '../support/trees.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  getJson,
-  layoutOf,
-  makeTree,
-  onCleanup,
-  outboxRows,
-  post,
-  request,
-  startService,
-  tempDir,
-  waitFor,
-  waitForJob,
-  type MappingSpec,
-  type Service,
-} from '../support/start-service.js';
+import { startFakeServer, type FakeServer, type RecordedRequest } from '../support/fake-http.js';
 
 const TOKEN = '110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const CHAT = '-1009876543210';

@@ -2,18 +2,14 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupAll, tempDir } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService } from '../support/launch.js';
+import { readLog } from '../support/service-layout.js';
+import { getJson, post } from '../support/http-client.js';
+import { waitForJob } from '../support/jobs-api.js';
+import { makeTree } from '../support/trees.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  getJson,
-  makeTree,
-  post,
-  readLog,
-  startService,
-  tempDir,
-  waitFor,
-  waitForJob,
-} from '../support/start-service.js';
 
 afterAll(cleanupAll);
 

@@ -4,22 +4,15 @@ import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupAll, cleanupEachTest } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService, type Service } from '../support/launch.js';
+import { readLog } from '../support/service-layout.js';
+import { post } from '../support/http-client.js';
+import { getJob, waitForJob } from '../support/jobs-api.js';
+import { makeTree, pathExists, treeOf } from '../support/trees.js';
+import { commandLineOf } from '../support/processes.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  cleanupEachTest,
-  commandLineOf,
-  getJob,
-  makeTree,
-  pathExists,
-  post,
-  readLog,
-  startService,
-  treeOf,
-  waitFor,
-  waitForJob,
-  type Service,
-} from '../support/start-service.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();

@@ -4,22 +4,15 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeServer } from '../support/fake-http.js';
+import { cleanupAll } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService, type Service } from '../support/launch.js';
+import { readLog } from '../support/service-layout.js';
+import { post, request } from '../support/http-client.js';
+import { getJob, waitForJob } from '../support/jobs-api.js';
+import { makeTree, sameBytes } from '../support/trees.js';
 import { radarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  getJob,
-  makeTree,
-  post,
-  readLog,
-  request,
-  sameBytes,
-  startService,
-  waitFor,
-  waitForJob,
-  type Service,
-  startAcceptingTelegram,
-} from '../support/start-service.js';
+import { type FakeServer, startAcceptingTelegram } from '../support/fake-http.js';
 
 let svc: Service;
 let telegram: FakeServer;

@@ -2,16 +2,11 @@
 // the configured TZ: POST /summary/send covers today so far; the scheduled run (caught up once after
 // a restart that missed its slot) covers the previous day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeServer } from '../support/fake-http.js';
-import {
-  cleanupAll,
-  getJson,
-  openDb,
-  request,
-  startService,
-  type Service,
-  startAcceptingTelegram,
-} from '../support/start-service.js';
+import { cleanupAll } from '../support/cleanup.js';
+import { startService, type Service } from '../support/launch.js';
+import { getJson, request } from '../support/http-client.js';
+import { openDb } from '../support/db.js';
+import { type FakeServer, startAcceptingTelegram } from '../support/fake-http.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

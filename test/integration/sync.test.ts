@@ -2,23 +2,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeServer, type FakeServer } from '../support/fake-http.js';
+import { cleanupAll, onCleanup } from '../support/cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+import { startService, type Service } from '../support/launch.js';
+import { readLog } from '../support/service-layout.js';
+import { getJson, post } from '../support/http-client.js';
+import { waitForJob } from '../support/jobs-api.js';
+import { makeTree, pathExists, sameBytes, treeOf } from '../support/trees.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
-import {
-  cleanupAll,
-  getJson,
-  makeTree,
-  onCleanup,
-  pathExists,
-  post,
-  readLog,
-  sameBytes,
-  startService,
-  treeOf,
-  waitFor,
-  waitForJob,
-  type Service,
-} from '../support/start-service.js';
+import { startFakeServer, type FakeServer } from '../support/fake-http.js';
 
 const BOT_TOKEN = '987654321:SECRET-bot-token-sync-test';
 const PLEX_TOKEN = 'SECRET-plex-token-sync-test';

@@ -4,20 +4,14 @@
 // subject here, not the copy (sync.test.ts copies for real).
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupAll, onCleanup } from '../support/cleanup.js';
+import { startService, type Service } from '../support/launch.js';
+import { getJson, post, request } from '../support/http-client.js';
+import { getJob } from '../support/jobs-api.js';
+import { outboxRows } from '../support/db.js';
+import { FIXTURES_DIR } from '../support/repo-paths.js';
+import { readFixture } from '../support/payloads.js';
 import { startFakeServer, type FakeServer } from '../support/fake-http.js';
-import {
-  cleanupAll,
-  FIXTURES_DIR,
-  getJob,
-  getJson,
-  onCleanup,
-  outboxRows,
-  post,
-  readFixture,
-  request,
-  startService,
-  type Service,
-} from '../support/start-service.js';
 
 const FIXTURES = readdirSync(FIXTURES_DIR)
   .filter((f) => f.endsWith('.json'))

@@ -5,7 +5,7 @@
  *
  *   const server = await startFakeServer();              // answers 200 {"ok":true} by default
  *   server.respondWith({ status: 429, body: { ok: false, parameters: { retry_after: 5 } } });
- *   server.respondWith((req) => (req.path.endsWith('/sendMessage') ? { status: 200, body: { ok: true } } : { status: 404 }));
+ *   server.respondWith((req) => (req.path.endsWith('/sendMessage') ? { status: 200 } : { status: 404 }));
  *   server.respondWith({ hang: true });                   // never answers: for client timeouts
  *   server.respondWith({ destroy: true });                // drops the connection: for resets
  *   await server.waitForRequests(2);                      // await a condition, never sleep
@@ -18,6 +18,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { onCleanup } from './cleanup.js';
 
 export interface RecordedRequest {
   method: string;
@@ -161,6 +162,13 @@ export async function startFakeServer(handlerOrAction?: FakeHandler | FakeAction
       return closed;
     },
   };
+}
+
+/** A fake Telegram that accepts every message, closed by the test cleanup (cleanup.ts). */
+export async function startAcceptingTelegram(): Promise<FakeServer> {
+  const telegram = await startFakeServer({ status: 200, body: { ok: true, result: {} } });
+  onCleanup(() => telegram.close());
+  return telegram;
 }
 
 function toHandler(h: FakeHandler | FakeAction): FakeHandler {

@@ -1,7 +1,7 @@
 /**
  * Real mounts for the fault tests: tmpfs shares that can be unmounted under the service, small
- * filesystems that fill up, bind mounts that come and go like an NFS share, and a FUSE filesystem
- * that stops answering (hang-fs.py). Root only; Debian CI runs as root.
+ * filesystems that fill up, and bind mounts that come and go like an NFS share (a FUSE filesystem
+ * that stops answering is in hang-fs.ts). Root only; Debian CI runs as root.
  *
  *   const problem = await mountProblem();              // null when tmpfs mounts work here
  *   const skip = skipUnless(problem, 'tmpfs mounts');   // skip locally, fail under CI
@@ -13,21 +13,16 @@
  * Every mount is undone by the test cleanup (cleanupEachTest / cleanupAll), lazily if busy, before
  * the temp dir that holds it is removed.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { it } from 'vitest';
-import { onCleanup, waitFor } from './start-service.js';
+import { onCleanup } from './cleanup.js';
 
 const run = promisify(execFile);
-
-/** The Python interpreter Debian's python3-fusepy installs for (not a pyenv or venv one). */
-export const SYSTEM_PYTHON = '/usr/bin/python3';
-export const HANG_FS_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'hang-fs.py');
 
 /**
  * Under CI a missing requirement fails the file (the fault tests must run there); elsewhere the
@@ -73,7 +68,7 @@ function unescapeMountField(field: string): string {
 }
 
 /** The mount a path lives on (longest mount point above it; the last one listed wins). */
-export function mountOf(path: string): MountLine | undefined {
+function mountOf(path: string): MountLine | undefined {
   const target = resolve(path);
   let best: MountLine | undefined;
   for (const m of mountTable()) {
@@ -128,25 +123,6 @@ export function mountProblem(): Promise<string | null> {
   return tmpfsProblem;
 }
 
-let fuseProblemResult: Promise<string | null> | undefined;
-
-/** Why the hanging FUSE filesystem cannot run here (no /dev/fuse, no python3-fusepy), or null. */
-export function fuseProblem(): Promise<string | null> {
-  fuseProblemResult ??= (async () => {
-    const mounts = await mountProblem();
-    if (mounts) return mounts;
-    if (!existsSync('/dev/fuse')) return '/dev/fuse is missing';
-    if (!existsSync(SYSTEM_PYTHON)) return `${SYSTEM_PYTHON} is missing (apt-get install python3-fusepy)`;
-    try {
-      await run(SYSTEM_PYTHON, ['-c', 'import fusepy']);
-    } catch {
-      return `python3-fusepy is not installed (apt-get install python3-fusepy)`;
-    }
-    return null;
-  })();
-  return fuseProblemResult;
-}
-
 /**
  * A folder on the root filesystem to make temp dirs in: an empty folder there is what an unmounted
  * share looks like. os.tmpdir() unless it is a mount of its own (tmpfs /tmp), then /var/tmp.
@@ -181,7 +157,8 @@ export interface Mount {
   unmount(): Promise<void>;
 }
 
-async function unmountIfMounted(path: string): Promise<void> {
+/** Unmounts `path` (lazily) until it is no mount point any more. */
+export async function unmountIfMounted(path: string): Promise<void> {
   while (isMountPoint(path)) {
     // -l: detach now even if a probe of the service is inside; the kernel frees it when it leaves.
     await run('umount', ['-l', path]);
@@ -206,85 +183,4 @@ export async function bindMount(from: string, path: string): Promise<Mount> {
   await mkdir(path, { recursive: true });
   await run('mount', ['--bind', from, path]);
   return tracked(path);
-}
-
-// ---------------------------------------------------------------------------------------------
-// A FUSE mount that hangs on demand
-// ---------------------------------------------------------------------------------------------
-
-export interface HangingMount extends Mount {
-  /** From now on every request to the filesystem blocks (as a share whose server is gone). */
-  hang(): Promise<void>;
-  /** Requests are answered again (the blocked ones too). */
-  resume(): Promise<void>;
-  process: ChildProcess;
-}
-
-/**
- * Mounts a read-only FUSE view of `backing` on `path` (test/support/hang-fs.py, python3-fusepy).
- * The cleanup kills the filesystem process first (the kernel then fails every blocked request, so
- * nothing stays stuck), then unmounts.
- */
-export async function mountHangingFs(backing: string, path: string): Promise<HangingMount> {
-  await mkdir(path, { recursive: true });
-  const flag = join(dirname(path), `.${path.split('/').at(-1)}.hang`);
-  const child = spawn(SYSTEM_PYTHON, [HANG_FS_SCRIPT, backing, path, flag], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s));
-  let exited = false;
-  const gone = new Promise<void>((r) =>
-    child.once('close', () => {
-      exited = true;
-      r();
-    }),
-  );
-
-  const cleanup = async () => {
-    await rm(flag, { force: true });
-    if (!exited) child.kill('SIGKILL');
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-    await unmountIfMounted(path);
-  };
-  onCleanup(cleanup);
-  try {
-    await waitFor(() => output.includes('ready') || exited, { timeoutMs: 10_000, what: 'FUSE mount ready' });
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; hang-fs said: ${output}`);
-  }
-  if (exited || !output.includes('ready')) throw new Error(`hang-fs did not mount ${path}: ${output}`);
-  return {
-    path,
-    process: child,
-    hang: () => writeFile(flag, 'hang\n'),
-    resume: () => rm(flag, { force: true }),
-    unmount: cleanup,
-  };
-}
-
-/**
- * Threads of `pid` waiting inside a FUSE request (their kernel wait channel is FUSE's): a thread of
- * the service there would be a libuv worker pinned by a hung mount.
- */
-export function threadsBlockedInFuse(pid: number): { tid: number; wchan: string }[] {
-  const out: { tid: number; wchan: string }[] = [];
-  let tids: string[];
-  try {
-    tids = readdirSafe(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
-    try {
-      const wchan = readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8');
-      if (/fuse|request_wait_answer/.test(wchan)) out.push({ tid: Number(tid), wchan });
-    } catch {
-      // thread gone
-    }
-  }
-  return out;
-}
-
-function readdirSafe(path: string): string[] {
-  return readdirSync(path).filter((n) => /^\d+$/.test(n));
 }

@@ -1,5 +1,12 @@
 // Real Radarr/Sonarr payloads (from test/fixtures/arr/examples) with the paths and titles a test needs.
-import { readFixture } from './start-service.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FIXTURES_DIR } from './repo-paths.js';
+
+/** An example payload from test/fixtures/arr/examples, parsed (a fresh copy each call, free to change). */
+export async function readFixture(name: string): Promise<any> {
+  return JSON.parse(await readFile(join(FIXTURES_DIR, name), 'utf8'));
+}
 
 export interface MovieSpec {
   /** Folder name under /movies. */

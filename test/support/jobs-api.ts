@@ -1,0 +1,74 @@
+/**
+ * Jobs as the API answers them (GET /jobs, GET /jobs/<id>), and waiting for a job to reach a state.
+ * The JSON shape is written out here rather than taken from src/, so a rename inside the service
+ * cannot silently change what the tests expect the API to answer.
+ */
+
+import { getJson } from './http-client.js';
+import { lastLines, type Service } from './launch.js';
+import { waitFor } from './wait-for.js';
+
+export type JobStatusJson = 'queued' | 'in_progress' | 'success' | 'failed';
+
+/** One job in an answer of the API (snake_case fields; `details` as the sender described the media). */
+export interface JobJson {
+  id: number;
+  status: JobStatusJson;
+  source: 'radarr' | 'sonarr' | 'manual';
+  media_type: 'movie' | 'episode';
+  title: string;
+  container_path: string;
+  source_path: string;
+  dest_path: string;
+  mapping: string;
+  details: {
+    title: string;
+    year?: number;
+    episodeCode?: string;
+    episodeTitle?: string;
+    quality?: string;
+    sizeBytes?: number;
+  };
+  is_upgrade: boolean;
+  wait_for_stable_size: boolean;
+  retry_count: number;
+  gave_up: boolean;
+  error: string | null;
+  bytes_transferred: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_seconds: number | null;
+  next_attempt_at: string | null;
+  /** In progress only: rsync's last progress line, null until it printed one. */
+  progress?: { bytes: number; percent: number; rate: string; eta: string; updated_at: string } | null;
+}
+
+/** GET /jobs/<id>; throws unless it answers 200. */
+export async function getJob(svc: { url: string }, id: number): Promise<JobJson> {
+  const res = await getJson<JobJson>(svc.url, `/jobs/${id}`);
+  if (res.status !== 200) throw new Error(`GET /jobs/${id} answered ${res.status}: ${res.text}`);
+  return res.body;
+}
+
+/** Waits until the job reaches `status` (or `status(job)` holds, when a function); returns the job. */
+export async function waitForJob(
+  svc: Pick<Service, 'url' | 'output'>,
+  id: number,
+  status: JobStatusJson | ((job: JobJson) => boolean),
+  timeoutMs = 15_000,
+): Promise<JobJson> {
+  let last: JobJson | undefined;
+  try {
+    return await waitFor(
+      async () => {
+        last = await getJob(svc, id);
+        return (typeof status === 'function' ? status(last) : last.status === status) ? last : undefined;
+      },
+      { timeoutMs, intervalMs: 25, what: `job ${id}` },
+    );
+  } catch (error) {
+    const state = `last job state: ${JSON.stringify(last)}`;
+    throw new Error(`${(error as Error).message}\n${state}\nservice output:\n${lastLines(svc.output())}`);
+  }
+}
