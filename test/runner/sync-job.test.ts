@@ -21,7 +21,7 @@ import { openDatabase, type Db } from '../../src/store/database.js';
 import { createJobStore, type JobStore } from '../../src/store/jobs.js';
 import { createOutboxStore } from '../../src/store/outbox.js';
 import { mountProblem, mountTmpfs, skipUnless } from '../support/mounts.js';
-import { cleanupAll, cleanupEachTest } from '../support/start-service.js';
+import { cleanupAll, cleanupEachTest } from '../support/cleanup.js';
 
 const NOW = new Date('2026-03-10T10:00:00.000Z');
 const RETRY = { intervalMs: 15 * 60_000, maxRetries: 3 };

@@ -1,12 +1,17 @@
 /**
- * Requests to the running service over real HTTP on 127.0.0.1, sent the way Radarr/Sonarr send them.
+ * Requests to the service, sent the way Radarr/Sonarr send them: over real HTTP on 127.0.0.1 to a
+ * service started as a process (its URL), or through `inject` to one built in-process (its app).
  *
  *   const res = await post(svc.url, '/sync/radarr', payload);   // Radarr-like headers
- *   const jobs = await getJson<{ jobs: JobJson[] }>(svc.url, '/jobs');
+ *   const jobs = await getJson<{ jobs: JobJson[] }>(svc.app, '/jobs');
  *   const raw = await request(svc.url, '/jobs', { headers: { Authorization: 'Basic …' } });
  */
 
 import { request as httpRequest } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+
+/** A running service's base URL, or an in-process service's Fastify app. */
+export type Target = string | Pick<FastifyInstance, 'inject'>;
 
 /**
  * An answer of the service. The body defaults to `any` because tests read the answer fields they
@@ -32,8 +37,9 @@ export interface RequestOptions {
  * One HTTP/1.1 request with node:http (no keep-alive agent), so headers such as
  * `Connection: close` go out exactly as Radarr/Sonarr send them.
  */
-export function request<T = any>(baseUrl: string, path: string, o: RequestOptions = {}): Promise<HttpResponse<T>> {
-  const url = new URL(path, baseUrl);
+export function request<T = any>(target: Target, path: string, o: RequestOptions = {}): Promise<HttpResponse<T>> {
+  if (typeof target !== 'string') return inject<T>(target, path, o);
+  const url = new URL(path, target);
   let payload: Buffer | undefined;
   if (o.body !== undefined) {
     payload = Buffer.isBuffer(o.body)
@@ -65,6 +71,25 @@ export function request<T = any>(baseUrl: string, path: string, o: RequestOption
   });
 }
 
+async function inject<T>(
+  app: Pick<FastifyInstance, 'inject'>,
+  path: string,
+  o: RequestOptions,
+): Promise<HttpResponse<T>> {
+  const payload =
+    o.body === undefined || Buffer.isBuffer(o.body) || typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+  const res = await app.inject({
+    method: (o.method ?? (payload === undefined ? 'GET' : 'POST')) as 'GET',
+    url: path,
+    headers: o.headers,
+    ...(payload === undefined ? {} : { payload }),
+  });
+  const headers = Object.fromEntries(
+    Object.entries(res.headers).map(([name, value]) => [name, typeof value === 'number' ? String(value) : value]),
+  );
+  return { status: res.statusCode, headers, text: res.body, body: parseJson(res.body) as T };
+}
+
 /** The body as JSON, or undefined when it is empty or not JSON. */
 function parseJson(text: string): unknown {
   try {
@@ -87,16 +112,16 @@ export function arrHeaders(app: 'Radarr' | 'Sonarr' = 'Radarr'): Record<string, 
 
 /** POST a JSON body (object, or raw string) with Radarr-like headers unless overridden. */
 export function post<T = any>(
-  baseUrl: string,
+  target: Target,
   path: string,
   body: unknown,
   headers?: Record<string, string>,
 ): Promise<HttpResponse<T>> {
   const app = path.includes('sonarr') ? 'Sonarr' : 'Radarr';
-  return request<T>(baseUrl, path, { method: 'POST', body, headers: { ...arrHeaders(app), ...headers } });
+  return request<T>(target, path, { method: 'POST', body, headers: { ...arrHeaders(app), ...headers } });
 }
 
 /** GET with `Accept: application/json`. */
-export function getJson<T = any>(baseUrl: string, path: string): Promise<HttpResponse<T>> {
-  return request<T>(baseUrl, path, { method: 'GET', headers: { Accept: 'application/json' } });
+export function getJson<T = any>(target: Target, path: string): Promise<HttpResponse<T>> {
+  return request<T>(target, path, { method: 'GET', headers: { Accept: 'application/json' } });
 }

@@ -4,7 +4,7 @@
  * cannot silently change what the tests expect the API to answer.
  */
 
-import { getJson } from './http-client.js';
+import { getJson, type Target } from './http-client.js';
 import { lastLines, type Service } from './launch.js';
 import { waitFor } from './wait-for.js';
 
@@ -44,16 +44,23 @@ export interface JobJson {
   progress?: { bytes: number; percent: number; rate: string; eta: string; updated_at: string } | null;
 }
 
+/** A service started as a process (launch.ts) or in-process (in-process.ts). */
+export type ServiceHandle = Pick<Service, 'url'> | { app: Exclude<Target, string> };
+
+function targetOf(svc: ServiceHandle): Target {
+  return 'url' in svc ? svc.url : svc.app;
+}
+
 /** GET /jobs/<id>; throws unless it answers 200. */
-export async function getJob(svc: { url: string }, id: number): Promise<JobJson> {
-  const res = await getJson<JobJson>(svc.url, `/jobs/${id}`);
+export async function getJob(svc: ServiceHandle, id: number): Promise<JobJson> {
+  const res = await getJson<JobJson>(targetOf(svc), `/jobs/${id}`);
   if (res.status !== 200) throw new Error(`GET /jobs/${id} answered ${res.status}: ${res.text}`);
   return res.body;
 }
 
 /** Waits until the job reaches `status` (or `status(job)` holds, when a function); returns the job. */
 export async function waitForJob(
-  svc: Pick<Service, 'url' | 'output'>,
+  svc: ServiceHandle & { output(): string },
   id: number,
   status: JobStatusJson | ((job: JobJson) => boolean),
   timeoutMs = 15_000,

@@ -1,11 +1,11 @@
-// Every real Radarr/Sonarr payload, posted over real HTTP with the real headers, and every way a
-// request can be refused. The service runs with SYNC_REQUIRE_MOUNTS=true on temp folders (which sit
-// on the root filesystem), so every job it queues stays queued: the answers and the rows are the
-// subject here, not the copy (sync.test.ts copies for real).
+// Every real Radarr/Sonarr payload, posted with the real headers to the service built in-process,
+// and every way a request can be refused. The service runs with SYNC_REQUIRE_MOUNTS=true on temp
+// folders (which sit on the root filesystem), so every job it queues stays queued: the answers and the
+// rows are the subject here, not the copy (test/integration/sync.test.ts copies for real).
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, onCleanup } from '../support/cleanup.js';
-import { startService, type Service } from '../support/launch.js';
+import { startInProcess, type InProcessService } from '../support/in-process.js';
 import { getJson, post, request } from '../support/http-client.js';
 import { getJob } from '../support/jobs-api.js';
 import { outboxRows } from '../support/db.js';
@@ -17,13 +17,13 @@ const FIXTURES = readdirSync(FIXTURES_DIR)
   .filter((f) => f.endsWith('.json'))
   .sort();
 
-let svc: Service;
+let svc: InProcessService;
 let telegram: FakeServer;
 
 beforeAll(async () => {
   telegram = await startFakeServer();
   onCleanup(() => telegram.close());
-  svc = await startService({
+  svc = await startInProcess({
     env: {
       SYNC_REQUIRE_MOUNTS: 'true',
       TELEGRAM_BOT_TOKEN: '123456:TEST-token-webhooks',
@@ -71,7 +71,7 @@ describe('every fixture, routed by its sender', () => {
   it.each(FIXTURES)('%s', async (file) => {
     const sender = file.startsWith('radarr-') ? 'radarr' : 'sonarr';
     const body = await readFixture(file);
-    const res = await post(svc.url, `/sync/${sender}`, body);
+    const res = await post(svc.app, `/sync/${sender}`, body);
     const kind = expected[file];
     if (kind === 'test') {
       expect(res.status).toBe(200);
@@ -116,12 +116,12 @@ describe('every fixture, routed by its sender', () => {
   });
 
   it('turns the Sonarr titles into "Series - SxxEyy: Episode"', async () => {
-    const single = await post(svc.url, '/sync/sonarr', await readFixture('sonarr-download.json'));
+    const single = await post(svc.app, '/sync/sonarr', await readFixture('sonarr-download.json'));
     // Already queued by the fixture loop: a duplicate with the same id.
     expect(single.status).toBe(200);
     expect(single.body.status).toBe('duplicate');
     expect((await getJob(svc, single.body.job_id)).title).toBe('The Bear - S03E01: Tomorrow');
-    const multi = await post(svc.url, '/sync/sonarr', await readFixture('sonarr-download-multi-episode.json'));
+    const multi = await post(svc.app, '/sync/sonarr', await readFixture('sonarr-download-multi-episode.json'));
     expect(multi.body.status).toBe('duplicate');
     expect((await getJob(svc, multi.body.job_id)).title).toBe(
       'Star Trek: The Next Generation - S01E01-S01E02: Encounter at Farpoint (1) / Encounter at Farpoint (2)',
@@ -139,9 +139,9 @@ describe('duplicates', () => {
     const body = await readFixture('radarr-download.json');
     body.movie.folderPath = '/movies/Repeat (2020)';
     body.movieFile.path = '/movies/Repeat (2020)/Repeat (2020).mkv';
-    const first = await post(svc.url, '/sync/radarr', body);
+    const first = await post(svc.app, '/sync/radarr', body);
     expect(first.status).toBe(202);
-    const second = await post(svc.url, '/sync/radarr', body);
+    const second = await post(svc.app, '/sync/radarr', body);
     expect(second.status).toBe(200);
     expect(second.body).toEqual({ status: 'duplicate', job_id: first.body.job_id, job_ids: [first.body.job_id] });
   });
@@ -149,23 +149,23 @@ describe('duplicates', () => {
   it('Sonarr per-file Downloads, then the batch of the same files: the batch is a duplicate', async () => {
     const ids: number[] = [];
     for (const n of [1, 2, 3]) {
-      const res = await post(svc.url, '/sync/sonarr', await sherlockEpisode(n, 'Sherlock A (2010)'));
+      const res = await post(svc.app, '/sync/sonarr', await sherlockEpisode(n, 'Sherlock A (2010)'));
       expect(res.status, res.text).toBe(202);
       ids.push(res.body.job_id);
     }
     expect(new Set(ids).size).toBe(3);
-    const batch = await post(svc.url, '/sync/sonarr', await sherlockBatch('Sherlock A (2010)'));
+    const batch = await post(svc.app, '/sync/sonarr', await sherlockBatch('Sherlock A (2010)'));
     expect(batch.status).toBe(200);
     expect(batch.body).toEqual({ status: 'duplicate', job_id: ids[0], job_ids: ids });
   });
 
   it('the batch first, then the per-file Downloads: each per-file one is a duplicate', async () => {
-    const batch = await post(svc.url, '/sync/sonarr', await sherlockBatch('Sherlock B (2010)'));
+    const batch = await post(svc.app, '/sync/sonarr', await sherlockBatch('Sherlock B (2010)'));
     expect(batch.status).toBe(202);
     const ids: number[] = batch.body.job_ids;
     expect(ids).toHaveLength(3);
     for (const n of [1, 2, 3]) {
-      const res = await post(svc.url, '/sync/sonarr', await sherlockEpisode(n, 'Sherlock B (2010)'));
+      const res = await post(svc.app, '/sync/sonarr', await sherlockEpisode(n, 'Sherlock B (2010)'));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 'duplicate', job_id: ids[n - 1], job_ids: [ids[n - 1]] });
     }
@@ -174,9 +174,9 @@ describe('duplicates', () => {
   });
 
   it('part of a batch already known: queued, the known file keeps its id', async () => {
-    const first = await post(svc.url, '/sync/sonarr', await sherlockEpisode(2, 'Sherlock C (2010)'));
+    const first = await post(svc.app, '/sync/sonarr', await sherlockEpisode(2, 'Sherlock C (2010)'));
     expect(first.status).toBe(202);
-    const batch = await post(svc.url, '/sync/sonarr', await sherlockBatch('Sherlock C (2010)'));
+    const batch = await post(svc.app, '/sync/sonarr', await sherlockBatch('Sherlock C (2010)'));
     expect(batch.status).toBe(202);
     expect(batch.body.status).toBe('queued');
     expect(batch.body.job_ids).toHaveLength(3);
@@ -190,8 +190,8 @@ describe('duplicates', () => {
       ['sonarr', 'sonarr-download-upgrade.json'],
     ] as const) {
       const body = await readFixture(file);
-      const a = await post(svc.url, `/sync/${sender}`, body);
-      const b = await post(svc.url, `/sync/${sender}`, body);
+      const a = await post(svc.app, `/sync/${sender}`, body);
+      const b = await post(svc.app, `/sync/${sender}`, body);
       expect(a.status).toBe(202);
       expect(b.status).toBe(202);
       expect(b.body.job_id).not.toBe(a.body.job_id);
@@ -202,7 +202,7 @@ describe('duplicates', () => {
 
 describe('README shapes and methods', () => {
   it("accepts the README's sample curl payload (quality: {quality: {name}})", async () => {
-    const res = await request(svc.url, '/sync/radarr', {
+    const res = await request(svc.app, '/sync/radarr', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
@@ -226,14 +226,14 @@ describe('README shapes and methods', () => {
     const body = await readFixture('radarr-download.json');
     body.movie.folderPath = '/movies/Put Movie (2001)';
     body.movieFile.path = '/movies/Put Movie (2001)/Put Movie (2001).mkv';
-    const res = await request(svc.url, '/sync/radarr', {
+    const res = await request(svc.app, '/sync/radarr', {
       method: 'PUT',
       body,
       headers: { 'Content-Type': 'application/json', Connection: 'close' },
     });
     expect(res.status, res.text).toBe(202);
     expect(res.body.status).toBe('queued');
-    const test = await request(svc.url, '/sync/sonarr', {
+    const test = await request(svc.app, '/sync/sonarr', {
       method: 'PUT',
       body: await readFixture('sonarr-test.json'),
       headers: { 'Content-Type': 'application/json' },
@@ -243,7 +243,7 @@ describe('README shapes and methods', () => {
   });
 
   it('the README manual request queues a job', async () => {
-    const res = await post(svc.url, '/sync/manual', { path: '/movies/Movie Name (2024)', type: 'movie' });
+    const res = await post(svc.app, '/sync/manual', { path: '/movies/Movie Name (2024)', type: 'movie' });
     expect(res.status, res.text).toBe(202);
     const job = await getJob(svc, res.body.job_id);
     expect(job).toMatchObject({
@@ -252,7 +252,7 @@ describe('README shapes and methods', () => {
       container_path: '/movies/Movie Name (2024)',
       dest_path: svc.moviesDst,
     });
-    const tv = await post(svc.url, '/sync/manual', { path: '/tv/Some Show/Season 01', type: 'tv' });
+    const tv = await post(svc.app, '/sync/manual', { path: '/tv/Some Show/Season 01', type: 'tv' });
     expect(tv.status).toBe(202);
     expect(await getJob(svc, tv.body.job_id)).toMatchObject({
       media_type: 'episode',
@@ -270,24 +270,24 @@ describe('refusals', () => {
   }
 
   it('a Radarr/Sonarr path in no mapping is ignored with 200, and no job is made', async () => {
-    const before = (await getJson(svc.url, '/jobs?limit=1')).body.jobs[0].id;
-    const radarr = await post(svc.url, '/sync/radarr', await radarrAt('/downloads/Elsewhere (2020)'));
+    const before = (await getJson(svc.app, '/jobs?limit=1')).body.jobs[0].id;
+    const radarr = await post(svc.app, '/sync/radarr', await radarrAt('/downloads/Elsewhere (2020)'));
     expect(radarr.status).toBe(200);
     expect(radarr.body.status).toBe('ignored');
     expect(radarr.body.reason).toContain('/downloads/Elsewhere (2020)');
     const sonarr = await readFixture('sonarr-download.json');
     sonarr.episodeFile.path = '/anime/Show/Season 01/Show - S01E01.mkv';
-    const res = await post(svc.url, '/sync/sonarr', sonarr);
+    const res = await post(svc.app, '/sync/sonarr', sonarr);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ignored');
     // "/moviesX" is not under "/movies".
-    const boundary = await post(svc.url, '/sync/radarr', await radarrAt('/moviesX/Film (2020)'));
+    const boundary = await post(svc.app, '/sync/radarr', await radarrAt('/moviesX/Film (2020)'));
     expect(boundary.body.status).toBe('ignored');
-    expect((await getJson(svc.url, '/jobs?limit=1')).body.jobs[0].id).toBe(before);
+    expect((await getJson(svc.app, '/jobs?limit=1')).body.jobs[0].id).toBe(before);
   });
 
   it('/sync/manual with a path in no mapping answers 422', async () => {
-    const res = await post(svc.url, '/sync/manual', { path: '/downloads/Film (2020)', type: 'movie' });
+    const res = await post(svc.app, '/sync/manual', { path: '/downloads/Film (2020)', type: 'movie' });
     expect(res.status).toBe(422);
     expect(res.body.error).toEqual(expect.stringContaining('/downloads/Film (2020)'));
   });
@@ -301,40 +301,40 @@ describe('refusals', () => {
     ['mapping root itself', '/movies'],
   ];
   it.each(escapes)('a path with %s answers 422 from Radarr, Sonarr and manual', async (_name, path) => {
-    const before = (await getJson(svc.url, '/jobs?limit=1')).body.jobs[0].id;
-    const radarr = await post(svc.url, '/sync/radarr', await radarrAt(path, `${path}/movie.mkv`));
+    const before = (await getJson(svc.app, '/jobs?limit=1')).body.jobs[0].id;
+    const radarr = await post(svc.app, '/sync/radarr', await radarrAt(path, `${path}/movie.mkv`));
     expect(radarr.status, radarr.text).toBe(422);
     expect(typeof radarr.body.error).toBe('string');
     expect(radarr.body.error.length).toBeGreaterThan(0);
 
     const sonarr = await readFixture('sonarr-download.json');
     sonarr.episodeFile.path = path.replace(/^\/movies/, '/tv');
-    const s = await post(svc.url, '/sync/sonarr', sonarr);
+    const s = await post(svc.app, '/sync/sonarr', sonarr);
     expect(s.status, s.text).toBe(422);
     expect(typeof s.body.error).toBe('string');
 
-    const manual = await post(svc.url, '/sync/manual', { path, type: 'movie' });
+    const manual = await post(svc.app, '/sync/manual', { path, type: 'movie' });
     expect(manual.status, manual.text).toBe(422);
     expect(typeof manual.body.error).toBe('string');
-    expect((await getJson(svc.url, '/jobs?limit=1')).body.jobs[0].id).toBe(before);
+    expect((await getJson(svc.app, '/jobs?limit=1')).body.jobs[0].id).toBe(before);
   });
 
   it('malformed JSON answers 400 with an error', async () => {
-    const res = await post(svc.url, '/sync/radarr', '{"eventType": "Download", "movie": {');
+    const res = await post(svc.app, '/sync/radarr', '{"eventType": "Download", "movie": {');
     expect(res.status).toBe(400);
     expect(res.body.error).toMatch(/JSON/i);
-    const empty = await post(svc.url, '/sync/sonarr', '');
+    const empty = await post(svc.app, '/sync/sonarr', '');
     expect(empty.status).toBe(400);
     expect(typeof empty.body.error).toBe('string');
   });
 
   it('a wrong Content-Type answers 415', async () => {
-    const res = await post(svc.url, '/sync/radarr', JSON.stringify({ eventType: 'Test' }), {
+    const res = await post(svc.app, '/sync/radarr', JSON.stringify({ eventType: 'Test' }), {
       'Content-Type': 'text/plain',
     });
     expect(res.status).toBe(415);
     expect(typeof res.body.error).toBe('string');
-    const form = await post(svc.url, '/sync/manual', 'path=/movies/x', {
+    const form = await post(svc.app, '/sync/manual', 'path=/movies/x', {
       'Content-Type': 'application/x-www-form-urlencoded',
     });
     expect(form.status).toBe(415);
@@ -342,41 +342,41 @@ describe('refusals', () => {
 
   it('a body over 1 MB answers 413 and the service keeps answering', async () => {
     const big = JSON.stringify({ eventType: 'Download', padding: 'x'.repeat(1024 * 1024 + 10) });
-    const res = await post(svc.url, '/sync/radarr', big);
+    const res = await post(svc.app, '/sync/radarr', big);
     expect(res.status).toBe(413);
     expect(typeof res.body.error).toBe('string');
-    expect((await getJson(svc.url, '/health')).status).toBe(200);
+    expect((await getJson(svc.app, '/health')).status).toBe(200);
   });
 
   it('a missing required field answers 422 naming the field', async () => {
-    const noEvent = await post(svc.url, '/sync/radarr', { movie: { folderPath: '/movies/X (2020)' } });
+    const noEvent = await post(svc.app, '/sync/radarr', { movie: { folderPath: '/movies/X (2020)' } });
     expect(noEvent.status).toBe(422);
     expect(noEvent.body.field).toBe('eventType');
     expect(noEvent.body.error).toContain('eventType');
 
-    const noPaths = await post(svc.url, '/sync/radarr', { eventType: 'Download', movie: { title: 'X' } });
+    const noPaths = await post(svc.app, '/sync/radarr', { eventType: 'Download', movie: { title: 'X' } });
     expect(noPaths.status).toBe(422);
     expect(noPaths.body.field).toBe('movie.folderPath');
 
-    const sonarrNoFile = await post(svc.url, '/sync/sonarr', { eventType: 'Download', series: { title: 'X' } });
+    const sonarrNoFile = await post(svc.app, '/sync/sonarr', { eventType: 'Download', series: { title: 'X' } });
     expect(sonarrNoFile.status).toBe(422);
     expect(sonarrNoFile.body.field).toBe('episodeFile.path');
 
-    const manualNoPath = await post(svc.url, '/sync/manual', { type: 'movie' });
+    const manualNoPath = await post(svc.app, '/sync/manual', { type: 'movie' });
     expect(manualNoPath.status).toBe(422);
     expect(manualNoPath.body.field).toBe('path');
 
-    const manualBadType = await post(svc.url, '/sync/manual', { path: '/movies/X', type: 'music' });
+    const manualBadType = await post(svc.app, '/sync/manual', { path: '/movies/X', type: 'music' });
     expect(manualBadType.status).toBe(422);
     expect(manualBadType.body.field).toBe('type');
 
-    const notObject = await post(svc.url, '/sync/radarr', [1, 2]);
+    const notObject = await post(svc.app, '/sync/radarr', [1, 2]);
     expect(notObject.status).toBe(422);
     expect(typeof notObject.body.error).toBe('string');
   });
 
   it('the service is still healthy after all of it', async () => {
-    const health = await getJson(svc.url, '/health');
+    const health = await getJson(svc.app, '/health');
     expect(health.status).toBe(200);
     expect(svc.output()).not.toMatch(/ERROR - (GET|POST|PUT) .* failed/);
   });

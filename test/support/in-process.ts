@@ -1,0 +1,65 @@
+/**
+ * The whole service built in this test process by `createService`, with the real adapters (real
+ * rsync, real SQLite, real share checks in child processes) unless a test swaps one, and driven
+ * through Fastify's `inject` rather than a socket. For HTTP semantics (status codes, answer shapes,
+ * auth, validation); a test that needs a crash, a signal or a real process uses launch.ts instead.
+ *
+ *   const svc = await startInProcess({ env: { SYNC_API_KEY: 'k' } });
+ *   const res = await post(svc.app, '/sync/radarr', payload);   // http-client.ts takes the app too
+ *   svc.output();                                                // the log lines so far, as the file has them
+ */
+
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, secretsOf } from '../../src/config/load.js';
+import { createHistoryLog } from '../../src/log/history.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createService, type Service, type ServiceAdapters } from '../../src/service/create-service.js';
+import { systemAdapters } from '../../src/service/system-adapters.js';
+import { onCleanup, tempDir } from './cleanup.js';
+import { layoutOf, type MappingSpec, type ServiceLayout, testDefaultEnv, writeConfig } from './service-layout.js';
+
+export interface InProcessOptions {
+  /** Extra environment (wins over the test defaults). A value of '' removes a default. */
+  env?: Record<string, string>;
+  mappings?: MappingSpec[];
+  /** Adapters to use instead of the real ones (a probe that answers as told, a clock). */
+  adapters?: Partial<ServiceAdapters>;
+}
+
+export interface InProcessService extends ServiceLayout {
+  service: Service;
+  app: FastifyInstance;
+  /** The log lines written so far, formatted as in sync_webhook.log. */
+  output(): string;
+  /** Exit codes the service asked for (it asks after a job's outcome could not be recorded). */
+  exitCodes: number[];
+}
+
+export async function startInProcess(o: InProcessOptions = {}): Promise<InProcessService> {
+  const layout = layoutOf(await tempDir('sync-webhook-inproc-'));
+  await writeConfig(layout, { mappings: o.mappings });
+  const env = Object.fromEntries(
+    Object.entries({ ...testDefaultEnv(layout), ...o.env }).filter(([, value]) => value !== ''),
+  );
+  const config = loadConfig(env, (path) => readFileSync(path, 'utf8'));
+  let output = '';
+  const { log, close } = createLogger({
+    level: config.log.level,
+    logDir: layout.logDir,
+    secrets: secretsOf(config),
+    stdout: { write: (line: string) => (output += line) },
+  });
+  const history = createHistoryLog(config.log.path);
+  const exitCodes: number[] = [];
+  const adapters = { ...systemAdapters(config, { log, history, exit: (code) => exitCodes.push(code) }), ...o.adapters };
+  const service = createService(config, adapters);
+  onCleanup(async () => {
+    await service.stop();
+    history.close();
+    close();
+  });
+  await service.start();
+  await service.app.ready();
+  return { ...layout, service, app: service.app, output: () => output, exitCodes };
+}
