@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 
 /** Which parts of src/ each part may import. Parts not named here (and main.ts) import anything. */
-export const ALLOWED: Record<string, readonly string[]> = {
+const ALLOWED: Record<string, readonly string[]> = {
   core: [],
   config: ['core'],
   system: ['core'],
@@ -38,13 +38,13 @@ const ONLY_FILES: Record<string, Record<string, readonly string[]>> = {
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
-export interface Violation {
+interface Violation {
   file: string;
   imports: string;
 }
 
 /** The src/-relative files a module's text imports (packages and node: modules are not our concern). */
-export function importsOf(file: string, text: string): string[] {
+function importsOf(file: string, text: string): string[] {
   const found: string[] = [];
   for (const match of text.matchAll(IMPORT)) {
     const spec = match[1] ?? match[2];
@@ -54,7 +54,7 @@ export function importsOf(file: string, text: string): string[] {
   return found;
 }
 
-export function violations(file: string, text: string): Violation[] {
+function violations(file: string, text: string): Violation[] {
   const part = file.split('/')[0] ?? '';
   const allowed = ALLOWED[part];
   if (!allowed || !file.includes('/')) return [];
