@@ -20,6 +20,8 @@ import { onCleanup, tempDir } from './cleanup.js';
 import { layoutOf, type MappingSpec, type ServiceLayout, testDefaultEnv, writeConfig } from './service-layout.js';
 
 export interface InProcessOptions {
+  /** The folder for the database, logs and shares. Default: a fresh temp dir. */
+  dir?: string;
   /** Extra environment (wins over the test defaults). A value of '' removes a default. */
   env?: Record<string, string>;
   mappings?: MappingSpec[];
@@ -37,7 +39,7 @@ export interface InProcessService extends ServiceLayout {
 }
 
 export async function startInProcess(o: InProcessOptions = {}): Promise<InProcessService> {
-  const layout = layoutOf(await tempDir('sync-webhook-inproc-'));
+  const layout = layoutOf(o.dir ?? (await tempDir('sync-webhook-inproc-')));
   await writeConfig(layout, { mappings: o.mappings });
   const env = Object.fromEntries(
     Object.entries({ ...testDefaultEnv(layout), ...o.env }).filter(([, value]) => value !== ''),
