@@ -42,8 +42,6 @@ const OUTBOX_MAX_AGE_MS = 48 * 60 * 60 * 1000;
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
-  // Log timestamps and the summary's day follow the same zone, even where TZ was left unset.
-  process.env.TZ = config.timeZone;
   const clock: Clock = { now: () => new Date() };
   const { log, history, closeLogs } = openLogsOrExit(config);
 
@@ -297,9 +295,10 @@ function openLogsOrExit(config: Config): { log: Logger; history: HistoryLog; clo
     const { log, close } = createLogger({
       level: config.log.level,
       logDir: config.log.path,
+      timeZone: config.timeZone,
       secrets: secretsOf(config),
     });
-    const history = createHistoryLog(config.log.path);
+    const history = createHistoryLog(config.log.path, config.timeZone);
     return { log, history, closeLogs: close };
   } catch (error) {
     process.stderr.write(
