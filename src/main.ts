@@ -2,7 +2,8 @@
 // wires them together. Nothing else reads process.env.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig, secretsOf, ConfigError, type Config } from './config/load.js';
+import { loadConfig, secretsOf, type Config } from './config/load.js';
+import { ConfigError } from './config/schema.js';
 import { DUPLICATE_WINDOW_MS } from './config/defaults.js';
 import { dayOf, previousDay } from './core/day.js';
 import { coerceError } from './core/errors.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from '../config/load.js';
+import type { LogLevel } from '../config/schema.js';
 import { localDateTime } from '../core/day.js';
 import { redactor } from '../core/redact.js';
 import { RotatingFile } from './rotating-file.js';
