@@ -67,7 +67,7 @@ describe('loadConfig', () => {
     expect(secretsOf(c).sort()).toEqual(['123:abc', 'plextoken']);
   });
 
-  it('keeps the spellings the README documents: booleans and levels in any case, spaces trimmed, blank as unset', () => {
+  it('keeps the documented spellings: booleans and levels in any case, spaces trimmed, blank as unset', () => {
     for (const [word, value] of [
       ['true', true],
       ['YES', true],

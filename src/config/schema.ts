@@ -115,7 +115,8 @@ export function cronProblem(expression: string, zone: string): string | undefine
     next = cron.nextRun();
     cron.stop();
   } catch (error) {
-    return `must be a valid cron expression (minute hour day month weekday), ${got(expression)}: ${coerceError(error).message}`;
+    const reason = coerceError(error).message;
+    return `must be a valid cron expression (minute hour day month weekday), ${got(expression)}: ${reason}`;
   }
   return next ? undefined : `must be a cron expression that fires, ${got(expression)}: it names no date that exists`;
 }
