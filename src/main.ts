@@ -1,7 +1,8 @@
 // Reads the configuration, starts the service with the real adapters, and stops it on a signal.
 // Nothing else reads process.env.
 import { readFileSync } from 'node:fs';
-import { ConfigError, type Config, loadConfig, secretsOf } from './config/load.js';
+import { type Config, loadConfig, secretsOf } from './config/load.js';
+import { ConfigError } from './config/schema.js';
 import { coerceError } from './core/errors.js';
 import { createHistoryLog } from './log/history.js';
 import { createLogger } from './log/logger.js';
@@ -25,9 +26,10 @@ function openLogsOrExit(config: Config) {
     const { log, close } = createLogger({
       level: config.log.level,
       logDir: config.log.path,
+      timeZone: config.timeZone,
       secrets: secretsOf(config),
     });
-    return { log, history: createHistoryLog(config.log.path), closeLogs: close };
+    return { log, history: createHistoryLog(config.log.path, config.timeZone), closeLogs: close };
   } catch (error) {
     const why = coerceError(error).message;
     process.stderr.write(`sync-webhook: SYNC_LOG_PATH (${config.log.path}) cannot be created or written: ${why}\n`);
@@ -37,8 +39,6 @@ function openLogsOrExit(config: Config) {
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
-  // Log timestamps and the summary's day follow the same zone, even where TZ was left unset.
-  process.env.TZ = config.timeZone;
   const { log, history, closeLogs } = openLogsOrExit(config);
   if (process.getuid?.() === 0) {
     log.warn(

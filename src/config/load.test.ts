@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretsOf } from './load.js';
+import { loadConfig, secretsOf } from './load.js';
+import { ConfigError } from './schema.js';
 
 const noFile = (path: string): string => {
   throw new Error(`ENOENT: no such file, open '${path}'`);
 };
 const file = (text: string) => () => text;
+
+/** The message of the ConfigError loadConfig throws for `env`. */
+function configErrorOf(env: Record<string, string>, readFile: (path: string) => string = noFile): string {
+  try {
+    loadConfig(env, readFile);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
 
 describe('loadConfig', () => {
   it('starts with nothing set: the original defaults and the four mappings', () => {
@@ -55,19 +67,112 @@ describe('loadConfig', () => {
     expect(secretsOf(c).sort()).toEqual(['123:abc', 'plextoken']);
   });
 
+  it('keeps the documented spellings: booleans and levels in any case, spaces trimmed, blank as unset', () => {
+    for (const [word, value] of [
+      ['true', true],
+      ['YES', true],
+      ['1', true],
+      ['On', true],
+      ['false', false],
+      ['no', false],
+      ['0', false],
+      ['OFF', false],
+    ] as const) {
+      expect(loadConfig({ SYNC_DRY_RUN: word }, noFile).dryRun).toBe(value);
+      expect(loadConfig({ SYNC_REQUIRE_MOUNTS: word }, noFile).mounts.require).toBe(value);
+    }
+    for (const [name, level] of [
+      ['debug', 'debug'],
+      ['Info', 'info'],
+      ['WARNING', 'warn'],
+      ['warn', 'warn'],
+      ['error', 'error'],
+      ['CRITICAL', 'error'],
+    ] as const) {
+      expect(loadConfig({ SYNC_LOG_LEVEL: name }, noFile).log.level).toBe(level);
+    }
+    const c = loadConfig(
+      { SYNC_PORT: ' 8080 ', SYNC_HOST: '', TZ: '  ', SYNC_SUMMARY_CRON: '0 6 * * 1', PLEX_SECTION_TV: ' 2 ' },
+      noFile,
+    );
+    expect(c.http).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(c.timeZone).toBe('UTC');
+    expect(c.summaryCron).toBe('0 6 * * 1');
+    expect(c.mappings.map((m) => m.plexSection)).toEqual([undefined, undefined, '2', undefined]);
+  });
+
+  // Each line: the variable, its bad value, and the whole one-line message main prints before it exits 2.
   it.each([
-    ['SYNC_PORT', 'abc', /SYNC_PORT must be a whole number/],
-    ['SYNC_PORT', '70000', /SYNC_PORT must be between/],
-    ['SYNC_DRY_RUN', 'maybe', /SYNC_DRY_RUN must be true or false/],
-    ['SYNC_LOG_LEVEL', 'LOUD', /SYNC_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR/],
-    ['TZ', 'Mars/Olympus', /TZ must be an IANA time zone/],
-    ['SYNC_MAX_RETRIES', '-1', /SYNC_MAX_RETRIES must be between/],
-    ['SYNC_SUMMARY_CRON', 'daily', /SYNC_SUMMARY_CRON must be a cron expression/],
-    ['TELEGRAM_API_URL', 'ftp://x', /TELEGRAM_API_URL must be an http\(s\) URL/],
+    ['SYNC_PORT', 'abc', 'SYNC_PORT must be a whole number, got "abc"'],
+    ['SYNC_PORT', '80.5', 'SYNC_PORT must be a whole number, got "80.5"'],
+    ['SYNC_PORT', '70000', 'SYNC_PORT must be between 0 and 65535, got 70000'],
+    ['SYNC_PORT', '-1', 'SYNC_PORT must be between 0 and 65535, got -1'],
+    ['SYNC_DRY_RUN', 'maybe', 'SYNC_DRY_RUN must be true or false, got "maybe"'],
+    ['SYNC_REQUIRE_MOUNTS', 'enabled', 'SYNC_REQUIRE_MOUNTS must be true or false, got "enabled"'],
+    ['SYNC_LOG_LEVEL', 'LOUD', 'SYNC_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got "LOUD"'],
+    ['TZ', 'Mars/Olympus', 'TZ must be an IANA time zone such as Europe/Berlin or UTC, got "Mars/Olympus"'],
+    ['SYNC_MAX_RETRIES', '-1', 'SYNC_MAX_RETRIES must be between 0 and 100, got -1'],
+    ['SYNC_MAX_RETRIES', '101', 'SYNC_MAX_RETRIES must be between 0 and 100, got 101'],
+    ['SYNC_RETRY_INTERVAL_SECONDS', '0', 'SYNC_RETRY_INTERVAL_SECONDS must be between 1 and 604800, got 0'],
+    ['SYNC_RSYNC_TIMEOUT_SECONDS', '4h', 'SYNC_RSYNC_TIMEOUT_SECONDS must be a whole number, got "4h"'],
+    ['SYNC_MAX_CONCURRENT', '17', 'SYNC_MAX_CONCURRENT must be between 1 and 16, got 17'],
+    ['SYNC_MOUNT_TIMEOUT_SECONDS', '0', 'SYNC_MOUNT_TIMEOUT_SECONDS must be between 1 and 300, got 0'],
+    [
+      'SYNC_MOUNT_CHECK_INTERVAL_SECONDS',
+      '3601',
+      'SYNC_MOUNT_CHECK_INTERVAL_SECONDS must be between 1 and 3600, got 3601',
+    ],
+    ['SYNC_MANUAL_STABLE_SECONDS', '2s', 'SYNC_MANUAL_STABLE_SECONDS must be a whole number, got "2s"'],
+    [
+      'SYNC_SUMMARY_CRON',
+      'daily',
+      'SYNC_SUMMARY_CRON must be a cron expression with 5 fields (minute hour day month weekday), got "daily"',
+    ],
+    [
+      'SYNC_SUMMARY_CRON',
+      '99 0 * * *',
+      'SYNC_SUMMARY_CRON must be a valid cron expression (minute hour day month weekday), got "99 0 * * *": ' +
+        'CronPattern: Invalid value for minute: 99',
+    ],
+    [
+      'SYNC_SUMMARY_CRON',
+      '5 0 * * 8',
+      'SYNC_SUMMARY_CRON must be a valid cron expression (minute hour day month weekday), got "5 0 * * 8": ' +
+        'CronPattern: Invalid value for dayOfWeek: 8',
+    ],
+    [
+      'SYNC_SUMMARY_CRON',
+      '0 0 30 2 *',
+      'SYNC_SUMMARY_CRON must be a cron expression that fires, got "0 0 30 2 *": it names no date that exists',
+    ],
+    ['TELEGRAM_API_URL', 'ftp://x', 'TELEGRAM_API_URL must be an http(s) URL, got "ftp://x"'],
+    ['TELEGRAM_API_URL', 'api.telegram.org', 'TELEGRAM_API_URL must be an http(s) URL, got "api.telegram.org"'],
+    ['PLEX_URL', '10.0.0.50:32400', 'PLEX_URL must be an http(s) URL, got "10.0.0.50:32400"'],
+    [
+      'SYNC_USERNAME',
+      'radarr',
+      'SYNC_USERNAME and SYNC_PASSWORD must be set together (HTTP Basic needs both), or neither',
+    ],
+    [
+      'SYNC_PASSWORD',
+      'secret-password',
+      'SYNC_USERNAME and SYNC_PASSWORD must be set together (HTTP Basic needs both), or neither',
+    ],
   ])('names the variable when %s=%s is wrong', (name, value, message) => {
-    const env = { TELEGRAM_BOT_TOKEN: 't0k3n', TELEGRAM_CHAT_ID: '1', [name]: value };
-    expect(() => loadConfig(env, noFile)).toThrow(ConfigError);
-    expect(() => loadConfig(env, noFile)).toThrow(message);
+    const env = { TELEGRAM_BOT_TOKEN: 't0k3n', TELEGRAM_CHAT_ID: '1', PLEX_TOKEN: 'plex', [name]: value };
+    expect(configErrorOf(env)).toBe(message);
+  });
+
+  it('names each bad variable, up to three, on the one line', () => {
+    expect(configErrorOf({ TZ: 'Berlin', SYNC_PORT: 'http', SYNC_DRY_RUN: 'y' })).toBe(
+      'SYNC_PORT must be a whole number, got "http"; TZ must be an IANA time zone such as Europe/Berlin or UTC, ' +
+        'got "Berlin"; SYNC_DRY_RUN must be true or false, got "y"',
+    );
+  });
+
+  it('masks a secret the bad value quotes', () => {
+    const env = { PLEX_TOKEN: 'plex-secret-token', PLEX_URL: 'ftp://plex.lan/?X-Plex-Token=plex-secret-token' };
+    expect(configErrorOf(env)).toBe('PLEX_URL must be an http(s) URL, got "ftp://plex.lan/?X-Plex-Token=[REDACTED]"');
   });
 
   it('needs both Telegram variables to turn notifications on', () => {
@@ -137,8 +242,29 @@ mappings:
       /mappings\.1\.container: \/a is mapped twice/,
     ],
     ['broken YAML', 'mappings: [\n', /is not valid YAML/],
+    [
+      'a bad filesystem type',
+      'mappings:\n  - {container: /a, source: /b, destination: /c, fstype: "nfs 4"}\n',
+      /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings\.0\.fstype: must be a filesystem type such as nfs4$/,
+    ],
+    [
+      'an absolute anchor',
+      'mappings:\n  - {container: /a, source: /b, destination: /c, anchor: {source: /etc/passwd}}\n',
+      /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings\.0\.anchor(\.source)?: /,
+    ],
+    [
+      'a negative Plex section',
+      'mappings:\n  - {container: /a, source: /b, destination: /c, plex_section: -1}\n',
+      /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings\.0\.plex_section: /,
+    ],
+    [
+      'a relative plex_path',
+      'mappings:\n  - {container: /a, source: /b, destination: /c, plex_path: Movies}\n',
+      /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings\.0\.plex_path: must be an absolute path \(start with \/\)$/,
+    ],
+    ['mappings that are not a list', 'mappings: /movies\n', /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings: /],
   ])('stops the start on %s, naming the key', (_name, text, message) => {
-    expect(() => loadConfig({ SYNC_CONFIG: '/etc/sync.yml' }, file(text))).toThrow(message);
+    expect(configErrorOf({ SYNC_CONFIG: '/etc/sync.yml' }, file(text))).toMatch(message);
   });
 
   it('names the file when it cannot be read', () => {

@@ -17,8 +17,17 @@ function cached(
   return format;
 }
 
-/** The offset of `timeZone` from UTC at `instant`, in milliseconds (east positive). */
-function offsetMs(instant: Date, timeZone: string): number {
+interface LocalTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The wall-clock reading of `instant` in `timeZone`, to the second. */
+function localTime(instant: Date, timeZone: string): LocalTime {
   const format = cached(
     partsFormats,
     timeZone,
@@ -35,9 +44,29 @@ function offsetMs(instant: Date, timeZone: string): number {
       }),
   );
   const parts = format.formatToParts(instant);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+  };
+}
+
+/** The offset of `timeZone` from UTC at `instant`, in milliseconds (east positive). */
+function offsetMs(instant: Date, timeZone: string): number {
+  const t = localTime(instant, timeZone);
+  const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** "YYYY-MM-DD HH:MM:SS" of `instant` in `timeZone`: the timestamp of sync_webhook.log and sync_history.log. */
+export function localDateTime(instant: Date, timeZone: string): string {
+  const t = localTime(instant, timeZone);
+  const p = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${p(t.year, 4)}-${p(t.month)}-${p(t.day)} ${p(t.hour)}:${p(t.minute)}:${p(t.second)}`;
 }
 
 /** "YYYY-MM-DD" of `instant` in `timeZone`. */

@@ -14,12 +14,3 @@ export function describeFetchFailure(err: unknown, timeoutMs: number): string {
   }
   return err.message;
 }
-
-/** Replaces the secret, raw or URL-encoded, wherever it appears. */
-export function redactSecret(s: string, secret: string): string {
-  if (!secret) return s;
-  let out = s.split(secret).join('<redacted>');
-  const encoded = encodeURIComponent(secret);
-  if (encoded !== secret) out = out.split(encoded).join('<redacted>');
-  return out;
-}

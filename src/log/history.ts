@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { localDateTime } from '../core/day.js';
 import type { Job } from '../core/types.js';
 import { RotatingFile } from './rotating-file.js';
 
@@ -13,20 +14,24 @@ export interface HistoryLog {
  * sync_history.log (10 MB × 10): one human line per finished attempt, in the original's layout
  * "2026-01-01 12:00:00 | SUCCESS  | movie    | Movie Title (2024) | 45.2s".
  */
-export function createHistoryLog(logDir: string, now: () => Date = () => new Date()): HistoryLog {
+export function createHistoryLog(logDir: string, timeZone: string, now: () => Date = () => new Date()): HistoryLog {
   const file = new RotatingFile(join(logDir, 'sync_history.log'), 10 * MB, 10);
   return {
     record(job) {
-      file.write(`${historyLine(job, now())}\n`);
+      file.write(`${historyLine(job, now(), timeZone)}\n`);
     },
     close: () => file.close(),
   };
 }
 
-export function historyLine(job: Job, at: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())} ${p(at.getHours())}:${p(at.getMinutes())}:${p(at.getSeconds())}`;
+/** One line of sync_history.log, stamped `at` in `timeZone`. */
+export function historyLine(
+  job: Pick<Job, 'status' | 'media_type' | 'title' | 'duration_seconds'>,
+  at: Date,
+  timeZone: string,
+): string {
   const took = job.duration_seconds ? `${job.duration_seconds.toFixed(1)}s` : 'N/A';
   const title = job.title.replace(/[\r\n]+/g, ' ');
+  const stamp = localDateTime(at, timeZone);
   return `${stamp} | ${job.status.toUpperCase().padEnd(8)} | ${job.media_type.padEnd(8)} | ${title} | ${took}`;
 }

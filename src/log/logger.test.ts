@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { historyLine } from './history.js';
 import { createLogger, formatLine } from './logger.js';
 import { RotatingFile } from './rotating-file.js';
 
@@ -17,6 +18,7 @@ describe('logger', () => {
     const { log, close } = createLogger({
       level: 'info',
       logDir: dir,
+      timeZone: 'UTC',
       secrets: [],
       stdout: { write: (t: string) => out.push(t) },
     });
@@ -36,6 +38,7 @@ describe('logger', () => {
     const { log, close } = createLogger({
       level: 'info',
       logDir: dir,
+      timeZone: 'UTC',
       secrets: [token],
       stdout: { write: (t: string) => out.push(t) },
     });
@@ -47,10 +50,11 @@ describe('logger', () => {
   });
 
   it('names levels as the original did and keeps one event on one line', () => {
-    expect(formatLine(JSON.stringify({ level: 40, time: 0, msg: 'a\nb' }))).toMatch(/ - WARNING - a\\nb\n$/);
+    expect(formatLine(JSON.stringify({ level: 40, time: 0, msg: 'a\nb' }), 'UTC')).toMatch(/ - WARNING - a\\nb\n$/);
     // A carriage return would overwrite the line on a terminal; an escape sequence would rewrite the screen.
     const line = formatLine(
       JSON.stringify({ level: 30, time: 0, msg: 'File path: /movies/a\rforged\r\nb\u001b[2J\tc' }),
+      'UTC',
     );
     expect(line).toMatch(/ - INFO - File path: \/movies\/a\\rforged\\nb\\x1b\[2J\tc\n$/);
     expect(line.slice(0, -1)).not.toMatch(/[\r\n\u001b]/);
@@ -65,5 +69,39 @@ describe('RotatingFile', () => {
     expect(readdirSync(dir).sort()).toEqual(['x.log', 'x.log.1', 'x.log.2']);
     expect(readFileSync(join(dir, 'x.log'), 'utf8')).toBe(`${'9'.repeat(59)}\n`);
     expect(readFileSync(join(dir, 'x.log.2'), 'utf8')).toBe(`${'7'.repeat(59)}\n`);
+  });
+});
+
+describe('timestamps in the configured zone, whatever zone the process runs in', () => {
+  const line = (iso: string, timeZone: string) =>
+    formatLine(JSON.stringify({ level: 30, time: new Date(iso).getTime(), msg: 'tick' }), timeZone);
+
+  it.each([
+    ['2026-07-01T12:34:56.007Z', 'UTC', '2026-07-01 12:34:56,007 - INFO - tick\n'],
+    ['2026-07-01T12:34:56.007Z', 'Europe/Berlin', '2026-07-01 14:34:56,007 - INFO - tick\n'],
+    ['2026-12-31T23:59:59.999Z', 'Europe/Berlin', '2027-01-01 00:59:59,999 - INFO - tick\n'],
+    ['2026-12-31T23:59:59.999Z', 'America/New_York', '2026-12-31 18:59:59,999 - INFO - tick\n'],
+    // Berlin springs forward at 01:00 UTC on 2026-03-29: 01:59:59,999 CET is followed by 03:00:00,000 CEST.
+    ['2026-03-29T00:59:59.999Z', 'Europe/Berlin', '2026-03-29 01:59:59,999 - INFO - tick\n'],
+    ['2026-03-29T01:00:00.000Z', 'Europe/Berlin', '2026-03-29 03:00:00,000 - INFO - tick\n'],
+    // And falls back at 01:00 UTC on 2026-10-25: 02:30 happens twice.
+    ['2026-10-25T00:30:00.000Z', 'Europe/Berlin', '2026-10-25 02:30:00,000 - INFO - tick\n'],
+    ['2026-10-25T01:30:00.000Z', 'Europe/Berlin', '2026-10-25 02:30:00,000 - INFO - tick\n'],
+    ['2026-03-08T06:59:59.500Z', 'America/New_York', '2026-03-08 01:59:59,500 - INFO - tick\n'],
+    ['2026-03-08T07:00:00.500Z', 'America/New_York', '2026-03-08 03:00:00,500 - INFO - tick\n'],
+    ['2026-03-08T07:00:00.500Z', 'Asia/Kolkata', '2026-03-08 12:30:00,500 - INFO - tick\n'],
+  ])('%s in %s', (iso, timeZone, expected) => {
+    expect(line(iso, timeZone)).toBe(expected);
+  });
+
+  it('stamps sync_history.log lines the same way, to the second', () => {
+    const job = { status: 'success', media_type: 'movie', title: 'Dune (2021)', duration_seconds: 45.2 } as const;
+    const at = new Date('2026-03-29T01:00:00.999Z');
+    expect(historyLine(job, at, 'Europe/Berlin')).toBe(
+      '2026-03-29 03:00:00 | SUCCESS  | movie    | Dune (2021) | 45.2s',
+    );
+    expect(historyLine(job, at, 'America/New_York')).toBe(
+      '2026-03-28 21:00:00 | SUCCESS  | movie    | Dune (2021) | 45.2s',
+    );
   });
 });

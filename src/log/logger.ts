@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from '../config/load.js';
+import type { LogLevel } from '../config/schema.js';
+import { localDateTime } from '../core/day.js';
+import { redactor } from '../core/redact.js';
 import { RotatingFile } from './rotating-file.js';
 
 export type { Logger } from 'pino';
@@ -20,6 +22,8 @@ export interface LoggerOptions {
   level: LogLevel;
   /** Folder for sync_webhook.log; null logs to stdout only. */
   logDir: string | null;
+  /** IANA zone of the timestamps (TZ). */
+  timeZone: string;
   /** Strings replaced by [REDACTED] in every line, whatever code path logged them. */
   secrets: readonly string[];
   stdout?: { write(text: string): unknown };
@@ -36,7 +40,7 @@ export function createLogger(o: LoggerOptions): { log: Logger; close(): void } {
   const redact = redactor(o.secrets);
   const destination = {
     write(json: string) {
-      const line = redact(formatLine(json));
+      const line = redact(formatLine(json, o.timeZone));
       stdout.write(line);
       file?.write(line);
     },
@@ -45,8 +49,8 @@ export function createLogger(o: LoggerOptions): { log: Logger; close(): void } {
   return { log, close: () => file?.close() };
 }
 
-/** pino's JSON line → "YYYY-MM-DD HH:MM:SS,mmm - LEVEL - message key=value…\n" in local time (TZ). */
-export function formatLine(json: string): string {
+/** pino's JSON line → "YYYY-MM-DD HH:MM:SS,mmm - LEVEL - message key=value…\n" in `timeZone`. */
+export function formatLine(json: string, timeZone: string): string {
   let entry: Record<string, unknown>;
   try {
     entry = JSON.parse(json) as Record<string, unknown>;
@@ -55,7 +59,8 @@ export function formatLine(json: string): string {
   }
   const time = new Date(typeof entry.time === 'number' ? entry.time : Date.now());
   const level = LEVEL_NAMES[entry.level as number] ?? String(entry.level);
-  let line = `${localTimestamp(time)} - ${level} - ${String(entry.msg ?? '')}`;
+  const millis = String(time.getUTCMilliseconds()).padStart(3, '0');
+  let line = `${localDateTime(time, timeZone)},${millis} - ${level} - ${String(entry.msg ?? '')}`;
   for (const [key, value] of Object.entries(entry)) {
     if (OMITTED_KEYS.has(key)) continue;
     line += ` ${key}=${key === 'err' ? formatError(value) : JSON.stringify(value)}`;
@@ -78,19 +83,4 @@ function formatError(value: unknown): string {
     return JSON.stringify(e.stack ?? `${e.type ?? 'Error'}: ${e.message ?? ''}`);
   }
   return JSON.stringify(value);
-}
-
-function localTimestamp(d: Date): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
-}
-
-export function redactor(secrets: readonly string[]): (text: string) => string {
-  const list = secrets.filter((s) => s.length >= 4);
-  if (list.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
-    for (const secret of list) if (out.includes(secret)) out = out.split(secret).join('[REDACTED]');
-    return out;
-  };
 }

@@ -117,7 +117,7 @@ describe('createPlexServer', () => {
       fetch: echoing,
     });
     const err = await rejection(p.scan({ section: '1', folder: '/x' }));
-    expect(err.message).toContain('<redacted>');
+    expect(err.message).toContain('[REDACTED]');
     expectNoToken(err);
   });
 });

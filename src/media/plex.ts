@@ -3,7 +3,8 @@
 
 import { PermanentError } from '../core/errors.js';
 import type { MediaServer, ScanTarget } from './media-server.js';
-import { describeFetchFailure, redactSecret } from '../core/fetch-failure.js';
+import { describeFetchFailure } from '../core/fetch-failure.js';
+import { redactor } from '../core/redact.js';
 
 export interface PlexOptions {
   /** e.g. "http://plex:32400". */
@@ -22,7 +23,7 @@ export function createPlexServer(opts: PlexOptions): MediaServer {
   // The token travels in a header, not the query (Flask put it in the URL, where proxies and
   // error messages log it); this still guards against a fetch that echoes headers or a token
   // pasted into PLEX_URL.
-  const redact = (s: string): string => redactSecret(s, opts.token);
+  const redact = redactor([opts.token]);
 
   return {
     name: 'plex',

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { isInside } from '../core/paths.js';
 
 /** One line of /proc/self/mountinfo (proc(5)). */
 export interface MountEntry {
@@ -54,7 +55,7 @@ export function findMountFor(path: string, entries: readonly MountEntry[]): Moun
   let best: MountEntry | undefined;
   for (const entry of entries) {
     const point = trimSlashes(entry.mountPoint);
-    const contains = point === '' || target === point || target.startsWith(`${point}/`);
+    const contains = isInside(target, entry.mountPoint);
     if (contains && (!best || point.length >= trimSlashes(best.mountPoint).length)) best = entry;
   }
   return best;

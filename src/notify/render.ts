@@ -16,8 +16,8 @@ export const FIELD_LIMIT = 256;
 const PATH_LIMIT = 1024;
 /** The day is ours (YYYY-MM-DD), but it is still a string from outside this module. */
 const DAY_LIMIT = 64;
-/** How many titles a summary lists per section, as in Flask. */
-const SUMMARY_LIST_LIMIT = 5;
+/** How many titles a summary lists per section, as in Flask; the rest is counted as "...and N more". */
+export const SUMMARY_LIST_LIMIT = 5;
 
 export interface DailySummary {
   /** YYYY-MM-DD in the configured time zone. */

@@ -193,8 +193,8 @@ describe('createTelegramNotifier', () => {
     });
     const err = await rejection(n.send(renderTestMessage()));
     expect(err.message).toBe(
-      'Telegram request failed: request to https://api.telegram.org/bot<redacted>/sendMessage failed ' +
-        '(GET https://api.telegram.org/bot<redacted>/sendMessage)',
+      'Telegram request failed: request to https://api.telegram.org/bot[REDACTED]/sendMessage failed ' +
+        '(GET https://api.telegram.org/bot[REDACTED]/sendMessage)',
     );
     expectNoToken(err);
   });
@@ -202,6 +202,6 @@ describe('createTelegramNotifier', () => {
   it('redacts the token if Telegram’s description quotes it', async () => {
     server.respondWith({ status: 400, body: { ok: false, description: `Bad Request: token ${TOKEN} is odd` } });
     const err = await rejection(notifier().send(renderTestMessage()));
-    expect(err.message).toBe('Telegram refused the message (HTTP 400): Bad Request: token <redacted> is odd');
+    expect(err.message).toBe('Telegram refused the message (HTTP 400): Bad Request: token [REDACTED] is odd');
   });
 });

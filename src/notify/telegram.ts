@@ -6,7 +6,8 @@ import type { Message } from '../core/types.js';
 import type { Notifier } from './notifier.js';
 import { RetryLaterError } from './notifier.js';
 import { toTelegramText } from './render.js';
-import { describeFetchFailure, redactSecret } from '../core/fetch-failure.js';
+import { describeFetchFailure } from '../core/fetch-failure.js';
+import { redactor } from '../core/redact.js';
 
 export interface TelegramOptions {
   /** e.g. "https://api.telegram.org"; configurable so tests and self-hosted Bot API servers work. */
@@ -29,7 +30,7 @@ export function createTelegramNotifier(opts: TelegramOptions): Notifier {
   const url = `${opts.apiUrl.replace(/\/+$/, '')}/bot${opts.token}/sendMessage`;
   // The token is part of the URL path, and fetch implementations may echo the URL in their
   // errors; every message we throw goes through this so the token cannot reach a log.
-  const redact = (s: string): string => redactSecret(s, opts.token);
+  const redact = redactor([opts.token]);
 
   return {
     name: 'telegram',

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { isInside } from '../core/paths.js';
 import type { Mapping } from '../core/types.js';
 
 export type Translation =
@@ -19,10 +20,6 @@ function show(path: string): string {
 /** "/a/b/" → "/a/b"; "/" → "" so that prefix + "/" + rest works for the root too. */
 function trimSlash(path: string): string {
   return path.replace(/\/+$/, '');
-}
-
-function isUnder(path: string, root: string): boolean {
-  return path.startsWith(`${trimSlash(root)}/`);
 }
 
 /**
@@ -57,7 +54,7 @@ export function translatePath(containerPath: string, mappings: readonly Mapping[
   let best: Mapping | undefined;
   for (const mapping of mappings) {
     const prefix = trimSlash(mapping.container);
-    const matches = path === prefix || isUnder(path, mapping.container);
+    const matches = isInside(path, mapping.container);
     if (matches && (best === undefined || prefix.length > trimSlash(best.container).length)) best = mapping;
   }
   if (best === undefined) {
@@ -78,7 +75,7 @@ export function translatePath(containerPath: string, mappings: readonly Mapping[
   const destPath = posix.join(destDir, posix.basename(relative));
 
   // The checks above should make this impossible; it guards the one invariant rsync safety rests on.
-  if (!isUnder(sourcePath, best.source.path) || !isUnder(destPath, best.destination.path)) {
+  if (!isInside(sourcePath, best.source.path) || !isInside(destPath, best.destination.path)) {
     return {
       kind: 'unsafe',
       problem: `Unsafe path ${show(path)}: translates outside ${best.source.path} or ${best.destination.path}`,
@@ -94,7 +91,7 @@ export function translatePath(containerPath: string, mappings: readonly Mapping[
 export function plexFolderFor(destPath: string, mapping: Mapping, mediaType: 'movie' | 'episode'): string {
   const folder = mediaType === 'movie' ? destPath : posix.dirname(destPath);
   const root = trimSlash(mapping.destination.path);
-  if (folder !== root && !isUnder(folder, mapping.destination.path)) {
+  if (!isInside(folder, mapping.destination.path)) {
     throw new Error(`${JSON.stringify(folder)} is not under the destination root ${mapping.destination.path}`);
   }
   return trimSlash(mapping.plexPath) + folder.slice(root.length) || '/';

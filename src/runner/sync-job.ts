@@ -1,4 +1,5 @@
 import { coerceError, NotReadyError, PermanentError } from '../core/errors.js';
+import { isInside } from '../core/paths.js';
 import type { Clock, Job, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountGate } from '../mounts/gate.js';
@@ -224,13 +225,12 @@ function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
   if (!mapping) {
     throw new PermanentError(`mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`);
   }
-  const inside = (path: string, root: string) => path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
-  if (!inside(job.source_path, mapping.source.path) || job.source_path === mapping.source.path) {
+  if (!isInside(job.source_path, mapping.source.path) || job.source_path === mapping.source.path) {
     throw new PermanentError(
       `source ${job.source_path} is not inside mapping ${mapping.container} (${mapping.source.path})`,
     );
   }
-  if (!inside(job.dest_path, mapping.destination.path)) {
+  if (!isInside(job.dest_path, mapping.destination.path)) {
     throw new PermanentError(
       `destination ${job.dest_path} is not inside mapping ${mapping.container} (${mapping.destination.path})`,
     );

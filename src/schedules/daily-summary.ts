@@ -1,7 +1,7 @@
 import { dayRange } from '../core/day.js';
 import type { Clock } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
-import { renderDailySummary, type DailySummary } from '../notify/render.js';
+import { renderDailySummary, SUMMARY_LIST_LIMIT, type DailySummary } from '../notify/render.js';
 import type { JobStore } from '../store/jobs.js';
 import type { OutboxStore } from '../store/outbox.js';
 
@@ -16,9 +16,6 @@ export interface SummaryDeps {
   onQueued: () => void;
 }
 
-/** Titles shown per list; the rest is counted as "...and N more". */
-const LISTED = 5;
-
 /** The figures of one local calendar day, up to `until` when the day is still running. */
 export function buildDailySummary(
   jobs: Pick<JobStore, 'dayReport'>,
@@ -28,7 +25,7 @@ export function buildDailySummary(
 ): DailySummary {
   const range = dayRange(day, timeZone);
   if (until && until < range.to) range.to = until;
-  const report = jobs.dayReport(range, LISTED + 1);
+  const report = jobs.dayReport(range, SUMMARY_LIST_LIMIT + 1);
   return {
     day,
     successful: report.successful,
@@ -39,7 +36,7 @@ export function buildDailySummary(
     durationSeconds: report.durationSeconds,
     failedTitles: report.failedTitles,
     failedTotal: report.failed,
-    needsAttention: report.needsAttention.slice(0, LISTED),
+    needsAttention: report.needsAttention.slice(0, SUMMARY_LIST_LIMIT),
     needsAttentionTotal: report.needsAttention.length,
   };
 }

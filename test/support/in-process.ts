@@ -49,10 +49,11 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
   const { log, close } = createLogger({
     level: config.log.level,
     logDir: layout.logDir,
+    timeZone: config.timeZone,
     secrets: secretsOf(config),
     stdout: { write: (line: string) => (output += line) },
   });
-  const history = createHistoryLog(config.log.path);
+  const history = createHistoryLog(config.log.path, config.timeZone);
   const exitCodes: number[] = [];
   const adapters = { ...systemAdapters(config, { log, history, exit: (code) => exitCodes.push(code) }), ...o.adapters };
   const service = createService(config, adapters);

@@ -1,0 +1,45 @@
+// A bad setting stops the real process before it opens anything: exit code 2 and one line on stderr that
+// names the variable and the value, no stack trace, and no database or log folder left behind.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupAll, tempDir } from '../support/cleanup.js';
+import { freePort, startService } from '../support/launch.js';
+
+afterAll(cleanupAll);
+
+describe.concurrent('a configuration error', () => {
+  it.each([
+    ['SYNC_SUMMARY_CRON', '61 0 * * *'],
+    ['SYNC_SUMMARY_CRON', 'every night'],
+    ['TZ', 'Europe/Atlantis'],
+  ])('%s=%s exits 2 naming it, before the database is created', async (name, value) => {
+    const dir = await tempDir();
+    const dbPath = join(dir, 'data', 'sync_jobs.db');
+    const svc = await startService({
+      dir,
+      bareEnv: {
+        SYNC_PORT: String(await freePort()),
+        SYNC_DB_PATH: dbPath,
+        SYNC_LOG_PATH: join(dir, 'logs'),
+        SYNC_REQUIRE_MOUNTS: 'false',
+        [name]: value,
+      },
+      waitForHealth: false,
+    });
+    const { code } = await Promise.race([
+      svc.exited,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`still running after 15 s:\n${svc.output()}`)), 15_000),
+      ),
+    ]);
+    expect(code, svc.output()).toBe(2);
+    expect(svc.stdout()).toBe('');
+    const lines = svc.stderr().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`sync-webhook: configuration error: ${name} must be `);
+    expect(lines[0]).toContain(JSON.stringify(value));
+    expect(existsSync(dbPath)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
