@@ -49,8 +49,8 @@ export interface RunChildOptions {
   stdoutLimit?: number;
   stderrLimit?: number;
   /**
-   * Called once nothing of the run holds its output pipes any more (or it never started): with
-   * 'sigkill-and-leave', the run may have been reported long before.
+   * Called once nothing of the run holds its output pipes any more, or it never started; before the
+   * run is reported, except with 'sigkill-and-leave' after a stop, where that may be long after.
    */
   onGone?: () => void;
 }
@@ -98,6 +98,12 @@ export function runChild(command: string, args: readonly string[], o: RunChildOp
     let stopReason: 'timeout' | 'abort' | undefined;
     let spawnError: Error | undefined;
     let settled = false;
+    let gone = false;
+    const markGone = () => {
+      if (gone) return;
+      gone = true;
+      o.onGone?.();
+    };
     const timers: NodeJS.Timeout[] = [];
 
     const signalGroup = (signal: NodeJS.Signals) => {
@@ -144,6 +150,7 @@ export function runChild(command: string, args: readonly string[], o: RunChildOp
       // Also emitted when a kill fails; only a failed start ends the run here.
       if (child.pid !== undefined) return;
       spawnError = error;
+      markGone();
       report(null, null);
     });
     const drainMs = o.pipeDrainMs;
@@ -160,8 +167,8 @@ export function runChild(command: string, args: readonly string[], o: RunChildOp
     }
     // "close" waits for every holder of the pipes, not only for the child itself.
     child.once('close', (code, signal) => {
+      markGone();
       report(code, signal);
-      o.onGone?.();
     });
 
     timers.push(setTimeout(() => stop('timeout'), o.timeoutMs));
