@@ -126,6 +126,7 @@ describe('runChild', () => {
     });
 
     expect(run).toMatchObject({ exitCode: 12, stdout: 'asked\n' });
+    // The write lands on a closed pipe after the run: an unhandled EPIPE would fail the test by then.
     await new Promise((resolve) => setTimeout(resolve, 100));
   });
 
