@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensureDir } from '../fs/ensure-dir.js';
+import { ensureDir } from '../system/ensure-dir.js';
 
 /**
  * An append-only log file that rotates like Python's RotatingFileHandler: when a write would pass

@@ -12,7 +12,7 @@ import type { OutboxItem } from '../store/outbox.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import { buildRsyncArgs } from './rsync-args.js';
 import { classifyRsyncExit, formatRsyncCommand, parseRsyncStats } from './rsync-output.js';
-import type { LeftoverCleanup } from './rsync-leftovers.js';
+import type { LeftoverCleanup } from '../mounts/rsync-leftovers.js';
 import type { RsyncRun } from './rsync.js';
 import type { RsyncProgress } from './rsync-progress.js';
 

@@ -15,7 +15,7 @@ import { createMountGate } from '../mounts/gate.js';
 import { MountMonitor } from '../mounts/monitor.js';
 import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
-import type { LeftoverCleanup } from '../runner/rsync-leftovers.js';
+import type { LeftoverCleanup } from '../mounts/rsync-leftovers.js';
 import { destinationShares } from '../mounts/shares.js';
 import { Dispatcher } from '../notify/dispatcher.js';
 import { renderTestMessage } from '../notify/render.js';

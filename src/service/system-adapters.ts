@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.js';
 import { createMountProbe } from '../mounts/probe.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
-import { removeRsyncLeftovers } from '../runner/rsync-leftovers.js';
+import { removeRsyncLeftovers } from '../mounts/rsync-leftovers.js';
 import type { ServiceAdapters } from './create-service.js';
 
 /** The adapters of a real run: the system clock, real child processes, this machine's mount table. */

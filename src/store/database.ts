@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
-import { ensureDir } from '../fs/ensure-dir.js';
+import { ensureDir } from '../system/ensure-dir.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

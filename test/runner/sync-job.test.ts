@@ -15,7 +15,7 @@ import { createMountProbe, type MountProbe, type ProbeResult } from '../../src/m
 import { RootHealthCache } from '../../src/mounts/root-health-cache.js';
 import { ProgressBoard } from '../../src/runner/progress-board.js';
 import { runRsync } from '../../src/runner/rsync.js';
-import { removeRsyncLeftovers } from '../../src/runner/rsync-leftovers.js';
+import { removeRsyncLeftovers } from '../../src/mounts/rsync-leftovers.js';
 import { type RunRsync, runSyncJob, type SyncJobDeps, type SyncJobOutcome } from '../../src/runner/sync-job.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { createJobStore, type JobStore } from '../../src/store/jobs.js';
