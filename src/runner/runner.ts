@@ -137,7 +137,7 @@ export class Runner {
       this.running = false;
       clearTimeout(this.timer);
       this.deps.log.fatal(
-        { jobId: job.id, err: error },
+        { jobId: job.id },
         `Job ${job.id} (${job.title}) ended without a recorded outcome: ${error.message}; ` +
           'the queue is stopped and the service exits so that the restart recovers the job',
       );
