@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     if (outcome !== 'none')
       log.warn(
         { jobId: orphan.id },
-        `Stopped the rsync (pid ${orphan.rsync_pid}) that job ${orphan.id} left running when the service was killed`,
+        `Stopped the rsync (pid ${orphan.rsyncPid}) that job ${orphan.id} left running when the service was killed`,
       );
   }
   const recovered = jobs.recoverInterrupted(clock.now(), config.retry.maxRetries);
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     history.record({ ...job, status: 'failed' });
     log.info(
       { jobId: job.id },
-      `Queueing interrupted job for retry: ${job.title} (retry ${job.retry_count}/${config.retry.maxRetries})`,
+      `Queueing interrupted job for retry: ${job.title} (retry ${job.retryCount}/${config.retry.maxRetries})`,
     );
   }
   for (const job of recovered.gaveUp) {

@@ -80,7 +80,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       jobs.forEach((job, i) => {
         const id = result.ids[i];
         if (result.created[i])
-          log.info({ jobId: id }, `${described[i]} | queued as job ${id}: ${job.source_path} -> ${job.dest_path}/`);
+          log.info({ jobId: id }, `${described[i]} | queued as job ${id}: ${job.sourcePath} -> ${job.destPath}/`);
         else log.info({ jobId: id }, `${described[i]} | duplicate of job ${id}, not queued again`);
       });
       return { kind: anyCreated ? 'queued' : 'duplicate', ids: result.ids };
@@ -151,16 +151,16 @@ function translate(request: SyncRequest, mappings: readonly Mapping[]): Translat
     kind: 'ok',
     job: {
       source: request.source,
-      media_type: request.mediaType,
+      mediaType: request.mediaType,
       title: request.title,
-      container_path: request.containerPath,
-      source_path: item.sourcePath,
-      dest_path: item.destDir,
+      containerPath: request.containerPath,
+      sourcePath: item.sourcePath,
+      destPath: item.destDir,
       mapping: item.mapping.container,
       details: request.details,
-      is_upgrade: request.isUpgrade,
-      wait_for_stable_size: request.waitForStableSize,
-      dedupe_key: dedupeKey,
+      isUpgrade: request.isUpgrade,
+      waitForStableSize: request.waitForStableSize,
+      dedupeKey: dedupeKey,
     },
   };
 }

@@ -26,7 +26,7 @@ export function createHistoryLog(logDir: string, now: () => Date = () => new Dat
 export function historyLine(job: Job, at: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const stamp = `${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())} ${p(at.getHours())}:${p(at.getMinutes())}:${p(at.getSeconds())}`;
-  const took = job.duration_seconds ? `${job.duration_seconds.toFixed(1)}s` : 'N/A';
+  const took = job.durationSeconds ? `${job.durationSeconds.toFixed(1)}s` : 'N/A';
   const title = job.title.replace(/[\r\n]+/g, ' ');
-  return `${stamp} | ${job.status.toUpperCase().padEnd(8)} | ${job.media_type.padEnd(8)} | ${title} | ${took}`;
+  return `${stamp} | ${job.status.toUpperCase().padEnd(8)} | ${job.mediaType.padEnd(8)} | ${title} | ${took}`;
 }

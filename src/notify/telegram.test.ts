@@ -72,12 +72,12 @@ describe('createTelegramNotifier', () => {
     const job = {
       id: 1,
       source: 'radarr',
-      media_type: 'movie',
+      mediaType: 'movie',
       title: nasty,
-      container_path: '/movies/x',
+      containerPath: '/movies/x',
       details: { title: nasty, year: 2024, quality: 'Bluray-1080p', sizeBytes: 1 },
-      bytes_transferred: null,
-      duration_seconds: 1,
+      bytesTransferred: null,
+      durationSeconds: 1,
       error: null,
     } as unknown as Job;
     const message = renderSyncSucceeded(job, { dryRun: false });

@@ -15,8 +15,8 @@ export class SessionStats {
       return;
     }
     if (job.status !== 'success') return;
-    if (job.media_type === 'movie') this.moviesSynced++;
+    if (job.mediaType === 'movie') this.moviesSynced++;
     else this.episodesSynced++;
-    this.bytesTransferred += job.bytes_transferred ?? 0;
+    this.bytesTransferred += job.bytesTransferred ?? 0;
   }
 }

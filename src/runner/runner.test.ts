@@ -23,16 +23,16 @@ let running: { job: Job; finish: () => void }[];
 function job(mapping: string, key: string): NewJob {
   return {
     source: 'radarr',
-    media_type: 'movie',
+    mediaType: 'movie',
     title: key,
-    container_path: `${mapping}/${key}`,
-    source_path: `/src${mapping}/${key}`,
-    dest_path: `/dst${mapping}`,
+    containerPath: `${mapping}/${key}`,
+    sourcePath: `/src${mapping}/${key}`,
+    destPath: `/dst${mapping}`,
     mapping,
     details: { title: key },
-    is_upgrade: false,
-    wait_for_stable_size: false,
-    dedupe_key: key,
+    isUpgrade: false,
+    waitForStableSize: false,
+    dedupeKey: key,
   };
 }
 
@@ -107,7 +107,7 @@ describe('Runner', () => {
     jobs.claimNext(now);
     jobs.markFailed(1, { error: 'exit 23', finishedAt: now, durationSeconds: 1, retryAt: now }, []);
     start(1).runOnce();
-    expect(running.map((x) => [x.job.id, x.job.retry_count])).toEqual([[1, 1]]);
+    expect(running.map((x) => [x.job.id, x.job.retryCount])).toEqual([[1, 1]]);
   });
 
   it('wakes for a new job and records every outcome before stop() returns', async () => {

@@ -90,7 +90,7 @@ export class Runner {
     let started = 0;
     try {
       for (const job of jobs.promoteDueRetries(now)) {
-        log.info({ jobId: job.id }, `Auto-retry: queued ${job.title} (retry ${job.retry_count}/${maxRetries})`);
+        log.info({ jobId: job.id }, `Auto-retry: queued ${job.title} (retry ${job.retryCount}/${maxRetries})`);
       }
       while (this.active.size < maxConcurrent) {
         const job = jobs.claimNext(now, this.busyMappings());

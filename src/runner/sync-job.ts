@@ -71,7 +71,7 @@ export type SyncJobOutcome = 'succeeded' | 'failed' | 'waiting' | 'interrupted';
 export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSignal): Promise<SyncJobOutcome> {
   const { log, clock, options } = deps;
   const started = clock.now();
-  const retryInfo = job.retry_count > 0 ? ` (retry ${job.retry_count}/${options.retry.maxRetries})` : '';
+  const retryInfo = job.retryCount > 0 ? ` (retry ${job.retryCount}/${options.retry.maxRetries})` : '';
   const jobLog = log.child({ jobId: job.id });
   jobLog.info(`Background sync started: ${job.title}${retryInfo}`);
 
@@ -81,9 +81,9 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
     await ensureMountsHealthy(mapping, deps);
     await ensureSourcePresent(job, mapping, deps, signal);
     // Only a job that ran before can have been killed mid-copy; a first attempt skips the extra look.
-    const ranBefore = job.retry_count > 0 || job.error !== null;
+    const ranBefore = job.retryCount > 0 || job.error !== null;
     if (ranBefore && !options.dryRun && deps.removeLeftovers) {
-      const cleanup = await deps.removeLeftovers(job.source_path, `${job.dest_path}/${basename(job.source_path)}`);
+      const cleanup = await deps.removeLeftovers(job.sourcePath, `${job.destPath}/${basename(job.sourcePath)}`);
       if (cleanup.removed.length > 0) {
         jobLog.warn(
           `Removed ${cleanup.removed.length} rsync temp file(s) a killed copy left behind: ${cleanup.removed.join(', ')}`,
@@ -92,11 +92,11 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       if (cleanup.problem) jobLog.warn(cleanup.problem);
     }
     const args = buildRsyncArgs({
-      source: job.source_path,
-      destDir: job.dest_path,
+      source: job.sourcePath,
+      destDir: job.destPath,
       dryRun: options.dryRun,
-      isUpgrade: job.is_upgrade,
-      createDestDir: job.dest_path !== mapping.destination.path,
+      isUpgrade: job.isUpgrade,
+      createDestDir: job.destPath !== mapping.destination.path,
     });
     jobLog.info(`Running: ${formatRsyncCommand('rsync', args)}`);
     try {
@@ -146,8 +146,8 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   const done: Job = {
     ...job,
     status: 'success',
-    bytes_transferred: bytes,
-    duration_seconds: durationSeconds,
+    bytesTransferred: bytes,
+    durationSeconds: durationSeconds,
     error: null,
   };
   const outbox: OutboxItem[] = [];
@@ -155,10 +155,10 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
     outbox.push({ target: 'telegram', payload: renderSyncSucceeded(done, { dryRun: options.dryRun }) });
   const mapping = deps.mappings.find((m) => m.container === job.mapping);
   if (options.plex && !options.dryRun && mapping?.plexSection) {
-    const destItem = `${job.dest_path}/${basename(job.source_path)}`;
+    const destItem = `${job.destPath}/${basename(job.sourcePath)}`;
     outbox.push({
       target: 'plex',
-      payload: { section: mapping.plexSection, folder: plexFolderFor(destItem, mapping, job.media_type) },
+      payload: { section: mapping.plexSection, folder: plexFolderFor(destItem, mapping, job.mediaType) },
     });
   }
   const recorded = deps.jobs.markSucceeded(job.id, { bytes, finishedAt, durationSeconds }, outbox);
@@ -172,8 +172,8 @@ function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDep
   const { clock, options } = deps;
   const finishedAt = clock.now();
   const durationSeconds = seconds(started, finishedAt);
-  const decision = decideRetry(failure instanceof PermanentError, job.retry_count, options.retry, finishedAt);
-  const failed: Job = { ...job, status: 'failed', error: failure.message, duration_seconds: durationSeconds };
+  const decision = decideRetry(failure instanceof PermanentError, job.retryCount, options.retry, finishedAt);
+  const failed: Job = { ...job, status: 'failed', error: failure.message, durationSeconds: durationSeconds };
   const next =
     decision.kind === 'retry'
       ? {
@@ -191,7 +191,7 @@ function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDep
     { error: failure.message, finishedAt, durationSeconds, retryAt: decision.kind === 'retry' ? decision.at : null },
     outbox,
   );
-  const retryInfo = job.retry_count > 0 ? ` (retry ${job.retry_count}/${options.retry.maxRetries})` : '';
+  const retryInfo = job.retryCount > 0 ? ` (retry ${job.retryCount}/${options.retry.maxRetries})` : '';
   const plan =
     decision.kind === 'retry'
       ? `retry ${decision.attempt}/${options.retry.maxRetries} at ${decision.at.toISOString()}`
@@ -217,14 +217,14 @@ function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
     throw new PermanentError(`mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`);
   }
   const inside = (path: string, root: string) => path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
-  if (!inside(job.source_path, mapping.source.path) || job.source_path === mapping.source.path) {
+  if (!inside(job.sourcePath, mapping.source.path) || job.sourcePath === mapping.source.path) {
     throw new PermanentError(
-      `source ${job.source_path} is not inside mapping ${mapping.container} (${mapping.source.path})`,
+      `source ${job.sourcePath} is not inside mapping ${mapping.container} (${mapping.source.path})`,
     );
   }
-  if (!inside(job.dest_path, mapping.destination.path)) {
+  if (!inside(job.destPath, mapping.destination.path)) {
     throw new PermanentError(
-      `destination ${job.dest_path} is not inside mapping ${mapping.container} (${mapping.destination.path})`,
+      `destination ${job.destPath} is not inside mapping ${mapping.container} (${mapping.destination.path})`,
     );
   }
   return mapping;
@@ -261,16 +261,16 @@ async function ensureMountsHealthy(mapping: Mapping, deps: SyncJobDeps): Promise
 
 async function ensureSourcePresent(job: Job, mapping: Mapping, deps: SyncJobDeps, signal: AbortSignal): Promise<void> {
   const root = mapping.source.path;
-  const measureSize = job.wait_for_stable_size && deps.options.manualStableMs > 0;
-  const first = await deps.probe.inspectSource(job.source_path, root, { measureSize });
+  const measureSize = job.waitForStableSize && deps.options.manualStableMs > 0;
+  const first = await deps.probe.inspectSource(job.sourcePath, root, { measureSize });
   if (!first.ok) throw sourceProblem(first);
   if (!measureSize) return;
   await deps.sleep(deps.options.manualStableMs, signal);
-  const second = await deps.probe.inspectSource(job.source_path, root, { measureSize });
+  const second = await deps.probe.inspectSource(job.sourcePath, root, { measureSize });
   if (!second.ok) throw sourceProblem(second);
   if (second.bytes !== first.bytes) {
     throw new NotReadyError(
-      `source ${job.source_path} is still growing (${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
+      `source ${job.sourcePath} is still growing (${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
       deps.options.manualStableMs,
     );
   }

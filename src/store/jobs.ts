@@ -1,16 +1,33 @@
-import type { Job, JobStatus, MediaType, NewJob } from '../core/types.js';
+import type { Job, JobSource, JobStatus, MediaType, NewJob } from '../core/types.js';
 import type { Db } from './database.js';
 import type { OutboxItem, OutboxStore } from './outbox.js';
 import { createWalSync, type WalSync } from './wal-sync.js';
 
-type JobRow = Omit<Job, 'details' | 'is_upgrade' | 'wait_for_stable_size' | 'gave_up'> & {
-  rsync_pid: number | null;
+interface JobRow {
+  id: number;
+  status: JobStatus;
+  source: JobSource;
+  media_type: MediaType;
+  title: string;
+  container_path: string;
+  source_path: string;
+  dest_path: string;
+  mapping: string;
+  dedupe_key: string;
   details: string;
   is_upgrade: number;
   wait_for_stable_size: number;
+  retry_count: number;
   gave_up: number;
-  dedupe_key: string;
-};
+  error: string | null;
+  bytes_transferred: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_seconds: number | null;
+  next_attempt_at: string | null;
+  rsync_pid: number | null;
+}
 
 const COLUMNS = `id, status, source, media_type, title, container_path, source_path, dest_path, mapping,
   dedupe_key, details, is_upgrade, wait_for_stable_size, retry_count, gave_up, error, bytes_transferred,
@@ -157,7 +174,7 @@ export interface JobStore {
   /** Remembers the rsync a running job started (see runner/orphans.ts). */
   recordRsyncPid(id: number, pid: number): void;
   /** In-progress jobs of a previous run whose rsync may still be alive. */
-  interruptedRsyncs(): { id: number; source_path: string; rsync_pid: number | null }[];
+  interruptedRsyncs(): { id: number; sourcePath: string; rsyncPid: number | null }[];
   /** 'requeued' on success; otherwise why not: no such job, or the status it has instead of failed. */
   retryFailed(id: number): 'requeued' | 'not_found' | JobStatus;
   retryFailedSince(since: Date): number[];
@@ -218,19 +235,26 @@ export function createJobStore(
     const windowStart = new Date(now.getTime() - windowMs).toISOString();
     const result: EnqueueResult = { ids: [], created: [] };
     for (const job of jobs) {
-      const existing = job.is_upgrade
+      const existing = job.isUpgrade
         ? undefined
-        : (findDuplicate.get(job.dedupe_key, windowStart) as number | undefined);
+        : (findDuplicate.get(job.dedupeKey, windowStart) as number | undefined);
       if (existing !== undefined) {
         result.ids.push(existing);
         result.created.push(false);
         continue;
       }
       const info = insert.run({
-        ...job,
+        source: job.source,
+        media_type: job.mediaType,
+        title: job.title,
+        container_path: job.containerPath,
+        source_path: job.sourcePath,
+        dest_path: job.destPath,
+        mapping: job.mapping,
+        dedupe_key: job.dedupeKey,
         details: JSON.stringify(job.details),
-        is_upgrade: job.is_upgrade ? 1 : 0,
-        wait_for_stable_size: job.wait_for_stable_size ? 1 : 0,
+        is_upgrade: job.isUpgrade ? 1 : 0,
+        wait_for_stable_size: job.waitForStableSize ? 1 : 0,
         created_at: createdAt,
       });
       result.ids.push(Number(info.lastInsertRowid));
@@ -310,7 +334,8 @@ export function createJobStore(
       recordRsyncPid.run(pid, id);
     },
     interruptedRsyncs() {
-      return interrupted.all() as { id: number; source_path: string; rsync_pid: number | null }[];
+      const rows = interrupted.all() as { id: number; source_path: string; rsync_pid: number | null }[];
+      return rows.map((row) => ({ id: row.id, sourcePath: row.source_path, rsyncPid: row.rsync_pid }));
     },
     retryFailed(id) {
       if (manualRetry.run(id).changes === 1) return 'requeued';
@@ -385,12 +410,27 @@ export function createJobStore(
 }
 
 function toJob(row: JobRow): Job {
-  const { dedupe_key: _key, rsync_pid: _pid, ...rest } = row;
   return {
-    ...rest,
+    id: row.id,
+    status: row.status,
+    source: row.source,
+    mediaType: row.media_type,
+    title: row.title,
+    containerPath: row.container_path,
+    sourcePath: row.source_path,
+    destPath: row.dest_path,
+    mapping: row.mapping,
     details: JSON.parse(row.details) as Job['details'],
-    is_upgrade: row.is_upgrade === 1,
-    wait_for_stable_size: row.wait_for_stable_size === 1,
-    gave_up: row.gave_up === 1,
+    isUpgrade: row.is_upgrade === 1,
+    waitForStableSize: row.wait_for_stable_size === 1,
+    retryCount: row.retry_count,
+    gaveUp: row.gave_up === 1,
+    error: row.error,
+    bytesTransferred: row.bytes_transferred,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationSeconds: row.duration_seconds,
+    nextAttemptAt: row.next_attempt_at,
   };
 }

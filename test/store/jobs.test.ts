@@ -14,16 +14,16 @@ const at = (ms: number) => new Date(t0.getTime() + ms);
 function newJob(over: Partial<NewJob> = {}): NewJob {
   return {
     source: 'radarr',
-    media_type: 'movie',
+    mediaType: 'movie',
     title: 'Movie (2024)',
-    container_path: '/movies/Movie (2024)',
-    source_path: '/src/movies/Movie (2024)',
-    dest_path: '/dst/Movies',
+    containerPath: '/movies/Movie (2024)',
+    sourcePath: '/src/movies/Movie (2024)',
+    destPath: '/dst/Movies',
     mapping: '/movies',
     details: { title: 'Movie', year: 2024, quality: 'Bluray-1080p', sizeBytes: 1000 },
-    is_upgrade: false,
-    wait_for_stable_size: false,
-    dedupe_key: '/src/movies/Movie (2024)/movie.mkv',
+    isUpgrade: false,
+    waitForStableSize: false,
+    dedupeKey: '/src/movies/Movie (2024)/movie.mkv',
     ...over,
   };
 }
@@ -52,12 +52,12 @@ function runToFailure(id: number, retryAt: Date | null, now: Date) {
 
 describe('enqueue', () => {
   it('inserts queued rows and answers their ids in order', () => {
-    const r = jobs.enqueue([newJob(), newJob({ dedupe_key: 'b' })], t0, DAY);
+    const r = jobs.enqueue([newJob(), newJob({ dedupeKey: 'b' })], t0, DAY);
     expect(r).toEqual({ ids: [1, 2], created: [true, true] });
     expect(jobs.get(1)).toMatchObject({
       status: 'queued',
-      retry_count: 0,
-      created_at: t0.toISOString(),
+      retryCount: 0,
+      createdAt: t0.toISOString(),
       details: { quality: 'Bluray-1080p' },
     });
   });
@@ -80,7 +80,7 @@ describe('enqueue', () => {
 
   it('always queues an upgrade', () => {
     jobs.enqueue([newJob()], t0, DAY);
-    expect(jobs.enqueue([newJob({ is_upgrade: true })], at(1), DAY)).toEqual({ ids: [2], created: [true] });
+    expect(jobs.enqueue([newJob({ isUpgrade: true })], at(1), DAY)).toEqual({ ids: [2], created: [true] });
   });
 
   it('folds duplicates inside one batch too', () => {
@@ -90,13 +90,13 @@ describe('enqueue', () => {
 
 describe('the state machine', () => {
   it('claims the oldest due job and skips ones waiting for later', () => {
-    jobs.enqueue([newJob({ dedupe_key: 'a' }), newJob({ dedupe_key: 'b' })], t0, DAY);
+    jobs.enqueue([newJob({ dedupeKey: 'a' }), newJob({ dedupeKey: 'b' })], t0, DAY);
     jobs.claimNext(t0);
     jobs.defer(1, 'Waiting for mount: source /src is not mounted', at(30_000));
     expect(jobs.get(1)).toMatchObject({
       status: 'queued',
       error: 'Waiting for mount: source /src is not mounted',
-      retry_count: 0,
+      retryCount: 0,
     });
     expect(jobs.claimNext(at(1))?.id).toBe(2);
     expect(jobs.claimNext(at(2))).toBeUndefined();
@@ -112,10 +112,10 @@ describe('the state machine', () => {
     ]);
     expect(done).toMatchObject({
       status: 'success',
-      bytes_transferred: 1234,
-      duration_seconds: 5,
+      bytesTransferred: 1234,
+      durationSeconds: 5,
       error: null,
-      finished_at: at(5000).toISOString(),
+      finishedAt: at(5000).toISOString(),
     });
     expect(outbox.head('telegram')).toMatchObject({
       job_id: 1,
@@ -136,18 +136,18 @@ describe('the state machine', () => {
   it('promotes a failed job when its retry is due, on the same row with retry_count + 1', () => {
     jobs.enqueue([newJob()], t0, DAY);
     runToFailure(1, at(900_000), at(1));
-    expect(jobs.get(1)).toMatchObject({ status: 'failed', gave_up: false, next_attempt_at: at(900_000).toISOString() });
+    expect(jobs.get(1)).toMatchObject({ status: 'failed', gaveUp: false, nextAttemptAt: at(900_000).toISOString() });
     expect(jobs.promoteDueRetries(at(899_999))).toEqual([]);
     expect(jobs.nextDueAt()).toEqual(at(900_000));
     const [promoted] = jobs.promoteDueRetries(at(900_000));
-    expect(promoted).toMatchObject({ id: 1, status: 'queued', retry_count: 1, next_attempt_at: null });
+    expect(promoted).toMatchObject({ id: 1, status: 'queued', retryCount: 1, nextAttemptAt: null });
     expect(jobs.list({ limit: 10 })).toHaveLength(1);
   });
 
   it('never promotes a job that gave up', () => {
     jobs.enqueue([newJob()], t0, DAY);
     runToFailure(1, null, at(1));
-    expect(jobs.get(1)?.gave_up).toBe(true);
+    expect(jobs.get(1)?.gaveUp).toBe(true);
     expect(jobs.promoteDueRetries(at(10 * DAY))).toEqual([]);
     expect(jobs.nextDueAt()).toBeUndefined();
   });
@@ -160,12 +160,12 @@ describe('the state machine', () => {
     jobs.markFailed(1, { error: 'x', finishedAt: at(1), durationSeconds: 1, retryAt: null }, []);
     db.prepare('UPDATE jobs SET retry_count = 3 WHERE id = 1').run();
     expect(jobs.retryFailed(1)).toBe('requeued');
-    expect(jobs.get(1)).toMatchObject({ status: 'queued', retry_count: 0, gave_up: false });
+    expect(jobs.get(1)).toMatchObject({ status: 'queued', retryCount: 0, gaveUp: false });
     expect(jobs.retryFailed(99)).toBe('not_found');
   });
 
   it('retry-failed takes only failures of the window', () => {
-    jobs.enqueue([newJob({ dedupe_key: 'old' }), newJob({ dedupe_key: 'new' }), newJob({ dedupe_key: 'ok' })], t0, DAY);
+    jobs.enqueue([newJob({ dedupeKey: 'old' }), newJob({ dedupeKey: 'new' }), newJob({ dedupeKey: 'ok' })], t0, DAY);
     runToFailure(1, null, t0);
     runToFailure(2, null, at(DAY));
     jobs.claimNext(at(DAY));
@@ -175,22 +175,22 @@ describe('the state machine', () => {
   });
 
   it('recovers interrupted jobs: requeued with retry_count + 1, or given up at the limit', () => {
-    jobs.enqueue([newJob({ dedupe_key: 'a' }), newJob({ dedupe_key: 'b' })], t0, DAY);
+    jobs.enqueue([newJob({ dedupeKey: 'a' }), newJob({ dedupeKey: 'b' })], t0, DAY);
     jobs.claimNext(t0);
     jobs.claimNext(t0);
     db.prepare('UPDATE jobs SET retry_count = 3 WHERE id = 2').run();
     const { requeued, gaveUp } = jobs.recoverInterrupted(at(1), 3);
-    expect(requeued.map((j) => [j.id, j.status, j.retry_count, j.error])).toEqual([
+    expect(requeued.map((j) => [j.id, j.status, j.retryCount, j.error])).toEqual([
       [1, 'queued', 1, 'Interrupted by restart'],
     ]);
-    expect(gaveUp.map((j) => [j.id, j.status, j.gave_up, j.error])).toEqual([
+    expect(gaveUp.map((j) => [j.id, j.status, j.gaveUp, j.error])).toEqual([
       [2, 'failed', true, 'Interrupted by restart'],
     ]);
   });
 
   it('makes every fresh queued job of a mapping wait with the same reason, leaving other mappings alone', () => {
     jobs.enqueue(
-      [newJob({ dedupe_key: 'a' }), newJob({ dedupe_key: 'b' }), newJob({ dedupe_key: 'c', mapping: '/tv' })],
+      [newJob({ dedupeKey: 'a' }), newJob({ dedupeKey: 'b' }), newJob({ dedupeKey: 'c', mapping: '/tv' })],
       t0,
       DAY,
     );
@@ -198,7 +198,7 @@ describe('the state machine', () => {
     expect(jobs.get(2)).toMatchObject({
       status: 'queued',
       error: 'Waiting for mount: destination /dst is not mounted',
-      retry_count: 0,
+      retryCount: 0,
     });
     expect(jobs.claimNext(at(1))?.mapping).toBe('/tv');
     expect(jobs.claimNext(at(2))).toBeUndefined();
@@ -216,7 +216,7 @@ describe('the state machine', () => {
 
 describe('reads', () => {
   it('keeps status counters exact through every transition', () => {
-    jobs.enqueue([newJob({ dedupe_key: 'a' }), newJob({ dedupe_key: 'b' }), newJob({ dedupe_key: 'c' })], t0, DAY);
+    jobs.enqueue([newJob({ dedupeKey: 'a' }), newJob({ dedupeKey: 'b' }), newJob({ dedupeKey: 'c' })], t0, DAY);
     jobs.claimNext(t0);
     jobs.markSucceeded(1, { bytes: 1, finishedAt: t0, durationSeconds: 1 }, []);
     runToFailure(2, at(10), t0);
@@ -232,7 +232,7 @@ describe('reads', () => {
 
   it('lists newest first, filtered by status, limited', () => {
     jobs.enqueue(
-      [1, 2, 3, 4].map((i) => newJob({ dedupe_key: String(i) })),
+      [1, 2, 3, 4].map((i) => newJob({ dedupeKey: String(i) })),
       t0,
       DAY,
     );
@@ -249,7 +249,7 @@ describe('reads', () => {
       { key: 'f2', media: 'episode', outcome: 'gave_up', bytes: 0 },
     ] as const;
     jobs.enqueue(
-      kinds.map((k) => newJob({ dedupe_key: k.key, media_type: k.media, title: k.key })),
+      kinds.map((k) => newJob({ dedupeKey: k.key, mediaType: k.media, title: k.key })),
       t0,
       DAY,
     );

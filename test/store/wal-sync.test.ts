@@ -10,16 +10,16 @@ import { createWalSync, type WalSync } from '../../src/store/wal-sync.js';
 
 const job = (n: number): NewJob => ({
   source: 'radarr',
-  media_type: 'movie',
+  mediaType: 'movie',
   title: `Movie ${n}`,
-  container_path: `/movies/Movie ${n}`,
-  source_path: `/src/movies/Movie ${n}`,
-  dest_path: '/dst/Movies',
+  containerPath: `/movies/Movie ${n}`,
+  sourcePath: `/src/movies/Movie ${n}`,
+  destPath: '/dst/Movies',
   mapping: '/movies',
   details: { title: `Movie ${n}` },
-  is_upgrade: false,
-  wait_for_stable_size: false,
-  dedupe_key: `/src/movies/Movie ${n}/m.mkv`,
+  isUpgrade: false,
+  waitForStableSize: false,
+  dedupeKey: `/src/movies/Movie ${n}/m.mkv`,
 });
 
 let dir: string;
@@ -59,7 +59,7 @@ describe('webhook inserts: commit now, fsync off the event loop', () => {
 
   it('restores synchronous=FULL when the insert fails', () => {
     const jobs = createJobStore(db, createOutboxStore(db), walSync);
-    const bad = { ...job(1), media_type: 'film' } as unknown as NewJob;
+    const bad = { ...job(1), mediaType: 'film' } as unknown as NewJob;
     expect(() => jobs.enqueueGroups([[bad]], new Date(), 60_000)).toThrow(/CHECK constraint/);
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
   });

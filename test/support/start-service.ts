@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach } from 'vitest';
-import type { Job } from '../../src/core/types.js';
+import type { JobJson } from '../../src/http/job-json.js';
 import { startFakeServer, type FakeServer } from './fake-http.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -708,8 +708,8 @@ function tail(text: string, lines = 60): string {
 // Polling the API
 // ---------------------------------------------------------------------------------------------
 
-/** A job as GET /jobs/<id> answers it: the service's own Job, plus whatever fields it adds. */
-export type JobView = Job & Record<string, unknown>;
+/** A job as GET /jobs/<id> answers it: the service's own JSON, plus whatever fields it adds. */
+export type JobView = JobJson & Record<string, unknown>;
 
 export async function getJob(svc: { url: string }, id: number): Promise<JobView> {
   const res = await getJson<JobView>(svc.url, `/jobs/${id}`);

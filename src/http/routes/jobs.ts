@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
 import { JOB_STATUSES, type Clock, type Job, type JobProgress, type JobStatus } from '../../core/types.js';
 import type { JobStore } from '../../store/jobs.js';
+import { type JobJson, jobJson } from '../job-json.js';
 
 export interface JobRouteDeps {
   jobs: Pick<JobStore, 'get' | 'list' | 'retryFailed' | 'retryFailedSince'>;
@@ -50,9 +51,9 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
 }
 
 /** A job in progress carries its copy's progress (null until rsync prints its first line). */
-function withProgress(job: Job, deps: JobRouteDeps): Job & { progress?: JobProgress | null } {
-  if (job.status !== 'in_progress') return job;
-  return { ...job, progress: deps.progressOf(job.id) ?? null };
+function withProgress(job: Job, deps: JobRouteDeps): JobJson {
+  if (job.status !== 'in_progress') return jobJson(job);
+  return jobJson(job, deps.progressOf(job.id) ?? null);
 }
 
 function parseLimit(raw: string | undefined): number {
