@@ -30,6 +30,7 @@ import { queueDailySummary } from './schedules/daily-summary.js';
 import { healthReport, statsReport } from './reports/health-and-stats.js';
 import { SessionStats } from './reports/session-stats.js';
 import { openDatabase } from './store/database.js';
+import { createJobReports } from './store/job-reports.js';
 import { createJobStore } from './store/jobs.js';
 import { createWalSync } from './store/wal-sync.js';
 import { createOutboxStore } from './store/outbox.js';
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
   }
   const outbox = createOutboxStore(db);
   const walSync = createWalSync(db);
-  const jobs = createJobStore(db, outbox, walSync);
+  const jobs = createJobStore(db, outbox);
+  const jobReports = createJobReports(db);
   const scheduleRuns = createScheduleRunStore(db);
   log.info(`Database initialized at ${config.dbPath}`);
 
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
   const progress = new ProgressBoard();
   runner = new Runner({
     jobs,
+    jobReports,
     clock,
     log,
     mappings: config.mappings.map((m) => m.container),
@@ -173,7 +176,7 @@ async function main(): Promise<void> {
   });
 
   const summaryDeps = {
-    jobs,
+    jobReports,
     outbox,
     clock,
     log,
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
 
   const intake = createIntake({
     jobs,
+    walSync,
     mappings: config.mappings,
     clock,
     log,
@@ -201,7 +205,7 @@ async function main(): Promise<void> {
     onQueued: (created) => runner?.jobsQueued(created),
   });
   const reportDeps = {
-    jobs,
+    jobReports,
     mounts: monitor,
     session,
     clock,
@@ -214,6 +218,7 @@ async function main(): Promise<void> {
     auth: config.auth,
     intake,
     jobs,
+    jobReports,
     clock,
     onRequeued: () => runner?.wake(),
     progressOf: (jobId) => progress.get(jobId),

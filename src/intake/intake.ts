@@ -2,6 +2,7 @@ import type { Clock, JobSource, Mapping, NewJob, SourceResult, SyncRequest } fro
 import type { Logger } from '../log/logger.js';
 import { translatePath } from '../paths/translate.js';
 import type { EnqueueResult, JobStore } from '../store/jobs.js';
+import type { WalSync } from '../store/wal-sync.js';
 
 export type IntakeResult =
   | { kind: 'queued'; ids: number[] }
@@ -13,6 +14,7 @@ export type IntakeResult =
 
 export interface IntakeDeps {
   jobs: Pick<JobStore, 'enqueueGroups'>;
+  walSync: Pick<WalSync, 'commitThenSync'>;
   mappings: readonly Mapping[];
   clock: Clock;
   log: Logger;
@@ -100,10 +102,12 @@ function groupCommit(deps: IntakeDeps): (jobs: NewJob[]) => Promise<EnqueueResul
     const batch = pending;
     pending = [];
     try {
-      const { results, durable } = deps.jobs.enqueueGroups(
-        batch.map((p) => p.jobs),
-        deps.clock.now(),
-        deps.duplicateWindowMs,
+      const { result: results, durable } = deps.walSync.commitThenSync(() =>
+        deps.jobs.enqueueGroups(
+          batch.map((p) => p.jobs),
+          deps.clock.now(),
+          deps.duplicateWindowMs,
+        ),
       );
       const created = results.reduce((n, r) => n + r.created.filter(Boolean).length, 0);
       durable.then(

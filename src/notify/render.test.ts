@@ -5,7 +5,7 @@ import {
   formatDelay,
   renderDailySummary,
   renderSyncFailed,
-  renderSyncSucceeded,
+  renderSyncSuccess,
   renderTestMessage,
   TELEGRAM_TEXT_LIMIT,
   toTelegramText,
@@ -59,30 +59,30 @@ function episode(overrides: Partial<Job> = {}): Job {
 const NASTY = 'Tom & Jerry <script>alert(1)</script> _under_ *star* [x](y) ~t~ `c` \\';
 const NASTY_HTML = 'Tom &amp; Jerry &lt;script&gt;alert(1)&lt;/script&gt; _under_ *star* [x](y) ~t~ `c` \\';
 
-describe('renderSyncSucceeded', () => {
+describe('renderSyncSuccess', () => {
   it('renders the README movie example', () => {
-    expect(renderSyncSucceeded(job(), { dryRun: false })).toEqual({
+    expect(renderSyncSuccess(job(), { dryRun: false })).toEqual({
       title: 'Movie Synced',
       body: '<b>Movie Title</b> (2024)\nQuality: Bluray-1080p\nSize: 14.0 GB\nDuration: 45.2s',
     });
   });
 
   it('renders the README episode example', () => {
-    expect(renderSyncSucceeded(episode(), { dryRun: false })).toEqual({
+    expect(renderSyncSuccess(episode(), { dryRun: false })).toEqual({
       title: 'Episode Synced',
       body: '<b>Series Title</b>\nS01E05: Episode Title\nQuality: WEBDL-1080p\nSize: 3.7 GB\nDuration: 12.1s',
     });
   });
 
   it('leaves out the year when there is none', () => {
-    const m = renderSyncSucceeded(job({ details: { title: 'Movie Title', quality: 'HDTV-720p', sizeBytes: 1024 } }), {
+    const m = renderSyncSuccess(job({ details: { title: 'Movie Title', quality: 'HDTV-720p', sizeBytes: 1024 } }), {
       dryRun: false,
     });
     expect(m.body).toBe('<b>Movie Title</b>\nQuality: HDTV-720p\nSize: 1.0 KB\nDuration: 45.2s');
   });
 
   it('shows just the code when the episode has no title', () => {
-    const m = renderSyncSucceeded(
+    const m = renderSyncSuccess(
       episode({
         details: { title: 'Series Title', episodeCode: 'S01E01-S01E02', quality: 'WEBDL-1080p', sizeBytes: 0 },
       }),
@@ -92,27 +92,27 @@ describe('renderSyncSucceeded', () => {
   });
 
   it('says Unknown for a missing quality and episode code, as Flask did', () => {
-    const m = renderSyncSucceeded(episode({ details: { title: 'Series Title' }, durationSeconds: null }), {
+    const m = renderSyncSuccess(episode({ details: { title: 'Series Title' }, durationSeconds: null }), {
       dryRun: false,
     });
     expect(m.body).toBe('<b>Series Title</b>\nUnknown\nQuality: Unknown\nSize: 0.0 B\nDuration: 0.0s');
   });
 
   it('falls back to the bytes rsync transferred when the sender gave no size', () => {
-    const m = renderSyncSucceeded(job({ details: { title: 'Movie Title', year: 2024 }, bytesTransferred: 1536 }), {
+    const m = renderSyncSuccess(job({ details: { title: 'Movie Title', year: 2024 }, bytesTransferred: 1536 }), {
       dryRun: false,
     });
     expect(m.body).toBe('<b>Movie Title</b> (2024)\nQuality: Unknown\nSize: 1.5 KB\nDuration: 45.2s');
   });
 
   it('marks a dry run', () => {
-    expect(renderSyncSucceeded(job(), { dryRun: true }).body).toBe(
+    expect(renderSyncSuccess(job(), { dryRun: true }).body).toBe(
       '<b>Movie Title</b> (2024)\nQuality: Bluray-1080p\nSize: 14.0 GB\nDuration: 45.2s\n<i>(DRY RUN - no files copied)</i>',
     );
   });
 
   it('names the path of a manual job instead of year or episode', () => {
-    const m = renderSyncSucceeded(
+    const m = renderSyncSuccess(
       job({
         source: 'manual',
         containerPath: '/movies/Some & <Odd> Folder',
@@ -131,7 +131,7 @@ describe('renderSyncSucceeded', () => {
   });
 
   it('escapes every dynamic value and leaves Markdown characters alone', () => {
-    const m = renderSyncSucceeded(
+    const m = renderSyncSuccess(
       episode({ details: { title: NASTY, episodeCode: 'S01E05', episodeTitle: NASTY, quality: '<q&>' } }),
       { dryRun: false },
     );
@@ -142,7 +142,7 @@ describe('renderSyncSucceeded', () => {
 
   it('cuts huge titles so the text stays within Telegram’s limit', () => {
     const huge = '<&>'.repeat(5000);
-    const m = renderSyncSucceeded(
+    const m = renderSyncSuccess(
       episode({
         source: 'manual',
         containerPath: `/tv/${huge}`,

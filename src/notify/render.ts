@@ -67,7 +67,7 @@ function heading(job: Job): string {
   return `${title}\n${code}${episodeTitle}`;
 }
 
-export function renderSyncSucceeded(job: Job, opts: { dryRun: boolean }): Message {
+export function renderSyncSuccess(job: Job, opts: { dryRun: boolean }): Message {
   const d = job.details;
   // A sender may report size 0 (or nothing); what rsync moved is then the better figure.
   const size = d.sizeBytes || job.bytesTransferred || 0;

@@ -5,7 +5,7 @@ import type { Job } from '../core/types.js';
 import type { FakeServer } from '../../test/support/fake-http.js';
 import { startFakeServer } from '../../test/support/fake-http.js';
 import { RetryLaterError } from './notifier.js';
-import { renderSyncSucceeded, renderTestMessage, toTelegramText } from './render.js';
+import { renderSyncSuccess, renderTestMessage, toTelegramText } from './render.js';
 import { createTelegramNotifier } from './telegram.js';
 
 const TOKEN = '123456789:AAH-s3cret_Token-xyz';
@@ -80,7 +80,7 @@ describe('createTelegramNotifier', () => {
       durationSeconds: 1,
       error: null,
     } as unknown as Job;
-    const message = renderSyncSucceeded(job, { dryRun: false });
+    const message = renderSyncSuccess(job, { dryRun: false });
     await notifier().send(message);
 
     const sent = server.requests[0]!.json<{ text: string }>();

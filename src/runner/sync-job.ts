@@ -3,7 +3,7 @@ import type { Clock, Job, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountProbe } from '../mounts/probe.js';
 import type { ProgressBoard } from './progress-board.js';
-import { renderSyncFailed, renderSyncSucceeded } from '../notify/render.js';
+import { renderSyncFailed, renderSyncSuccess } from '../notify/render.js';
 import { plexFolderFor } from '../paths/translate.js';
 import type { JobStore } from '../store/jobs.js';
 import type { OutboxItem } from '../store/outbox.js';
@@ -37,7 +37,7 @@ export interface SyncJobOptions {
 }
 
 export interface SyncJobDeps {
-  jobs: Pick<JobStore, 'markSucceeded' | 'markFailed' | 'defer' | 'deferMapping' | 'recordRsyncPid'>;
+  jobs: Pick<JobStore, 'markSuccess' | 'markFailed' | 'defer' | 'deferMapping' | 'recordRsyncPid'>;
   mappings: readonly Mapping[];
   probe: MountProbe;
   rsync: RunRsync;
@@ -62,7 +62,7 @@ export interface SyncJobDeps {
   removeLeftovers?: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
 }
 
-export type SyncJobOutcome = 'succeeded' | 'failed' | 'waiting' | 'interrupted';
+export type SyncJobOutcome = 'success' | 'failed' | 'waiting' | 'interrupted';
 
 /**
  * Runs one claimed job to a recorded outcome: check the mounts, check the source is really there,
@@ -152,7 +152,7 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   };
   const outbox: OutboxItem[] = [];
   if (options.notifications)
-    outbox.push({ target: 'telegram', payload: renderSyncSucceeded(done, { dryRun: options.dryRun }) });
+    outbox.push({ target: 'telegram', payload: renderSyncSuccess(done, { dryRun: options.dryRun }) });
   const mapping = deps.mappings.find((m) => m.container === job.mapping);
   if (options.plex && !options.dryRun && mapping?.plexSection) {
     const destItem = `${job.destPath}/${basename(job.sourcePath)}`;
@@ -161,10 +161,10 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       payload: { section: mapping.plexSection, folder: plexFolderFor(destItem, mapping, job.mediaType) },
     });
   }
-  const recorded = deps.jobs.markSucceeded(job.id, { bytes, finishedAt, durationSeconds }, outbox);
+  const recorded = deps.jobs.markSuccess(job.id, { bytes, finishedAt, durationSeconds }, outbox);
   jobLog.info(`Background sync completed: ${job.title} in ${durationSeconds.toFixed(1)}s${retryInfo}`);
   deps.onFinished?.(recorded);
-  return 'succeeded';
+  return 'success';
 }
 
 /** PermanentError gives up at once; any other error counts an attempt and is retried while retries remain. */

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
 import { JOB_STATUSES, type Clock, type Job, type JobProgress, type JobStatus } from '../../core/types.js';
+import type { JobReports } from '../../store/job-reports.js';
 import type { JobStore } from '../../store/jobs.js';
 import { type JobJson, jobJson } from '../job-json.js';
 
 export interface JobRouteDeps {
-  jobs: Pick<JobStore, 'get' | 'list' | 'retryFailed' | 'retryFailedSince'>;
+  jobs: Pick<JobStore, 'retryFailed' | 'retryFailedSince'>;
+  jobReports: Pick<JobReports, 'get' | 'list'>;
   clock: Clock;
   /** Wakes the runner after jobs were put back in the queue. */
   onRequeued: () => void;
@@ -20,12 +22,14 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
   app.get<{ Querystring: { limit?: string; status?: string } }>('/jobs', async (request) => {
     const limit = parseLimit(request.query.limit);
     const status = parseStatus(request.query.status);
-    return { jobs: deps.jobs.list({ limit, ...(status ? { status } : {}) }).map((job) => withProgress(job, deps)) };
+    return {
+      jobs: deps.jobReports.list({ limit, ...(status ? { status } : {}) }).map((job) => withProgress(job, deps)),
+    };
   });
 
   app.get<{ Params: { id: string } }>('/jobs/:id', async (request) => {
     const id = parseId(request.params.id);
-    const job = deps.jobs.get(id);
+    const job = deps.jobReports.get(id);
     if (!job) throw new InputError(`Job ${id} not found`, 404);
     return withProgress(job, deps);
   });
