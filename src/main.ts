@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   }
 
   const telegram = config.telegram ? createTelegramNotifier(config.telegram) : null;
-  const plex = config.plex ? createPlexServer({ baseUrl: config.plex.url, token: config.plex.token }) : null;
+  const plex = config.plex ? createPlexServer(config.plex) : null;
   if (!telegram) log.warn('Telegram credentials not configured - notifications disabled');
 
   const session = new SessionStats(clock.now());

@@ -14,8 +14,8 @@ export interface Config {
   mappings: readonly Mapping[];
   /** Where the mappings came from, for the start-up log. */
   mappingsFrom: string;
-  telegram: { apiUrl: string; token: string; chatId: string } | null;
-  plex: { url: string; token: string } | null;
+  telegram: { baseUrl: string; token: string; chatId: string } | null;
+  plex: { baseUrl: string; token: string } | null;
   auth: { basic: { username: string; password: string } | null; apiKey: string | null };
   retry: { intervalSeconds: number; maxRetries: number };
   summaryCron: string;
@@ -64,12 +64,12 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
     telegram:
       telegramToken && telegramChat
         ? {
-            apiUrl: read.url('TELEGRAM_API_URL', DEFAULTS.TELEGRAM_API_URL),
+            baseUrl: read.url('TELEGRAM_API_URL', DEFAULTS.TELEGRAM_API_URL),
             token: telegramToken,
             chatId: telegramChat,
           }
         : null,
-    plex: plexUrl && plexToken ? { url: read.url('PLEX_URL', plexUrl), token: plexToken } : null,
+    plex: plexUrl && plexToken ? { baseUrl: read.url('PLEX_URL', plexUrl), token: plexToken } : null,
     auth: {
       basic: username !== undefined && password !== undefined ? { username, password } : null,
       apiKey: read.optionalString('SYNC_API_KEY') ?? null,

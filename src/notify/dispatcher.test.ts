@@ -26,7 +26,7 @@ beforeEach(async () => {
   now = new Date('2026-03-10T10:00:00.000Z');
   dispatcher = new Dispatcher({
     outbox,
-    telegram: createTelegramNotifier({ apiUrl: server.url, token: '42:TOKEN', chatId: '-100' }),
+    telegram: createTelegramNotifier({ baseUrl: server.url, token: '42:TOKEN', chatId: '-100' }),
     plex: createPlexServer({ baseUrl: server.url, token: 'plex-token' }),
     clock: { now: () => now },
     log,

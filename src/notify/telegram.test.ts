@@ -36,9 +36,9 @@ describe('createTelegramNotifier', () => {
     await server.close();
   });
 
-  const notifier = (extra: { timeoutMs?: number; apiUrl?: string } = {}) =>
+  const notifier = (extra: { timeoutMs?: number; baseUrl?: string } = {}) =>
     createTelegramNotifier({
-      apiUrl: extra.apiUrl ?? server.url,
+      baseUrl: extra.baseUrl ?? server.url,
       token: TOKEN,
       chatId: CHAT,
       timeoutMs: extra.timeoutMs ?? 5_000,
@@ -50,7 +50,7 @@ describe('createTelegramNotifier', () => {
 
   it('POSTs exactly the sendMessage JSON to /bot<token>/sendMessage', async () => {
     server.respondWith({ status: 200, body: { ok: true, result: { message_id: 1 } } });
-    await notifier({ apiUrl: `${server.url}//` }).send(renderTestMessage());
+    await notifier({ baseUrl: `${server.url}//` }).send(renderTestMessage());
 
     expect(server.requests).toHaveLength(1);
     const req = server.requests[0]!;
@@ -157,7 +157,7 @@ describe('createTelegramNotifier', () => {
     const dead = await startFakeServer();
     const url = dead.url;
     await dead.close();
-    const err = await rejection(notifier({ apiUrl: url }).send(renderTestMessage()));
+    const err = await rejection(notifier({ baseUrl: url }).send(renderTestMessage()));
     expect(err).not.toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/^Telegram request failed: .*ECONNREFUSED/);
     expect(err.cause).toBeUndefined();
@@ -186,7 +186,7 @@ describe('createTelegramNotifier', () => {
       throw new TypeError(`request to ${String(url)} failed`, { cause: new Error(`GET ${String(url)}`) });
     }) as typeof fetch;
     const n = createTelegramNotifier({
-      apiUrl: 'https://api.telegram.org',
+      baseUrl: 'https://api.telegram.org',
       token: TOKEN,
       chatId: CHAT,
       fetch: echoing,
