@@ -46,13 +46,15 @@ export interface OutboxStore {
 }
 
 export function createOutboxStore(db: Db): OutboxStore {
-  const insert = db.prepare(INSERT);
-  const head = db.prepare(HEAD);
-  const markSent = db.prepare(MARK_SENT);
-  const reschedule = db.prepare(RESCHEDULE);
-  const markDead = db.prepare(MARK_DEAD);
-  const pendingTargets = db.prepare(PENDING_TARGETS).pluck();
-  const pendingCount = db.prepare(PENDING_COUNT).pluck();
+  const insert = db.prepare<
+    [target: OutboxTarget, jobId: number | null, payload: string, nextAttemptAt: string, createdAt: string]
+  >(INSERT);
+  const head = db.prepare<[target: OutboxTarget], Omit<OutboxRow, 'payload'> & { payload: string }>(HEAD);
+  const markSent = db.prepare<[sentAt: string, id: number]>(MARK_SENT);
+  const reschedule = db.prepare<[nextAttemptAt: string, error: string, id: number]>(RESCHEDULE);
+  const markDead = db.prepare<[error: string, id: number]>(MARK_DEAD);
+  const pendingTargets = db.prepare<[], OutboxTarget>(PENDING_TARGETS).pluck();
+  const pendingCount = db.prepare<[], number>(PENDING_COUNT).pluck();
 
   return {
     add(items, jobId, now) {
@@ -60,8 +62,9 @@ export function createOutboxStore(db: Db): OutboxStore {
       for (const item of items) insert.run(item.target, jobId, JSON.stringify(item.payload), at, at);
     },
     head(target) {
-      const row = head.get(target) as (Omit<OutboxRow, 'payload'> & { payload: string }) | undefined;
-      return row ? { ...row, payload: JSON.parse(row.payload) as unknown } : undefined;
+      const row = head.get(target);
+      // The payload stays unknown here: the dispatcher reads it as its target's type.
+      return row ? { ...row, payload: JSON.parse(row.payload) } : undefined;
     },
     markSent(id, now) {
       markSent.run(now.toISOString(), id);
@@ -73,10 +76,10 @@ export function createOutboxStore(db: Db): OutboxStore {
       markDead.run(error, id);
     },
     pendingTargets() {
-      return pendingTargets.all() as OutboxTarget[];
+      return pendingTargets.all();
     },
     pendingCount() {
-      return pendingCount.get() as number;
+      return pendingCount.get() ?? 0;
     },
   };
 }

@@ -74,10 +74,14 @@ function parseLimit(raw: string | undefined): number {
 
 function parseStatus(raw: string | undefined): JobStatus | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (!(JOB_STATUSES as readonly string[]).includes(raw)) {
+  if (!isJobStatus(raw)) {
     throw new InputError(`status must be one of ${JOB_STATUSES.join(', ')}, got ${JSON.stringify(raw)}`, 400, 'status');
   }
-  return raw as JobStatus;
+  return raw;
+}
+
+function isJobStatus(raw: string): raw is JobStatus {
+  return JOB_STATUSES.some((status) => status === raw);
 }
 
 function parseId(raw: string): number {
