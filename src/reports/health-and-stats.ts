@@ -29,7 +29,7 @@ export interface HealthReport {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** /health: the original's fields, from counters, two index ranges and the mount monitor's last answers. */
+/** /health: from counters, two index ranges and the mount monitor's last answers; no scan of the jobs table. */
 export function healthReport(deps: ReportDeps): HealthReport {
   const now = deps.clock.now();
   const last24h = { from: new Date(now.getTime() - DAY_MS), to: new Date(now.getTime() + 1) };

@@ -1,6 +1,6 @@
 import type { Job } from '../core/types.js';
 
-/** Counters since this process started, as the original's /stats "session" figures. */
+/** Counters since this process started: the session figures of /stats. */
 export class SessionStats {
   moviesSynced = 0;
   episodesSynced = 0;

@@ -34,9 +34,8 @@ export function openDatabase(path: string): Db {
   try {
     db = new Database(path, { timeout: 5000 });
   } catch (error) {
-    throw new DatabaseOpenError(`Cannot open SYNC_DB_PATH (${path}): ${coerceError(error).message}${hintFor(error)}`, {
-      cause: error,
-    });
+    const reason = `${coerceError(error).message}${hintFor(error)}`;
+    throw new DatabaseOpenError(`Cannot open SYNC_DB_PATH (${path}): ${reason}`, { cause: error });
   }
   try {
     // Reading the schema fails at once on a file that is not a database (or is encrypted, or
@@ -52,9 +51,8 @@ export function openDatabase(path: string): Db {
     db.exec('COMMIT');
   } catch (error) {
     db.close();
-    throw new DatabaseOpenError(`SYNC_DB_PATH (${path}) cannot be used: ${coerceError(error).message}${hintFor(error)}`, {
-      cause: error,
-    });
+    const reason = `${coerceError(error).message}${hintFor(error)}`;
+    throw new DatabaseOpenError(`SYNC_DB_PATH (${path}) cannot be used: ${reason}`, { cause: error });
   }
   return db;
 }
