@@ -58,11 +58,11 @@ describe('loadConfig', () => {
       },
       noFile,
     );
-    expect(c.telegram).toEqual({ apiUrl: 'https://api.telegram.org', token: '123:abc', chatId: '-100' });
+    expect(c.telegram).toEqual({ baseUrl: 'https://api.telegram.org', token: '123:abc', chatId: '-100' });
     expect(c.dryRun).toBe(true);
     expect(c.log).toEqual({ path: '/logs', level: 'warn' });
     expect(c.timeZone).toBe('Europe/Berlin');
-    expect(c.plex).toEqual({ url: 'http://10.0.0.50:32400', token: 'plextoken' });
+    expect(c.plex).toEqual({ baseUrl: 'http://10.0.0.50:32400', token: 'plextoken' });
     expect(c.mappings.map((m) => m.plexSection)).toEqual(['1', undefined, undefined, '4']);
     expect(secretsOf(c).sort()).toEqual(['123:abc', 'plextoken']);
   });

@@ -2,7 +2,8 @@ import type { Mapping } from '../core/types.js';
 import { redactor } from '../core/redact.js';
 import { type Env, readEnvironment, SECRET_VARIABLES } from './env.js';
 import { defaultMappings, loadMappingsFile, type ReadFile } from './mappings-file.js';
-import { ConfigError, type LogLevel } from './schema.js';
+import type { LogLevel } from '../core/types.js';
+import { ConfigError } from './schema.js';
 
 export interface Config {
   http: { host: string; port: number };
@@ -13,8 +14,8 @@ export interface Config {
   mappings: readonly Mapping[];
   /** Where the mappings came from, for the start-up log. */
   mappingsFrom: string;
-  telegram: { apiUrl: string; token: string; chatId: string } | null;
-  plex: { url: string; token: string } | null;
+  telegram: { baseUrl: string; token: string; chatId: string } | null;
+  plex: { baseUrl: string; token: string } | null;
   auth: { basic: { username: string; password: string } | null; apiKey: string | null };
   retry: { intervalSeconds: number; maxRetries: number };
   summaryCron: string;
@@ -50,8 +51,10 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
     mappings: e.SYNC_CONFIG ? loadMappingsFile(e.SYNC_CONFIG, readFile, e) : defaultMappings(e),
     mappingsFrom: e.SYNC_CONFIG ? `SYNC_CONFIG (${e.SYNC_CONFIG})` : 'the built-in table',
     telegram:
-      telegramToken && telegramChat ? { apiUrl: e.TELEGRAM_API_URL, token: telegramToken, chatId: telegramChat } : null,
-    plex: e.PLEX_URL && e.PLEX_TOKEN ? { url: e.PLEX_URL, token: e.PLEX_TOKEN } : null,
+      telegramToken && telegramChat
+        ? { baseUrl: e.TELEGRAM_API_URL, token: telegramToken, chatId: telegramChat }
+        : null,
+    plex: e.PLEX_URL && e.PLEX_TOKEN ? { baseUrl: e.PLEX_URL, token: e.PLEX_TOKEN } : null,
     auth: {
       basic: username !== undefined && password !== undefined ? { username, password } : null,
       apiKey: e.SYNC_API_KEY ?? null,

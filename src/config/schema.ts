@@ -1,6 +1,7 @@
 // What the environment (env.ts) and the mappings file (mappings-file.ts) are both read with: zod
 // schemas whose messages say what was expected and what came ("must be …, got …"), and one way to turn
 // their issues into a ConfigError that names the variable or key in front of each message.
+import type { LogLevel } from '../core/types.js';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { coerceError } from '../core/errors.js';
@@ -9,8 +10,6 @@ import { coerceError } from '../core/errors.js';
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Issues named per message; more than this many would bury the first one, usually the cause. */
 const SHOWN_ISSUES = 3;

@@ -72,44 +72,44 @@ export interface Job {
   id: number;
   status: JobStatus;
   source: JobSource;
-  media_type: MediaType;
+  mediaType: MediaType;
   title: string;
-  container_path: string;
-  source_path: string;
+  containerPath: string;
+  sourcePath: string;
   /** Folder rsync copies into (always ends without a slash; rsync gets it with one). */
-  dest_path: string;
+  destPath: string;
   /** Container prefix of the mapping the job was translated with. */
   mapping: string;
   details: MediaDetails;
-  is_upgrade: boolean;
-  wait_for_stable_size: boolean;
-  retry_count: number;
+  isUpgrade: boolean;
+  waitForStableSize: boolean;
+  retryCount: number;
   /** True once a failed job has no automatic retry left (or its failure cannot heal by retrying). */
-  gave_up: boolean;
+  gaveUp: boolean;
   error: string | null;
-  bytes_transferred: number | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  duration_seconds: number | null;
+  bytesTransferred: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationSeconds: number | null;
   /** Queued: not before this time (waiting for a mount or a growing source). Failed: when the automatic retry is due. */
-  next_attempt_at: string | null;
+  nextAttemptAt: string | null;
 }
 
 /** A job to insert: everything the webhook knows, already translated. */
 export interface NewJob {
   source: JobSource;
-  media_type: MediaType;
+  mediaType: MediaType;
   title: string;
-  container_path: string;
-  source_path: string;
-  dest_path: string;
+  containerPath: string;
+  sourcePath: string;
+  destPath: string;
   mapping: string;
   details: MediaDetails;
-  is_upgrade: boolean;
-  wait_for_stable_size: boolean;
+  isUpgrade: boolean;
+  waitForStableSize: boolean;
   /** Duplicate key: the translated source path of the file the event is about. */
-  dedupe_key: string;
+  dedupeKey: string;
 }
 
 export interface Clock {
@@ -133,5 +133,29 @@ export interface JobProgress {
   /** Time left (rsync's estimate while running) or time taken (its last line), "h:mm:ss". */
   eta: string;
   /** When rsync printed it (ISO 8601). */
-  updated_at: string;
+  updatedAt: string;
 }
+
+/** Who delivers an outbox row. */
+export type OutboxTarget = 'telegram' | 'plex';
+
+/** A follow-up to deliver after a job transition: written in the same transaction as the transition. */
+export interface OutboxItem {
+  target: OutboxTarget;
+  /** JSON-serialisable: a Message for notifiers, a ScanTarget for media servers. */
+  payload: unknown;
+}
+
+/** A pending outbox row, as the dispatcher delivers it. */
+export interface OutboxRow {
+  id: number;
+  target: OutboxTarget;
+  jobId: number | null;
+  payload: unknown;
+  attempts: number;
+  nextAttemptAt: string;
+  createdAt: string;
+}
+
+/** The log levels the service writes (SYNC_LOG_LEVEL names them the Python way: WARNING, CRITICAL). */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -2,6 +2,7 @@ import type { Clock, JobSource, Mapping, NewJob, SourceResult, SyncRequest } fro
 import type { Logger } from '../log/logger.js';
 import { translatePath } from '../paths/translate.js';
 import type { EnqueueResult, JobStore } from '../store/jobs.js';
+import type { WalSync } from '../store/wal-sync.js';
 
 export type IntakeResult =
   | { kind: 'queued'; ids: number[] }
@@ -13,6 +14,7 @@ export type IntakeResult =
 
 export interface IntakeDeps {
   jobs: Pick<JobStore, 'enqueueGroups'>;
+  walSync: Pick<WalSync, 'commitThenSync'>;
   mappings: readonly Mapping[];
   clock: Clock;
   log: Logger;
@@ -80,7 +82,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       jobs.forEach((job, i) => {
         const id = result.ids[i];
         if (result.created[i])
-          log.info({ jobId: id }, `${described[i]} | queued as job ${id}: ${job.source_path} -> ${job.dest_path}/`);
+          log.info({ jobId: id }, `${described[i]} | queued as job ${id}: ${job.sourcePath} -> ${job.destPath}/`);
         else log.info({ jobId: id }, `${described[i]} | duplicate of job ${id}, not queued again`);
       });
       return { kind: anyCreated ? 'queued' : 'duplicate', ids: result.ids };
@@ -100,10 +102,12 @@ function groupCommit(deps: IntakeDeps): (jobs: NewJob[]) => Promise<EnqueueResul
     const batch = pending;
     pending = [];
     try {
-      const { results, durable } = deps.jobs.enqueueGroups(
-        batch.map((p) => p.jobs),
-        deps.clock.now(),
-        deps.duplicateWindowMs,
+      const { result: results, durable } = deps.walSync.commitThenSync(() =>
+        deps.jobs.enqueueGroups(
+          batch.map((p) => p.jobs),
+          deps.clock.now(),
+          deps.duplicateWindowMs,
+        ),
       );
       const created = results.reduce((n, r) => n + r.created.filter(Boolean).length, 0);
       durable.then(
@@ -151,16 +155,16 @@ function translate(request: SyncRequest, mappings: readonly Mapping[]): Translat
     kind: 'ok',
     job: {
       source: request.source,
-      media_type: request.mediaType,
+      mediaType: request.mediaType,
       title: request.title,
-      container_path: request.containerPath,
-      source_path: item.sourcePath,
-      dest_path: item.destDir,
+      containerPath: request.containerPath,
+      sourcePath: item.sourcePath,
+      destPath: item.destDir,
       mapping: item.mapping.container,
       details: request.details,
-      is_upgrade: request.isUpgrade,
-      wait_for_stable_size: request.waitForStableSize,
-      dedupe_key: dedupeKey,
+      isUpgrade: request.isUpgrade,
+      waitForStableSize: request.waitForStableSize,
+      dedupeKey: dedupeKey,
     },
   };
 }

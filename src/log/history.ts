@@ -26,12 +26,12 @@ export function createHistoryLog(logDir: string, timeZone: string, now: () => Da
 
 /** One line of sync_history.log, stamped `at` in `timeZone`. */
 export function historyLine(
-  job: Pick<Job, 'status' | 'media_type' | 'title' | 'duration_seconds'>,
+  job: Pick<Job, 'status' | 'mediaType' | 'title' | 'durationSeconds'>,
   at: Date,
   timeZone: string,
 ): string {
-  const took = job.duration_seconds ? `${job.duration_seconds.toFixed(1)}s` : 'N/A';
+  const took = job.durationSeconds ? `${job.durationSeconds.toFixed(1)}s` : 'N/A';
   const title = job.title.replace(/[\r\n]+/g, ' ');
   const stamp = localDateTime(at, timeZone);
-  return `${stamp} | ${job.status.toUpperCase().padEnd(8)} | ${job.media_type.padEnd(8)} | ${title} | ${took}`;
+  return `${stamp} | ${job.status.toUpperCase().padEnd(8)} | ${job.mediaType.padEnd(8)} | ${title} | ${took}`;
 }

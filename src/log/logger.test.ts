@@ -95,7 +95,7 @@ describe('timestamps in the configured zone, whatever zone the process runs in',
   });
 
   it('stamps sync_history.log lines the same way, to the second', () => {
-    const job = { status: 'success', media_type: 'movie', title: 'Dune (2021)', duration_seconds: 45.2 } as const;
+    const job = { status: 'success', mediaType: 'movie', title: 'Dune (2021)', durationSeconds: 45.2 } as const;
     const at = new Date('2026-03-29T01:00:00.999Z');
     expect(historyLine(job, at, 'Europe/Berlin')).toBe(
       '2026-03-29 03:00:00 | SUCCESS  | movie    | Dune (2021) | 45.2s',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from '../config/schema.js';
 import { localDateTime } from '../core/day.js';
+import type { LogLevel } from '../core/types.js';
 import { redactor } from '../core/redact.js';
 import { RotatingFile } from './rotating-file.js';
 

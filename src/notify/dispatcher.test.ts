@@ -26,7 +26,7 @@ beforeEach(async () => {
   now = new Date('2026-03-10T10:00:00.000Z');
   dispatcher = new Dispatcher({
     outbox,
-    telegram: createTelegramNotifier({ apiUrl: server.url, token: '42:TOKEN', chatId: '-100' }),
+    telegram: createTelegramNotifier({ baseUrl: server.url, token: '42:TOKEN', chatId: '-100' }),
     plex: createPlexServer({ baseUrl: server.url, token: 'plex-token' }),
     clock: { now: () => now },
     log,
@@ -58,7 +58,7 @@ describe('Dispatcher', () => {
 
     await dispatcher.drain('telegram');
     expect(sentTexts()).toEqual(['<b>T1</b>\nbody 1']);
-    expect(outbox.head('telegram')).toMatchObject({ attempts: 1, next_attempt_at: '2026-03-10T10:00:30.000Z' });
+    expect(outbox.head('telegram')).toMatchObject({ attempts: 1, nextAttemptAt: '2026-03-10T10:00:30.000Z' });
 
     await dispatcher.drain('telegram');
     expect(sentTexts()).toHaveLength(1);
@@ -83,7 +83,7 @@ describe('Dispatcher', () => {
       },
     });
     await dispatcher.drain('telegram');
-    expect(outbox.head('telegram')?.next_attempt_at).toBe('2026-03-10T10:00:07.000Z');
+    expect(outbox.head('telegram')?.nextAttemptAt).toBe('2026-03-10T10:00:07.000Z');
   });
 
   it('gives up a message Telegram refuses for good and moves on to the next', async () => {

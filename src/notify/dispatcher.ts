@@ -1,12 +1,21 @@
 import { coerceError, PermanentError } from '../core/errors.js';
-import type { Clock, Message } from '../core/types.js';
+import type { Clock, Message, OutboxRow, OutboxTarget } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MediaServer, ScanTarget } from '../media/media-server.js';
-import type { OutboxRow, OutboxStore, OutboxTarget } from '../store/outbox.js';
 import { RetryLaterError, type Notifier } from './notifier.js';
 
+/** What the dispatcher needs of the outbox table (store/outbox.ts implements it). */
+export interface DeliveryQueue {
+  /** The oldest pending row of a target, whether or not it is due yet. */
+  head(target: OutboxTarget): OutboxRow | undefined;
+  markSent(id: number, now: Date): void;
+  reschedule(id: number, nextAttemptAt: Date, error: string): void;
+  markDead(id: number, error: string): void;
+  pendingTargets(): OutboxTarget[];
+}
+
 export interface DispatcherDeps {
-  outbox: Pick<OutboxStore, 'head' | 'markSent' | 'reschedule' | 'markDead' | 'pendingTargets'>;
+  outbox: DeliveryQueue;
   telegram: Notifier | null;
   plex: MediaServer | null;
   clock: Clock;
@@ -56,7 +65,7 @@ export class Dispatcher {
       for (;;) {
         const row = this.deps.outbox.head(target);
         if (!row) return;
-        const wait = new Date(row.next_attempt_at).getTime() - this.deps.clock.now().getTime();
+        const wait = new Date(row.nextAttemptAt).getTime() - this.deps.clock.now().getTime();
         if (wait > 0) {
           this.retryIn(target, wait);
           return;
@@ -64,7 +73,7 @@ export class Dispatcher {
         const delivered = await this.deliver(row);
         if (!delivered) {
           const next = this.deps.outbox.head(target);
-          if (next) this.retryIn(target, new Date(next.next_attempt_at).getTime() - this.deps.clock.now().getTime());
+          if (next) this.retryIn(target, new Date(next.nextAttemptAt).getTime() - this.deps.clock.now().getTime());
           return;
         }
       }
@@ -103,16 +112,16 @@ export class Dispatcher {
     try {
       await this.send(row);
       outbox.markSent(row.id, clock.now());
-      log.info({ outboxId: row.id, jobId: row.job_id }, describeSent(row));
+      log.info({ outboxId: row.id, jobId: row.jobId }, describeSent(row));
       return true;
     } catch (thrown) {
       const error = coerceError(thrown);
       const now = clock.now();
-      const age = now.getTime() - new Date(row.created_at).getTime();
+      const age = now.getTime() - new Date(row.createdAt).getTime();
       if (error instanceof PermanentError || age > this.deps.maxAgeMs) {
         outbox.markDead(row.id, error.message);
         log.error(
-          { outboxId: row.id, jobId: row.job_id },
+          { outboxId: row.id, jobId: row.jobId },
           `${row.target} delivery given up after ${row.attempts + 1} attempts: ${error.message}`,
         );
         return true;
@@ -123,7 +132,7 @@ export class Dispatcher {
           : Math.min(FIRST_BACKOFF_MS * 2 ** row.attempts, MAX_BACKOFF_MS);
       outbox.reschedule(row.id, new Date(now.getTime() + delay), error.message);
       log.warn(
-        { outboxId: row.id, jobId: row.job_id },
+        { outboxId: row.id, jobId: row.jobId },
         `${row.target} delivery failed (attempt ${row.attempts + 1}): ${error.message}; next try in ${Math.round(delay / 1000)} s`,
       );
       return false;

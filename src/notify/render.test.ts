@@ -5,7 +5,7 @@ import {
   formatDelay,
   renderDailySummary,
   renderSyncFailed,
-  renderSyncSucceeded,
+  renderSyncSuccess,
   renderTestMessage,
   TELEGRAM_TEXT_LIMIT,
   toTelegramText,
@@ -16,24 +16,24 @@ function job(overrides: Partial<Job> = {}): Job {
     id: 42,
     status: 'success',
     source: 'radarr',
-    media_type: 'movie',
+    mediaType: 'movie',
     title: 'Movie Title (2024)',
-    container_path: '/movies/Movie Title (2024)',
-    source_path: '/mnt/synology/rs-movies/Movie Title (2024)',
-    dest_path: '/mnt/unraid/media/Movies',
+    containerPath: '/movies/Movie Title (2024)',
+    sourcePath: '/mnt/synology/rs-movies/Movie Title (2024)',
+    destPath: '/mnt/unraid/media/Movies',
     mapping: '/movies',
     details: { title: 'Movie Title', year: 2024, quality: 'Bluray-1080p', sizeBytes: 15032385536 },
-    is_upgrade: false,
-    wait_for_stable_size: false,
-    retry_count: 0,
-    gave_up: false,
+    isUpgrade: false,
+    waitForStableSize: false,
+    retryCount: 0,
+    gaveUp: false,
     error: null,
-    bytes_transferred: null,
-    created_at: '2024-05-01T10:00:00.000Z',
-    started_at: '2024-05-01T10:00:01.000Z',
-    finished_at: '2024-05-01T10:00:46.200Z',
-    duration_seconds: 45.2,
-    next_attempt_at: null,
+    bytesTransferred: null,
+    createdAt: '2024-05-01T10:00:00.000Z',
+    startedAt: '2024-05-01T10:00:01.000Z',
+    finishedAt: '2024-05-01T10:00:46.200Z',
+    durationSeconds: 45.2,
+    nextAttemptAt: null,
     ...overrides,
   };
 }
@@ -41,9 +41,9 @@ function job(overrides: Partial<Job> = {}): Job {
 function episode(overrides: Partial<Job> = {}): Job {
   return job({
     source: 'sonarr',
-    media_type: 'episode',
+    mediaType: 'episode',
     title: 'Series Title - S01E05: Episode Title',
-    container_path: '/tv/Series Title/Season 01/Series Title - S01E05.mkv',
+    containerPath: '/tv/Series Title/Season 01/Series Title - S01E05.mkv',
     details: {
       title: 'Series Title',
       episodeCode: 'S01E05',
@@ -51,7 +51,7 @@ function episode(overrides: Partial<Job> = {}): Job {
       quality: 'WEBDL-1080p',
       sizeBytes: 3972844748,
     },
-    duration_seconds: 12.1,
+    durationSeconds: 12.1,
     ...overrides,
   });
 }
@@ -59,30 +59,30 @@ function episode(overrides: Partial<Job> = {}): Job {
 const NASTY = 'Tom & Jerry <script>alert(1)</script> _under_ *star* [x](y) ~t~ `c` \\';
 const NASTY_HTML = 'Tom &amp; Jerry &lt;script&gt;alert(1)&lt;/script&gt; _under_ *star* [x](y) ~t~ `c` \\';
 
-describe('renderSyncSucceeded', () => {
+describe('renderSyncSuccess', () => {
   it('renders the README movie example', () => {
-    expect(renderSyncSucceeded(job(), { dryRun: false })).toEqual({
+    expect(renderSyncSuccess(job(), { dryRun: false })).toEqual({
       title: 'Movie Synced',
       body: '<b>Movie Title</b> (2024)\nQuality: Bluray-1080p\nSize: 14.0 GB\nDuration: 45.2s',
     });
   });
 
   it('renders the README episode example', () => {
-    expect(renderSyncSucceeded(episode(), { dryRun: false })).toEqual({
+    expect(renderSyncSuccess(episode(), { dryRun: false })).toEqual({
       title: 'Episode Synced',
       body: '<b>Series Title</b>\nS01E05: Episode Title\nQuality: WEBDL-1080p\nSize: 3.7 GB\nDuration: 12.1s',
     });
   });
 
   it('leaves out the year when there is none', () => {
-    const m = renderSyncSucceeded(job({ details: { title: 'Movie Title', quality: 'HDTV-720p', sizeBytes: 1024 } }), {
+    const m = renderSyncSuccess(job({ details: { title: 'Movie Title', quality: 'HDTV-720p', sizeBytes: 1024 } }), {
       dryRun: false,
     });
     expect(m.body).toBe('<b>Movie Title</b>\nQuality: HDTV-720p\nSize: 1.0 KB\nDuration: 45.2s');
   });
 
   it('shows just the code when the episode has no title', () => {
-    const m = renderSyncSucceeded(
+    const m = renderSyncSuccess(
       episode({
         details: { title: 'Series Title', episodeCode: 'S01E01-S01E02', quality: 'WEBDL-1080p', sizeBytes: 0 },
       }),
@@ -92,33 +92,33 @@ describe('renderSyncSucceeded', () => {
   });
 
   it('says Unknown for a missing quality and episode code, as Flask did', () => {
-    const m = renderSyncSucceeded(episode({ details: { title: 'Series Title' }, duration_seconds: null }), {
+    const m = renderSyncSuccess(episode({ details: { title: 'Series Title' }, durationSeconds: null }), {
       dryRun: false,
     });
     expect(m.body).toBe('<b>Series Title</b>\nUnknown\nQuality: Unknown\nSize: 0.0 B\nDuration: 0.0s');
   });
 
   it('falls back to the bytes rsync transferred when the sender gave no size', () => {
-    const m = renderSyncSucceeded(job({ details: { title: 'Movie Title', year: 2024 }, bytes_transferred: 1536 }), {
+    const m = renderSyncSuccess(job({ details: { title: 'Movie Title', year: 2024 }, bytesTransferred: 1536 }), {
       dryRun: false,
     });
     expect(m.body).toBe('<b>Movie Title</b> (2024)\nQuality: Unknown\nSize: 1.5 KB\nDuration: 45.2s');
   });
 
   it('marks a dry run', () => {
-    expect(renderSyncSucceeded(job(), { dryRun: true }).body).toBe(
+    expect(renderSyncSuccess(job(), { dryRun: true }).body).toBe(
       '<b>Movie Title</b> (2024)\nQuality: Bluray-1080p\nSize: 14.0 GB\nDuration: 45.2s\n<i>(DRY RUN - no files copied)</i>',
     );
   });
 
   it('names the path of a manual job instead of year or episode', () => {
-    const m = renderSyncSucceeded(
+    const m = renderSyncSuccess(
       job({
         source: 'manual',
-        container_path: '/movies/Some & <Odd> Folder',
+        containerPath: '/movies/Some & <Odd> Folder',
         details: { title: 'Some & <Odd> Folder' },
-        bytes_transferred: 2048,
-        duration_seconds: 3,
+        bytesTransferred: 2048,
+        durationSeconds: 3,
       }),
       { dryRun: false },
     );
@@ -131,7 +131,7 @@ describe('renderSyncSucceeded', () => {
   });
 
   it('escapes every dynamic value and leaves Markdown characters alone', () => {
-    const m = renderSyncSucceeded(
+    const m = renderSyncSuccess(
       episode({ details: { title: NASTY, episodeCode: 'S01E05', episodeTitle: NASTY, quality: '<q&>' } }),
       { dryRun: false },
     );
@@ -142,10 +142,10 @@ describe('renderSyncSucceeded', () => {
 
   it('cuts huge titles so the text stays within Telegram’s limit', () => {
     const huge = '<&>'.repeat(5000);
-    const m = renderSyncSucceeded(
+    const m = renderSyncSuccess(
       episode({
         source: 'manual',
-        container_path: `/tv/${huge}`,
+        containerPath: `/tv/${huge}`,
         details: { title: huge, episodeTitle: huge, quality: huge },
       }),
       { dryRun: true },
@@ -213,8 +213,8 @@ describe('renderSyncFailed', () => {
     const m = renderSyncFailed(
       job({
         source: 'manual',
-        media_type: 'episode',
-        container_path: '/tv/Show',
+        mediaType: 'episode',
+        containerPath: '/tv/Show',
         details: { title: 'Show' },
         error: 'x',
       }),

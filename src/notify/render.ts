@@ -47,7 +47,7 @@ export function toTelegramText(m: Message): string {
 const field = (raw: string): string => escapeWithin(raw, FIELD_LIMIT);
 
 function mediaWord(job: Job): 'Movie' | 'Episode' {
-  return job.media_type === 'movie' ? 'Movie' : 'Episode';
+  return job.mediaType === 'movie' ? 'Movie' : 'Episode';
 }
 
 /** The line(s) naming the media, shared by success and failure so both read the same way. */
@@ -56,9 +56,9 @@ function heading(job: Job): string {
   const title = `<b>${field(d.title || job.title)}</b>`;
   if (job.source === 'manual') {
     // A manual path has no sender metadata (no year, no episode), so the path is what identifies it.
-    return `${title}\nPath: ${escapeWithin(job.container_path, PATH_LIMIT)}`;
+    return `${title}\nPath: ${escapeWithin(job.containerPath, PATH_LIMIT)}`;
   }
-  if (job.media_type === 'movie') {
+  if (job.mediaType === 'movie') {
     return d.year ? `${title} (${d.year})` : title;
   }
   // Flask wrote "Unknown" when Sonarr sent no episode numbers; keep that rather than an empty line.
@@ -67,15 +67,15 @@ function heading(job: Job): string {
   return `${title}\n${code}${episodeTitle}`;
 }
 
-export function renderSyncSucceeded(job: Job, opts: { dryRun: boolean }): Message {
+export function renderSyncSuccess(job: Job, opts: { dryRun: boolean }): Message {
   const d = job.details;
   // A sender may report size 0 (or nothing); what rsync moved is then the better figure.
-  const size = d.sizeBytes || job.bytes_transferred || 0;
+  const size = d.sizeBytes || job.bytesTransferred || 0;
   const lines = [
     heading(job),
     `Quality: ${field(d.quality || 'Unknown')}`,
     `Size: ${formatBytes(size)}`,
-    `Duration: ${formatDuration(job.duration_seconds)}`,
+    `Duration: ${formatDuration(job.durationSeconds)}`,
   ];
   if (opts.dryRun) lines.push('<i>(DRY RUN - no files copied)</i>');
   return { title: `${mediaWord(job)} Synced`, body: lines.join('\n') };

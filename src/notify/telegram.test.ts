@@ -5,7 +5,7 @@ import type { Job } from '../core/types.js';
 import type { FakeServer } from '../../test/support/fake-http.js';
 import { startFakeServer } from '../../test/support/fake-http.js';
 import { RetryLaterError } from './notifier.js';
-import { renderSyncSucceeded, renderTestMessage, toTelegramText } from './render.js';
+import { renderSyncSuccess, renderTestMessage, toTelegramText } from './render.js';
 import { createTelegramNotifier } from './telegram.js';
 
 const TOKEN = '123456789:AAH-s3cret_Token-xyz';
@@ -36,9 +36,9 @@ describe('createTelegramNotifier', () => {
     await server.close();
   });
 
-  const notifier = (extra: { timeoutMs?: number; apiUrl?: string } = {}) =>
+  const notifier = (extra: { timeoutMs?: number; baseUrl?: string } = {}) =>
     createTelegramNotifier({
-      apiUrl: extra.apiUrl ?? server.url,
+      baseUrl: extra.baseUrl ?? server.url,
       token: TOKEN,
       chatId: CHAT,
       timeoutMs: extra.timeoutMs ?? 5_000,
@@ -50,7 +50,7 @@ describe('createTelegramNotifier', () => {
 
   it('POSTs exactly the sendMessage JSON to /bot<token>/sendMessage', async () => {
     server.respondWith({ status: 200, body: { ok: true, result: { message_id: 1 } } });
-    await notifier({ apiUrl: `${server.url}//` }).send(renderTestMessage());
+    await notifier({ baseUrl: `${server.url}//` }).send(renderTestMessage());
 
     expect(server.requests).toHaveLength(1);
     const req = server.requests[0]!;
@@ -72,15 +72,15 @@ describe('createTelegramNotifier', () => {
     const job = {
       id: 1,
       source: 'radarr',
-      media_type: 'movie',
+      mediaType: 'movie',
       title: nasty,
-      container_path: '/movies/x',
+      containerPath: '/movies/x',
       details: { title: nasty, year: 2024, quality: 'Bluray-1080p', sizeBytes: 1 },
-      bytes_transferred: null,
-      duration_seconds: 1,
+      bytesTransferred: null,
+      durationSeconds: 1,
       error: null,
     } as unknown as Job;
-    const message = renderSyncSucceeded(job, { dryRun: false });
+    const message = renderSyncSuccess(job, { dryRun: false });
     await notifier().send(message);
 
     const sent = server.requests[0]!.json<{ text: string }>();
@@ -157,7 +157,7 @@ describe('createTelegramNotifier', () => {
     const dead = await startFakeServer();
     const url = dead.url;
     await dead.close();
-    const err = await rejection(notifier({ apiUrl: url }).send(renderTestMessage()));
+    const err = await rejection(notifier({ baseUrl: url }).send(renderTestMessage()));
     expect(err).not.toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/^Telegram request failed: .*ECONNREFUSED/);
     expect(err.cause).toBeUndefined();
@@ -186,7 +186,7 @@ describe('createTelegramNotifier', () => {
       throw new TypeError(`request to ${String(url)} failed`, { cause: new Error(`GET ${String(url)}`) });
     }) as typeof fetch;
     const n = createTelegramNotifier({
-      apiUrl: 'https://api.telegram.org',
+      baseUrl: 'https://api.telegram.org',
       token: TOKEN,
       chatId: CHAT,
       fetch: echoing,

@@ -11,7 +11,7 @@ import { redactor } from '../core/redact.js';
 
 export interface TelegramOptions {
   /** e.g. "https://api.telegram.org"; configurable so tests and self-hosted Bot API servers work. */
-  apiUrl: string;
+  baseUrl: string;
   token: string;
   chatId: string;
   fetch?: typeof fetch;
@@ -27,7 +27,7 @@ const DESCRIPTION_LIMIT = 500;
 export function createTelegramNotifier(opts: TelegramOptions): Notifier {
   const fetchFn = opts.fetch ?? globalThis.fetch;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const url = `${opts.apiUrl.replace(/\/+$/, '')}/bot${opts.token}/sendMessage`;
+  const url = `${opts.baseUrl.replace(/\/+$/, '')}/bot${opts.token}/sendMessage`;
   // The token is part of the URL path, and fetch implementations may echo the URL in their
   // errors; every message we throw goes through this so the token cannot reach a log.
   const redact = redactor([opts.token]);

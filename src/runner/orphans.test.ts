@@ -43,7 +43,7 @@ describe('stopOrphanedRsync', () => {
     };
     await until(tempFileThere);
 
-    expect(await stopOrphanedRsync({ rsync_pid: pid, source_path: source }, linuxProcessTable)).toBe('stopped');
+    expect(await stopOrphanedRsync({ rsyncPid: pid, sourcePath: source }, linuxProcessTable)).toBe('stopped');
     await until(() => !alive(pid));
     expect(readdirSync(join(dest, 'Movie (2024)'))).toEqual([]);
   });
@@ -51,9 +51,7 @@ describe('stopOrphanedRsync', () => {
   it('leaves alone a process that merely reuses the pid', async () => {
     const sleeper = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
     try {
-      expect(await stopOrphanedRsync({ rsync_pid: sleeper.pid!, source_path: '/src/x' }, linuxProcessTable)).toBe(
-        'none',
-      );
+      expect(await stopOrphanedRsync({ rsyncPid: sleeper.pid!, sourcePath: '/src/x' }, linuxProcessTable)).toBe('none');
       expect(alive(sleeper.pid!)).toBe(true);
     } finally {
       sleeper.kill('SIGKILL');
@@ -61,7 +59,7 @@ describe('stopOrphanedRsync', () => {
   });
 
   it('does nothing without a pid or for a gone process', async () => {
-    expect(await stopOrphanedRsync({ rsync_pid: null, source_path: '/x' }, linuxProcessTable)).toBe('none');
-    expect(await stopOrphanedRsync({ rsync_pid: 2 ** 22 + 7, source_path: '/x' }, linuxProcessTable)).toBe('none');
+    expect(await stopOrphanedRsync({ rsyncPid: null, sourcePath: '/x' }, linuxProcessTable)).toBe('none');
+    expect(await stopOrphanedRsync({ rsyncPid: 2 ** 22 + 7, sourcePath: '/x' }, linuxProcessTable)).toBe('none');
   });
 });

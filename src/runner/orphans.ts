@@ -33,16 +33,16 @@ export const linuxProcessTable: ProcessTable = {
  * when that process is still an rsync of the job's source, never a reused pid of something else.
  */
 export async function stopOrphanedRsync(
-  job: { rsync_pid: number | null; source_path: string },
+  job: { rsyncPid: number | null; sourcePath: string },
   table: ProcessTable,
   waitMs = 5000,
 ): Promise<'none' | 'stopped' | 'killed'> {
-  const pid = job.rsync_pid;
-  if (!pid || !isRsyncOf(table.commandLine(pid), job.source_path)) return 'none';
+  const pid = job.rsyncPid;
+  if (!pid || !isRsyncOf(table.commandLine(pid), job.sourcePath)) return 'none';
   table.signalGroup(pid, 'SIGTERM');
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
-    if (!isRsyncOf(table.commandLine(pid), job.source_path)) return 'stopped';
+    if (!isRsyncOf(table.commandLine(pid), job.sourcePath)) return 'stopped';
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   table.signalGroup(pid, 'SIGKILL');

@@ -6,7 +6,7 @@ export class ProgressBoard {
   private readonly byJob = new Map<number, JobProgress>();
 
   set(jobId: number, progress: RsyncProgress, at: Date): void {
-    this.byJob.set(jobId, { ...progress, updated_at: at.toISOString() });
+    this.byJob.set(jobId, { ...progress, updatedAt: at.toISOString() });
   }
 
   clear(jobId: number): void {

@@ -1,7 +1,7 @@
 import type { JobProgress } from '../core/types.js';
 
 /** One progress line of `rsync --info=progress2`, about the whole transfer. */
-export type RsyncProgress = Omit<JobProgress, 'updated_at'>;
+export type RsyncProgress = Omit<JobProgress, 'updatedAt'>;
 
 // "     218988544  69%  208.81MB/s    0:00:00 (xfr#1, to-chk=1/3)"; with -h left on, digits carry commas.
 const PROGRESS_LINE = /^ *(\d[\d,]*) +(\d{1,3})% +(\S+\/s) +(\d+:\d\d:\d\d)(?: +\(.*\))? *$/;

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, NewJob } from '../core/types.js';
 import { openDatabase, type Db } from '../store/database.js';
+import { createJobReports, type JobReports } from '../store/job-reports.js';
 import { createJobStore, type JobStore } from '../store/jobs.js';
 import { createOutboxStore } from '../store/outbox.js';
 import { Runner } from './runner.js';
@@ -16,6 +17,7 @@ const SHARES: Record<string, string> = { '/movies': '/mnt/media', '/tv': '/mnt/m
 let dir: string;
 let db: Db;
 let jobs: JobStore;
+let jobReports: JobReports;
 let runner: Runner | undefined;
 /** Jobs handed to runJob, each with the function that ends it. */
 let running: { job: Job; finish: () => void }[];
@@ -23,22 +25,23 @@ let running: { job: Job; finish: () => void }[];
 function job(mapping: string, key: string): NewJob {
   return {
     source: 'radarr',
-    media_type: 'movie',
+    mediaType: 'movie',
     title: key,
-    container_path: `${mapping}/${key}`,
-    source_path: `/src${mapping}/${key}`,
-    dest_path: `/dst${mapping}`,
+    containerPath: `${mapping}/${key}`,
+    sourcePath: `/src${mapping}/${key}`,
+    destPath: `/dst${mapping}`,
     mapping,
     details: { title: key },
-    is_upgrade: false,
-    wait_for_stable_size: false,
-    dedupe_key: key,
+    isUpgrade: false,
+    waitForStableSize: false,
+    dedupeKey: key,
   };
 }
 
 function start(maxConcurrent: number): Runner {
   runner = new Runner({
     jobs,
+    jobReports,
     clock: { now: () => now },
     log: pino({ level: 'silent' }),
     maxConcurrent,
@@ -54,8 +57,8 @@ function start(maxConcurrent: number): Runner {
         running.push({
           job: claimed,
           finish: () => {
-            jobs.markSucceeded(claimed.id, { bytes: 0, finishedAt: now, durationSeconds: 0 }, []);
-            resolve('succeeded');
+            jobs.markSuccess(claimed.id, { bytes: 0, finishedAt: now, durationSeconds: 0 }, []);
+            resolve('success');
           },
         });
       }),
@@ -70,12 +73,13 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sync-runner-'));
   db = openDatabase(join(dir, 'jobs.db'));
   jobs = createJobStore(db, createOutboxStore(db));
+  jobReports = createJobReports(db);
   running = [];
 });
 
 afterEach(async () => {
   const stopped = runner?.stop();
-  for (const { job: claimed, finish } of running) if (jobs.get(claimed.id)?.status === 'in_progress') finish();
+  for (const { job: claimed, finish } of running) if (jobReports.get(claimed.id)?.status === 'in_progress') finish();
   await stopped;
   db.close();
   rmSync(dir, { recursive: true, force: true });
@@ -98,7 +102,7 @@ describe('Runner', () => {
     const r = start(3);
     r.runOnce();
     expect(running.map((x) => x.job.title)).toEqual(['m1', 'a1']);
-    expect(jobs.get(2)?.status).toBe('queued');
+    expect(jobReports.get(2)?.status).toBe('queued');
     running[0]!.finish();
     await settle();
     await settle();
@@ -110,7 +114,7 @@ describe('Runner', () => {
     jobs.claimNext(now);
     jobs.markFailed(1, { error: 'exit 23', finishedAt: now, durationSeconds: 1, retryAt: now }, []);
     start(1).runOnce();
-    expect(running.map((x) => [x.job.id, x.job.retry_count])).toEqual([[1, 1]]);
+    expect(running.map((x) => [x.job.id, x.job.retryCount])).toEqual([[1, 1]]);
   });
 
   it('wakes for a new job and records every outcome before stop() returns', async () => {
@@ -122,7 +126,7 @@ describe('Runner', () => {
     const stopped = r.stop();
     running[0]!.finish();
     await stopped;
-    expect(jobs.get(1)?.status).toBe('success');
+    expect(jobReports.get(1)?.status).toBe('success');
   });
 });
 
@@ -131,6 +135,7 @@ describe('Runner during a burst of webhooks', () => {
     let clockMs = now.getTime();
     runner = new Runner({
       jobs,
+      jobReports,
       clock: { now: () => new Date(clockMs) },
       log: pino({ level: 'silent' }),
       maxConcurrent: 1,
@@ -147,8 +152,8 @@ describe('Runner during a burst of webhooks', () => {
           running.push({
             job: claimed,
             finish: () => {
-              jobs.markSucceeded(claimed.id, { bytes: 0, finishedAt: new Date(clockMs), durationSeconds: 0 }, []);
-              resolve('succeeded');
+              jobs.markSuccess(claimed.id, { bytes: 0, finishedAt: new Date(clockMs), durationSeconds: 0 }, []);
+              resolve('success');
             },
           });
         }),
@@ -179,6 +184,7 @@ describe('Runner during a burst of webhooks', () => {
       jobs,
       clock: { now: () => now },
       log,
+      jobReports,
       maxConcurrent: 1,
       maxRetries: 3,
       idleRecheckMs: 60_000,
@@ -204,6 +210,6 @@ describe('Runner during a burst of webhooks', () => {
     runner.start();
     await settle();
     expect(runner.runOnce()).toBe(0);
-    expect(jobs.get(2)?.status).toBe('queued');
+    expect(jobReports.get(2)?.status).toBe('queued');
   });
 });

@@ -1,11 +1,13 @@
 import { coerceError } from '../core/errors.js';
 import type { Clock, Job } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
+import type { JobReports } from '../store/job-reports.js';
 import type { JobStore } from '../store/jobs.js';
 import type { SyncJobOutcome } from './sync-job.js';
 
 export interface RunnerDeps {
-  jobs: Pick<JobStore, 'claimNext' | 'promoteDueRetries' | 'nextDueAt'>;
+  jobs: Pick<JobStore, 'claimNext' | 'promoteDueRetries'>;
+  jobReports: Pick<JobReports, 'nextDueAt'>;
   runJob: (job: Job, signal: AbortSignal) => Promise<SyncJobOutcome>;
   clock: Clock;
   log: Logger;
@@ -97,7 +99,7 @@ export class Runner {
     let started = 0;
     try {
       for (const job of jobs.promoteDueRetries(now)) {
-        log.info({ jobId: job.id }, `Auto-retry: queued ${job.title} (retry ${job.retry_count}/${maxRetries})`);
+        log.info({ jobId: job.id }, `Auto-retry: queued ${job.title} (retry ${job.retryCount}/${maxRetries})`);
       }
       while (this.active.size < maxConcurrent) {
         const job = jobs.claimNext(now, this.busyMappings());
@@ -171,7 +173,7 @@ export class Runner {
   }
 
   private sleepUntilDue(now: Date): void {
-    const due = this.deps.jobs.nextDueAt();
+    const due = this.deps.jobReports.nextDueAt();
     const delay = due
       ? Math.min(Math.max(due.getTime() - now.getTime(), 0), this.deps.idleRecheckMs)
       : this.deps.idleRecheckMs;

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, NewJob } from '../core/types.js';
 import { openDatabase, type Db } from '../store/database.js';
+import { createJobReports, type JobReports } from '../store/job-reports.js';
 import { createJobStore, type JobStore } from '../store/jobs.js';
 import { createOutboxStore } from '../store/outbox.js';
 import { linuxProcessTable } from './orphans.js';
@@ -17,22 +18,23 @@ const restartedAt = new Date('2026-03-10T10:05:00.000Z');
 let dir: string;
 let db: Db;
 let jobs: JobStore;
+let jobReports: JobReports;
 let lines: { level: number; msg: string; jobId?: number }[];
 let history: Job[];
 
 function newJob(key: string, sourcePath = `/src/${key}`): NewJob {
   return {
     source: 'radarr',
-    media_type: 'movie',
+    mediaType: 'movie',
     title: `Movie ${key}`,
-    container_path: `/movies/${key}`,
-    source_path: sourcePath,
-    dest_path: '/dst',
+    containerPath: `/movies/${key}`,
+    sourcePath: sourcePath,
+    destPath: '/dst',
     mapping: '/movies',
     details: { title: `Movie ${key}` },
-    is_upgrade: false,
-    wait_for_stable_size: false,
-    dedupe_key: key,
+    isUpgrade: false,
+    waitForStableSize: false,
+    dedupeKey: key,
   };
 }
 
@@ -51,6 +53,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sync-recovery-'));
   db = openDatabase(join(dir, 'jobs.db'));
   jobs = createJobStore(db, createOutboxStore(db));
+  jobReports = createJobReports(db);
   lines = [];
   history = [];
 });
@@ -66,7 +69,7 @@ describe('startup recovery', () => {
     expect(await recover()).toEqual({ requeued: [], gaveUp: [], stoppedRsyncOf: [] });
     expect(lines).toEqual([]);
     expect(history).toEqual([]);
-    expect(jobs.get(1)?.status).toBe('queued');
+    expect(jobReports.get(1)?.status).toBe('queued');
   });
 
   it('requeues a cut job with one retry used, and gives up one already at the limit', async () => {
@@ -77,10 +80,10 @@ describe('startup recovery', () => {
 
     const result = await recover();
 
-    expect(result.requeued.map((j) => [j.id, j.status, j.retry_count])).toEqual([[1, 'queued', 1]]);
-    expect(result.gaveUp.map((j) => [j.id, j.status, j.gave_up])).toEqual([[2, 'failed', true]]);
-    expect(jobs.get(1)).toMatchObject({ status: 'queued', error: 'Interrupted by restart' });
-    expect(jobs.get(2)).toMatchObject({ status: 'failed', error: 'Interrupted by restart' });
+    expect(result.requeued.map((j) => [j.id, j.status, j.retryCount])).toEqual([[1, 'queued', 1]]);
+    expect(result.gaveUp.map((j) => [j.id, j.status, j.gaveUp])).toEqual([[2, 'failed', true]]);
+    expect(jobReports.get(1)).toMatchObject({ status: 'queued', error: 'Interrupted by restart' });
+    expect(jobReports.get(2)).toMatchObject({ status: 'failed', error: 'Interrupted by restart' });
     // Both cut attempts are failures in sync_history.log.
     expect(history.map((j) => [j.id, j.status])).toEqual([
       [1, 'failed'],
@@ -119,7 +122,7 @@ describe('startup recovery', () => {
       jobId: 1,
       msg: `Stopped the rsync (pid ${orphan.pid}) that job 1 left running when the service was killed`,
     });
-    expect(jobs.get(1)).toMatchObject({ status: 'queued', retry_count: 1 });
+    expect(jobReports.get(1)).toMatchObject({ status: 'queued', retryCount: 1 });
   });
 
   it('leaves alone a process that reused the recorded pid but is not an rsync of the job', async () => {
@@ -130,6 +133,6 @@ describe('startup recovery', () => {
     const result = await recover();
 
     expect(result.stoppedRsyncOf).toEqual([]);
-    expect(jobs.get(1)?.status).toBe('queued');
+    expect(jobReports.get(1)?.status).toBe('queued');
   });
 });

@@ -36,7 +36,7 @@ export async function recoverInterruptedJobs(deps: StartupRecoveryDeps): Promise
     stoppedRsyncOf.push(orphan.id);
     log.warn(
       { jobId: orphan.id },
-      `Stopped the rsync (pid ${orphan.rsync_pid}) that job ${orphan.id} left running when the service was killed`,
+      `Stopped the rsync (pid ${orphan.rsyncPid}) that job ${orphan.id} left running when the service was killed`,
     );
   }
 
@@ -49,7 +49,7 @@ export async function recoverInterruptedJobs(deps: StartupRecoveryDeps): Promise
     history.record({ ...job, status: 'failed' });
     log.info(
       { jobId: job.id },
-      `Queueing interrupted job for retry: ${job.title} (retry ${job.retry_count}/${maxRetries})`,
+      `Queueing interrupted job for retry: ${job.title} (retry ${job.retryCount}/${maxRetries})`,
     );
   }
   for (const job of gaveUp) {

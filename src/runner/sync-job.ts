@@ -1,14 +1,13 @@
 import { coerceError, NotReadyError, PermanentError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
-import type { Clock, Job, Mapping } from '../core/types.js';
+import type { Clock, Job, Mapping, OutboxItem } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountGate } from '../mounts/gate.js';
 import type { MountProbe } from '../mounts/probe.js';
 import type { ProgressBoard } from './progress-board.js';
-import { renderSyncFailed, renderSyncSucceeded } from '../notify/render.js';
+import { renderSyncFailed, renderSyncSuccess } from '../notify/render.js';
 import { plexFolderFor } from '../paths/translate.js';
 import type { JobStore } from '../store/jobs.js';
-import type { OutboxItem } from '../store/outbox.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import { buildRsyncArgs } from './rsync-args.js';
 import { classifyRsyncExit, formatRsyncCommand, parseRsyncStats } from './rsync-output.js';
@@ -39,7 +38,7 @@ export interface SyncJobOptions {
 }
 
 export interface SyncJobDeps {
-  jobs: Pick<JobStore, 'markSucceeded' | 'markFailed' | 'defer' | 'deferMapping' | 'recordRsyncPid'>;
+  jobs: Pick<JobStore, 'markSuccess' | 'markFailed' | 'defer' | 'deferMapping' | 'recordRsyncPid'>;
   mappings: readonly Mapping[];
   /** Both roots of the mapping mounted and usable (see mounts/gate.ts). */
   mounts: MountGate;
@@ -58,7 +57,7 @@ export interface SyncJobDeps {
   removeLeftovers: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
 }
 
-export type SyncJobOutcome = 'succeeded' | 'failed' | 'waiting' | 'interrupted';
+export type SyncJobOutcome = 'success' | 'failed' | 'waiting' | 'interrupted';
 
 /**
  * Runs one claimed job to a recorded outcome: check the mounts, check the source is really there,
@@ -67,7 +66,7 @@ export type SyncJobOutcome = 'succeeded' | 'failed' | 'waiting' | 'interrupted';
 export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSignal): Promise<SyncJobOutcome> {
   const { log, clock, options } = deps;
   const started = clock.now();
-  const retryInfo = job.retry_count > 0 ? ` (retry ${job.retry_count}/${options.retry.maxRetries})` : '';
+  const retryInfo = job.retryCount > 0 ? ` (retry ${job.retryCount}/${options.retry.maxRetries})` : '';
   const jobLog = log.child({ jobId: job.id });
   jobLog.info(`Background sync started: ${job.title}${retryInfo}`);
 
@@ -77,9 +76,9 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
     await deps.mounts.ensureReady(mapping);
     await ensureSourcePresent(job, mapping, deps, signal);
     // Only a job that ran before can have been killed mid-copy; a first attempt skips the extra look.
-    const ranBefore = job.retry_count > 0 || job.error !== null;
+    const ranBefore = job.retryCount > 0 || job.error !== null;
     if (ranBefore && !options.dryRun) {
-      const cleanup = await deps.removeLeftovers(job.source_path, `${job.dest_path}/${basename(job.source_path)}`);
+      const cleanup = await deps.removeLeftovers(job.sourcePath, `${job.destPath}/${basename(job.sourcePath)}`);
       if (cleanup.removed.length > 0) {
         jobLog.warn(
           `Removed ${cleanup.removed.length} rsync temp file(s) a killed copy left behind: ${cleanup.removed.join(', ')}`,
@@ -88,11 +87,11 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       if (cleanup.problem) jobLog.warn(cleanup.problem);
     }
     const args = buildRsyncArgs({
-      source: job.source_path,
-      destDir: job.dest_path,
+      source: job.sourcePath,
+      destDir: job.destPath,
       dryRun: options.dryRun,
-      isUpgrade: job.is_upgrade,
-      createDestDir: job.dest_path !== mapping.destination.path,
+      isUpgrade: job.isUpgrade,
+      createDestDir: job.destPath !== mapping.destination.path,
     });
     jobLog.info(`Running: ${formatRsyncCommand('rsync', args)}`);
     try {
@@ -142,25 +141,25 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   const done: Job = {
     ...job,
     status: 'success',
-    bytes_transferred: bytes,
-    duration_seconds: durationSeconds,
+    bytesTransferred: bytes,
+    durationSeconds: durationSeconds,
     error: null,
   };
   const outbox: OutboxItem[] = [];
   if (options.notifications)
-    outbox.push({ target: 'telegram', payload: renderSyncSucceeded(done, { dryRun: options.dryRun }) });
+    outbox.push({ target: 'telegram', payload: renderSyncSuccess(done, { dryRun: options.dryRun }) });
   const mapping = deps.mappings.find((m) => m.container === job.mapping);
   if (options.plex && !options.dryRun && mapping?.plexSection) {
-    const destItem = `${job.dest_path}/${basename(job.source_path)}`;
+    const destItem = `${job.destPath}/${basename(job.sourcePath)}`;
     outbox.push({
       target: 'plex',
-      payload: { section: mapping.plexSection, folder: plexFolderFor(destItem, mapping, job.media_type) },
+      payload: { section: mapping.plexSection, folder: plexFolderFor(destItem, mapping, job.mediaType) },
     });
   }
-  const recorded = deps.jobs.markSucceeded(job.id, { bytes, finishedAt, durationSeconds }, outbox);
+  const recorded = deps.jobs.markSuccess(job.id, { bytes, finishedAt, durationSeconds }, outbox);
   jobLog.info(`Background sync completed: ${job.title} in ${durationSeconds.toFixed(1)}s${retryInfo}`);
   deps.onFinished(recorded);
-  return 'succeeded';
+  return 'success';
 }
 
 /** PermanentError gives up at once; any other error counts an attempt and is retried while retries remain. */
@@ -168,8 +167,8 @@ function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDep
   const { clock, options } = deps;
   const finishedAt = clock.now();
   const durationSeconds = seconds(started, finishedAt);
-  const decision = decideRetry(failure instanceof PermanentError, job.retry_count, options.retry, finishedAt);
-  const failed: Job = { ...job, status: 'failed', error: failure.message, duration_seconds: durationSeconds };
+  const decision = decideRetry(failure instanceof PermanentError, job.retryCount, options.retry, finishedAt);
+  const failed: Job = { ...job, status: 'failed', error: failure.message, durationSeconds: durationSeconds };
   const next =
     decision.kind === 'retry'
       ? {
@@ -187,7 +186,7 @@ function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDep
     { error: failure.message, finishedAt, durationSeconds, retryAt: decision.kind === 'retry' ? decision.at : null },
     outbox,
   );
-  const retryInfo = job.retry_count > 0 ? ` (retry ${job.retry_count}/${options.retry.maxRetries})` : '';
+  const retryInfo = job.retryCount > 0 ? ` (retry ${job.retryCount}/${options.retry.maxRetries})` : '';
   const plan =
     decision.kind === 'retry'
       ? `retry ${decision.attempt}/${options.retry.maxRetries} at ${decision.at.toISOString()}`
@@ -225,14 +224,14 @@ function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
   if (!mapping) {
     throw new PermanentError(`mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`);
   }
-  if (!isInside(job.source_path, mapping.source.path) || job.source_path === mapping.source.path) {
+  if (!isInside(job.sourcePath, mapping.source.path) || job.sourcePath === mapping.source.path) {
     throw new PermanentError(
-      `source ${job.source_path} is not inside mapping ${mapping.container} (${mapping.source.path})`,
+      `source ${job.sourcePath} is not inside mapping ${mapping.container} (${mapping.source.path})`,
     );
   }
-  if (!isInside(job.dest_path, mapping.destination.path)) {
+  if (!isInside(job.destPath, mapping.destination.path)) {
     throw new PermanentError(
-      `destination ${job.dest_path} is not inside mapping ${mapping.container} (${mapping.destination.path})`,
+      `destination ${job.destPath} is not inside mapping ${mapping.container} (${mapping.destination.path})`,
     );
   }
   return mapping;
@@ -240,16 +239,16 @@ function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
 
 async function ensureSourcePresent(job: Job, mapping: Mapping, deps: SyncJobDeps, signal: AbortSignal): Promise<void> {
   const root = mapping.source.path;
-  const measureSize = job.wait_for_stable_size && deps.options.manualStableMs > 0;
-  const first = await deps.source.inspectSource(job.source_path, root, { measureSize });
+  const measureSize = job.waitForStableSize && deps.options.manualStableMs > 0;
+  const first = await deps.source.inspectSource(job.sourcePath, root, { measureSize });
   if (!first.ok) throw sourceProblem(first);
   if (!measureSize) return;
   await deps.sleep(deps.options.manualStableMs, signal);
-  const second = await deps.source.inspectSource(job.source_path, root, { measureSize });
+  const second = await deps.source.inspectSource(job.sourcePath, root, { measureSize });
   if (!second.ok) throw sourceProblem(second);
   if (second.bytes !== first.bytes) {
     throw new NotReadyError(
-      `source ${job.source_path} is still growing (${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
+      `source ${job.sourcePath} is still growing (${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
       deps.options.manualStableMs,
     );
   }

@@ -2,11 +2,11 @@ import { dayRange } from '../core/day.js';
 import type { Clock } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import { renderDailySummary, SUMMARY_LIST_LIMIT, type DailySummary } from '../notify/render.js';
-import type { JobStore } from '../store/jobs.js';
+import type { JobReports } from '../store/job-reports.js';
 import type { OutboxStore } from '../store/outbox.js';
 
 export interface SummaryDeps {
-  jobs: Pick<JobStore, 'dayReport'>;
+  jobReports: Pick<JobReports, 'dayReport'>;
   outbox: Pick<OutboxStore, 'add'>;
   clock: Clock;
   log: Logger;
@@ -18,14 +18,14 @@ export interface SummaryDeps {
 
 /** The figures of one local calendar day, up to `until` when the day is still running. */
 export function buildDailySummary(
-  jobs: Pick<JobStore, 'dayReport'>,
+  jobReports: Pick<JobReports, 'dayReport'>,
   day: string,
   timeZone: string,
   until?: Date,
 ): DailySummary {
   const range = dayRange(day, timeZone);
   if (until && until < range.to) range.to = until;
-  const report = jobs.dayReport(range, SUMMARY_LIST_LIMIT + 1);
+  const report = jobReports.dayReport(range, SUMMARY_LIST_LIMIT + 1);
   return {
     day,
     successful: report.successful,
@@ -43,7 +43,7 @@ export function buildDailySummary(
 
 /** Writes the summary of `day` to the outbox (so it survives a restart) and returns it. */
 export function queueDailySummary(deps: SummaryDeps, day: string, until?: Date): DailySummary {
-  const summary = buildDailySummary(deps.jobs, day, deps.timeZone, until);
+  const summary = buildDailySummary(deps.jobReports, day, deps.timeZone, until);
   if (deps.notifications) {
     deps.outbox.add([{ target: 'telegram', payload: renderDailySummary(summary) }], null, deps.clock.now());
     deps.onQueued();

@@ -29,12 +29,13 @@ import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
 import { queueDailySummary } from '../schedules/daily-summary.js';
 import { DailyTask } from '../schedules/scheduler.js';
 import { openDatabase } from '../store/database.js';
+import { createJobReports } from '../store/job-reports.js';
 import { createJobStore } from '../store/jobs.js';
 import { createOutboxStore } from '../store/outbox.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
 import { createWalSync } from '../store/wal-sync.js';
-import { healthReport, statsReport } from './reports.js';
-import { SessionStats } from './session-stats.js';
+import { healthReport, statsReport } from '../reports/health-and-stats.js';
+import { SessionStats } from '../reports/session-stats.js';
 
 /** A full probe of a root is reused this long by the next jobs, while the root stays on the same mount. */
 const ROOT_PROBE_FRESH_MS = 2000;
@@ -78,14 +79,13 @@ export function createService(config: Config, adapters: ServiceAdapters): Servic
   const db = openDatabase(config.dbPath);
   const outbox = createOutboxStore(db);
   const walSync = createWalSync(db);
-  const jobs = createJobStore(db, outbox, walSync);
+  const jobs = createJobStore(db, outbox);
+  const jobReports = createJobReports(db);
   const scheduleRuns = createScheduleRunStore(db);
   log.info(`Database initialized at ${config.dbPath}`);
 
   const telegram = config.telegram ? createTelegramNotifier({ ...config.telegram, fetch: adapters.fetch }) : null;
-  const plex = config.plex
-    ? createPlexServer({ baseUrl: config.plex.url, token: config.plex.token, fetch: adapters.fetch })
-    : null;
+  const plex = config.plex ? createPlexServer({ ...config.plex, fetch: adapters.fetch }) : null;
   const notifications = telegram !== null;
 
   const session = new SessionStats(clock.now());
@@ -117,6 +117,7 @@ export function createService(config: Config, adapters: ServiceAdapters): Servic
   let unrecorded: Error | null = null;
   const runner: Runner = new Runner({
     jobs,
+    jobReports,
     clock,
     log,
     mappings: config.mappings.map((m) => m.container),
@@ -164,7 +165,7 @@ export function createService(config: Config, adapters: ServiceAdapters): Servic
   });
 
   const summaryDeps = {
-    jobs,
+    jobReports,
     outbox,
     clock,
     log,
@@ -185,6 +186,7 @@ export function createService(config: Config, adapters: ServiceAdapters): Servic
 
   const intake = createIntake({
     jobs,
+    walSync,
     mappings: config.mappings,
     clock,
     log,
@@ -192,7 +194,7 @@ export function createService(config: Config, adapters: ServiceAdapters): Servic
     onQueued: (created) => runner.jobsQueued(created),
   });
   const reportDeps = {
-    jobs,
+    jobReports,
     mounts: monitor,
     session,
     clock,
@@ -205,6 +207,7 @@ export function createService(config: Config, adapters: ServiceAdapters): Servic
     auth: config.auth,
     intake,
     jobs,
+    jobReports,
     clock,
     onRequeued: () => runner.wake(),
     progressOf: (jobId) => progress.get(jobId),

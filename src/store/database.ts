@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
+import { coerceError } from '../core/errors.js';
 import { ensureDir } from '../system/ensure-dir.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,7 @@ export function openDatabase(path: string): Db {
       ensureDir(dirname(path));
     } catch (error) {
       throw new DatabaseOpenError(
-        `Cannot create the folder of SYNC_DB_PATH (${dirname(path)}): ${(error as Error).message}`,
+        `Cannot create the folder of SYNC_DB_PATH (${dirname(path)}): ${coerceError(error).message}`,
         { cause: error },
       );
     }
@@ -33,9 +34,8 @@ export function openDatabase(path: string): Db {
   try {
     db = new Database(path, { timeout: 5000 });
   } catch (error) {
-    throw new DatabaseOpenError(`Cannot open SYNC_DB_PATH (${path}): ${(error as Error).message}${hintFor(error)}`, {
-      cause: error,
-    });
+    const reason = `${coerceError(error).message}${hintFor(error)}`;
+    throw new DatabaseOpenError(`Cannot open SYNC_DB_PATH (${path}): ${reason}`, { cause: error });
   }
   try {
     // Reading the schema fails at once on a file that is not a database (or is encrypted, or
@@ -51,16 +51,15 @@ export function openDatabase(path: string): Db {
     db.exec('COMMIT');
   } catch (error) {
     db.close();
-    throw new DatabaseOpenError(`SYNC_DB_PATH (${path}) cannot be used: ${(error as Error).message}${hintFor(error)}`, {
-      cause: error,
-    });
+    const reason = `${coerceError(error).message}${hintFor(error)}`;
+    throw new DatabaseOpenError(`SYNC_DB_PATH (${path}) cannot be used: ${reason}`, { cause: error });
   }
   return db;
 }
 
 /** What to do about an SQLite error, by its code: moving a file aside only helps when it is corrupt. */
 function hintFor(error: unknown): string {
-  const code = String((error as { code?: unknown }).code ?? '');
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
   if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
     return '. Another process holds a lock on it (a second sync-webhook, or a sqlite3 shell, using the same file?): stop it, or give each service its own SYNC_DB_PATH.';
   }
@@ -75,7 +74,7 @@ function hintFor(error: unknown): string {
 
 /** Applies the numbered .sql files above the recorded user_version, each in its own transaction. */
 function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const current = Number(db.pragma('user_version', { simple: true }));
   const files = readdirSync(MIGRATIONS_DIR)
     .filter((name) => /^\d+-.*\.sql$/.test(name))
     .sort();

@@ -1,28 +1,10 @@
+import type { OutboxItem, OutboxRow, OutboxTarget } from '../core/types.js';
 import type { Db } from './database.js';
-
-/** Who delivers an outbox row. */
-export type OutboxTarget = 'telegram' | 'plex';
-
-/** A follow-up to deliver after a job transition: written in the same transaction as the transition. */
-export interface OutboxItem {
-  target: OutboxTarget;
-  /** JSON-serialisable: a Message for notifiers, a ScanTarget for media servers. */
-  payload: unknown;
-}
-
-export interface OutboxRow {
-  id: number;
-  target: OutboxTarget;
-  job_id: number | null;
-  payload: unknown;
-  attempts: number;
-  next_attempt_at: string;
-  created_at: string;
-}
 
 const INSERT = `INSERT INTO outbox (target, job_id, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)`;
 // Only the oldest pending row of a target is ever handed out, so messages arrive in order.
-const HEAD = `SELECT id, target, job_id, payload, attempts, next_attempt_at, created_at FROM outbox
+const HEAD = `SELECT id, target, job_id AS jobId, payload, attempts, next_attempt_at AS nextAttemptAt,
+  created_at AS createdAt FROM outbox
   WHERE status = 'pending' AND target = ? ORDER BY id LIMIT 1`;
 const MARK_SENT = `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
   WHERE id = ? AND status = 'pending'`;
@@ -46,13 +28,16 @@ export interface OutboxStore {
 }
 
 export function createOutboxStore(db: Db): OutboxStore {
-  const insert = db.prepare(INSERT);
-  const head = db.prepare(HEAD);
-  const markSent = db.prepare(MARK_SENT);
-  const reschedule = db.prepare(RESCHEDULE);
-  const markDead = db.prepare(MARK_DEAD);
-  const pendingTargets = db.prepare(PENDING_TARGETS).pluck();
-  const pendingCount = db.prepare(PENDING_COUNT).pluck();
+  const insert =
+    db.prepare<[target: OutboxTarget, jobId: number | null, payload: string, nextAttemptAt: string, createdAt: string]>(
+      INSERT,
+    );
+  const head = db.prepare<[target: OutboxTarget], Omit<OutboxRow, 'payload'> & { payload: string }>(HEAD);
+  const markSent = db.prepare<[sentAt: string, id: number]>(MARK_SENT);
+  const reschedule = db.prepare<[nextAttemptAt: string, error: string, id: number]>(RESCHEDULE);
+  const markDead = db.prepare<[error: string, id: number]>(MARK_DEAD);
+  const pendingTargets = db.prepare<[], OutboxTarget>(PENDING_TARGETS).pluck();
+  const pendingCount = db.prepare<[], number>(PENDING_COUNT).pluck();
 
   return {
     add(items, jobId, now) {
@@ -60,8 +45,9 @@ export function createOutboxStore(db: Db): OutboxStore {
       for (const item of items) insert.run(item.target, jobId, JSON.stringify(item.payload), at, at);
     },
     head(target) {
-      const row = head.get(target) as (Omit<OutboxRow, 'payload'> & { payload: string }) | undefined;
-      return row ? { ...row, payload: JSON.parse(row.payload) as unknown } : undefined;
+      const row = head.get(target);
+      // The payload stays unknown here: the dispatcher reads it as its target's type.
+      return row ? { ...row, payload: JSON.parse(row.payload) } : undefined;
     },
     markSent(id, now) {
       markSent.run(now.toISOString(), id);
@@ -73,10 +59,10 @@ export function createOutboxStore(db: Db): OutboxStore {
       markDead.run(error, id);
     },
     pendingTargets() {
-      return pendingTargets.all() as OutboxTarget[];
+      return pendingTargets.all();
     },
     pendingCount() {
-      return pendingCount.get() as number;
+      return pendingCount.get() ?? 0;
     },
   };
 }

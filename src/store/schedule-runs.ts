@@ -11,10 +11,10 @@ export interface ScheduleRunStore {
 }
 
 export function createScheduleRunStore(db: Db): ScheduleRunStore {
-  const get = db.prepare(GET).pluck();
-  const record = db.prepare(RECORD);
+  const get = db.prepare<[task: string], string>(GET).pluck();
+  const record = db.prepare<[task: string, slot: string, finishedAt: string]>(RECORD);
   return {
-    lastSlot: (task) => get.get(task) as string | undefined,
+    lastSlot: (task) => get.get(task),
     recordRun: (task, slot, finishedAt) => {
       record.run(task, slot, finishedAt.toISOString());
     },

@@ -1,4 +1,5 @@
 import { closeSync, fdatasync, openSync } from 'node:fs';
+import { coerceError } from '../core/errors.js';
 import type { Db } from './database.js';
 
 /**
@@ -9,14 +10,40 @@ import type { Db } from './database.js';
  * sync runs share the next one, so a burst pays one sync per round, not one per commit.
  */
 export interface WalSync {
+  /**
+   * Runs `write`, one transaction, with synchronous=NORMAL so its COMMIT does not fsync on this
+   * thread; `durable` resolves once that commit is on disk. Every other write of the connection
+   * keeps synchronous=FULL.
+   */
+  commitThenSync<T>(write: () => T): { result: T; durable: Promise<void> };
   /** Resolves once everything committed before the call is on disk; rejects with the sync's error. */
   sync(): Promise<void>;
   close(): void;
 }
 
 export function createWalSync(db: Db): WalSync {
-  // An in-memory database has nothing to sync.
-  if (db.memory) return { sync: () => Promise.resolve(), close() {} };
+  const walSync = db.memory ? nothingToSync : createWalFileSync(db);
+  // exec, not a prepared statement: a prepared PRAGMA takes effect when prepared, not when run.
+  const syncAfterCommit = () => db.exec('PRAGMA synchronous = NORMAL');
+  const syncInsideCommit = () => db.exec('PRAGMA synchronous = FULL');
+  return {
+    ...walSync,
+    commitThenSync(write) {
+      syncAfterCommit();
+      try {
+        const result = write();
+        return { result, durable: walSync.sync() };
+      } finally {
+        syncInsideCommit();
+      }
+    },
+  };
+}
+
+// An in-memory database has nothing to sync.
+const nothingToSync: Omit<WalSync, 'commitThenSync'> = { sync: () => Promise.resolve(), close() {} };
+
+function createWalFileSync(db: Db): Omit<WalSync, 'commitThenSync'> {
   const walPath = `${db.name}-wal`;
   let fd: number | undefined;
   let running: Promise<void> | undefined;
@@ -30,7 +57,7 @@ export function createWalSync(db: Db): WalSync {
         // Opened at the first sync: the WAL file exists from the first commit until the connection closes.
         fd ??= openSync(walPath, 'r');
       } catch (error) {
-        return fail(error as Error);
+        return fail(coerceError(error));
       }
       fdatasync(fd, (error) => (error ? fail(error) : resolve()));
     }).finally(() => {

@@ -18,6 +18,7 @@ import { runRsync } from '../../src/runner/rsync.js';
 import { removeRsyncLeftovers } from '../../src/mounts/rsync-leftovers.js';
 import { type RunRsync, runSyncJob, type SyncJobDeps, type SyncJobOutcome } from '../../src/runner/sync-job.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
+import { createJobReports, type JobReports } from '../../src/store/job-reports.js';
 import { createJobStore, type JobStore } from '../../src/store/jobs.js';
 import { createOutboxStore } from '../../src/store/outbox.js';
 import { mountProblem, mountTmpfs, skipUnless } from '../support/mounts.js';
@@ -32,6 +33,7 @@ const FILE = 'Heat (1995) Bluray-1080p.mkv';
 let dir: string;
 let db: Db;
 let jobs: JobStore;
+let jobReports: JobReports;
 let mapping: Mapping;
 
 interface Setup {
@@ -46,16 +48,16 @@ interface Setup {
 function newJob(over: Partial<NewJob> = {}): NewJob {
   return {
     source: 'radarr',
-    media_type: 'movie',
+    mediaType: 'movie',
     title: MOVIE,
-    container_path: `/movies/${MOVIE}`,
-    source_path: join(mapping.source.path, MOVIE),
-    dest_path: mapping.destination.path,
+    containerPath: `/movies/${MOVIE}`,
+    sourcePath: join(mapping.source.path, MOVIE),
+    destPath: mapping.destination.path,
     mapping: '/movies',
     details: { title: 'Heat', year: 1995, quality: 'Bluray-1080p' },
-    is_upgrade: false,
-    wait_for_stable_size: false,
-    dedupe_key: join(mapping.source.path, MOVIE, FILE),
+    isUpgrade: false,
+    waitForStableSize: false,
+    dedupeKey: join(mapping.source.path, MOVIE, FILE),
     ...over,
   };
 }
@@ -106,7 +108,7 @@ async function run(job: Job, setup: Setup = {}) {
     removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, 5000),
   };
   const outcome: SyncJobOutcome = await runSyncJob(job, deps, setup.signal ?? new AbortController().signal);
-  return { outcome, reported, finished, lines, progress, row: jobs.get(job.id), outbox: outboxOf(job.id) };
+  return { outcome, reported, finished, lines, progress, row: jobReports.get(job.id), outbox: outboxOf(job.id) };
 }
 
 function outboxOf(jobId: number): { target: string; payload: { title?: string; section?: string; folder?: string } }[] {
@@ -140,6 +142,7 @@ beforeEach(() => {
   writeFileSync(join(mapping.source.path, '.keep'), '');
   db = openDatabase(join(dir, 'jobs.db'));
   jobs = createJobStore(db, createOutboxStore(db));
+  jobReports = createJobReports(db);
 });
 
 afterEach(() => {
@@ -151,9 +154,9 @@ describe('runSyncJob', () => {
   it('probe ok, rsync ok: copies, records the bytes, and queues the message and the Plex scan with it', async () => {
     writeMovie(64 * 1024);
     const r = await run(claim());
-    expect(r.outcome).toBe('succeeded');
+    expect(r.outcome).toBe('success');
     expect(readFileSync(join(mapping.destination.path, MOVIE, FILE))).toEqual(Buffer.alloc(64 * 1024, 7));
-    expect(r.row).toMatchObject({ status: 'success', error: null, bytes_transferred: 64 * 1024, retry_count: 0 });
+    expect(r.row).toMatchObject({ status: 'success', error: null, bytesTransferred: 64 * 1024, retryCount: 0 });
     expect(r.outbox.map((o) => o.target)).toEqual(['telegram', 'plex']);
     expect(r.outbox[0]?.payload.title).toContain('Movie Synced');
     expect(r.outbox[1]?.payload).toEqual({ section: '1', folder: `/data/Movies/${MOVIE}` });
@@ -165,9 +168,9 @@ describe('runSyncJob', () => {
   it('source missing: fails, keeps the retry for later, and queues a failure message but no scan', async () => {
     const r = await run(claim());
     expect(r.outcome).toBe('failed');
-    expect(r.row).toMatchObject({ status: 'failed', gave_up: false, retry_count: 0 });
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false, retryCount: 0 });
     expect(r.row?.error).toMatch(/^Source not ready: .*does not exist/);
-    expect(r.row?.next_attempt_at).toBe(new Date(NOW.getTime() + RETRY.intervalMs).toISOString());
+    expect(r.row?.nextAttemptAt).toBe(new Date(NOW.getTime() + RETRY.intervalMs).toISOString());
     expect(r.outbox.map((o) => o.target)).toEqual(['telegram']);
     expect(r.outbox[0]?.payload.title).toContain('Sync Failed');
     expect(r.finished.map((j) => j.status)).toEqual(['failed']);
@@ -175,14 +178,14 @@ describe('runSyncJob', () => {
 
   it('mount down: the job and its mapping wait, no retry used, nothing sent, the problem reported', async () => {
     writeMovie();
-    jobs.enqueue([newJob({ dedupe_key: 'other', title: 'Other' })], NOW, 1000);
+    jobs.enqueue([newJob({ dedupeKey: 'other', title: 'Other' })], NOW, 1000);
     const problem = `destination ${mapping.destination.path} is not mounted`;
     const r = await run(claim(), { roots: { destination: { ok: false, problem } } });
     expect(r.outcome).toBe('waiting');
     const until = new Date(NOW.getTime() + MOUNT_RECHECK_MS).toISOString();
-    expect(r.row).toMatchObject({ status: 'queued', retry_count: 0, error: `Waiting for mount: ${problem}` });
-    expect(r.row?.next_attempt_at).toBe(until);
-    expect(jobs.get(2)).toMatchObject({ status: 'queued', next_attempt_at: until });
+    expect(r.row).toMatchObject({ status: 'queued', retryCount: 0, error: `Waiting for mount: ${problem}` });
+    expect(r.row?.nextAttemptAt).toBe(until);
+    expect(jobReports.get(2)).toMatchObject({ status: 'queued', nextAttemptAt: until });
     expect(r.outbox).toEqual([]);
     expect(r.finished).toEqual([]);
     expect(r.reported).toEqual([problem]);
@@ -194,12 +197,12 @@ describe('runSyncJob', () => {
     // An upgrade must replace the file, but a folder with content holds its name at the destination.
     mkdirSync(join(mapping.destination.path, MOVIE, FILE), { recursive: true });
     writeFileSync(join(mapping.destination.path, MOVIE, FILE, 'inner'), 'keep');
-    const r = await run(claim({ is_upgrade: true }));
+    const r = await run(claim({ isUpgrade: true }));
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toMatch(/exit 23/);
     expect(r.row?.error).toContain('could not make way for new regular file');
-    expect(r.row).toMatchObject({ status: 'failed', gave_up: false });
-    expect(r.row?.next_attempt_at).not.toBeNull();
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
+    expect(r.row?.nextAttemptAt).not.toBeNull();
     expect(readFileSync(join(mapping.destination.path, MOVIE, FILE, 'inner'), 'utf8')).toBe('keep');
   });
 
@@ -208,7 +211,7 @@ describe('runSyncJob', () => {
     const r = await run(claim(), { rsyncFlags: ['--bwlimit=512'], rsyncTimeoutSeconds: 1 });
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toBe('rsync timed out after 1 s');
-    expect(r.row).toMatchObject({ status: 'failed', gave_up: false });
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
     expect(r.progress.get(1)).toBeUndefined();
   });
 
@@ -219,15 +222,15 @@ describe('runSyncJob', () => {
     symlinkSync(join(dir, 'elsewhere', 'secret'), join(mapping.source.path, MOVIE, 'extra.nfo'));
     const r = await run(claim());
     expect(r.outcome).toBe('failed');
-    expect(r.row).toMatchObject({ status: 'failed', gave_up: true, next_attempt_at: null });
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: true, nextAttemptAt: null });
     expect(r.row?.error).toMatch(/^Source not ready: .*holds a symlink that points out of its mapping root/);
   });
 
   it('a job whose paths left its mapping (changed configuration): fails for good, nothing copied', async () => {
     writeMovie();
-    const r = await run(claim({ dest_path: join(dir, 'elsewhere') }));
+    const r = await run(claim({ destPath: join(dir, 'elsewhere') }));
     expect(r.outcome).toBe('failed');
-    expect(r.row).toMatchObject({ status: 'failed', gave_up: true });
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: true });
     expect(r.row?.error).toContain('is not inside mapping /movies');
   });
 
@@ -238,7 +241,7 @@ describe('runSyncJob', () => {
     setTimeout(() => abort.abort(), 300);
     const r = await run(job, { rsyncFlags: ['--bwlimit=512'], signal: abort.signal });
     expect(r.outcome).toBe('interrupted');
-    expect(r.row).toMatchObject({ status: 'queued', retry_count: 0, error: 'Interrupted by shutdown' });
+    expect(r.row).toMatchObject({ status: 'queued', retryCount: 0, error: 'Interrupted by shutdown' });
     expect(r.outbox).toEqual([]);
   });
 
@@ -254,7 +257,7 @@ describe('runSyncJob', () => {
     // The pid could not be written either; that alone does not end the copy.
 
     blocker.close();
-    expect(jobs.get(job.id)?.status).toBe('in_progress');
+    expect(jobReports.get(job.id)?.status).toBe('in_progress');
   });
 });
 
@@ -268,7 +271,7 @@ describe.skipIf(skipUnless(await mountProblem(), 'tmpfs mounts'))('runSyncJob on
     const r = await run(claim());
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toMatch(/^rsync exit 11 \(error in file I\/O\).*No space left on device/);
-    expect(r.row).toMatchObject({ status: 'failed', gave_up: false });
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
     // rsync writes into a temp name and removes it on failure: Plex never sees half a movie.
     expect(readdirSync(join(mapping.destination.path, MOVIE))).toEqual([]);
     await share.unmount();

@@ -36,7 +36,7 @@ describe('outbox', () => {
     expect(outbox.head('telegram')?.payload).toEqual({ n: 1 });
     outbox.reschedule(1, new Date(now.getTime() + 30_000), 'HTTP 500');
     // Still the head while it waits: a later message may not overtake it.
-    expect(outbox.head('telegram')).toMatchObject({ id: 1, attempts: 1, next_attempt_at: '2026-03-10T10:00:30.000Z' });
+    expect(outbox.head('telegram')).toMatchObject({ id: 1, attempts: 1, nextAttemptAt: '2026-03-10T10:00:30.000Z' });
     outbox.markSent(1, now);
     expect(outbox.head('telegram')?.payload).toEqual({ n: 3 });
     expect(outbox.pendingTargets().sort()).toEqual(['plex', 'telegram']);

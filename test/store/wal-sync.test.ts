@@ -4,22 +4,23 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewJob } from '../../src/core/types.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
+import { createJobReports } from '../../src/store/job-reports.js';
 import { createJobStore } from '../../src/store/jobs.js';
 import { createOutboxStore } from '../../src/store/outbox.js';
 import { createWalSync, type WalSync } from '../../src/store/wal-sync.js';
 
 const job = (n: number): NewJob => ({
   source: 'radarr',
-  media_type: 'movie',
+  mediaType: 'movie',
   title: `Movie ${n}`,
-  container_path: `/movies/Movie ${n}`,
-  source_path: `/src/movies/Movie ${n}`,
-  dest_path: '/dst/Movies',
+  containerPath: `/movies/Movie ${n}`,
+  sourcePath: `/src/movies/Movie ${n}`,
+  destPath: '/dst/Movies',
   mapping: '/movies',
   details: { title: `Movie ${n}` },
-  is_upgrade: false,
-  wait_for_stable_size: false,
-  dedupe_key: `/src/movies/Movie ${n}/m.mkv`,
+  isUpgrade: false,
+  waitForStableSize: false,
+  dedupeKey: `/src/movies/Movie ${n}/m.mkv`,
 });
 
 let dir: string;
@@ -40,27 +41,31 @@ afterEach(() => {
 
 describe('webhook inserts: commit now, fsync off the event loop', () => {
   it('answers with the rows at once and resolves durable after the WAL sync', async () => {
-    const jobs = createJobStore(db, createOutboxStore(db), walSync);
-    const { results, durable } = jobs.enqueueGroups([[job(1)], [job(2), job(1)]], new Date(), 60_000);
-    expect(results).toEqual([
+    const jobs = createJobStore(db, createOutboxStore(db));
+    const { result, durable } = walSync.commitThenSync(() =>
+      jobs.enqueueGroups([[job(1)], [job(2), job(1)]], new Date(), 60_000),
+    );
+    expect(result).toEqual([
       { ids: [1], created: [true] },
       { ids: [2, 1], created: [true, false] },
     ]);
     await expect(durable).resolves.toBeUndefined();
-    expect(jobs.get(2)?.status).toBe('queued');
+    expect(createJobReports(db).get(2)?.status).toBe('queued');
   });
 
   it('leaves every other write of the connection at synchronous=FULL', () => {
-    const jobs = createJobStore(db, createOutboxStore(db), walSync);
+    const jobs = createJobStore(db, createOutboxStore(db));
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
-    void jobs.enqueueGroups([[job(1)]], new Date(), 60_000).durable;
+    void walSync.commitThenSync(() => jobs.enqueueGroups([[job(1)]], new Date(), 60_000)).durable;
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
   });
 
   it('restores synchronous=FULL when the insert fails', () => {
-    const jobs = createJobStore(db, createOutboxStore(db), walSync);
-    const bad = { ...job(1), media_type: 'film' } as unknown as NewJob;
-    expect(() => jobs.enqueueGroups([[bad]], new Date(), 60_000)).toThrow(/CHECK constraint/);
+    const jobs = createJobStore(db, createOutboxStore(db));
+    const bad = { ...job(1), mediaType: 'film' } as unknown as NewJob;
+    expect(() => walSync.commitThenSync(() => jobs.enqueueGroups([[bad]], new Date(), 60_000))).toThrow(
+      /CHECK constraint/,
+    );
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
   });
 

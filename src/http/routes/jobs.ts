@@ -1,10 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
 import { JOB_STATUSES, type Clock, type Job, type JobProgress, type JobStatus } from '../../core/types.js';
-import type { JobStore } from '../../store/jobs.js';
+import { type JobJson, jobJson } from '../job-json.js';
+
+/** The job store's manual retries (store/jobs.ts implements them). */
+export interface ManualRetries {
+  /** 'requeued' on success; otherwise why not: no such job, or the status it has instead of failed. */
+  retryFailed(id: number): 'requeued' | 'not_found' | JobStatus;
+  /** Requeues every job that failed since then; returns their ids. */
+  retryFailedSince(since: Date): number[];
+}
+
+/** The job reads the routes answer from (store/job-reports.ts implements them). */
+export interface JobReads {
+  get(id: number): Job | undefined;
+  /** Newest first. */
+  list(o: { limit: number; status?: JobStatus }): Job[];
+}
 
 export interface JobRouteDeps {
-  jobs: Pick<JobStore, 'get' | 'list' | 'retryFailed' | 'retryFailedSince'>;
+  jobs: ManualRetries;
+  jobReports: JobReads;
   clock: Clock;
   /** Wakes the runner after jobs were put back in the queue. */
   onRequeued: () => void;
@@ -19,12 +35,14 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
   app.get<{ Querystring: { limit?: string; status?: string } }>('/jobs', async (request) => {
     const limit = parseLimit(request.query.limit);
     const status = parseStatus(request.query.status);
-    return { jobs: deps.jobs.list({ limit, ...(status ? { status } : {}) }).map((job) => withProgress(job, deps)) };
+    return {
+      jobs: deps.jobReports.list({ limit, ...(status ? { status } : {}) }).map((job) => withProgress(job, deps)),
+    };
   });
 
   app.get<{ Params: { id: string } }>('/jobs/:id', async (request) => {
     const id = parseId(request.params.id);
-    const job = deps.jobs.get(id);
+    const job = deps.jobReports.get(id);
     if (!job) throw new InputError(`Job ${id} not found`, 404);
     return withProgress(job, deps);
   });
@@ -50,9 +68,9 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
 }
 
 /** A job in progress carries its copy's progress (null until rsync prints its first line). */
-function withProgress(job: Job, deps: JobRouteDeps): Job & { progress?: JobProgress | null } {
-  if (job.status !== 'in_progress') return job;
-  return { ...job, progress: deps.progressOf(job.id) ?? null };
+function withProgress(job: Job, deps: JobRouteDeps): JobJson {
+  if (job.status !== 'in_progress') return jobJson(job);
+  return jobJson(job, deps.progressOf(job.id) ?? null);
 }
 
 function parseLimit(raw: string | undefined): number {
@@ -69,10 +87,14 @@ function parseLimit(raw: string | undefined): number {
 
 function parseStatus(raw: string | undefined): JobStatus | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (!(JOB_STATUSES as readonly string[]).includes(raw)) {
+  if (!isJobStatus(raw)) {
     throw new InputError(`status must be one of ${JOB_STATUSES.join(', ')}, got ${JSON.stringify(raw)}`, 400, 'status');
   }
-  return raw as JobStatus;
+  return raw;
+}
+
+function isJobStatus(raw: string): raw is JobStatus {
+  return JOB_STATUSES.some((status) => status === raw);
 }
 
 function parseId(raw: string): number {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { coerceError } from '../../core/errors.js';
-import type { HealthReport, StatsReport } from '../../service/reports.js';
+import type { HealthReport, StatsReport } from '../../reports/health-and-stats.js';
 import { isAuthenticated } from '../auth.js';
 
 export interface OpsRouteDeps {

@@ -2,11 +2,11 @@ import { dayOf, dayRange } from '../core/day.js';
 import type { Clock, JobStatus } from '../core/types.js';
 import type { MountMonitor } from '../mounts/monitor.js';
 import { formatBytes } from '../notify/format.js';
-import type { JobStore } from '../store/jobs.js';
+import type { JobReports } from '../store/job-reports.js';
 import type { SessionStats } from './session-stats.js';
 
 export interface ReportDeps {
-  jobs: Pick<JobStore, 'statusCounts' | 'countFinished'>;
+  jobReports: Pick<JobReports, 'statusCounts' | 'countFinished'>;
   mounts: Pick<MountMonitor, 'snapshot' | 'ready'>;
   session: SessionStats;
   clock: Clock;
@@ -29,11 +29,11 @@ export interface HealthReport {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** /health: the original's fields, from counters, two index ranges and the mount monitor's last answers. */
+/** /health: from counters, two index ranges and the mount monitor's last answers; no scan of the jobs table. */
 export function healthReport(deps: ReportDeps): HealthReport {
   const now = deps.clock.now();
   const last24h = { from: new Date(now.getTime() - DAY_MS), to: new Date(now.getTime() + 1) };
-  const counts = deps.jobs.statusCounts();
+  const counts = deps.jobReports.statusCounts();
   const mounts = deps.mounts.snapshot();
   const down = mounts.filter((m) => !m.ok);
   return {
@@ -45,8 +45,8 @@ export function healthReport(deps: ReportDeps): HealthReport {
     nfs_issues: down.map((m) => m.problem ?? `${m.role} ${m.path} is not healthy`),
     nfs_down_since: Object.fromEntries(down.map((m) => [m.path, m.downSince ?? now.toISOString()])),
     jobs_24h: {
-      success: deps.jobs.countFinished('success', last24h),
-      failed: deps.jobs.countFinished('failed', last24h),
+      success: deps.jobReports.countFinished('success', last24h),
+      failed: deps.jobReports.countFinished('failed', last24h),
       queued: counts.queued,
       in_progress: counts.in_progress,
     },
@@ -71,7 +71,7 @@ export interface StatsReport {
 export function statsReport(deps: ReportDeps): StatsReport {
   const now = deps.clock.now();
   const today = dayRange(dayOf(now, deps.timeZone), deps.timeZone);
-  const counts = deps.jobs.statusCounts();
+  const counts = deps.jobReports.statusCounts();
   const { session } = deps;
   return {
     movies_synced: session.moviesSynced,
@@ -81,8 +81,8 @@ export function statsReport(deps: ReportDeps): StatsReport {
     bytes_transferred_human: formatBytes(session.bytesTransferred),
     total_successful: counts.success,
     total_failed: counts.failed,
-    today_successful: deps.jobs.countFinished('success', today),
-    today_failed: deps.jobs.countFinished('failed', today),
+    today_successful: deps.jobReports.countFinished('success', today),
+    today_failed: deps.jobReports.countFinished('failed', today),
     start_time: session.startedAt.toISOString(),
   };
 }

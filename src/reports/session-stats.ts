@@ -1,6 +1,6 @@
 import type { Job } from '../core/types.js';
 
-/** Counters since this process started, as the original's /stats "session" figures. */
+/** Counters since this process started: the session figures of /stats. */
 export class SessionStats {
   moviesSynced = 0;
   episodesSynced = 0;
@@ -15,8 +15,8 @@ export class SessionStats {
       return;
     }
     if (job.status !== 'success') return;
-    if (job.media_type === 'movie') this.moviesSynced++;
+    if (job.mediaType === 'movie') this.moviesSynced++;
     else this.episodesSynced++;
-    this.bytesTransferred += job.bytes_transferred ?? 0;
+    this.bytesTransferred += job.bytesTransferred ?? 0;
   }
 }

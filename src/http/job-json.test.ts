@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../core/types.js';
+import { jobJson } from './job-json.js';
+
+const job: Job = {
+  id: 7,
+  status: 'in_progress',
+  source: 'radarr',
+  mediaType: 'movie',
+  title: 'Movie (2024)',
+  containerPath: '/movies/Movie (2024)',
+  sourcePath: '/src/movies/Movie (2024)',
+  destPath: '/dst/Movies',
+  mapping: '/movies',
+  details: { title: 'Movie', year: 2024 },
+  isUpgrade: false,
+  waitForStableSize: false,
+  retryCount: 1,
+  gaveUp: false,
+  error: null,
+  bytesTransferred: null,
+  createdAt: '2026-03-10T10:00:00.000Z',
+  startedAt: '2026-03-10T10:00:01.000Z',
+  finishedAt: null,
+  durationSeconds: null,
+  nextAttemptAt: null,
+};
+
+describe('jobJson', () => {
+  it('writes the API fields in their documented names and order', () => {
+    expect(Object.keys(jobJson(job))).toEqual([
+      'id',
+      'status',
+      'source',
+      'media_type',
+      'title',
+      'container_path',
+      'source_path',
+      'dest_path',
+      'mapping',
+      'details',
+      'is_upgrade',
+      'wait_for_stable_size',
+      'retry_count',
+      'gave_up',
+      'error',
+      'bytes_transferred',
+      'created_at',
+      'started_at',
+      'finished_at',
+      'duration_seconds',
+      'next_attempt_at',
+    ]);
+    expect(jobJson(job)).toMatchObject({
+      retry_count: 1,
+      source_path: '/src/movies/Movie (2024)',
+      details: job.details,
+    });
+  });
+
+  it('appends progress last when given, null before rsync prints a line', () => {
+    expect(jobJson(job, null).progress).toBeNull();
+    const json = jobJson(job, {
+      bytes: 5,
+      percent: 1,
+      rate: '1.00MB/s',
+      eta: '0:00:09',
+      updatedAt: job.startedAt ?? '',
+    });
+    expect(Object.keys(json).at(-1)).toBe('progress');
+    expect(json.progress).toEqual({
+      bytes: 5,
+      percent: 1,
+      rate: '1.00MB/s',
+      eta: '0:00:09',
+      updated_at: job.startedAt,
+    });
+  });
+});

@@ -1,0 +1,69 @@
+import type { Job, JobProgress, JobSource, JobStatus, MediaDetails, MediaType } from '../core/types.js';
+
+/** A job as GET /jobs and GET /jobs/<id> answer it: the documented snake_case fields, in this order. */
+export interface JobJson {
+  id: number;
+  status: JobStatus;
+  source: JobSource;
+  media_type: MediaType;
+  title: string;
+  container_path: string;
+  source_path: string;
+  dest_path: string;
+  mapping: string;
+  details: MediaDetails;
+  is_upgrade: boolean;
+  wait_for_stable_size: boolean;
+  retry_count: number;
+  gave_up: boolean;
+  error: string | null;
+  bytes_transferred: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_seconds: number | null;
+  next_attempt_at: string | null;
+  /** Jobs in progress only: the copy's last progress line, null until rsync prints one. */
+  progress?: JobProgressJson | null;
+}
+
+export interface JobProgressJson {
+  bytes: number;
+  percent: number;
+  rate: string;
+  eta: string;
+  updated_at: string;
+}
+
+/** Writes `progress` when given: the route gives it for jobs in progress only. */
+export function jobJson(job: Job, progress?: JobProgress | null): JobJson {
+  const json: JobJson = {
+    id: job.id,
+    status: job.status,
+    source: job.source,
+    media_type: job.mediaType,
+    title: job.title,
+    container_path: job.containerPath,
+    source_path: job.sourcePath,
+    dest_path: job.destPath,
+    mapping: job.mapping,
+    details: job.details,
+    is_upgrade: job.isUpgrade,
+    wait_for_stable_size: job.waitForStableSize,
+    retry_count: job.retryCount,
+    gave_up: job.gaveUp,
+    error: job.error,
+    bytes_transferred: job.bytesTransferred,
+    created_at: job.createdAt,
+    started_at: job.startedAt,
+    finished_at: job.finishedAt,
+    duration_seconds: job.durationSeconds,
+    next_attempt_at: job.nextAttemptAt,
+  };
+  if (progress !== undefined) json.progress = progress && progressJson(progress);
+  return json;
+}
+
+function progressJson(p: JobProgress): JobProgressJson {
+  return { bytes: p.bytes, percent: p.percent, rate: p.rate, eta: p.eta, updated_at: p.updatedAt };
+}
