@@ -4,12 +4,11 @@ import { readFileSync } from 'node:fs';
 import { type Config, loadConfig, secretsOf } from './config/load.js';
 import { ConfigError } from './config/schema.js';
 import { coerceError } from './core/errors.js';
+import { TIMING } from './core/timing.js';
 import { createHistoryLog } from './log/history.js';
 import { createLogger } from './log/logger.js';
 import { createService } from './service/create-service.js';
 import { systemAdapters } from './service/system-adapters.js';
-
-const SHUTDOWN_GRACE_MS = 9000;
 
 function readConfigOrExit(): Config {
   try {
@@ -63,7 +62,7 @@ async function main(): Promise<void> {
       setTimeout(() => {
         log.error('Shutdown took too long; exiting now');
         process.exit(1);
-      }, SHUTDOWN_GRACE_MS).unref();
+      }, TIMING.shutdownGraceMs).unref();
       await service.stop();
       exit(0);
     };

@@ -46,6 +46,3 @@ export const DEFAULTS = {
   SYNC_MOUNT_CHECK_INTERVAL_SECONDS: 30,
   SYNC_MANUAL_STABLE_SECONDS: 2,
 } as const;
-
-/** A file already synced within this window is not synced again by a repeated webhook. */
-export const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -5,6 +5,7 @@ import { PermanentError } from '../core/errors.js';
 import type { MediaServer, ScanTarget } from './media-server.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
 import { redactor } from '../core/redact.js';
+import { TIMING } from '../core/timing.js';
 
 export interface PlexOptions {
   /** e.g. "http://plex:32400". */
@@ -14,11 +15,9 @@ export interface PlexOptions {
   timeoutMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-
 export function createPlexServer(opts: PlexOptions): MediaServer {
   const fetchFn = opts.fetch ?? globalThis.fetch;
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? TIMING.outboundRequestTimeoutMs;
   const base = opts.baseUrl.replace(/\/+$/, '');
   // The token travels in a header, not the query (Flask put it in the URL, where proxies and
   // error messages log it); this still guards against a fetch that echoes headers or a token

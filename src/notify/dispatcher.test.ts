@@ -9,6 +9,7 @@ import { openDatabase, type Db } from '../store/database.js';
 import { createOutboxStore, type OutboxStore } from '../store/outbox.js';
 import { Dispatcher } from './dispatcher.js';
 import { createTelegramNotifier } from './telegram.js';
+import { TIMING } from '../core/timing.js';
 
 const log = pino({ level: 'silent' });
 let dir: string;
@@ -30,6 +31,7 @@ beforeEach(async () => {
     plex: createPlexServer({ baseUrl: server.url, token: 'plex-token' }),
     clock: { now: () => now },
     log,
+    backoff: { firstMs: TIMING.outboxFirstBackoffMs, maxMs: TIMING.outboxMaxBackoffMs },
     maxAgeMs: 48 * 3600_000,
   });
 });

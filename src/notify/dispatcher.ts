@@ -22,10 +22,9 @@ export interface DispatcherDeps {
   log: Logger;
   /** A row still failing this long after it was written is given up (logged, kept in the table). */
   maxAgeMs: number;
+  /** The first wait after a failed delivery, doubled per attempt up to `maxMs`. */
+  backoff: { firstMs: number; maxMs: number };
 }
-
-const FIRST_BACKOFF_MS = 30_000;
-const MAX_BACKOFF_MS = 60 * 60_000;
 
 /**
  * Delivers the outbox: per target, oldest row first, one at a time, so messages arrive in order.
@@ -85,8 +84,11 @@ export class Dispatcher {
   private drainSoon(target: OutboxTarget): void {
     if (!this.running) return;
     const work = this.drain(target).catch((error: unknown) => {
-      this.deps.log.error({ err: coerceError(error), target }, 'Outbox could not be read; trying again in 30 s');
-      this.retryIn(target, FIRST_BACKOFF_MS);
+      this.deps.log.error(
+        { err: coerceError(error), target },
+        `Outbox could not be read; trying again in ${this.deps.backoff.firstMs / 1000} s`,
+      );
+      this.retryIn(target, this.deps.backoff.firstMs);
     });
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
@@ -129,7 +131,7 @@ export class Dispatcher {
       const delay =
         error instanceof RetryLaterError
           ? error.retryAfterMs
-          : Math.min(FIRST_BACKOFF_MS * 2 ** row.attempts, MAX_BACKOFF_MS);
+          : Math.min(this.deps.backoff.firstMs * 2 ** row.attempts, this.deps.backoff.maxMs);
       outbox.reschedule(row.id, new Date(now.getTime() + delay), error.message);
       log.warn(
         { outboxId: row.id, jobId: row.jobId },

@@ -8,6 +8,7 @@ import { RetryLaterError } from './notifier.js';
 import { toTelegramText } from './render.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
 import { redactor } from '../core/redact.js';
+import { TIMING } from '../core/timing.js';
 
 export interface TelegramOptions {
   /** e.g. "https://api.telegram.org"; configurable so tests and self-hosted Bot API servers work. */
@@ -18,7 +19,6 @@ export interface TelegramOptions {
   timeoutMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
 /** Telegram normally says how long to wait; when it does not, wait long enough not to be banned. */
 const DEFAULT_RETRY_AFTER_S = 30;
 /** A description is one sentence; anything longer is not Telegram talking (a proxy page, say). */
@@ -26,7 +26,7 @@ const DESCRIPTION_LIMIT = 500;
 
 export function createTelegramNotifier(opts: TelegramOptions): Notifier {
   const fetchFn = opts.fetch ?? globalThis.fetch;
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? TIMING.outboundRequestTimeoutMs;
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/bot${opts.token}/sendMessage`;
   // The token is part of the URL path, and fetch implementations may echo the URL in their
   // errors; every message we throw goes through this so the token cannot reach a log.

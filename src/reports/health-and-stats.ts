@@ -4,6 +4,7 @@ import type { MountMonitor } from '../mounts/monitor.js';
 import { formatBytes } from '../notify/format.js';
 import type { JobReports } from '../store/job-reports.js';
 import type { SessionStats } from './session-stats.js';
+import { DAY_MS } from '../core/timing.js';
 
 export interface ReportDeps {
   jobReports: Pick<JobReports, 'statusCounts' | 'countFinished'>;
@@ -26,8 +27,6 @@ export interface HealthReport {
   jobs_24h: Record<JobStatus, number>;
   uptime_since: string;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** /health: from counters, two index ranges and the mount monitor's last answers; no scan of the jobs table. */
 export function healthReport(deps: ReportDeps): HealthReport {

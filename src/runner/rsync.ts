@@ -1,5 +1,6 @@
 import { runChild, type ChildRun } from '../system/run-child.js';
 import { ProgressSplitter, type RsyncProgress } from './rsync-progress.js';
+import { TIMING } from '../core/timing.js';
 
 /** stdout: the last 64 KiB only (-v lists every file, and --stats comes last), without progress lines. */
 export type RsyncRun = ChildRun;
@@ -15,13 +16,6 @@ export interface RunRsyncOptions {
 
 const STDOUT_LIMIT = 64 * 1024;
 const STDERR_LIMIT = 16 * 1024;
-/** Time rsync gets after SIGTERM to stop its children and flush before SIGKILL. */
-const KILL_GRACE_MS = 5_000;
-/**
- * After rsync itself exited, how long a process that inherited its pipes (a receiver stuck in
- * uninterruptible NFS I/O) may keep them open before the run is reported anyway.
- */
-const PIPE_DRAIN_MS = 1_000;
 
 /**
  * Runs rsync without a shell, in its own process group: local rsync forks a receiver and a generator,
@@ -31,8 +25,10 @@ export function runRsync(args: string[], o: RunRsyncOptions): Promise<RsyncRun> 
   return runChild(o.binary ?? 'rsync', args, {
     timeoutMs: o.timeoutMs,
     signal: o.signal,
-    stop: { sigtermGraceMs: KILL_GRACE_MS },
-    pipeDrainMs: PIPE_DRAIN_MS,
+    stop: { sigtermGraceMs: TIMING.rsyncKillGraceMs },
+    // A process that inherited rsync's pipes (a receiver stuck in uninterruptible NFS I/O) may keep
+    // them open after rsync itself exited: the run is reported anyway.
+    pipeDrainMs: TIMING.rsyncPipeDrainMs,
     onSpawn: o.onSpawn,
     stdoutFilter: new ProgressSplitter((progress) => o.onProgress?.(progress)),
     stdoutLimit: STDOUT_LIMIT,

@@ -1,4 +1,5 @@
 import { coerceError } from '../core/errors.js';
+import { TIMING } from '../core/timing.js';
 import type { Clock, Job } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { JobReports } from '../store/job-reports.js';
@@ -31,9 +32,6 @@ export interface RunnerDeps {
   onUnrecorded: (job: Job, error: Error) => void;
 }
 
-/** 20 jobs within 100 ms is a burst (a season pack, a backlog); 50 ms without a new one ends it. */
-const DEFAULT_BURST = { minJobs: 20, windowMs: 100, quietMs: 50 };
-
 /**
  * The queue worker. It claims due jobs up to the concurrency limit, and sleeps until the next
  * job or retry is due or until wake() (a webhook, a finished job, a mount that came back).
@@ -50,7 +48,7 @@ export class Runner {
   private failure: Error | null = null;
 
   constructor(private readonly deps: RunnerDeps) {
-    this.burstRule = deps.burst ?? DEFAULT_BURST;
+    this.burstRule = deps.burst ?? TIMING.burst;
   }
 
   start(): void {
@@ -110,7 +108,7 @@ export class Runner {
       if (this.active.size < maxConcurrent) this.sleepUntilDue(now);
     } catch (error) {
       log.error({ err: coerceError(error) }, 'Job queue could not be read; trying again shortly');
-      this.timer = setTimeout(() => this.runOnce(), 1000);
+      this.timer = setTimeout(() => this.runOnce(), TIMING.queueReadRetryMs);
     }
     return started;
   }

@@ -3,6 +3,7 @@ import { coerceError } from '../core/errors.js';
 import type { Clock } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { ScheduleRunStore } from '../store/schedule-runs.js';
+import { TIMING } from '../core/timing.js';
 
 export interface DailyTaskDeps {
   task: string;
@@ -17,7 +18,6 @@ export interface DailyTaskDeps {
 }
 
 /** A slot missed by at most this long (the service was down at its time) is caught up at start. */
-const CATCH_UP_WINDOW_MS = 12 * 60 * 60 * 1000;
 
 /**
  * Runs `run` once per cron slot, in the configured time zone, and remembers the last slot in SQLite:
@@ -44,10 +44,10 @@ export class DailyTask {
     return this.job?.nextRun() ?? null;
   }
 
-  /** The most recent slot at or before `now` (within the last 8 days), if any. */
+  /** The most recent slot at or before `now` (within TIMING.scheduleLookBackMs), if any. */
   latestSlot(now: Date): Date | undefined {
     const cron = new Cron(this.deps.cron, { timezone: this.deps.timeZone, paused: true });
-    let cursor: Date | null = new Date(now.getTime() - 8 * 24 * 60 * 60 * 1000);
+    let cursor: Date | null = new Date(now.getTime() - TIMING.scheduleLookBackMs);
     let latest: Date | undefined;
     for (let i = 0; i < 20_000; i++) {
       cursor = cron.nextRun(cursor);
@@ -68,7 +68,7 @@ export class DailyTask {
       this.deps.runs.recordRun(this.deps.task, slot.toISOString(), now);
       return;
     }
-    if (last < slot.toISOString() && now.getTime() - slot.getTime() <= CATCH_UP_WINDOW_MS) {
+    if (last < slot.toISOString() && now.getTime() - slot.getTime() <= TIMING.scheduleCatchUpWindowMs) {
       this.deps.log.info(`${this.deps.task}: catching up the run of ${slot.toISOString()} missed while stopped`);
       this.runSlot(slot);
     }

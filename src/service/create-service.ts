@@ -3,8 +3,8 @@
 // ones; tests pass real rsync and SQLite on temp folders and a fake where the point is a mount state.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/load.js';
-import { DUPLICATE_WINDOW_MS } from '../config/defaults.js';
 import { dayOf, previousDay } from '../core/day.js';
+import { TIMING, type Timing } from '../core/timing.js';
 import type { Clock } from '../core/types.js';
 import { buildApp } from '../http/app.js';
 import { createIntake } from '../intake/intake.js';
@@ -37,13 +37,6 @@ import { createWalSync } from '../store/wal-sync.js';
 import { healthReport, statsReport } from '../reports/health-and-stats.js';
 import { SessionStats } from '../reports/session-stats.js';
 
-/** A full probe of a root is reused this long by the next jobs, while the root stays on the same mount. */
-const ROOT_PROBE_FRESH_MS = 2000;
-/** An outbox row still failing this long after it was written is given up. */
-const OUTBOX_MAX_AGE_MS = 48 * 60 * 60 * 1000;
-/** Longest sleep of the queue between two looks when nothing is due. */
-const IDLE_RECHECK_MS = 60_000;
-
 export interface ServiceAdapters {
   clock: Clock;
   log: Logger;
@@ -74,7 +67,8 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export function createService(config: Config, adapters: ServiceAdapters): Service {
+/** `timing` is TIMING but in tests, which shorten waits (the outbox's backoff) rather than sleep through them. */
+export function createService(config: Config, adapters: ServiceAdapters, timing: Timing = TIMING): Service {
   const { clock, log, history } = adapters;
   const db = openDatabase(config.dbPath);
   const outbox = createOutboxStore(db);
@@ -89,7 +83,15 @@ export function createService(config: Config, adapters: ServiceAdapters): Servic
   const notifications = telegram !== null;
 
   const session = new SessionStats(clock.now());
-  const dispatcher = new Dispatcher({ outbox, telegram, plex, clock, log, maxAgeMs: OUTBOX_MAX_AGE_MS });
+  const dispatcher = new Dispatcher({
+    outbox,
+    telegram,
+    plex,
+    clock,
+    log,
+    maxAgeMs: timing.outboxMaxAgeMs,
+    backoff: { firstMs: timing.outboxFirstBackoffMs, maxMs: timing.outboxMaxBackoffMs },
+  });
   const monitor = new MountMonitor({
     mappings: config.mappings,
     probe: adapters.probe,
@@ -105,7 +107,7 @@ export function createService(config: Config, adapters: ServiceAdapters): Servic
     monitor,
     probe: adapters.probe,
     rootHealth: new RootHealthCache({
-      freshMs: ROOT_PROBE_FRESH_MS,
+      freshMs: timing.rootProbeFreshMs,
       readMountinfo: adapters.readMountTable,
       now: () => clock.now().getTime(),
     }),
@@ -124,7 +126,8 @@ export function createService(config: Config, adapters: ServiceAdapters): Servic
     shareOf: (mapping) => shares.get(mapping) ?? mapping,
     maxConcurrent: config.rsync.maxConcurrent,
     maxRetries: config.retry.maxRetries,
-    idleRecheckMs: IDLE_RECHECK_MS,
+    idleRecheckMs: timing.queueIdleRecheckMs,
+    burst: timing.burst,
     runJob: (job, signal) =>
       runSyncJob(
         job,
@@ -190,7 +193,7 @@ export function createService(config: Config, adapters: ServiceAdapters): Servic
     mappings: config.mappings,
     clock,
     log,
-    duplicateWindowMs: DUPLICATE_WINDOW_MS,
+    duplicateWindowMs: timing.duplicateWindowMs,
     onQueued: (created) => runner.jobsQueued(created),
   });
   const reportDeps = {

@@ -1,6 +1,7 @@
 import type { Job, JobStatus, MediaType } from '../core/types.js';
 import type { Db } from './database.js';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
+import { TIMING } from '../core/timing.js';
 
 export interface FinishedTotals {
   successful: number;
@@ -33,8 +34,6 @@ export interface JobReports {
   nextDueAt(): Date | undefined;
   dayReport(range: Range, listLimit: number): DayReport;
 }
-
-const NEEDS_ATTENTION_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function createJobReports(db: Db): JobReports {
   const get = db.prepare<[id: number], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`);
@@ -120,7 +119,7 @@ function createDayReport(db: Db): JobReports['dayReport'] {
       bytes: 0,
       durationSeconds: 0,
       failedTitles: dayFailedTitles.all(from, to, listLimit),
-      needsAttention: gaveUpBefore.all(new Date(range.to.getTime() - NEEDS_ATTENTION_WINDOW_MS).toISOString(), to),
+      needsAttention: gaveUpBefore.all(new Date(range.to.getTime() - TIMING.needsAttentionWindowMs).toISOString(), to),
     };
     for (const row of dayTotals.all(from, to)) {
       if (row.status === 'failed') {

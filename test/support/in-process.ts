@@ -12,11 +12,13 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, secretsOf } from '../../src/config/load.js';
+import { TIMING, type Timing } from '../../src/core/timing.js';
 import { createHistoryLog } from '../../src/log/history.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createService, type Service, type ServiceAdapters } from '../../src/service/create-service.js';
 import { systemAdapters } from '../../src/service/system-adapters.js';
 import { onCleanup, tempDir } from './cleanup.js';
+import { waitFor } from './wait-for.js';
 import { layoutOf, type MappingSpec, type ServiceLayout, testDefaultEnv, writeConfig } from './service-layout.js';
 
 export interface InProcessOptions {
@@ -27,6 +29,8 @@ export interface InProcessOptions {
   mappings?: MappingSpec[];
   /** Adapters to use instead of the real ones (a probe that answers as told, a clock). */
   adapters?: Partial<ServiceAdapters>;
+  /** Shorter waits than TIMING's (the outbox's backoff), so a test need not sleep through them. */
+  timing?: Partial<Timing>;
 }
 
 export interface InProcessService extends ServiceLayout {
@@ -34,6 +38,8 @@ export interface InProcessService extends ServiceLayout {
   app: FastifyInstance;
   /** The log lines written so far, formatted as in sync_webhook.log. */
   output(): string;
+  /** Resolves with the match once the log output matches `re`; rejects after `timeoutMs` (default 10 s). */
+  waitForLog(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Exit codes the service asked for (it asks after a job's outcome could not be recorded). */
   exitCodes: number[];
 }
@@ -56,7 +62,7 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
   const history = createHistoryLog(config.log.path, config.timeZone);
   const exitCodes: number[] = [];
   const adapters = { ...systemAdapters(config, { log, history, exit: (code) => exitCodes.push(code) }), ...o.adapters };
-  const service = createService(config, adapters);
+  const service = createService(config, adapters, { ...TIMING, ...o.timing });
   onCleanup(async () => {
     await service.stop();
     history.close();
@@ -64,5 +70,7 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
   });
   await service.start();
   await service.app.ready();
-  return { ...layout, service, app: service.app, output: () => output, exitCodes };
+  const waitForLog = (re: RegExp, timeoutMs = 10_000) =>
+    waitFor(() => output.match(re) ?? undefined, { timeoutMs, what: `log line ${re}` });
+  return { ...layout, service, app: service.app, output: () => output, waitForLog, exitCodes };
 }

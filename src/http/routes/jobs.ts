@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
+import { TIMING } from '../../core/timing.js';
 import { JOB_STATUSES, type Clock, type Job, type JobProgress, type JobStatus } from '../../core/types.js';
 import { type JobJson, jobJson } from '../job-json.js';
 
@@ -29,7 +30,6 @@ export interface JobRouteDeps {
 }
 
 const MAX_LIMIT = 1000;
-const RETRY_FAILED_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): void {
   app.get<{ Querystring: { limit?: string; status?: string } }>('/jobs', async (request) => {
@@ -59,7 +59,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
   });
 
   app.post('/queue/retry-failed', async (request, reply) => {
-    const since = new Date(deps.clock.now().getTime() - RETRY_FAILED_WINDOW_MS);
+    const since = new Date(deps.clock.now().getTime() - TIMING.retryFailedWindowMs);
     const ids = deps.jobs.retryFailedSince(since);
     request.log.info(`Retry of failed jobs from the last 24 h: ${ids.length} queued again`);
     if (ids.length > 0) deps.onRequeued();

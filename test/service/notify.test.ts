@@ -1,9 +1,10 @@
-// Telegram and Plex as fake HTTP servers on 127.0.0.1; the service talks to them for real.
+// Telegram and Plex as fake HTTP servers on 127.0.0.1; the service, built in-process, talks to them for
+// real and copies with real rsync. Its outbox backs off for 1 s rather than 30 s, so no test sleeps through it.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, cleanupEachTest, onCleanup, tempDir } from '../support/cleanup.js';
 import { waitFor } from '../support/wait-for.js';
-import { startService, type Service } from '../support/launch.js';
+import { type InProcessService, startInProcess } from '../support/in-process.js';
 import { layoutOf, type MappingSpec } from '../support/service-layout.js';
 import { getJson, post, request } from '../support/http-client.js';
 import { waitForJob } from '../support/jobs-api.js';
@@ -26,6 +27,11 @@ async function fakes(): Promise<{ telegram: FakeServer; plex: FakeServer }> {
   return { telegram, plex };
 }
 
+type Service = InProcessService;
+
+/** The outbox's first backoff here (30 s in production). */
+const BACKOFF_MS = 1000;
+
 async function startWith(telegram: FakeServer | null, plex: FakeServer | null): Promise<Service> {
   const dir = await tempDir();
   const l = layoutOf(dir);
@@ -43,7 +49,7 @@ async function startWith(telegram: FakeServer | null, plex: FakeServer | null): 
   if (telegram)
     Object.assign(env, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: CHAT, TELEGRAM_API_URL: telegram.url });
   if (plex) Object.assign(env, { PLEX_URL: plex.url, PLEX_TOKEN });
-  return startService({ dir, mappings, env });
+  return startInProcess({ dir, mappings, env, timing: { outboxFirstBackoffMs: BACKOFF_MS } });
 }
 
 /** Every outbox row delivered (or given up): no request can follow any more for what happened so far. */
@@ -61,7 +67,7 @@ async function syncMovie(
 ) {
   await makeTree(join(svc.moviesSrc, folder), { [`${folder}.mkv`]: 1536 });
   const res = await post(
-    svc.url,
+    svc.app,
     '/sync/radarr',
     await radarrDownload({ folder, file: `${folder}.mkv`, title, size: 1536, ...extra }),
   );
@@ -133,7 +139,7 @@ describe('Telegram and Plex up', () => {
     const file = 'Fleabag (2016) - S01E05 - Episode 5.mkv';
     await makeTree(join(svc.tvSrc, 'Fleabag (2016)', 'Season 01'), { [file]: 2048 });
     const res = await post(
-      svc.url,
+      svc.app,
       '/sync/sonarr',
       await sonarrDownload({
         seriesFolder: 'Fleabag (2016)',
@@ -164,10 +170,10 @@ describe('Telegram and Plex up', () => {
 
   it('GET and POST /test send "Sync Webhook Test"', async () => {
     telegram.reset();
-    const viaGet = await getJson(svc.url, '/test');
+    const viaGet = await getJson(svc.app, '/test');
     expect(viaGet.status).toBe(200);
     expect(viaGet.body).toEqual({ status: 'notification sent' });
-    const viaPost = await request(svc.url, '/test', { method: 'POST' });
+    const viaPost = await request(svc.app, '/test', { method: 'POST' });
     expect(viaPost.status).toBe(200);
     await telegram.waitForRequests(2);
     for (const req of telegram.requests) {
@@ -175,7 +181,7 @@ describe('Telegram and Plex up', () => {
       expect(body.chat_id).toBe(CHAT);
       expect(body.text.startsWith('<b>Sync Webhook Test</b>\n')).toBe(true);
     }
-    expect((await getJson(svc.url, '/health')).body.notifications).toBe(true);
+    expect((await getJson(svc.app, '/health')).body.notifications).toBe(true);
   });
 
   it('Plex down (500): the job is still a success and the message still goes out', async () => {
@@ -186,12 +192,12 @@ describe('Telegram and Plex up', () => {
     await plex.waitForRequests(1);
     await telegram.waitForRequests(1);
     expect(sendMessages(telegram)).toHaveLength(1);
-    expect((await getJson(svc.url, `/jobs/${job.id}`)).body.status).toBe('success');
+    expect((await getJson(svc.app, `/jobs/${job.id}`)).body.status).toBe('success');
+    await svc.waitForLog(/plex delivery failed \(attempt 1\).*500/);
     const scan = (await outboxRows(svc.dbPath)).filter((r) => r.target === 'plex' && r.job_id === job.id);
     expect(scan).toHaveLength(1);
     expect(scan[0]!.status).toBe('pending'); // kept for a later try, with its error
     expect(scan[0]!.last_error).toMatch(/500/);
-    await svc.waitForLog(/plex delivery failed \(attempt 1\).*500/);
   });
 });
 
@@ -231,22 +237,22 @@ describe('Telegram down, then up', () => {
     const svc = await startWith(telegram, null);
     const job = await syncMovie(svc, 'Telegram Down (2017)', 'Telegram Down');
     await telegram.waitForRequests(1);
-    await svc.waitForLog(/telegram delivery failed \(attempt 1\).*HTTP 500.*next try in 30 s/);
+    await svc.waitForLog(/telegram delivery failed \(attempt 1\).*HTTP 500.*next try in 1 s/);
     const pending = await outboxRows(svc.dbPath);
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ job_id: job.id, status: 'pending', attempts: 1 });
     expect(pending[0]!.last_error).toMatch(/500/);
-    expect((await getJson(svc.url, `/jobs/${job.id}`)).body.status).toBe('success');
+    expect((await getJson(svc.app, `/jobs/${job.id}`)).body.status).toBe('success');
 
-    // Telegram is back; the outbox tries again after its 30 s backoff.
+    // Telegram is back; the outbox tries again after its backoff.
     telegram.respondWith({ status: 200, body: { ok: true, result: {} } });
-    await telegram.waitForRequests(2, 40_000);
+    await telegram.waitForRequests(2, 10_000);
     await outboxSettled(svc);
     expect(telegram.requests).toHaveLength(2);
     expect(telegram.requests[1]!.body).toBe(telegram.requests[0]!.body);
     expect(telegram.requests[1]!.json<{ text: string }>().text.startsWith('<b>Movie Synced</b>')).toBe(true);
     expect((await outboxRows(svc.dbPath))[0]).toMatchObject({ status: 'sent', attempts: 2 });
-  }, 60_000);
+  });
 });
 
 describe('without a Telegram token', () => {
@@ -254,11 +260,11 @@ describe('without a Telegram token', () => {
 
   it('/health says notifications: false, /test answers 503, and a success sends nothing', async () => {
     const svc = await startWith(null, null);
-    const health = await getJson(svc.url, '/health');
+    const health = await getJson(svc.app, '/health');
     expect(health.status).toBe(200);
     expect(health.body.notifications).toBe(false);
     for (const method of ['GET', 'POST']) {
-      const res = await request(svc.url, '/test', { method });
+      const res = await request(svc.app, '/test', { method });
       expect(res.status).toBe(503);
       expect(res.body.error).toMatch(/TELEGRAM_BOT_TOKEN/);
     }

@@ -1,0 +1,60 @@
+// Every fixed duration of the service, in one place. What a user may set (retry interval, rsync and
+// mount timeouts, check interval) is configuration: config/defaults.ts.
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+export const DAY_MS = 24 * HOUR;
+
+export interface Timing {
+  /** After SIGTERM the service exits this long later at the latest (Docker kills after 10 s). */
+  shutdownGraceMs: number;
+  /** A full probe of a root is reused this long by the next jobs, while the root stays on the same mount. */
+  rootProbeFreshMs: number;
+  /** Longest sleep of the queue between two looks when nothing is due. */
+  queueIdleRecheckMs: number;
+  /** The next look at the queue after it could not be read. */
+  queueReadRetryMs: number;
+  /** 20 jobs within 100 ms are a burst (a season pack, a backlog); 50 ms without a new one end it. */
+  burst: { minJobs: number; windowMs: number; quietMs: number };
+  /** A file synced within this window is not synced again by a repeated webhook. */
+  duplicateWindowMs: number;
+  /** POST /queue/retry-failed requeues the jobs that failed this recently. */
+  retryFailedWindowMs: number;
+  /** The summary's Needs Attention lists jobs that gave up this recently and are still failed. */
+  needsAttentionWindowMs: number;
+  /** A scheduled run missed by at most this long (the service was stopped) runs once at start. */
+  scheduleCatchUpWindowMs: number;
+  /** How far back the scheduler looks for the latest slot of its cron expression. */
+  scheduleLookBackMs: number;
+  /** The first wait after a failed delivery of an outbox row, doubled per attempt up to the maximum. */
+  outboxFirstBackoffMs: number;
+  outboxMaxBackoffMs: number;
+  /** An outbox row still failing this long after it was written is given up. */
+  outboxMaxAgeMs: number;
+  /** One request to Telegram or Plex. */
+  outboundRequestTimeoutMs: number;
+  /** rsync gets SIGTERM first (it removes its temp file), and SIGKILL this long after. */
+  rsyncKillGraceMs: number;
+  /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
+  rsyncPipeDrainMs: number;
+}
+
+export const TIMING: Readonly<Timing> = Object.freeze({
+  shutdownGraceMs: 9 * SECOND,
+  rootProbeFreshMs: 2 * SECOND,
+  queueIdleRecheckMs: MINUTE,
+  queueReadRetryMs: SECOND,
+  burst: { minJobs: 20, windowMs: 100, quietMs: 50 },
+  duplicateWindowMs: DAY_MS,
+  retryFailedWindowMs: DAY_MS,
+  needsAttentionWindowMs: 7 * DAY_MS,
+  scheduleCatchUpWindowMs: 12 * HOUR,
+  scheduleLookBackMs: 8 * DAY_MS,
+  outboxFirstBackoffMs: 30 * SECOND,
+  outboxMaxBackoffMs: HOUR,
+  outboxMaxAgeMs: 48 * HOUR,
+  outboundRequestTimeoutMs: 30 * SECOND,
+  rsyncKillGraceMs: 5 * SECOND,
+  rsyncPipeDrainMs: SECOND,
+});
