@@ -1,4 +1,4 @@
-// Every default of the service in one place. The four mappings are the original README's table.
+// Every default of the service in one place. The four mappings are the README's table.
 
 export const DEFAULT_MAPPINGS = [
   {

@@ -19,7 +19,7 @@ function configErrorOf(env: Record<string, string>, readFile: (path: string) => 
 }
 
 describe('loadConfig', () => {
-  it('starts with nothing set: the original defaults and the four mappings', () => {
+  it('starts with nothing set: the documented defaults and the four mappings', () => {
     const c = loadConfig({}, noFile);
     expect(c.http).toEqual({ host: '0.0.0.0', port: 5000 });
     expect(c.dbPath).toBe('./data/sync_jobs.db');
@@ -41,7 +41,7 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c.mappings[0])).toBe(true);
   });
 
-  it('reads the original variables', () => {
+  it('reads the documented variables', () => {
     const c = loadConfig(
       {
         TELEGRAM_BOT_TOKEN: '123:abc',

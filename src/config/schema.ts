@@ -69,7 +69,7 @@ const BOOLEAN_WORDS = new Map([
 /** true/false, 1/0, yes/no, on/off, in any case. */
 export const onOff = spelled((value) => BOOLEAN_WORDS.get(value.toLowerCase()), 'must be true or false');
 
-// The Flask service's level names, in any case; pino has no WARNING or CRITICAL.
+// The level names users already set (Python's logging names), in any case; pino has no WARNING or CRITICAL.
 const LOG_LEVELS = new Map<string, LogLevel>([
   ['DEBUG', 'debug'],
   ['INFO', 'info'],

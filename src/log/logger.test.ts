@@ -49,7 +49,7 @@ describe('logger', () => {
     expect(out.join('')).toContain('[REDACTED]');
   });
 
-  it('names levels as the original did and keeps one event on one line', () => {
+  it('names levels as the README documents and keeps one event on one line', () => {
     expect(formatLine(JSON.stringify({ level: 40, time: 0, msg: 'a\nb' }), 'UTC')).toMatch(/ - WARNING - a\\nb\n$/);
     // A carriage return would overwrite the line on a terminal; an escape sequence would rewrite the screen.
     const line = formatLine(

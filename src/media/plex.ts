@@ -19,8 +19,8 @@ export function createPlexServer(opts: PlexOptions): MediaServer {
   const fetchFn = opts.fetch ?? globalThis.fetch;
   const timeoutMs = opts.timeoutMs ?? TIMING.outboundRequestTimeoutMs;
   const base = opts.baseUrl.replace(/\/+$/, '');
-  // The token travels in a header, not the query (Flask put it in the URL, where proxies and
-  // error messages log it); this still guards against a fetch that echoes headers or a token
+  // The token travels in a header, not the query (a URL is what proxies and error messages log);
+  // this still guards against a fetch that echoes headers or a token
   // pasted into PLEX_URL.
   const redact = redactor([opts.token]);
 

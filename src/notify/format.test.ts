@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, escapeWithin, formatBytes, formatDuration } from './format.js';
 
-describe('formatBytes (same output as Flask format_size)', () => {
+describe('formatBytes (1024 steps, one decimal, as users know the sizes)', () => {
   // Expected values printed by the Python function itself.
   it.each([
     [0, '0.0 B'],

@@ -2,7 +2,7 @@
 
 /**
  * Python's `f'{x:.1f}'`, which rounds an exact tie to even ("1.2" for 1.25), where `toFixed`
- * rounds it up ("1.3"). Sizes must read exactly as the Flask peer printed them.
+ * rounds it up ("1.3"). Sizes in messages must not change for users who move from the Python service.
  * The only doubles that are exact ties at one decimal are k/4 with k odd (x.25, x.75).
  */
 export function toFixed1(x: number): string {
@@ -17,7 +17,7 @@ export function toFixed1(x: number): string {
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
 
-/** Flask's format_size: 1024 steps, one decimal, PB beyond TB. Missing or non-finite counts as 0. */
+/** 1024 steps, one decimal, PB beyond TB. Missing or non-finite counts as 0. */
 export function formatBytes(n: number | null | undefined): string {
   let size = typeof n === 'number' && Number.isFinite(n) ? n : 0;
   for (const unit of UNITS) {
@@ -27,7 +27,7 @@ export function formatBytes(n: number | null | undefined): string {
   return `${toFixed1(size)} PB`;
 }
 
-/** "45.2s", as Flask printed rsync durations. Missing or non-finite counts as 0. */
+/** "45.2s", the rsync duration in messages and sync_history.log. Missing or non-finite counts as 0. */
 export function formatDuration(seconds: number | null | undefined): string {
   const s = typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : 0;
   return `${toFixed1(s)}s`;

@@ -91,7 +91,7 @@ describe('renderSyncSuccess', () => {
     expect(m.body).toBe('<b>Series Title</b>\nS01E01-S01E02\nQuality: WEBDL-1080p\nSize: 0.0 B\nDuration: 12.1s');
   });
 
-  it('says Unknown for a missing quality and episode code, as Flask did', () => {
+  it('says Unknown for a missing quality and episode code', () => {
     const m = renderSyncSuccess(episode({ details: { title: 'Series Title' }, durationSeconds: null }), {
       dryRun: false,
     });
@@ -310,7 +310,7 @@ describe('renderDailySummary', () => {
     );
   });
 
-  it('renders counts, failed titles and items needing attention like Flask', () => {
+  it('renders counts, failed titles and items needing attention', () => {
     expect(renderDailySummary(base)).toEqual({
       title: 'Daily Sync Summary',
       body:
@@ -394,7 +394,7 @@ describe('renderDailySummary', () => {
 });
 
 describe('renderTestMessage and toTelegramText', () => {
-  it('renders the Flask test message', () => {
+  it('renders the test message', () => {
     expect(renderTestMessage()).toEqual({
       title: 'Sync Webhook Test',
       body: 'If you see this, notifications are working!',

@@ -1,7 +1,7 @@
 // Notification texts, as Telegram HTML. Pure: the runner and schedules store these in the outbox,
 // so they must not depend on anything but their arguments.
 //
-// Wording follows the v2 README ("Notification Format") and the Flask peer; Markdown `*x*`/`_x_`
+// Wording is the README's ("Notifications"), which users already see today; Markdown `*x*`/`_x_`
 // became `<b>x</b>`/`<i>x</i>` because HTML needs only three characters escaped, while Telegram's
 // Markdown breaks on the `_ * [ ] ( ) ~ \`` that real titles contain.
 
@@ -16,7 +16,7 @@ export const FIELD_LIMIT = 256;
 const PATH_LIMIT = 1024;
 /** The day is ours (YYYY-MM-DD), but it is still a string from outside this module. */
 const DAY_LIMIT = 64;
-/** How many titles a summary lists per section, as in Flask; the rest is counted as "...and N more". */
+/** How many titles a summary lists per section, as users know the summary; the rest is counted as "...and N more". */
 export const SUMMARY_LIST_LIMIT = 5;
 
 export interface DailySummary {
@@ -61,7 +61,7 @@ function heading(job: Job): string {
   if (job.mediaType === 'movie') {
     return d.year ? `${title} (${d.year})` : title;
   }
-  // Flask wrote "Unknown" when Sonarr sent no episode numbers; keep that rather than an empty line.
+  // "Unknown" when Sonarr sent no episode numbers, rather than an empty line.
   const code = field(d.episodeCode || 'Unknown');
   const episodeTitle = d.episodeTitle ? `: ${field(d.episodeTitle)}` : '';
   return `${title}\n${code}${episodeTitle}`;

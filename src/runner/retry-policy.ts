@@ -8,7 +8,7 @@ export type RetryDecision =
   | { kind: 'give_up'; reason: 'exhausted' | 'permanent' };
 
 /**
- * Fixed-interval retries, as the original service: a job that failed `retryCount` retries so far
+ * Fixed-interval retries (SYNC_RETRY_INTERVAL_SECONDS, SYNC_MAX_RETRIES): a job that failed `retryCount` retries so far
  * gets retry number retryCount + 1 one interval from now, up to maxRetries; a failure that cannot
  * heal by retrying gives up at once.
  */

@@ -36,7 +36,7 @@ export const displayText = z
 export const sizeBytes = z.number().int().nonnegative().nullish().catch(undefined);
 
 /**
- * The wire sends a plain string ("Bluray-1080p"); the v2 README documents the API's
+ * The wire sends a plain string ("Bluray-1080p"); Radarr/Sonarr's API documents
  * {"quality": {"name": ...}}; some senders flatten that to {"name": ...}.
  */
 export const qualityName = z

@@ -167,7 +167,7 @@ describe('parseRadarrWebhook on hand-made bodies', () => {
 
   it.each([
     ['a plain string', 'Bluray-1080p'],
-    ['the v2 README shape', { quality: { id: 7, name: 'Bluray-1080p' }, revision: { version: 1 } }],
+    ['the API documentation shape', { quality: { id: 7, name: 'Bluray-1080p' }, revision: { version: 1 } }],
     ['a flat object', { name: 'Bluray-1080p' }],
   ])('reads the quality from %s', (_label, quality) => {
     const result = parseRadarrWebhook({ eventType: 'Download', movieFile: { path: file, quality } });
