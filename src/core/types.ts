@@ -112,6 +112,16 @@ export interface NewJob {
   dedupeKey: string;
 }
 
+/** What the jobs that finished in a range add up to (the daily summary, /stats). */
+export interface FinishedTotals {
+  successful: number;
+  failed: number;
+  movies: number;
+  episodes: number;
+  bytes: number;
+  durationSeconds: number;
+}
+
 export interface Clock {
   now(): Date;
 }

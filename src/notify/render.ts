@@ -5,7 +5,7 @@
 // became `<b>x</b>`/`<i>x</i>` because HTML needs only three characters escaped, while Telegram's
 // Markdown breaks on the `_ * [ ] ( ) ~ \`` that real titles contain.
 
-import type { Job, Message } from '../core/types.js';
+import type { FinishedTotals, Job, Message } from '../core/types.js';
 import { escapeWithin, formatBytes, formatDuration, toFixed1 } from './format.js';
 
 /** Telegram rejects longer texts ("message is too long"), and a rejected text is never delivered. */
@@ -19,15 +19,9 @@ const DAY_LIMIT = 64;
 /** How many titles a summary lists per section, as users know the summary; the rest is counted as "...and N more". */
 export const SUMMARY_LIST_LIMIT = 5;
 
-export interface DailySummary {
+export interface DailySummary extends FinishedTotals {
   /** YYYY-MM-DD in the configured time zone. */
   day: string;
-  successful: number;
-  failed: number;
-  movies: number;
-  episodes: number;
-  bytes: number;
-  durationSeconds: number;
   /** Newest first; may be longer than what is shown. */
   failedTitles: string[];
   failedTotal: number;

@@ -1,16 +1,7 @@
-import type { Job, JobStatus, MediaType } from '../core/types.js';
+import type { FinishedTotals, Job, JobStatus, MediaType } from '../core/types.js';
 import type { Db } from './database.js';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
 import { TIMING } from '../core/timing.js';
-
-export interface FinishedTotals {
-  successful: number;
-  failed: number;
-  movies: number;
-  episodes: number;
-  bytes: number;
-  durationSeconds: number;
-}
 
 export interface DayReport extends FinishedTotals {
   failedTitles: string[];
