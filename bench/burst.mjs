@@ -216,7 +216,9 @@ export async function burstPeer(dir, templates) {
 async function main() {
   printHeader('1. webhook burst');
   console.log(
-    `== wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, distinct Radarr/Sonarr Download payloads (alternating, fixtures with a number in every title and path), SYNC_DRY_RUN=true, sources missing (jobs fail fast)`,
+    `== wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, distinct Radarr/Sonarr Download payloads ` +
+      '(alternating, fixtures with a number in every title and path), ' +
+      'SYNC_DRY_RUN=true, sources missing (jobs fail fast)',
   );
   const work = tempDir('burst');
   const templates = writeBurstTemplates(join(work, 'templates'));
@@ -225,7 +227,8 @@ async function main() {
   const paced = await burstOurs(join(work, 'ours-paced'), templates, { rate: RATE, drainMaxS: 0 });
 
   table(
-    `acknowledgements at full speed (${CONNECTIONS} connections, each sending its next webhook as soon as the last is answered)`,
+    `acknowledgements at full speed (${CONNECTIONS} connections, ` +
+      'each sending its next webhook as soon as the last is answered)',
     [
       [
         'acks/s (2xx per second)',
@@ -246,7 +249,9 @@ async function main() {
   );
 
   console.log(
-    `\n== paced: a fresh service, the same webhooks sent at ${RATE.toLocaleString('en')}/s (wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, each thread on a fixed schedule); the peer is not paced (it answers ~150/s)`,
+    `\n== paced: a fresh service, the same webhooks sent at ${RATE.toLocaleString('en')}/s ` +
+      `(wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, each thread on a fixed schedule); ` +
+      'the peer is not paced (it answers ~150/s)',
   );
   table(`acknowledgement latency at ${RATE.toLocaleString('en')}/s`, [
     [
@@ -279,13 +284,17 @@ async function main() {
     ['duplicated (same job_id twice, or one payload in two rows)', dup, null, { text: '0', ok: (v) => v === 0 }, 0],
   ]);
   console.log(
-    `ours: answers by status ${JSON.stringify(o.byStatus)}; ${o.distinctAckIds} distinct job_ids in ${o.ackIds} 2xx bodies; ` +
-      `${o.unacked} rows committed whose answer wrk never read (in flight when wrk stopped; at most ${CONNECTIONS} connections); rows by status: ${o.rowStatus}`,
+    `ours: answers by status ${JSON.stringify(o.byStatus)}; ` +
+      `${o.distinctAckIds} distinct job_ids in ${o.ackIds} 2xx bodies; ` +
+      `${o.unacked} rows committed whose answer wrk never read ` +
+      `(in flight when wrk stopped; at most ${CONNECTIONS} connections); rows by status: ${o.rowStatus}`,
   );
   if (peer) {
     console.log(
-      `peer: answers its 200 before the row exists (a background thread writes it); rows by status: ${peer.rowStatus}; ` +
-        `'database is locked': job start not recorded ${peer.startLost}, job end not recorded ${peer.endLost}; peak worker threads ${peer.peakThreads}, peak concurrent rsync ${peer.peakRsync}`,
+      'peer: answers its 200 before the row exists (a background thread writes it); ' +
+        `rows by status: ${peer.rowStatus}; ` +
+        `'database is locked': job start not recorded ${peer.startLost}, job end not recorded ${peer.endLost}; ` +
+        `peak worker threads ${peer.peakThreads}, peak concurrent rsync ${peer.peakRsync}`,
     );
   }
 
@@ -295,11 +304,14 @@ async function main() {
   ]);
   if (o.drainS === null) {
     console.log(
-      `ours: not drained after ${o.waitedS.toFixed(0)} s: ${o.left} of ${o.rows} jobs still queued; ${o.drainRate.toFixed(0)} jobs/s after the burst ⇒ about ${(o.waitedS + o.left / o.drainRate).toFixed(0)} s after wrk stopped for all (SYNC_MAX_CONCURRENT=1)`,
+      `ours: not drained after ${o.waitedS.toFixed(0)} s: ${o.left} of ${o.rows} jobs still queued; ` +
+        `${o.drainRate.toFixed(0)} jobs/s after the burst ⇒ ` +
+        `about ${(o.waitedS + o.left / o.drainRate).toFixed(0)} s after wrk stopped for all (SYNC_MAX_CONCURRENT=1)`,
     );
   } else {
     console.log(
-      `ours: ${o.rows} jobs done ${o.drainS.toFixed(1)} s after wrk stopped (${(o.rows / (o.durationS + o.drainS)).toFixed(0)} jobs/s from the first webhook)`,
+      `ours: ${o.rows} jobs done ${o.drainS.toFixed(1)} s after wrk stopped ` +
+        `(${(o.rows / (o.durationS + o.drainS)).toFixed(0)} jobs/s from the first webhook)`,
     );
   }
   if (peer && peer.drainS === null) console.log(`peer: not drained within ${DRAIN_MAX_S} s`);

@@ -106,7 +106,8 @@ function writeTimingWrapper(dir, stamps) {
   const path = join(dir, 'rsync');
   writeFileSync(
     path,
-    `#!/bin/sh\n# benchmark wrapper: time the real rsync (start and end, ns since the epoch)\nstart=$(date +%s%N)\n${REAL_RSYNC} "$@"\ncode=$?\n` +
+    '#!/bin/sh\n# benchmark wrapper: time the real rsync (start and end, ns since the epoch)\n' +
+      `start=$(date +%s%N)\n${REAL_RSYNC} "$@"\ncode=$?\n` +
       `case "$*" in *--version*) ;; *) printf '%s %s\\n' "$start" "$(date +%s%N)" >> '${stamps}' ;; esac\nexit $code\n`,
   );
   chmodSync(path, 0o755);
@@ -214,7 +215,8 @@ async function main() {
     const t0 = wallMs();
     const made = tree.make(master);
     console.log(
-      `== tree "${tree.label}": ${made.files} files, ${(made.bytes / 2 ** 20).toFixed(1)} MiB, written in ${((wallMs() - t0) / 1000).toFixed(1)} s; ${tree.rounds} round(s) + 1 warm-up`,
+      `== tree "${tree.label}": ${made.files} files, ${(made.bytes / 2 ** 20).toFixed(1)} MiB, ` +
+        `written in ${((wallMs() - t0) / 1000).toFixed(1)} s; ${tree.rounds} round(s) + 1 warm-up`,
     );
     // Each side reads its own hard-linked copy (same inodes), renamed every round: a manual sync of a path
     // already copied within 24 h would be answered "duplicate" by our service.
@@ -279,9 +281,8 @@ async function main() {
             createDestDir: false,
           });
           if (!argsShown) {
-            console.log(
-              `== bare argv (the service's buildRsyncArgs for this job): rsync ${args.map((a) => (/[\s(){}#*]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`,
-            );
+            const quoted = args.map((a) => (/[\s(){}#*]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+            console.log(`== bare argv (the service's buildRsyncArgs for this job): rsync ${quoted}`);
             argsShown = true;
           }
           ms = await runBare(args, ours.env);
@@ -354,7 +355,9 @@ async function main() {
     ]);
   }
   console.log(
-    'peer column: its /sync/manual runs rsync inside the request (no job row), with its own argv (no --stats/--no-human-readable, no *.partial~ exclude); its first ratio is to the same bare rsync',
+    'peer column: its /sync/manual runs rsync inside the request (no job row), ' +
+      'with its own argv (no --stats/--no-human-readable, no *.partial~ exclude); ' +
+      'its first ratio is to the same bare rsync',
   );
   console.log('"paired" overheads include the timing wrapper itself (sh + 2 x date, a few ms): an upper bound');
 }

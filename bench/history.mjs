@@ -94,7 +94,8 @@ async function measureAt(kind, dir, n) {
 async function main() {
   printHeader('4. history scale');
   console.log(
-    `== sizes ${SIZES.map(human).join(', ')} rows; each endpoint: wrk -t1 -c1 -d${DURATION}s (one client, back to back); ${FEW_FAILED} failures in the last 24 h`,
+    `== sizes ${SIZES.map(human).join(', ')} rows; ` +
+      `each endpoint: wrk -t1 -c1 -d${DURATION}s (one client, back to back); ${FEW_FAILED} failures in the last 24 h`,
   );
   const work = tempDir('history');
   const withPeer = peerAvailable();
@@ -102,13 +103,17 @@ async function main() {
   for (const n of SIZES) {
     const o = await measureAt('ours', join(work, `ours-${n}`), n);
     console.log(
-      `== ours, ${human(n)} rows: seeded in ${o.seeded.took.toFixed(1)} s (${o.seeded.failed} failed, ${o.seeded.failed24h} of them in the last 24 h; ${o.seeded.today} finished in the last 24 h), db ${o.dbMb.toFixed(0)} MB; start->healthy ${o.startMs.toFixed(0)} ms; RSS ${num(mb(o.rssBefore))} -> ${num(mb(o.rssAfter))} MB`,
+      `== ours, ${human(n)} rows: seeded in ${o.seeded.took.toFixed(1)} s ` +
+        `(${o.seeded.failed} failed, ${o.seeded.failed24h} of them in the last 24 h; ` +
+        `${o.seeded.today} finished in the last 24 h), db ${o.dbMb.toFixed(0)} MB; ` +
+        `start->healthy ${o.startMs.toFixed(0)} ms; RSS ${num(mb(o.rssBefore))} -> ${num(mb(o.rssAfter))} MB`,
     );
     let p = null;
     if (withPeer) {
       p = await measureAt('peer', join(work, `peer-${n}`), n);
       console.log(
-        `== peer, ${human(n)} rows: seeded in ${p.seeded.took.toFixed(1)} s, db ${p.dbMb.toFixed(0)} MB; start->healthy ${p.startMs.toFixed(0)} ms; worker RSS ${num(mb(p.rssBefore))} -> ${num(mb(p.rssAfter))} MB`,
+        `== peer, ${human(n)} rows: seeded in ${p.seeded.took.toFixed(1)} s, db ${p.dbMb.toFixed(0)} MB; ` +
+          `start->healthy ${p.startMs.toFixed(0)} ms; worker RSS ${num(mb(p.rssBefore))} -> ${num(mb(p.rssAfter))} MB`,
       );
     }
     results.push({ n, o, p });
@@ -178,23 +183,25 @@ async function main() {
     const key = `${method} ${path}`;
     const a = big.o.endpoints[key];
     const b = big.p?.endpoints[key];
-    console.log(
-      `${key}: ours ${a.bytes ?? '(no answer)'} bytes (${a.requests} requests)${b ? `; peer ${b.bytes ?? '(no answer)'} bytes (${b.requests} requests)` : ''}`,
-    );
+    const peerPart = b ? `; peer ${b.bytes ?? '(no answer)'} bytes (${b.requests} requests)` : '';
+    console.log(`${key}: ours ${a.bytes ?? '(no answer)'} bytes (${a.requests} requests)${peerPart}`);
   }
   console.log(`ours POST /queue/retry-failed, first answer: ${big.o.retryAnswer}`);
   if (big.p)
     console.log(
-      `peer POST /queue/retry-failed, first answer: ${big.p.retryAnswer} (each call starts a thread per title, with a new attempt row)`,
+      `peer POST /queue/retry-failed, first answer: ${big.p.retryAnswer} ` +
+        '(each call starts a thread per title, with a new attempt row)',
     );
   if (big.p)
     console.log(
-      'peer POST /summary/send answers before it runs its query (a thread): its latency does not include the summary query',
+      'peer POST /summary/send answers before it runs its query (a thread): ' +
+        'its latency does not include the summary query',
     );
   console.log('\n-- start -> first 200 from /health, with the seeded database, ms (one start each)');
   for (const { n, o, p } of results)
     console.log(
-      `${human(n).padEnd(5)} rows: ours ${o.startMs.toFixed(0)}${p ? `, peer ${p.startMs.toFixed(0)}` : ''}   (target < 1000 ms: ${o.startMs < 1000 ? 'MET' : 'MISSED'})`,
+      `${human(n).padEnd(5)} rows: ours ${o.startMs.toFixed(0)}${p ? `, peer ${p.startMs.toFixed(0)}` : ''}` +
+        `   (target < 1000 ms: ${o.startMs < 1000 ? 'MET' : 'MISSED'})`,
     );
   console.log('\n-- RSS after the reads, MB');
   for (const { n, o, p } of results)

@@ -74,7 +74,8 @@ export function printProfile(profile, top = 25) {
   const { self, total, stacks, all } = analyse(profile);
   const busy = stacks.filter(([s]) => !s[0].startsWith('(idle)')).reduce((a, [, dt]) => a + dt, 0);
   console.log(
-    `\n-- profile: ${all.toFixed(0)} ms sampled, ${busy.toFixed(0)} ms busy (${((busy / all) * 100).toFixed(0)}% of the main thread)`,
+    `\n-- profile: ${all.toFixed(0)} ms sampled, ` +
+      `${busy.toFixed(0)} ms busy (${((busy / all) * 100).toFixed(0)}% of the main thread)`,
   );
   console.log('\n-- buckets (a sample counts in the first bucket whose test its stack matches; % of busy time)');
   const counted = new Map();
@@ -118,7 +119,8 @@ async function main() {
     env: { BENCH_TEMPLATES: templates },
   });
   console.log(
-    `== wrk -t2 -c32 -d${DURATION}s under the profiler: ${wrk.rps.toFixed(0)} req/s, p50 ${wrk.p50} ms, p99 ${wrk.p99} ms (slowed by the profiler)`,
+    `== wrk -t2 -c32 -d${DURATION}s under the profiler: ` +
+      `${wrk.rps.toFixed(0)} req/s, p50 ${wrk.p50} ms, p99 ${wrk.p99} ms (slowed by the profiler)`,
   );
   await svc.stop();
   const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
@@ -129,7 +131,8 @@ async function main() {
   mkdirSync(keep, { recursive: true });
   copyFileSync(join(profDir, file), join(keep, basename(file)));
   console.log(
-    `\n(profile kept in bench/.work/profiles/${basename(file)}; the burst and the queue drain both ran, as in production)`,
+    `\n(profile kept in bench/.work/profiles/${basename(file)}; ` +
+      'the burst and the queue drain both ran, as in production)',
   );
 }
 

@@ -47,7 +47,9 @@ async function main() {
   const svc = await startOurs(join(work, 'ours'), { env: { SYNC_DRY_RUN: 'false' } });
   const files = Array.from({ length: EPISODES }, (_, i) => `Pack Show - S01E${String(i + 1).padStart(2, '0')}.mkv`);
   const expected = EPISODES * EPISODE_MIB * 2 ** 20;
-  console.log(`== ${EPISODES} episodes × ${EPISODE_MIB} MiB, ${ROUNDS} round(s) + 1 warm-up, real copies on this disk`);
+  console.log(
+    `== ${EPISODES} episodes × ${EPISODE_MIB} MiB, ` + `${ROUNDS} round(s) + 1 warm-up, real copies on this disk`,
+  );
 
   const times = { service: [], season: [], perFile: [] };
   for (let round = 0; round <= ROUNDS; round++) {

@@ -36,7 +36,8 @@ export function writeRsyncWrapper(dir, stamps) {
   const path = join(dir, 'rsync');
   writeFileSync(
     path,
-    `#!/bin/sh\n# benchmark wrapper: note when rsync was started, then run the real one\nprintf '%s %s\\n' "$(date +%s%N)" "$*" >> '${stamps}'\nexec ${REAL_RSYNC} "$@"\n`,
+    '#!/bin/sh\n# benchmark wrapper: note when rsync was started, then run the real one\n' +
+      `printf '%s %s\\n' "$(date +%s%N)" "$*" >> '${stamps}'\nexec ${REAL_RSYNC} "$@"\n`,
   );
   chmodSync(path, 0o755);
   writeFileSync(stamps, '');
@@ -119,10 +120,12 @@ async function main() {
   const wrapper = writeRsyncWrapper(join(work, 'bin'), stamps);
   const cal = await calibrate(wrapper, stamps);
   console.log(
-    `== ${SAMPLES} sequential Radarr webhooks (one 4 KiB file each, real copy), each after the previous job finished; a PATH wrapper stamps rsync's start`,
+    `== ${SAMPLES} sequential Radarr webhooks (one 4 KiB file each, real copy), ` +
+      "each after the previous job finished; a PATH wrapper stamps rsync's start",
   );
   console.log(
-    `== wrapper's own cost, spawn() -> its timestamp, measured from this driver: median ${cal.median.toFixed(2)} ms, p99 ${cal.p99.toFixed(2)} ms (included in the delays below)`,
+    "== wrapper's own cost, spawn() -> its timestamp, measured from this driver: " +
+      `median ${cal.median.toFixed(2)} ms, p99 ${cal.p99.toFixed(2)} ms (included in the delays below)`,
   );
 
   const ours = await startOurs(join(work, 'ours'), { env: { SYNC_DRY_RUN: 'false' }, pathPrefix: join(work, 'bin') });

@@ -138,7 +138,8 @@ export function machineLines() {
         process.execPath,
         [
           '-e',
-          "const D=require('better-sqlite3');console.log(new D(':memory:').prepare('select sqlite_version()').pluck().get())",
+          "const D=require('better-sqlite3');" +
+            "console.log(new D(':memory:').prepare('select sqlite_version()').pluck().get())",
         ],
         { cwd: REPO, encoding: 'utf8' },
       );
@@ -150,10 +151,16 @@ export function machineLines() {
   const head = tryRun('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD']);
   const dirty = tryRun('git', ['--no-optional-locks', '-C', REPO, 'status', '--porcelain', '--', 'src']);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const wrkVersion = (spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout || 'wrk (not installed)').split('\n')[0];
   return [
-    `machine: ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${tryRun('uname', ['-r'])}`,
-    `versions: node ${process.version}, ${tryRun(REAL_RSYNC, ['--version']).split('\n')[0].replace(/\s+/g, ' ')}, sqlite ${sqlite} (better-sqlite3), ${(spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout || 'wrk (not installed)').split('\n')[0].split(' [')[0]}, ${tryRun('hyperfine', ['--version'])}, ${tryRun(PY, ['--version'])} (peer)`,
-    `code: sync-webhook ${head}${dirty && dirty !== '(not installed)' ? ' + uncommitted changes in src/' : ''}, run from ${mainJsDescription}, built ${builtAt()}; peer ${PEER_DIR}`,
+    `machine: ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()} cores (${cpuModel}), ` +
+      `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform} ${tryRun('uname', ['-r'])}`,
+    `versions: node ${process.version}, ${tryRun(REAL_RSYNC, ['--version']).split('\n')[0].replace(/\s+/g, ' ')}, ` +
+      `sqlite ${sqlite} (better-sqlite3), ` +
+      `${wrkVersion.split(' [')[0]}, ` +
+      `${tryRun('hyperfine', ['--version'])}, ${tryRun(PY, ['--version'])} (peer)`,
+    `code: sync-webhook ${head}${dirty && dirty !== '(not installed)' ? ' + uncommitted changes in src/' : ''}, ` +
+      `run from ${mainJsDescription}, built ${builtAt()}; peer ${PEER_DIR}`,
     `load average at start: ${load} (other work may be running on this machine: figures are from a shared 2-core box)`,
   ];
 }
@@ -167,7 +174,10 @@ export function loadDuringRun() {
   if (loadSamples.length === 0) return '';
   const max = Math.max(...loadSamples);
   const mean = loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length;
-  return `1-min load average during this benchmark: mean ${mean.toFixed(1)}, max ${max.toFixed(1)} (2 cores; above ~3 means other work competed for the CPU)`;
+  return (
+    `1-min load average during this benchmark: mean ${mean.toFixed(1)}, max ${max.toFixed(1)} ` +
+    '(2 cores; above ~3 means other work competed for the CPU)'
+  );
 }
 
 function builtAt() {
@@ -189,7 +199,8 @@ export function printHeader(title) {
   mainJs();
   if (!process.env.BENCH_HEADER_PRINTED) for (const l of machineLines()) console.log(`== ${l}`);
   console.log(
-    `== started ${new Date().toISOString()}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+    `== started ${new Date().toISOString()}; ` +
+      `load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
   );
 }
 
@@ -202,7 +213,8 @@ let mainJsDescription = 'dist/';
 let snapshot;
 export function mainJs() {
   if (process.env.BENCH_MAIN_JS) {
-    mainJsDescription = `${process.env.BENCH_MAIN_JS.replace(`${REPO}/`, '')} (a snapshot of dist/ taken by bench/all.sh)`;
+    const snapshotPath = process.env.BENCH_MAIN_JS.replace(`${REPO}/`, '');
+    mainJsDescription = `${snapshotPath} (a snapshot of dist/ taken by bench/all.sh)`;
     return process.env.BENCH_MAIN_JS;
   }
   if (snapshot) return snapshot;
@@ -465,7 +477,8 @@ export function peerAvailable() {
     spawnSync(PY, ['-c', 'import flask, gunicorn, apscheduler, apprise'], { stdio: 'ignore' }).status === 0;
   if (!ok)
     console.log(
-      `== peer not available (${PEER_DIR}, or python3-flask gunicorn python3-apscheduler apprise missing): peer columns empty`,
+      `== peer not available (${PEER_DIR}, ` +
+        'or python3-flask gunicorn python3-apscheduler apprise missing): peer columns empty',
     );
   return ok;
 }
@@ -602,7 +615,8 @@ export function table(title, rows, { unitNote } = {}) {
     let verdict = '';
     if (target && typeof target === 'object') {
       const ok = typeof ours === 'number' && !Number.isNaN(ours) ? target.ok(ours) : null;
-      verdict = `${target.text}${ok === null ? '' : ok ? '  MET' : `  MISSED${target.by ? ` (${target.by(ours)})` : ''}`}`;
+      const mark = ok === null ? '' : ok ? '  MET' : `  MISSED${target.by ? ` (${target.by(ours)})` : ''}`;
+      verdict = `${target.text}${mark}`;
     } else if (typeof target === 'string') verdict = target;
     return [
       label,

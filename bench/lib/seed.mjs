@@ -131,11 +131,13 @@ function endBulkLoad(db) {
 /** Our schema (src/store/migrations). Returns a description of what was written. */
 export async function seedOurs(dbPath, n, layout, nowMs = Date.now()) {
   const db = await openSqlite(dbPath, { readonly: false });
-  const insert =
-    db.prepare(`INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path, mapping,
-    dedupe_key, details, is_upgrade, wait_for_stable_size, retry_count, gave_up, error, bytes_transferred, created_at, started_at,
+  const insert = db.prepare(
+    `INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path, mapping,
+    dedupe_key, details, is_upgrade, wait_for_stable_size, retry_count, gave_up, error, bytes_transferred, ` +
+      `created_at, started_at,
     finished_at, duration_seconds, next_attempt_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
   const iso = (ms) => new Date(ms).toISOString();
   const t0 = Date.now();
   fastBulkLoad(db);
@@ -143,7 +145,8 @@ export async function seedOurs(dbPath, n, layout, nowMs = Date.now()) {
   // it: the same schema, built in one sorted pass instead of a million incremental updates.
   const schema = db
     .prepare(
-      "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'jobs' AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+      "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'jobs' " +
+        "AND type IN ('index', 'trigger') AND sql IS NOT NULL",
     )
     .all();
   db.transaction(() => {
@@ -200,8 +203,11 @@ export async function seedOurs(dbPath, n, layout, nowMs = Date.now()) {
 /** The peer's schema (app.py init_database: sync_jobs). created_at like SQLite's CURRENT_TIMESTAMP. */
 export async function seedPeer(dbPath, n, layout, nowMs = Date.now()) {
   const db = await openSqlite(dbPath, { readonly: false });
-  const insert = db.prepare(`INSERT INTO sync_jobs (job_type, source_path, dest_path, title, quality, file_size, status,
-    error_message, created_at, completed_at, duration_seconds, retry_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insert = db.prepare(
+    `INSERT INTO sync_jobs (job_type, source_path, dest_path, title, quality, file_size, status,
+    error_message, created_at, completed_at, duration_seconds, retry_count) ` +
+      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const sqlTime = (ms) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
   const pyIso = (ms) => new Date(ms).toISOString().replace('Z', '');
   const t0 = Date.now();

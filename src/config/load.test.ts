@@ -238,7 +238,8 @@ mappings:
     ],
     [
       'a container mapped twice',
-      'mappings:\n  - {container: /a, source: /b, destination: /c}\n  - {container: /a/, source: /d, destination: /e}\n',
+      'mappings:\n  - {container: /a, source: /b, destination: /c}\n' +
+        '  - {container: /a/, source: /d, destination: /e}\n',
       /mappings\.1\.container: \/a is mapped twice/,
     ],
     ['broken YAML', 'mappings: [\n', /is not valid YAML/],

@@ -92,7 +92,10 @@ export interface Job {
   startedAt: string | null;
   finishedAt: string | null;
   durationSeconds: number | null;
-  /** Queued: not before this time (waiting for a mount or a growing source). Failed: when the automatic retry is due. */
+  /**
+   * Queued: not before this time (waiting for a mount or a growing source).
+   * Failed: when the automatic retry is due.
+   */
   nextAttemptAt: string | null;
 }
 

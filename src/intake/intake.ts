@@ -55,7 +55,8 @@ export function createIntake(deps: IntakeDeps): Intake {
       const described: string[] = [];
       const unmapped: string[] = [];
       for (const request of parsed.requests) {
-        const what = `Processing: ${request.title}${request.details.quality ? ` - ${request.details.quality}` : ''} | File path: ${request.filePath}`;
+        const quality = request.details.quality ? ` - ${request.details.quality}` : '';
+        const what = `Processing: ${request.title}${quality} | File path: ${request.filePath}`;
         const translated = translate(request, deps.mappings);
         if (translated.kind === 'unsafe') {
           log.warn(`${what} | ${label(sender)} request refused: ${translated.problem}`);

@@ -70,7 +70,8 @@ describe('createPlexServer', () => {
     [403, 'Plex refused the scan of section 1 (HTTP 403): the token may not manage this server; check PLEX_TOKEN'],
     [
       404,
-      'Plex refused the scan of section 1 (HTTP 404): no such library section; check the Plex section id of the mapping',
+      'Plex refused the scan of section 1 (HTTP 404): no such library section; ' +
+        'check the Plex section id of the mapping',
     ],
   ])('turns HTTP %i into PermanentError', async (status, message) => {
     server.respondWith({ status, body: '<html>nope</html>' });

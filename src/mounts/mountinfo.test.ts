@@ -5,10 +5,13 @@ import { findMountFor, isMounted, parseMountinfo, rootFilesystem } from './mount
 // A container: overlay root, host folders bind-mounted (one of them an NFS share on the host), a
 // tmpfs, a path with escaped space/tab/backslash, and a second mount stacked on /mnt/media.
 const DOCKER_SAMPLE = [
-  '1234 1100 0:312 / / rw,relatime master:500 - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/ABC:/var/lib/docker/overlay2/l/DEF,upperdir=/var/lib/docker/overlay2/x/diff,workdir=/var/lib/docker/overlay2/x/work',
+  '1234 1100 0:312 / / rw,relatime master:500 - overlay overlay ' +
+    'rw,lowerdir=/var/lib/docker/overlay2/l/ABC:/var/lib/docker/overlay2/l/DEF,' +
+    'upperdir=/var/lib/docker/overlay2/x/diff,workdir=/var/lib/docker/overlay2/x/work',
   '1235 1234 0:315 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw',
   '1236 1234 0:316 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755',
-  '1240 1234 0:60 /volume1/media /mnt/unraid/media rw,relatime shared:77 - nfs4 192.168.1.10:/volume1/media rw,vers=4.1,rsize=131072,wsize=131072,hard,proto=tcp,sec=sys',
+  '1240 1234 0:60 /volume1/media /mnt/unraid/media rw,relatime shared:77 - nfs4 192.168.1.10:/volume1/media ' +
+    'rw,vers=4.1,rsize=131072,wsize=131072,hard,proto=tcp,sec=sys',
   '1241 1234 8:1 /srv/My\\040Movies /mnt/my\\040movies rw,relatime - ext4 /dev/sda1 rw',
   '1242 1234 8:1 /srv/odd /mnt/tab\\011and\\134backslash rw,relatime - ext4 /dev/sda1 rw',
   '1243 1234 0:70 / /mnt/scratch rw,relatime - tmpfs tmpfs rw,size=1024k',

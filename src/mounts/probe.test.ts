@@ -32,7 +32,8 @@ const plain = () => createMountProbe({ timeoutMs: 5_000, requireMounts: false })
 const table = (point: string, fstype: string) => async () =>
   [
     '20 1 254:0 / / rw,relatime - ext4 /dev/vda rw',
-    `30 20 0:50 /volume1/media ${point.replaceAll(' ', '\\040')} rw,relatime shared:1 - ${fstype} nas:/volume1/media rw`,
+    `30 20 0:50 /volume1/media ${point.replaceAll(' ', '\\040')} ` +
+      `rw,relatime shared:1 - ${fstype} nas:/volume1/media rw`,
   ].join('\n');
 
 async function folderWith(name: string, files: Record<string, string> = { 'movie.mkv': 'x' }): Promise<string> {
@@ -107,7 +108,10 @@ describe('checkRoot', () => {
       const probe = createMountProbe({ timeoutMs: 5_000, requireMounts: true });
       expect(await probe.checkRoot({ path: destination }, 'destination')).toEqual({
         ok: false,
-        problem: `destination ${destination} is not mounted (it is on the root filesystem; its nearest mount point is /)`,
+        problem:
+          `destination ${destination} is not mounted ` +
+          '(it is on the root filesystem; ' +
+          'its nearest mount point is /)',
       });
     },
   );
@@ -179,7 +183,9 @@ describe('checkRoot', () => {
     });
     expect(await probe.checkRoot({ path: source }, 'source')).toEqual({
       ok: false,
-      problem: `cannot tell whether source ${source} is mounted: reading the mount table failed: ENOENT: /proc is not mounted`,
+      problem:
+        `cannot tell whether source ${source} is mounted: ` +
+        'reading the mount table failed: ENOENT: /proc is not mounted',
     });
   });
 });
@@ -261,7 +267,9 @@ describe('inspectSource inside a mapping root', () => {
       ok: false,
       missing: false,
       outsideRoot: true,
-      problem: `source ${join(root, 'Escape (2024)')} resolves to ${outside}, outside its mapping root ${root}: a symlink points out of the share`,
+      problem:
+        `source ${join(root, 'Escape (2024)')} resolves to ${outside}, ` +
+        `outside its mapping root ${root}: a symlink points out of the share`,
     });
   });
 
@@ -278,13 +286,18 @@ describe('inspectSource inside a mapping root', () => {
       ok: false,
       missing: false,
       outsideRoot: true,
-      problem: `source ${movie} holds a symlink that points out of its mapping root ${root} (${join(movie, 'extras', 'more')} -> ${outside}): refused rather than copied`,
+      problem:
+        `source ${movie} holds a symlink that points out of its mapping root ${root} ` +
+        `(${join(movie, 'extras', 'more')} -> ${outside}): refused rather than copied`,
     });
     // Without a root to stay in, nothing is refused.
     expect(await plain().inspectSource(movie)).toMatchObject({ ok: true });
   });
 
-  it('follows a linked file and a linked parent folder of a file out of the root, and names only the first bad link of a folder', async () => {
+  const followsLinksOut =
+    'follows a linked file and a linked parent folder of a file out of the root, ' +
+    'and names only the first bad link of a folder';
+  it(followsLinksOut, async () => {
     const root = await folderWith('root4', {});
     const outside = await folderWith('outside4', { 'secret.mkv': 'x', 'other.mkv': 'y' });
     await folderWith('root4/Show/Season 01', { 'e01.mkv': 'z' });

@@ -135,7 +135,8 @@ export class Dispatcher {
       outbox.reschedule(row.id, new Date(now.getTime() + delay), error.message);
       log.warn(
         { outboxId: row.id, jobId: row.jobId },
-        `${row.target} delivery failed (attempt ${row.attempts + 1}): ${error.message}; next try in ${Math.round(delay / 1000)} s`,
+        `${row.target} delivery failed (attempt ${row.attempts + 1}): ${error.message}; ` +
+          `next try in ${Math.round(delay / 1000)} s`,
       );
       return false;
     }

@@ -107,7 +107,8 @@ describe('renderSyncSuccess', () => {
 
   it('marks a dry run', () => {
     expect(renderSyncSuccess(job(), { dryRun: true }).body).toBe(
-      '<b>Movie Title</b> (2024)\nQuality: Bluray-1080p\nSize: 14.0 GB\nDuration: 45.2s\n<i>(DRY RUN - no files copied)</i>',
+      '<b>Movie Title</b> (2024)\nQuality: Bluray-1080p\nSize: 14.0 GB\nDuration: 45.2s\n' +
+        '<i>(DRY RUN - no files copied)</i>',
     );
   });
 
@@ -306,7 +307,8 @@ describe('renderDailySummary', () => {
 
   it('keeps listing jobs that need attention on a quiet day', () => {
     expect(renderDailySummary({ ...base, successful: 0, failed: 0, failedTitles: [], failedTotal: 0 }).body).toBe(
-      '📊 <b>Daily Summary - 2024-05-01</b>\n\nNo sync activity recorded.\n\n🔴 <b>Needs Attention (1):</b>\n• Broken Movie (2020)',
+      '📊 <b>Daily Summary - 2024-05-01</b>\n\nNo sync activity recorded.\n\n' +
+        '🔴 <b>Needs Attention (1):</b>\n• Broken Movie (2020)',
     );
   });
 
@@ -334,7 +336,8 @@ describe('renderDailySummary', () => {
       needsAttentionTotal: 0,
     });
     expect(m.body).toBe(
-      '📊 <b>Daily Sync Summary - 2024-05-01</b>\n\n✅ Successful: 12\n❌ Failed: 0\n\n🎬 Movies: 5\n📺 Episodes: 7\n\n' +
+      '📊 <b>Daily Sync Summary - 2024-05-01</b>\n\n✅ Successful: 12\n❌ Failed: 0\n\n' +
+        '🎬 Movies: 5\n📺 Episodes: 7\n\n' +
         '💾 Data Synced: 139.7 GB\n⏱️ Total Duration: 20.6 minutes',
     );
   });
@@ -350,8 +353,10 @@ describe('renderDailySummary', () => {
       needsAttentionTotal: 9,
     });
     expect(m.body).toContain(
-      '\n\n⚠️ <b>Failed Syncs:</b>\n• Title 1\n• Title 2\n• Title 3\n• Title 4\n• Title 5\n  <i>...and 15 more</i>' +
-        '\n\n🔴 <b>Needs Attention (9):</b>\n• Title 1\n• Title 2\n• Title 3\n• Title 4\n• Title 5\n  <i>...and 4 more</i>',
+      '\n\n⚠️ <b>Failed Syncs:</b>\n• Title 1\n• Title 2\n• Title 3\n• Title 4\n• Title 5\n' +
+        '  <i>...and 15 more</i>' +
+        '\n\n🔴 <b>Needs Attention (9):</b>\n• Title 1\n• Title 2\n• Title 3\n• Title 4\n• Title 5\n' +
+        '  <i>...and 4 more</i>',
     );
     expect(m.body.endsWith('<i>...and 4 more</i>')).toBe(true);
   });

@@ -66,7 +66,8 @@ export function translatePath(containerPath: string, mappings: readonly Mapping[
   if (path === prefix) {
     return {
       kind: 'unsafe',
-      problem: `Unsafe path ${show(path)}: names the mapping root ${best.container}; syncing a whole library is refused`,
+      problem:
+        `Unsafe path ${show(path)}: ` + `names the mapping root ${best.container}; syncing a whole library is refused`,
     };
   }
   const relative = path.slice(prefix.length + 1);

@@ -79,13 +79,15 @@ describe('classifyRsyncExit', () => {
   it('never treats a partial transfer as success and says what went wrong', () => {
     const stderr = [
       'rsync: [sender] link_stat "/src/Movie (2024)" failed: No such file or directory (2)',
-      'rsync error: some files/attrs were not transferred (see previous errors) (code 23) at main.c(1394) [sender=3.2.7]',
+      'rsync error: some files/attrs were not transferred (see previous errors) ' +
+        '(code 23) at main.c(1394) [sender=3.2.7]',
       '',
     ].join('\n');
     expect(classifyRsyncExit(end({ exitCode: 23, stderr }))).toEqual({
       kind: 'transient',
       reason:
-        'rsync exit 23 (partial transfer due to error): rsync: [sender] link_stat "/src/Movie (2024)" failed: No such file or directory (2)',
+        'rsync exit 23 (partial transfer due to error): ' +
+        'rsync: [sender] link_stat "/src/Movie (2024)" failed: No such file or directory (2)',
     });
     expect(classifyRsyncExit(end({ exitCode: 24 }))).toEqual({
       kind: 'transient',

@@ -14,7 +14,8 @@ const REAL_OUTPUT =
   '\r          314572803 100%  202.00MB/s    0:00:01 (xfr#2, to-chk=0/3)\n' +
   '\nNumber of files: 3 (reg: 2, dir: 1)\nTotal transferred file size: 314572803 bytes\n';
 const WITHOUT_PROGRESS =
-  'sending incremental file list\nM/\nM/a.mkv\nM/b.srt\n\nNumber of files: 3 (reg: 2, dir: 1)\nTotal transferred file size: 314572803 bytes\n';
+  'sending incremental file list\nM/\nM/a.mkv\nM/b.srt\n' +
+  '\nNumber of files: 3 (reg: 2, dir: 1)\nTotal transferred file size: 314572803 bytes\n';
 
 function split(chunks: Buffer[]): { kept: string; seen: RsyncProgress[] } {
   const seen: RsyncProgress[] = [];

@@ -37,7 +37,8 @@ export function runRsync(args: string[], o: RunRsyncOptions): Promise<RsyncRun> 
 }
 
 const INSTALL_HINT =
-  'install it (Debian/Ubuntu: apt-get install rsync; Alpine: apk add rsync); the sync-webhook Docker image already ships it';
+  'install it (Debian/Ubuntu: apt-get install rsync; Alpine: apk add rsync); ' +
+  'the sync-webhook Docker image already ships it';
 
 /** Resolves rsync's version line ("rsync  version 3.2.7  protocol version 31"). */
 export async function checkRsyncAvailable(binary = 'rsync'): Promise<string> {

@@ -81,7 +81,8 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       const cleanup = await deps.removeLeftovers(job.sourcePath, `${job.destPath}/${basename(job.sourcePath)}`);
       if (cleanup.removed.length > 0) {
         jobLog.warn(
-          `Removed ${cleanup.removed.length} rsync temp file(s) a killed copy left behind: ${cleanup.removed.join(', ')}`,
+          `Removed ${cleanup.removed.length} rsync temp file(s) a killed copy left behind: ` +
+            cleanup.removed.join(', '),
         );
       }
       if (cleanup.problem) jobLog.warn(cleanup.problem);
@@ -122,7 +123,8 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   if (run.aborted) return interrupted(job, deps);
   if (jobLog.isLevelEnabled('debug')) {
     jobLog.debug(
-      `rsync exit ${run.exitCode} in ${run.durationMs} ms; output ends: ${run.stdout.slice(-2000)}${run.stderr ? ` | stderr: ${run.stderr.slice(-2000)}` : ''}`,
+      `rsync exit ${run.exitCode} in ${run.durationMs} ms; ` +
+        `output ends: ${run.stdout.slice(-2000)}${run.stderr ? ` | stderr: ${run.stderr.slice(-2000)}` : ''}`,
     );
   }
   const verdict = classifyRsyncExit({ ...run, timeoutSeconds: options.rsyncTimeoutSeconds });
@@ -218,7 +220,10 @@ function interrupted(job: Job, deps: SyncJobDeps): SyncJobOutcome {
   return 'interrupted';
 }
 
-/** The job's mapping, and proof that its paths still lie inside it (the config may have changed since it was queued). */
+/**
+ * The job's mapping, and proof that its paths still lie inside it (the config may have changed since it was
+ * queued).
+ */
 function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
   const mapping = mappings.find((m) => m.container === job.mapping);
   if (!mapping) {
@@ -248,7 +253,8 @@ async function ensureSourcePresent(job: Job, mapping: Mapping, deps: SyncJobDeps
   if (!second.ok) throw sourceProblem(second);
   if (second.bytes !== first.bytes) {
     throw new NotReadyError(
-      `source ${job.sourcePath} is still growing (${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
+      `source ${job.sourcePath} is still growing ` +
+        `(${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
       deps.options.manualStableMs,
     );
   }

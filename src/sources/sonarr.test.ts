@@ -81,7 +81,8 @@ describe('parseSonarrWebhook on the real fixtures', () => {
     const [request] = requestsOf(fixture('sonarr-download-upgrade.json'));
     expect(request).toMatchObject({
       containerPath:
-        '/tv/Friends (1994)/Season 02/Friends (1994) - S02E12-E13 - The One After the Super Bowl [Bluray-1080p][AC3 5.1][x264]-CtrlHD.mkv',
+        '/tv/Friends (1994)/Season 02/' +
+        'Friends (1994) - S02E12-E13 - The One After the Super Bowl [Bluray-1080p][AC3 5.1][x264]-CtrlHD.mkv',
       details: { episodeCode: 'S02E12-S02E13' },
       isUpgrade: true,
     });

@@ -61,13 +61,21 @@ export function openDatabase(path: string): Db {
 function hintFor(error: unknown): string {
   const code = error instanceof Error && 'code' in error ? String(error.code) : '';
   if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
-    return '. Another process holds a lock on it (a second sync-webhook, or a sqlite3 shell, using the same file?): stop it, or give each service its own SYNC_DB_PATH.';
+    return (
+      '. Another process holds a lock on it (a second sync-webhook, or a sqlite3 shell, using the same file?): ' +
+      'stop it, or give each service its own SYNC_DB_PATH.'
+    );
   }
   if (/^SQLITE_(READONLY|CANTOPEN|PERM|AUTH)/.test(code)) {
-    return '. Check that the file and its folder exist and are writable by this user, on a filesystem mounted read-write.';
+    return (
+      '. Check that the file and its folder exist and are writable by this user, ' +
+      'on a filesystem mounted read-write.'
+    );
   }
   if (/^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
-    return '. The file is damaged or not an SQLite database: move it aside and restart; a new database will be created.';
+    return (
+      '. The file is damaged or not an SQLite database: move it aside and restart; ' + 'a new database will be created.'
+    );
   }
   return '.';
 }

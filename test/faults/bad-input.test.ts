@@ -182,7 +182,8 @@ describe('control characters and markup', () => {
   it('titles with control characters or Telegram markup arrive escaped and never split a log line', async () => {
     telegram.reset();
     const movieTitle =
-      'Evil\nTitle\r\n2099-01-01 00:00:00,000 - CRITICAL - forged\u0007\u001b[2J <b>bold</b> & *md* _it_ [link](http://x) `code` ~s~';
+      'Evil\nTitle\r\n2099-01-01 00:00:00,000 - CRITICAL - forged\u0007\u001b[2J ' +
+      '<b>bold</b> & *md* _it_ [link](http://x) `code` ~s~';
     const folder = 'Markup Movie (2021)';
     await seed(svc.moviesSrc, { [`${folder}/${folder}.mkv`]: 4_000 });
     const radarr = await radarrDownload({
@@ -222,7 +223,8 @@ describe('control characters and markup', () => {
     const [movieText, episodeText] = telegram.requests.map((r) => r.json<{ text: string }>().text);
     expect(movieText!.split('\n')).toEqual([
       '<b>Movie Synced</b>',
-      '<b>EvilTitle2099-01-01 00:00:00,000 - CRITICAL - forged[2J &lt;b&gt;bold&lt;/b&gt; &amp; *md* _it_ [link](http://x) `code` ~s~</b> (2024)',
+      '<b>EvilTitle2099-01-01 00:00:00,000 - CRITICAL - forged[2J ' +
+        '&lt;b&gt;bold&lt;/b&gt; &amp; *md* _it_ [link](http://x) `code` ~s~</b> (2024)',
       'Quality: Bluray-1080p&lt;i&gt;HDR&lt;/i&gt;',
       'Size: 3.9 KB',
       expect.stringMatching(/^Duration: \d+\.\ds$/),

@@ -23,7 +23,9 @@ const NEW_SIZE = 256 * 1024 * 1024;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('SIGKILL of the whole tree while rsync writes an upgraded episode', () => {
-  it('keeps the old episode whole until the new one is complete, then resumes and lands it byte-identical', async () => {
+  const keepsOldEpisodeWhole =
+    'keeps the old episode whole until the new one is complete, then resumes and lands it byte-identical';
+  it(keepsOldEpisodeWhole, async () => {
     const svc = await startService({ env: { SYNC_MAX_RETRIES: '3' } });
     const show = 'Severance (2022)';
     const file = 'Severance (2022) - S01E01 - Good News About Hell.mkv';

@@ -181,7 +181,8 @@ describe.skipIf(skip)('SIGKILL of the process tree while 2,000 webhooks arrive',
       for (const r of rows()) counts[r.status] = (counts[r.status] ?? 0) + 1;
       const failed = rows().find((r) => r.status === 'failed');
       throw new Error(
-        `${error.message}; rows: ${rows().length}, by status ${JSON.stringify(counts)}; a failed one: ${JSON.stringify(failed)}`,
+        `${error.message}; rows: ${rows().length}, by status ${JSON.stringify(counts)}; ` +
+          `a failed one: ${JSON.stringify(failed)}`,
       );
     });
     expect(new Set(all.map((r) => r.container_path))).toEqual(new Set(sent.map((b) => b.containerPath)));

@@ -167,7 +167,9 @@ describe.concurrent('a database the service cannot use', () => {
     expectOneClearMessage(svc.output(), dbPath, /locked.*Another process holds a lock/);
   });
 
-  it("locked: another process holds the write lock of the service's own database (WAL); freed, the jobs are intact", async () => {
+  const lockedByAnotherProcess =
+    "locked: another process holds the write lock of the service's own database (WAL); freed, the jobs are intact";
+  it(lockedByAnotherProcess, async () => {
     const { dir, dbPath } = await serviceDatabase();
     const release = await holdLock(dbPath, 'BEGIN IMMEDIATE');
     const { svc, code, ms } = await startOn(dir, dbPath);

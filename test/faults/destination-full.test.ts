@@ -22,7 +22,9 @@ cleanupEachTest();
 const skip = skipUnless(await mountProblem(), 'destination full (tmpfs -o size=1m)');
 
 describe.skipIf(skip)('the destination filesystem fills up mid-copy', () => {
-  it('fails with a readable error, retries later, never leaves a half file, and copies whole once there is room', async () => {
+  const failsThenCopiesWhole =
+    'fails with a readable error, retries later, never leaves a half file, and copies whole once there is room';
+  it(failsThenCopiesWhole, async () => {
     const telegram = await startAcceptingTelegram();
     const dir = await rootFsTempDir();
     const src = join(dir, 'nas', 'movies');

@@ -63,7 +63,9 @@ async function keepsWaiting(svc: Service, id: number, times: number): Promise<vo
 }
 
 describe.skipIf(skipMounted)('source share not mounted (SYNC_REQUIRE_MOUNTS=true)', () => {
-  it('waits while the mount point is empty, and while a mounted share is empty; syncs once the real share is back', async () => {
+  const waitsForRealShare =
+    'waits while the mount point is empty, and while a mounted share is empty; syncs once the real share is back';
+  it(waitsForRealShare, async () => {
     const telegram = await startAcceptingTelegram();
     const dir = await rootFsTempDir();
     const srcMovies = join(dir, 'nas', 'movies'); // the mount point, empty
@@ -156,7 +158,9 @@ describe.skipIf(skipMounted)('source share not mounted (SYNC_REQUIRE_MOUNTS=true
 });
 
 describe('source share empty (SYNC_REQUIRE_MOUNTS=false: plain folders, no root needed)', () => {
-  it('an empty source root is taken for an unmounted share: the job waits and the destination is untouched', async () => {
+  const emptyRootIsUnmounted =
+    'an empty source root is taken for an unmounted share: the job waits and the destination is untouched';
+  it(emptyRootIsUnmounted, async () => {
     const telegram = await startAcceptingTelegram();
     const dir = await tempDir();
     const src = join(dir, 'nas', 'movies');

@@ -40,7 +40,10 @@ async function timed(
 }
 
 describe.skipIf(skip)('a source share that stops answering', () => {
-  it('is detected within the timeout, /health and every endpoint answer at once, and the other mapping keeps syncing', async () => {
+  const detectedInTime =
+    'is detected within the timeout, /health and every endpoint answer at once, ' +
+    'and the other mapping keeps syncing';
+  it(detectedInTime, async () => {
     const dir = await rootFsTempDir();
     const backing = join(dir, 'nas-disk');
     const hungSrc = join(dir, 'mnt', 'nas-movies'); // the FUSE mount

@@ -29,7 +29,9 @@ async function jobs(svc: Service): Promise<JobJson[]> {
 }
 
 describe.skipIf(skip)('destination share down for a long time', () => {
-  it('jobs stay queued with every retry left, survive a restart, and all run as soon as the share is back', async () => {
+  const staysQueuedUntilBack =
+    'jobs stay queued with every retry left, survive a restart, and all run as soon as the share is back';
+  it(staysQueuedUntilBack, async () => {
     const telegram = await startAcceptingTelegram();
     const dir = await rootFsTempDir();
     const src = join(dir, 'nas', 'movies');

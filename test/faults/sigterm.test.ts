@@ -23,7 +23,10 @@ const BIG = 256 * 1024 * 1024;
 const TOKEN = '8080:sigterm-token';
 
 describe('SIGTERM while rsync copies', () => {
-  it('refuses new webhooks, stops rsync cleanly, records the job as interrupted, exits 0 within 10 s; the job completes after the restart', async () => {
+  const stopsCleanly =
+    'refuses new webhooks, stops rsync cleanly, records the job as interrupted, exits 0 within 10 s; ' +
+    'the job completes after the restart';
+  it(stopsCleanly, async () => {
     // Telegram holds its first answer until the test lets it go: that message is in flight when
     // SIGTERM arrives, and keeps the service shutting down (alive) meanwhile.
     const telegram = await startFakeServer();

@@ -92,7 +92,9 @@ function telegramTexts(telegram: FakeServer): string[] {
 }
 
 describe.skipIf(skip)('destination share not mounted', () => {
-  it('the job waits, nothing is written into the empty mount point, and it runs at once when the share is mounted', async () => {
+  const waitsForMount =
+    'the job waits, nothing is written into the empty mount point, and it runs at once when the share is mounted';
+  it(waitsForMount, async () => {
     const { svc, telegram, src, dst, movie } = await setup({ mountDestination: false });
     expect(onRootFilesystem(dst)).toBe(true);
     const before = await stat(dst);
@@ -148,7 +150,10 @@ describe.skipIf(skip)('destination share not mounted', () => {
     expect(log.match(/Running: rsync/g)).toHaveLength(1);
   });
 
-  it('a share that goes away right after a job used it, between two background checks, is caught before the next rsync', async () => {
+  const shareGoneBetweenChecks =
+    'a share that goes away right after a job used it, between two background checks, ' +
+    'is caught before the next rsync';
+  it(shareGoneBetweenChecks, async () => {
     // The background check runs only at start; a first job finds the share there and copies, then the
     // share goes away and the next job comes within a second.
     const telegram = await startAcceptingTelegram();
@@ -209,7 +214,10 @@ describe.skipIf(skip)('destination share not mounted', () => {
     expect(health.body.nfs_down_since[dst]).toMatch(ISO_UTC);
   });
 
-  it('with an anchor: a share whose anchor vanishes right after a job (its mount still there) is caught before the next rsync', async () => {
+  const anchorGoneAfterJob =
+    'with an anchor: a share whose anchor vanishes right after a job (its mount still there) ' +
+    'is caught before the next rsync';
+  it(anchorGoneAfterJob, async () => {
     // Inside Docker, a bind mount of a host folder stays mounted when the NFS share behind it goes:
     // only the anchor file tells. Here the mount stays and the anchor goes, a second after a copy.
     const anchor = '.sync-anchor';
@@ -251,7 +259,9 @@ describe.skipIf(skip)('destination share not mounted', () => {
     expect(await readdir(dst)).toEqual(['Heat (1995)']);
   });
 
-  it('with an anchor: a mounted destination without its anchor file waits, and runs once the anchor is there', async () => {
+  const waitsForAnchor =
+    'with an anchor: a mounted destination without its anchor file waits, and runs once the anchor is there';
+  it(waitsForAnchor, async () => {
     const anchor = '.sync-anchor';
     const { svc, telegram, src, dst, movie } = await setup({ mountDestination: true, anchor });
     expect(isMountPoint(dst)).toBe(true);

@@ -51,7 +51,9 @@ async function webhook(i: number): Promise<{ path: string; body: unknown; title:
 }
 
 describe('a burst of distinct webhooks', () => {
-  it(`acknowledges ${WEBHOOKS} webhooks posted over ${CONNECTIONS} connections, each as exactly one job row`, async () => {
+  const oneRowPerAck =
+    `acknowledges ${WEBHOOKS} webhooks ` + `posted over ${CONNECTIONS} connections, each as exactly one job row`;
+  it(oneRowPerAck, async () => {
     const requests = await Promise.all(Array.from({ length: WEBHOOKS }, (_, i) => webhook(i)));
     const answers: { i: number; res: HttpResponse }[] = [];
     let next = 0;

@@ -19,7 +19,9 @@ cleanupEachTest();
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 describe('mounts required, but the roots are plain folders on the root filesystem', () => {
-  it('/health is 200 degraded and names them; a job waits queued, without a retry, a message or a failure', async () => {
+  const degradedAndWaiting =
+    '/health is 200 degraded and names them; a job waits queued, without a retry, a message or a failure';
+  it(degradedAndWaiting, async () => {
     const telegram = await startAcceptingTelegram();
     const svc = await startService({
       env: {
@@ -204,7 +206,9 @@ describe('/health, /stats and /jobs', () => {
 });
 
 describe('starting', () => {
-  it('with no environment but the port, in an empty folder: /health within 1 s, ./data and ./logs created', async () => {
+  const startsInEmptyFolder =
+    'with no environment but the port, in an empty folder: /health within 1 s, ./data and ./logs created';
+  it(startsInEmptyFolder, async () => {
     const dir = await tempDir();
     const port = await freePort();
     const t0 = performance.now();

@@ -173,11 +173,14 @@ const seeds: Seed[] = [
 
 async function seed(svc: Service): Promise<void> {
   const db = await openDb(svc.dbPath);
-  const insert =
-    db.prepare(`INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path, mapping,
-    dedupe_key, details, retry_count, gave_up, error, bytes_transferred, created_at, started_at, finished_at, duration_seconds, next_attempt_at)
-    VALUES (@status, @source, @media, @title, @container, @source_path, @dest, @mapping, @source_path, @details, @retries, @gave_up,
-    @error, @bytes, @created, @started, @finished, @seconds, @next)`);
+  const insert = db.prepare(
+    `INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path, mapping,
+    dedupe_key, details, retry_count, gave_up, error, bytes_transferred, created_at, started_at, finished_at, ` +
+      `duration_seconds, next_attempt_at)
+    VALUES (@status, @source, @media, @title, @container, @source_path, @dest, @mapping, @source_path, ` +
+      `@details, @retries, @gave_up,
+    @error, @bytes, @created, @started, @finished, @seconds, @next)`,
+  );
   db.transaction(() => {
     for (const [i, s] of seeds.entries()) {
       const root = s.media === 'movie' ? '/movies' : '/tv';

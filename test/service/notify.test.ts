@@ -164,7 +164,8 @@ describe('Telegram and Plex up', () => {
     expect(telegram.requests).toHaveLength(1);
     const text = telegram.requests[0]!.json<{ text: string }>().text;
     expect(text).toBe(
-      `<b>Episode Synced</b>\n<b>Fleabag &amp; &lt;Co&gt;</b>\nS01E05: Episode &lt;5&gt;\nQuality: WEBDL-1080p\nSize: 2.0 KB\nDuration: ${text.match(/Duration: (\d+\.\ds)$/)![1]}`,
+      '<b>Episode Synced</b>\n<b>Fleabag &amp; &lt;Co&gt;</b>\nS01E05: Episode &lt;5&gt;\n' +
+        `Quality: WEBDL-1080p\nSize: 2.0 KB\nDuration: ${text.match(/Duration: (\d+\.\ds)$/)![1]}`,
     );
   });
 

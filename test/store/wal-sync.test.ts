@@ -69,7 +69,9 @@ describe('webhook inserts: commit now, fsync off the event loop', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
   });
 
-  it('shares one sync among the calls that arrive while one runs, and never resolves a call with an older one', async () => {
+  const sharesOneSync =
+    'shares one sync among the calls that arrive while one runs, and never resolves a call with an older one';
+  it(sharesOneSync, async () => {
     db.prepare('CREATE TABLE t (x)').run();
     const first = walSync.sync();
     const second = walSync.sync();
