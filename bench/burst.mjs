@@ -18,6 +18,7 @@ import {
   peerAvailable,
   printHeader,
   rssKb,
+  cpuMs,
   runMain,
   runWrk,
   sleep,
@@ -59,6 +60,7 @@ export async function burstOurs(dir, templates, { env = {}, nodeArgs = [], rate,
   const rssBefore = rssKb(svc.pid);
   const acksPrefix = join(dir, 'acks');
   const t0 = wallMs();
+  const cpuBefore = cpuMs(svc.pid);
   const wrk = await runWrk({
     url: svc.url,
     script: join(BENCH, 'lua', 'burst.lua'),
@@ -73,6 +75,7 @@ export async function burstOurs(dir, templates, { env = {}, nodeArgs = [], rate,
   });
   const wrkEnd = wallMs();
   const rssAfter = rssKb(svc.pid);
+  const cpuDuring = cpuMs(svc.pid) - cpuBefore;
 
   // Drain: wait until nothing is queued or running (bounded), reading the trigger-kept counters.
   const db = await openSqlite(svc.layout.dbPath);
@@ -124,6 +127,7 @@ export async function burstOurs(dir, templates, { env = {}, nodeArgs = [], rate,
   await svc.stop();
 
   return {
+    cpuDuring,
     wrk,
     rssBefore,
     rssAfter,
@@ -242,6 +246,7 @@ async function main() {
       ['latency p99, ms', o.wrk.p99, peer?.wrk.p99, undefined, 2],
       ['latency p99.9, ms', o.wrk.p999, peer?.wrk.p999, undefined, 2],
       ['latency max, ms', o.wrk.max, peer?.wrk.max, undefined, 2],
+      ['CPU per answer, µs (service process)', (o.cpuDuring * 1000) / o.wrk.requests, null, undefined, 0],
       ['requests answered', o.wrk.requests, peer?.wrk.requests, undefined, 0],
       ['non-2xx answers', o.wrk.non2xx, peer?.wrk.non2xx, undefined, 0],
       ['socket errors', o.wrk.socketErrors, peer?.wrk.socketErrors, undefined, 0],

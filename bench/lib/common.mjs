@@ -301,6 +301,16 @@ export function rssKb(pid) {
     return null;
   }
 }
+/** CPU time (user + system) a process used so far, in ms; steadier than a rate on a shared VM. */
+export function cpuMs(pid) {
+  try {
+    // Fields 14 and 15 of /proc/PID/stat, after the command name in parentheses; clock ticks of 10 ms.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
 export const mb = (kb) => (kb == null ? null : kb / 1024);
 
 /** Child processes of `pid`, whichever of its threads started them. */
