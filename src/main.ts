@@ -2,7 +2,6 @@
 // Nothing else reads process.env.
 import { readFileSync } from 'node:fs';
 import { type Config, loadConfig, secretsOf } from './config/load.js';
-import { ConfigError } from './config/schema.js';
 import { coerceError } from './core/errors.js';
 import { TIMING } from './core/timing.js';
 import { createHistoryLog } from './log/history.js';
@@ -14,8 +13,7 @@ function readConfigOrExit(): Config {
   try {
     return loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
   } catch (error) {
-    const message = error instanceof ConfigError ? error.message : coerceError(error).message;
-    process.stderr.write(`sync-webhook: configuration error: ${message}\n`);
+    process.stderr.write(`sync-webhook: configuration error: ${coerceError(error).message}\n`);
     process.exit(2);
   }
 }

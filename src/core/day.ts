@@ -86,9 +86,15 @@ export function dayOf(instant: Date, timeZone: string): string {
   ).format(instant);
 }
 
+/** Year, month (1–12) and day of a "YYYY-MM-DD" string; the callers pass days this module made. */
+function dayParts(day: string): [year: number, month: number, dayOfMonth: number] {
+  const [y = Number.NaN, m = Number.NaN, d = Number.NaN] = day.split('-').map(Number);
+  return [y, m, d];
+}
+
 /** The UTC instant at which local midnight starting `day` ("YYYY-MM-DD") happens in `timeZone`. */
 export function startOfDay(day: string, timeZone: string): Date {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = dayParts(day);
   const guess = Date.UTC(y, m - 1, d);
   // Two passes settle the offset even when midnight sits next to a DST change.
   let instant = guess - offsetMs(new Date(guess), timeZone);
@@ -98,13 +104,13 @@ export function startOfDay(day: string, timeZone: string): Date {
 
 /** The day after `day`, as "YYYY-MM-DD". */
 export function nextDay(day: string): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = dayParts(day);
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
 /** The day before `day`, as "YYYY-MM-DD". */
 export function previousDay(day: string): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = dayParts(day);
   return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
 }
 

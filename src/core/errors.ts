@@ -31,6 +31,12 @@ export class InputError extends Error {
   }
 }
 
+/** The errno code of a failed system call ("ENOENT"), if `error` carries one. */
+export function errnoCode(error: unknown): string | undefined {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** Anything thrown becomes an Error, so callers can rely on `.message`. */
 export function coerceError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;

@@ -1,4 +1,5 @@
-// Shared by every outbound client (Telegram, Plex, and later targets). Pure; imports nothing.
+// Shared by every outbound client (Telegram, Plex, and later targets). Pure.
+import { errnoCode } from './errors.js';
 
 /** Says why a fetch failed, including undici's nested cause (where "ECONNREFUSED" lives). */
 export function describeFetchFailure(err: unknown, timeoutMs: number): string {
@@ -8,7 +9,7 @@ export function describeFetchFailure(err: unknown, timeoutMs: number): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause;
   if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
+    const code = errnoCode(cause);
     const detail = cause.message || code || cause.name;
     return detail && detail !== err.message ? `${err.message} (${detail})` : err.message;
   }

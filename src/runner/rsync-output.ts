@@ -1,3 +1,5 @@
+import { errnoCode } from '../core/errors.js';
+
 export interface RsyncStats {
   /** "Total transferred file size": bytes of the files rsync actually sent. */
   bytesTransferred: number | null;
@@ -91,7 +93,7 @@ export function classifyRsyncExit(r: RsyncEnd): RsyncOutcome {
 }
 
 function classifySpawnError(error: Error): RsyncOutcome {
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = errnoCode(error);
   if (code === 'ENOENT') {
     return { kind: 'permanent', reason: 'rsync not found: install it (Debian/Ubuntu: apt-get install rsync)' };
   }

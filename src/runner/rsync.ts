@@ -1,3 +1,4 @@
+import { errnoCode } from '../core/errors.js';
 import { runChild, type ChildRun } from '../system/run-child.js';
 import { ProgressSplitter, type RsyncProgress } from './rsync-progress.js';
 import { TIMING } from '../core/timing.js';
@@ -44,7 +45,7 @@ const INSTALL_HINT =
 export async function checkRsyncAvailable(binary = 'rsync'): Promise<string> {
   const run = await runRsync(['--version'], { binary, timeoutMs: 10_000 });
   if (run.spawnError) {
-    const missing = (run.spawnError as NodeJS.ErrnoException).code === 'ENOENT';
+    const missing = errnoCode(run.spawnError) === 'ENOENT';
     throw new Error(
       missing
         ? `rsync not found (looked for "${binary}"): ${INSTALL_HINT}`

@@ -1,3 +1,4 @@
+import { errnoCode } from '../core/errors.js';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -10,7 +11,7 @@ export function ensureDir(path: string): void {
   try {
     if (statSync(path).isDirectory()) return;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if (errnoCode(error) !== 'ENOENT') throw error;
     const parent = dirname(path);
     if (parent !== path) ensureDir(parent);
     mkdirSync(path);
