@@ -23,6 +23,7 @@ function deps(auth: AppDeps['auth']): AppDeps {
       nfs_issues: [],
       nfs_down_since: {},
       jobs_24h: { queued: 0, in_progress: 0, success: 0, failed: 0 },
+      version: '3.0.0',
       uptime_since: '',
     }),
     stats: () => ({}) as never,

@@ -10,10 +10,13 @@ export interface AuthConfig {
 
 export const REALM = 'sync-webhook';
 
+/** Answered without credentials (GET only). */
+const OPEN_PATHS = new Set(['/health', '/ping']);
+
 /**
  * Lets a request in when it carries the configured Basic credentials or API key. Everything is
- * guarded except GET /health, which Docker's healthcheck calls without credentials: it then
- * answers only its status (see `isAuthenticated`).
+ * guarded except GET /health, which Docker's healthcheck calls without credentials (it then
+ * answers only its status, see `isAuthenticated`), and GET /ping, which says only that it answers.
  */
 export function registerAuth(app: FastifyInstance, auth: AuthConfig): void {
   if (!auth.basic && !auth.apiKey) return;
@@ -22,7 +25,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthConfig): void {
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const ok = check(request);
     (request as FastifyRequest & { authenticated: boolean }).authenticated = ok;
-    if (ok || (request.method === 'GET' && request.url.split('?')[0] === '/health')) return;
+    if (ok || (request.method === 'GET' && OPEN_PATHS.has(request.url.split('?')[0] ?? ''))) return;
     request.log.warn(
       `Refused ${request.method} ${request.url.split('?')[0]} from ${request.ip}: missing or wrong credentials`,
     );

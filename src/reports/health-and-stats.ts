@@ -14,6 +14,8 @@ export interface ReportDeps {
   timeZone: string;
   dryRun: boolean;
   notifications: boolean;
+  /** The service's version (package.json). */
+  version: string;
 }
 
 export interface HealthReport {
@@ -26,6 +28,7 @@ export interface HealthReport {
   nfs_down_since: Record<string, string>;
   jobs_24h: Record<JobStatus, number>;
   uptime_since: string;
+  version: string;
 }
 
 /** /health: from counters, two index ranges and the mount monitor's last answers; no scan of the jobs table. */
@@ -50,6 +53,7 @@ export function healthReport(deps: ReportDeps): HealthReport {
       in_progress: counts.in_progress,
     },
     uptime_since: deps.session.startedAt.toISOString(),
+    version: deps.version,
   };
 }
 

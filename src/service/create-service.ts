@@ -53,6 +53,8 @@ export interface ServiceAdapters {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** For Telegram and Plex. */
   fetch: typeof fetch;
+  /** This build's version (package.json), shown by /health. */
+  version: string;
   /** Ends the process; called once the queue stopped because a job's outcome could not be recorded. */
   exit: (code: number) => void;
 }
@@ -204,6 +206,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     timeZone: config.timeZone,
     dryRun: config.dryRun,
     notifications,
+    version: adapters.version,
   };
   const app = buildApp({
     log,

@@ -26,7 +26,15 @@ export function systemAdapters(
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     fetch: globalThis.fetch,
+    version: packageVersion(),
   };
+}
+
+/** package.json sits two folders up, from src/service as from dist/service (and in the image). */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const version: unknown = JSON.parse(text).version;
+  return typeof version === 'string' ? version : 'unknown';
 }
 
 /** procfs answers from memory, so this read cannot hang on a dead share. */

@@ -98,6 +98,7 @@ describe('/health, /stats and /jobs', () => {
         'nfs_issues',
         'jobs_24h',
         'uptime_since',
+        'version',
       ]),
     );
     expect(health.body.jobs_24h).toMatchObject({ success: 0, failed: 0 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { coerceError } from '../../core/errors.js';
+import { coerceError, InputError } from '../../core/errors.js';
 import type { HealthReport, StatsReport } from '../../reports/health-and-stats.js';
 import { isAuthenticated } from '../auth.js';
 
@@ -13,9 +13,15 @@ export interface OpsRouteDeps {
 }
 
 export function registerOpsRoutes(app: FastifyInstance, deps: OpsRouteDeps): void {
-  app.get('/health', async (request, reply) => {
+  // Like Radarr's and Sonarr's /ping: alive and answering, nothing else, no credentials needed.
+  app.get('/ping', async () => ({ status: 'OK' }));
+
+  app.get<{ Querystring: { strict?: string } }>('/health', async (request, reply) => {
+    const strict = parseStrict(request.query.strict);
     try {
       const report = deps.health();
+      // A monitor that reads only status codes (Uptime Kuma's plain HTTP check) asks strict=true.
+      if (strict && report.status !== 'healthy') reply.code(503);
       // Without credentials (Docker's healthcheck) only the verdict is shown.
       return isAuthenticated(request) ? report : { status: report.status };
     } catch (error) {
@@ -58,4 +64,10 @@ export function registerOpsRoutes(app: FastifyInstance, deps: OpsRouteDeps): voi
       return { status: 'summary triggered', day, notifications };
     },
   });
+}
+
+function parseStrict(raw: string | undefined): boolean {
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new InputError(`strict must be true or false, got ${JSON.stringify(raw)}`, 400, 'strict');
 }
