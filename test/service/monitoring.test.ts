@@ -23,7 +23,7 @@ describe('monitoring', () => {
     expect((await request(svc.app, '/ping?apikey=wrong')).status).toBe(200);
   });
 
-  it('strict=true answers 503 while a share is down, 200 while healthy, and shows strangers only the status', async () => {
+  it('strict=true: 503 while a share is down, 200 while healthy; strangers see only the status', async () => {
     // Temp folders on the root filesystem are not mount points: with mounts required, every share is down.
     const down = await startInProcess({ env: { SYNC_REQUIRE_MOUNTS: 'true', SYNC_API_KEY: API_KEY } });
     const auth = { 'X-Api-Key': API_KEY };
