@@ -48,8 +48,9 @@ function mediaWord(job: Job): 'Movie' | 'Episode' {
 function heading(job: Job): string {
   const d = job.details;
   const title = `<b>${field(d.title || job.title)}</b>`;
-  if (job.source === 'manual') {
-    // A manual path has no sender metadata (no year, no episode), so the path is what identifies it.
+  if (job.source === 'manual' || job.source === 'reconcile') {
+    // A manual path, or one a catch-up pass found, has no sender metadata (no year, no episode), so the
+    // path is what identifies it.
     return `${title}\nPath: ${escapeWithin(job.containerPath, PATH_LIMIT)}`;
   }
   if (job.mediaType === 'movie') {

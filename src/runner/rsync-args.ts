@@ -1,4 +1,5 @@
 import { PermanentError } from '../core/errors.js';
+import { SYNC_EXCLUDES } from '../core/sync-excludes.js';
 
 export interface RsyncArgsOptions {
   /** File or folder to copy; a folder lands as a folder inside destDir. */
@@ -12,9 +13,6 @@ export interface RsyncArgsOptions {
   createDestDir: boolean;
 }
 
-/** NAS housekeeping and half-written files that must never reach the destination share. */
-const EXCLUDES = ['#recycle', '@eaDir', '.DS_Store', '*.partial~'];
-
 export function buildRsyncArgs(o: RsyncArgsOptions): string[] {
   const source = withoutTrailingSlashes(o.source, 'source');
   const destDir = withoutTrailingSlashes(o.destDir, 'destination folder');
@@ -26,7 +24,7 @@ export function buildRsyncArgs(o: RsyncArgsOptions): string[] {
     // One line for the whole transfer, rewritten in place: read for GET /jobs/<id>, never kept in the output.
     '--info=progress2',
     ...(o.isUpgrade ? [] : ['--ignore-existing']),
-    ...EXCLUDES.map((pattern) => `--exclude=${pattern}`),
+    ...SYNC_EXCLUDES.map((pattern) => `--exclude=${pattern}`),
     ...(o.createDestDir ? ['--mkpath'] : []),
     ...(o.dryRun ? ['--dry-run'] : []),
     '--',

@@ -26,12 +26,17 @@ import { Runner } from '../runner/runner.js';
 import { checkRsyncAvailable } from '../runner/rsync.js';
 import { type RunRsync, runSyncJob } from '../runner/sync-job.js';
 import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
+import { afterDowntime, Heartbeat } from '../reconcile/heartbeat.js';
+import { Reconciler } from '../reconcile/reconciler.js';
+import type { TreeWalker } from '../reconcile/tree-walk.js';
 import { queueDailySummary } from '../schedules/daily-summary.js';
 import { DailyTask } from '../schedules/scheduler.js';
 import { openDatabase } from '../store/database.js';
 import { createJobReports } from '../store/job-reports.js';
 import { createJobStore } from '../store/jobs.js';
+import { createHeartbeatStore } from '../store/heartbeat.js';
 import { createOutboxStore } from '../store/outbox.js';
+import { createReconcileRunStore } from '../store/reconcile-runs.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
 import { createWalSync } from '../store/wal-sync.js';
 import { healthReport, statsReport } from '../reports/health-and-stats.js';
@@ -47,6 +52,8 @@ export interface ServiceAdapters {
   /** The rsync program's name or path, checked at start. */
   rsyncBinary: string;
   removeLeftovers: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
+  /** Lists a share for a catch-up pass, in a child process at low priority (reconcile/tree-walk.ts). */
+  treeWalker: TreeWalker;
   /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
   readMountTable: () => string;
   processes: ProcessTable;
@@ -189,6 +196,55 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     run: (slot) => queueDailySummary(summaryDeps, previousDay(dayOf(slot, config.timeZone))),
   });
 
+  const reconciler = new Reconciler({
+    mappings: config.mappings,
+    runs: createReconcileRunStore(db),
+    probe: adapters.probe,
+    walker: adapters.treeWalker,
+    queue: {
+      jobs,
+      walSync,
+      mappings: config.mappings,
+      clock,
+      log,
+      duplicateWindowMs: timing.duplicateWindowMs,
+      onQueued: (created) => runner.jobsQueued(created),
+    },
+    outbox,
+    notifications,
+    onNotified: () => dispatcher.wake(),
+    clock,
+    log,
+    settleMinutes: config.reconcile.settleMinutes,
+    timeoutMs: config.reconcile.timeoutSeconds * 1000,
+  });
+  const heartbeat = new Heartbeat({
+    store: createHeartbeatStore(db),
+    clock,
+    log,
+    intervalMs: timing.heartbeatIntervalMs,
+  });
+  /** Passes the service starts itself queue what they find. */
+  const startOwnPass = (startedBy: 'schedule' | 'after_downtime') => {
+    const started = reconciler.start({ startedBy, queue: true });
+    if (started.kind === 'busy') {
+      log.info(
+        `Catch-up pass (${startedBy.replace('_', ' ')}) not started: pass ${started.runningId} is still running`,
+      );
+    }
+  };
+  const reconcileSchedule = config.reconcile.cron
+    ? new DailyTask({
+        task: 'reconcile',
+        cron: config.reconcile.cron,
+        timeZone: config.timeZone,
+        runs: scheduleRuns,
+        clock,
+        log,
+        run: () => startOwnPass('schedule'),
+      })
+    : null;
+
   const intake = createIntake({
     jobs,
     walSync,
@@ -234,6 +290,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       queueDailySummary(summaryDeps, day, clock.now());
       return { day, notifications };
     },
+    reconcile: reconciler,
+    mappingNames: config.mappings.map((m) => m.container),
   });
 
   return {
@@ -249,11 +307,25 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         log,
         maxRetries: config.retry.maxRetries,
       });
+      reconciler.recoverInterrupted();
+      const lastSeen = heartbeat.start();
       if (!telegram) log.warn('Telegram credentials not configured - notifications disabled');
       monitor.start();
       dispatcher.start();
       runner.start();
       dailySummary.start();
+      const downtime = afterDowntime(lastSeen, clock.now(), config.reconcile.afterDowntimeMinutes);
+      if (downtime.catchUp) {
+        log.info(
+          `The service was last seen running ${downtime.downMinutes} min ago ` +
+            `(more than SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES=${config.reconcile.afterDowntimeMinutes}): ` +
+            'a catch-up pass looks for what Radarr/Sonarr sent meanwhile',
+        );
+        startOwnPass('after_downtime');
+      } else {
+        log.debug(`No catch-up pass after start: ${downtime.reason}`);
+      }
+      reconcileSchedule?.start();
     },
     async listen() {
       try {
@@ -263,14 +335,17 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           `Cannot listen on ${config.http.host}:${config.http.port} (SYNC_HOST, SYNC_PORT): ${describe(error)}`,
         );
       }
-      logStartup(log, config, notifications, dailySummary.nextRun());
+      logStartup(log, config, notifications, dailySummary.nextRun(), reconcileSchedule?.nextRun() ?? null);
     },
     async stop() {
       await app.close();
       dailySummary.stop();
+      reconcileSchedule?.stop();
       monitor.stop();
+      await reconciler.stop();
       await runner.stop();
       await dispatcher.stop();
+      heartbeat.stop();
       db.close();
       walSync.close();
       log.info('Stopped');
@@ -282,7 +357,13 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function logStartup(log: Logger, config: Config, notifications: boolean, nextSummary: Date | null): void {
+function logStartup(
+  log: Logger,
+  config: Config,
+  notifications: boolean,
+  nextSummary: Date | null,
+  nextReconcile: Date | null,
+): void {
   log.info(`Sync webhook listening on ${config.http.host}:${config.http.port}`);
   log.info(
     `DRY_RUN: ${config.dryRun}; notifications: ${notifications}; plex: ${config.plex !== null}; ` +
@@ -304,4 +385,11 @@ function logStartup(log: Logger, config: Config, notifications: boolean, nextSum
     `Scheduler started - daily summary at "${config.summaryCron}" ${config.timeZone}${next}, ` +
       `auto-retry every ${config.retry.intervalSeconds} s up to ${config.retry.maxRetries} times`,
   );
+  const { cron, afterDowntimeMinutes, settleMinutes } = config.reconcile;
+  const scheduled = cron
+    ? `at "${cron}" ${config.timeZone}${nextReconcile ? ` (next ${nextReconcile.toISOString()})` : ''}`
+    : 'not scheduled';
+  const afterStart =
+    afterDowntimeMinutes > 0 ? `after a downtime over ${afterDowntimeMinutes} min` : 'never after start';
+  log.info(`Catch-up passes: ${scheduled}, ${afterStart}; settle time ${settleMinutes} min`);
 }

@@ -26,14 +26,20 @@ const ALLOWED: Record<string, readonly string[]> = {
   runner: ['core', 'log', 'paths', 'mounts', 'store', 'notify', 'system'],
   schedules: ['core', 'log', 'notify', 'store'],
   reports: ['core', 'log', 'mounts', 'notify', 'store'],
-  http: ['core', 'log', 'sources', 'paths', 'intake', 'reports'],
+  reconcile: ['core', 'log', 'paths', 'mounts', 'notify', 'store', 'system'],
+  http: ['core', 'log', 'sources', 'paths', 'intake', 'reports', 'reconcile'],
 };
 
-/** Of notify/, the runner and the schedules take the pure texts only, never a sender. */
+/**
+ * Of notify/, the runner, the schedules and the catch-up take the pure texts only, never a sender; of
+ * reconcile/, the HTTP layer takes the pass's answer shapes and the interface it drives.
+ */
 const ONLY_FILES: Record<string, Record<string, readonly string[]>> = {
   runner: { notify: ['notify/render.ts', 'notify/format.ts'] },
   schedules: { notify: ['notify/render.ts', 'notify/format.ts'] },
   reports: { notify: ['notify/format.ts'] },
+  reconcile: { notify: ['notify/render-reconcile.ts', 'notify/format.ts'] },
+  http: { reconcile: ['reconcile/reconciler.ts'] },
 };
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
