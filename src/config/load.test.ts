@@ -159,16 +159,8 @@ describe('loadConfig', () => {
       '0 0 30 2 *',
       'SYNC_SUMMARY_CRON must be a cron expression that fires, got "0 0 30 2 *": it names no date that exists',
     ],
-    [
-      'SYNC_RECONCILE_SETTLE_MINUTES',
-      '1441',
-      'SYNC_RECONCILE_SETTLE_MINUTES must be between 0 and 1440, got 1441',
-    ],
-    [
-      'SYNC_RECONCILE_TIMEOUT_SECONDS',
-      '5',
-      'SYNC_RECONCILE_TIMEOUT_SECONDS must be between 10 and 86400, got 5',
-    ],
+    ['SYNC_RECONCILE_SETTLE_MINUTES', '1441', 'SYNC_RECONCILE_SETTLE_MINUTES must be between 0 and 1440, got 1441'],
+    ['SYNC_RECONCILE_TIMEOUT_SECONDS', '5', 'SYNC_RECONCILE_TIMEOUT_SECONDS must be between 10 and 86400, got 5'],
     [
       'SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES',
       'soon',

@@ -31,6 +31,7 @@ export class MountMonitor {
   private readonly roots: { check: MountCheck; role: 'source' | 'destination' }[];
   private timer: NodeJS.Timeout | undefined;
   private checked = false;
+  private stopped = false;
 
   constructor(private readonly deps: MountMonitorDeps) {
     const seen = new Map<string, { check: MountCheck; role: 'source' | 'destination' }>();
@@ -46,6 +47,7 @@ export class MountMonitor {
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 
@@ -79,6 +81,8 @@ export class MountMonitor {
       await Promise.all(
         this.roots.map(async ({ check, role }) => {
           const result = await this.deps.probe.checkRoot(check, role);
+          // A check still under way when the service stopped answers after the logs are closed.
+          if (this.stopped) return;
           this.update(check.path, role, result.ok ? null : result.problem);
         }),
       );
@@ -86,6 +90,7 @@ export class MountMonitor {
       this.deps.log.error({ err: coerceError(error) }, 'Mount check failed');
     }
     this.checked = true;
+    if (this.stopped) return;
     this.timer = setTimeout(() => void this.checkAll(), this.deps.intervalMs);
     this.timer.unref();
   }

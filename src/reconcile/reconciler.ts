@@ -100,7 +100,8 @@ export class Reconciler {
     }
     this.queueing.add(id);
     try {
-      const queued = await this.queueFound(run);
+      const queued = await this.withJobs(run);
+      this.deps.runs.markQueued(id, queued.items, new Date(queued.queuedAt ?? run.startedAt));
       this.deps.log.info(`Catch-up pass ${id} queued on request: ${describeQueued(queued)}`);
       return { kind: 'queued', run: queued };
     } finally {
@@ -136,11 +137,43 @@ export class Reconciler {
   private async runPass(run: ReconcileRun, mappings: readonly Mapping[], abort: AbortController): Promise<void> {
     const { deps } = this;
     const started = deps.clock.now();
+    let { findings, status, error } = await this.checkAll(run, mappings, abort);
+    const seconds = ((deps.clock.now().getTime() - started.getTime()) / 1000).toFixed(1);
+    deps.log.info(`Catch-up pass ${run.id} ${status} in ${seconds} s: ${describeFound(findings.items)}`);
+    // What a pass that ran out of time checked is as good as what a finished one checked.
+    const usable = status === 'done' || status === 'timed_out';
+    let finished: ReconcileRun = { ...run, ...findings, status, error };
+    if (usable && run.queue && findings.items.length > 0) {
+      try {
+        finished = await this.withJobs(finished);
+        deps.log.info(`Catch-up pass ${run.id} queued: ${describeQueued(finished)}`);
+      } catch (thrown) {
+        status = 'failed';
+        error = `queueing what it found failed: ${coerceError(thrown).message}`;
+        deps.log.error({ err: coerceError(thrown) }, `Catch-up pass ${run.id}: queueing what it found failed`);
+      }
+    }
+    try {
+      // Recorded as finished only now: a queueing pass that shows "done" has its jobs.
+      const queuedAt = finished.queuedAt ? new Date(finished.queuedAt) : undefined;
+      findings = { ...findings, items: finished.items };
+      deps.runs.finish(run.id, { status, findings, error, now: deps.clock.now(), ...(queuedAt ? { queuedAt } : {}) });
+      if (usable && status !== 'failed' && findings.items.length > 0) this.notify({ ...finished, status, error });
+    } catch (thrown) {
+      deps.log.error({ err: coerceError(thrown) }, `Catch-up pass ${run.id}: recording its outcome failed`);
+    }
+  }
+
+  /** Each mapping in turn, within the pass's time limit. */
+  private async checkAll(
+    run: ReconcileRun,
+    mappings: readonly Mapping[],
+    abort: AbortController,
+  ): Promise<{ findings: ReconcileFindings; status: Exclude<ReconcileStatus, 'running'>; error: string | null }> {
+    const { deps } = this;
     const deadline = performance.now() + deps.timeoutMs;
     const timer = setTimeout(() => abort.abort('timeout'), deps.timeoutMs);
     const findings: ReconcileFindings = { results: [], items: [], skipped: [] };
-    let status: Exclude<ReconcileStatus, 'running'> = 'done';
-    let error: string | null = null;
     try {
       for (const mapping of mappings) {
         if (abort.signal.aborted) {
@@ -153,31 +186,15 @@ export class Reconciler {
         findings.items.push(...checked.items);
         findings.skipped.push(...checked.skipped);
       }
-      if (abort.signal.aborted) {
-        status = abort.signal.reason === 'timeout' ? 'timed_out' : 'interrupted';
-        error = this.abortProblem(abort);
-      }
     } catch (thrown) {
-      status = 'failed';
-      error = coerceError(thrown).message;
       deps.log.error({ err: coerceError(thrown) }, `Catch-up pass ${run.id} failed`);
+      return { findings, status: 'failed', error: coerceError(thrown).message };
     } finally {
       clearTimeout(timer);
     }
-    try {
-      deps.runs.finish(run.id, { status, findings, error, now: deps.clock.now() });
-      let finished: ReconcileRun = { ...run, ...findings, status, error, finishedAt: deps.clock.now().toISOString() };
-      const seconds = ((deps.clock.now().getTime() - started.getTime()) / 1000).toFixed(1);
-      deps.log.info(`Catch-up pass ${run.id} ${status} in ${seconds} s: ${describeFound(finished.items)}`);
-      const usable = status === 'done' || status === 'timed_out';
-      if (usable && run.queue && finished.items.length > 0) {
-        finished = await this.queueFound(finished);
-        deps.log.info(`Catch-up pass ${run.id} queued: ${describeQueued(finished)}`);
-      }
-      if (usable && finished.items.length > 0) this.notify(finished);
-    } catch (thrown) {
-      deps.log.error({ err: coerceError(thrown) }, `Catch-up pass ${run.id}: recording its outcome failed`);
-    }
+    if (!abort.signal.aborted) return { findings, status: 'done', error: null };
+    const status = abort.signal.reason === 'timeout' ? 'timed_out' : 'interrupted';
+    return { findings, status, error: this.abortProblem(abort) };
   }
 
   private async checkMapping(
@@ -254,14 +271,13 @@ export class Reconciler {
       : 'not checked: the service stopped';
   }
 
-  private async queueFound(run: ReconcileRun): Promise<ReconcileRun> {
-    const { deps } = this;
-    const items = await queueItems(run.items, new Date(run.startedAt), deps.queue);
-    const now = deps.clock.now();
-    deps.runs.markQueued(run.id, items, now);
+  /** The run with its items queued (each with its job); the caller records it. */
+  private async withJobs(run: ReconcileRun): Promise<ReconcileRun> {
+    const items = await queueItems(run.items, new Date(run.startedAt), this.deps.queue);
     const folded = items.filter((item) => item.folded).length;
-    const withJobs = items.filter((item) => item.jobId !== undefined).length;
-    return { ...run, items, queuedAt: now.toISOString(), queued: { created: withJobs - folded, folded } };
+    const withJob = items.filter((item) => item.jobId !== undefined).length;
+    const queuedAt = this.deps.clock.now().toISOString();
+    return { ...run, items, queuedAt, queued: { created: withJob - folded, folded } };
   }
 
   private notify(run: ReconcileRun): void {

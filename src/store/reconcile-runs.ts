@@ -20,10 +20,19 @@ export interface ReconcileRunStore {
     settleMinutes: number;
     now: Date;
   }): ReconcileRun;
-  /** Records how a running pass ended; false when it was not running (any more). */
+  /**
+   * Records how a running pass ended, and with `queuedAt` that its items (with their jobs) were
+   * queued; false when it was not running (any more).
+   */
   finish(
     id: number,
-    o: { status: Exclude<ReconcileStatus, 'running'>; findings: ReconcileFindings; error: string | null; now: Date },
+    o: {
+      status: Exclude<ReconcileStatus, 'running'>;
+      findings: ReconcileFindings;
+      error: string | null;
+      now: Date;
+      queuedAt?: Date;
+    },
   ): boolean;
   /** The items with their jobs, once queued; false when the pass's items were queued already. */
   markQueued(id: number, items: readonly ReconcileItem[], now: Date): boolean;
@@ -57,7 +66,8 @@ const INSERT = `INSERT INTO reconcile_runs (started_by, status, queue, mappings,
   VALUES (@started_by, 'running', @queue, @mappings, @settle_minutes, @started_at) RETURNING ${SUMMARY_COLUMNS}`;
 const PRUNE = `DELETE FROM reconcile_runs WHERE id <= (SELECT MAX(id) FROM reconcile_runs) - ?`;
 const FINISH = `UPDATE reconcile_runs SET status = @status, error = @error, finished_at = @finished_at,
-  results = @results, items = @items, skipped = @skipped WHERE id = @id AND status = 'running'`;
+  results = @results, items = @items, skipped = @skipped, queued_at = @queued_at, jobs_created = @created,
+  jobs_folded = @folded WHERE id = @id AND status = 'running'`;
 const MARK_QUEUED = `UPDATE reconcile_runs SET items = @items, queued_at = @queued_at,
   jobs_created = @created, jobs_folded = @folded WHERE id = @id AND queued_at IS NULL`;
 const GET = `SELECT ${SUMMARY_COLUMNS}, items, skipped FROM reconcile_runs WHERE id = ?`;
@@ -79,6 +89,9 @@ export function createReconcileRunStore(db: Db): ReconcileRunStore {
     results: string;
     items: string;
     skipped: string;
+    queued_at: string | null;
+    created: number | null;
+    folded: number | null;
   }>(FINISH);
   const markQueued = db.prepare<{ id: number; items: string; queued_at: string; created: number; folded: number }>(
     MARK_QUEUED,
@@ -106,6 +119,7 @@ export function createReconcileRunStore(db: Db): ReconcileRunStore {
       return { ...toSummary(row), items: [], skipped: [] };
     },
     finish(id, o) {
+      const queued = o.queuedAt ? countJobs(o.findings.items) : { created: null, folded: null };
       const changes = finish.run({
         id,
         status: o.status,
@@ -114,17 +128,17 @@ export function createReconcileRunStore(db: Db): ReconcileRunStore {
         results: JSON.stringify(o.findings.results),
         items: JSON.stringify(o.findings.items),
         skipped: JSON.stringify(o.findings.skipped),
+        queued_at: o.queuedAt ? o.queuedAt.toISOString() : null,
+        ...queued,
       }).changes;
       return changes === 1;
     },
     markQueued(id, items, now) {
-      const folded = items.filter((item) => item.folded).length;
       const changes = markQueued.run({
         id,
         items: JSON.stringify(items),
         queued_at: now.toISOString(),
-        created: items.length - folded,
-        folded,
+        ...countJobs(items),
       }).changes;
       return changes === 1;
     },
@@ -136,6 +150,13 @@ export function createReconcileRunStore(db: Db): ReconcileRunStore {
     list: (limit) => list.all(limit).map(toSummary),
     interruptRunning: (now) => interrupt.run(now.toISOString()).changes,
   };
+}
+
+/** New jobs and folded items among queued items (an item without a job counts as neither). */
+function countJobs(items: readonly ReconcileItem[]): { created: number; folded: number } {
+  const withJob = items.filter((item) => item.jobId !== undefined);
+  const folded = withJob.filter((item) => item.folded).length;
+  return { created: withJob.length - folded, folded };
 }
 
 function toSummary(row: RunRow): ReconcileRunSummary {
