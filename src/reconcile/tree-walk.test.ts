@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTreeWalker, findArgs, type WalkResult } from './tree-walk.js';
 
-const LOW_PRIORITY = ['/usr/bin/ionice', '-c3', '-t', '/usr/bin/nice', '-n', '19'];
+const LOW_PRIORITY = ['/usr/bin/ionice', '-c2', '-n7', '-t', '/usr/bin/nice', '-n', '19'];
 
 let root: string;
 let outside: string;

@@ -35,7 +35,7 @@ export interface TreeWalker {
 }
 
 export interface TreeWalkerOptions {
-  /** The program and arguments that run find at low priority, e.g. ['ionice', '-c3', '-t', 'nice', '-n', '19']. */
+  /** The program and arguments that run find at low priority, e.g. ['ionice', '-c2', '-n7', 'nice', '-n', '19']. */
   lowPriority: readonly string[];
   /** GNU find. */
   find: string;

@@ -49,9 +49,11 @@ function readMountTable(): string {
 }
 
 /**
- * The wrappers that run a catch-up pass's walks at the lowest priority: idle I/O class (util-linux's
- * ionice; -t: run anyway where the kernel refuses the class) and nice 19 (coreutils). Debian installs
- * both in /usr/bin; where one is missing, the walks run without it.
+ * The wrappers that run a catch-up pass's walks at low priority: the lowest best-effort I/O priority
+ * (util-linux's ionice; -t: run anyway where the kernel refuses it) and nice 19 (coreutils). Not the
+ * idle I/O class: on a busy local disk it may get no I/O for longer than the mount timeout, and the
+ * walk would be taken for a hung share. Debian installs both in /usr/bin; where one is missing, the
+ * walks run without it.
  */
 function lowPriorityCommand(): string[] {
   const program = (path: string) => {
@@ -63,7 +65,7 @@ function lowPriorityCommand(): string[] {
     }
   };
   return [
-    ...(program('/usr/bin/ionice') ? ['/usr/bin/ionice', '-c3', '-t'] : []),
+    ...(program('/usr/bin/ionice') ? ['/usr/bin/ionice', '-c2', '-n7', '-t'] : []),
     ...(program('/usr/bin/nice') ? ['/usr/bin/nice', '-n', '19'] : []),
   ];
 }

@@ -70,8 +70,9 @@ describe('migration 006', () => {
       expect(db.prepare('SELECT title FROM jobs').pluck().all()).toEqual(['Old']);
       expect(db.prepare('SELECT job_id FROM outbox').pluck().all()).toEqual([1]);
       expect(db.prepare("SELECT count FROM job_status_counts WHERE status = 'success'").pluck().get()).toBe(1);
-      db.prepare(`INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path,
-        mapping, dedupe_key, created_at) VALUES ('queued', 'reconcile', 'movie', 'New', 'c', 's', 'd', 'm', 'k', 'x')`).run();
+      const insert = `INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path,
+        mapping, dedupe_key, created_at) VALUES ('queued', 'reconcile', 'movie', 'New', 'c', 's', 'd', 'm', 'k', 'x')`;
+      db.prepare(insert).run();
       expect(db.prepare("SELECT count FROM job_status_counts WHERE status = 'queued'").pluck().get()).toBe(1);
       // Defensive mode is back on once the migrations ran.
       expect(() => db.exec("UPDATE sqlite_schema SET sql = sql WHERE name = 'jobs'")).toThrow();
