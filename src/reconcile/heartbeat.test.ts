@@ -5,7 +5,7 @@ import { afterDowntime, Heartbeat } from './heartbeat.js';
 
 const MINUTE = 60_000;
 const seen = new Date('2026-05-01T03:00:00Z');
-const after = (minutes: number) => new Date(seen.getTime() + minutes * MINUTE);
+const minutesLater = (minutes: number) => new Date(seen.getTime() + minutes * MINUTE);
 
 describe('afterDowntime', () => {
   it.each([
@@ -17,14 +17,14 @@ describe('afterDowntime', () => {
     // A clock set back since the last beat is no downtime.
     [seen, -5, 30, { catchUp: false, reason: 'down -5 min, not more than 30 min' }],
   ])('last seen %s, %s min later, threshold %s min', (lastSeen, minutes, threshold, verdict) => {
-    expect(afterDowntime(lastSeen, after(minutes), threshold)).toEqual(verdict);
+    expect(afterDowntime(lastSeen, minutesLater(minutes), threshold)).toEqual(verdict);
   });
 });
 
 describe('Heartbeat', () => {
   it('answers the previous beat, beats at start and at stop, and survives a store that refuses', () => {
     const beats: Date[] = [];
-    let now = after(0);
+    let now = minutesLater(0);
     let refuse = false;
     const store: HeartbeatStore = {
       lastSeen: () => new Date('2026-04-30T00:00:00Z'),
@@ -37,12 +37,12 @@ describe('Heartbeat', () => {
     const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line).msg) });
     const heartbeat = new Heartbeat({ store, clock: { now: () => now }, log, intervalMs: MINUTE });
     expect(heartbeat.start()).toEqual(new Date('2026-04-30T00:00:00Z'));
-    now = after(7);
+    now = minutesLater(7);
     refuse = true;
     heartbeat.stop();
     refuse = false;
     heartbeat.stop();
-    expect(beats).toEqual([after(0)]);
+    expect(beats).toEqual([minutesLater(0)]);
     expect(lines).toEqual(['Could not record that the service is running: SQLITE_BUSY']);
   });
 });

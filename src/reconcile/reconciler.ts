@@ -206,6 +206,7 @@ export class Reconciler {
     const down = await this.shareProblem(mapping);
     if (down) return this.skipMapping(mapping, `share down: ${down}`);
     const now = deps.clock.now();
+    const listing = performance.now();
     const [source, destination] = await Promise.all([
       deps.walker.walk(mapping.source.path, { signal: abort.signal, timeoutMs }),
       deps.walker.walk(mapping.destination.path, { signal: abort.signal, timeoutMs }),
@@ -226,6 +227,7 @@ export class Reconciler {
         `share down: destination ${mapping.destination.path} is empty: an unmounted share looks like this`,
       );
     }
+    const listedMs = Math.round(performance.now() - listing);
     const compared = compareTrees({
       mapping,
       source: source.entries,
@@ -246,6 +248,10 @@ export class Reconciler {
       warnings: [...source.warnings, ...destination.warnings],
     };
     for (const warning of result.warnings) deps.log.warn(`Catch-up of ${mapping.container}: ${warning}`);
+    deps.log.debug(
+      `Catch-up of ${mapping.container}: ${source.entries.size} + ${destination.entries.size} entries listed in ` +
+        `${listedMs} ms, compared in ${Math.round(performance.now() - listing) - listedMs} ms`,
+    );
     return { result, ...compared };
   }
 

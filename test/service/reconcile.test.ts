@@ -413,6 +413,7 @@ const json = { 'Content-Type': 'application/json' };
 describe('requests a pass refuses', () => {
   it.each([
     ['a body that is not an object', '[1]', 400, 'body must be a JSON object'],
+    ['JSON null', 'null', 400, 'body must be a JSON object'],
     ['broken JSON', '{"queue": tru', 400, /^Malformed JSON/],
     ['an unknown key', '{"queu": true}', 400, /Unrecognized key: "queu"/],
     ['queue that is not a boolean', '{"queue": "yes"}', 400, 'queue must be a boolean'],

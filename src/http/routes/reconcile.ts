@@ -31,7 +31,8 @@ const DEFAULT_LIMIT = 20;
 
 export function registerReconcileRoutes(app: FastifyInstance, deps: ReconcileRouteDeps): void {
   app.post('/reconcile', async (request, reply) => {
-    const body = request.body ?? {};
+    // No body at all (curl -X POST) is a pass that only looks; JSON null is not an object.
+    const body = request.body === undefined ? {} : request.body;
     if (!isJsonObject(body)) throw new InputError('body must be a JSON object', 400);
     const parsed = parseWith(startBody, body);
     if (!parsed.ok) throw new InputError(parsed.invalid.problem, 400, parsed.invalid.field);
