@@ -42,7 +42,10 @@ describe('createPlexServer', () => {
   });
 
   it('GETs the partial refresh with the token in a header, never in the URL', async () => {
-    await plex({ baseUrl: `${server.url}/` }).scanPlexSection({ section: '1', folder: '/data/Movies/Movie Title (2024)' });
+    await plex({ baseUrl: `${server.url}/` }).scanPlexSection({
+      section: '1',
+      folder: '/data/Movies/Movie Title (2024)',
+    });
 
     expect(server.requests).toHaveLength(1);
     const req = server.requests[0]!;

@@ -72,7 +72,10 @@ export function createPlexServer(opts: PlexOptions): PlexServer {
       if (!mapping?.plexSection) {
         throw new PermanentError(`mapping ${request.mapping} names no Plex section (plex_section, PLEX_SECTION_*)`);
       }
-      await scanSection({ section: mapping.plexSection, folder: plexFolderFor(request.path, mapping, request.mediaType) });
+      await scanSection({
+        section: mapping.plexSection,
+        folder: plexFolderFor(request.path, mapping, request.mediaType),
+      });
     },
     scanPlexSection: scanSection,
   };

@@ -5,7 +5,7 @@ import type { NotifyEvent, NotifyPriority, TelegramHtml } from '../core/notify-e
 import type { TargetUrl } from './target-url.js';
 
 export interface Notifier {
-  /** Stable id (see docs/notifications.md): the `name` given in the YAML file, or scheme://host/path without secrets. */
+  /** Stable id (docs/notifications.md): the `name` given in the YAML file, or scheme://host/path without secrets. */
   readonly id: string;
   /** The URL scheme it was built from ("tgram"). */
   readonly scheme: string;

@@ -86,7 +86,9 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
 
   const outbound = { fetch: adapters.fetch, timeoutMs: timing.outboundRequestTimeoutMs };
   const notifiers = config.notify.map((target) => target.create(outbound));
-  const mediaServers = config.mediaServers.map((spec) => createMediaServer(spec, { ...outbound, mappings: config.mappings }));
+  const mediaServers = config.mediaServers.map((spec) =>
+    createMediaServer(spec, { ...outbound, mappings: config.mappings }),
+  );
   const notifications = notifiers.length > 0;
   const routing = targetRouting(config, mediaServers);
   // Delivery errors are secret-free by construction; /health passes them through this as well.
