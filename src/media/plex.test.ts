@@ -128,3 +128,33 @@ describe('createPlexServer', () => {
     expectNoToken(err);
   });
 });
+
+describe('createPlexServer scan requests', () => {
+  const movies = {
+    container: '/movies',
+    source: { path: '/mnt/src/movies' },
+    destination: { path: '/mnt/dst/Movies' },
+    plexSection: '1',
+    plexPath: '/data/Movies',
+  };
+  const anime = { ...movies, container: '/anime', plexSection: undefined, plexPath: '/mnt/dst/Anime' };
+
+  it('scans only mappings with a section, mapping the folder to Plex’s path', async () => {
+    const server = await startFakeServer({ status: 200, body: '' });
+    const plex = createPlexServer({ baseUrl: server.url, token: TOKEN, mappings: [movies, anime] });
+    expect([plex.scansMapping('/movies'), plex.scansMapping('/anime'), plex.scansMapping('/tv')]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    await plex.scan({ mapping: '/movies', path: '/mnt/dst/Movies/Film (2024)', mediaType: 'movie', change: 'created' });
+    expect(server.requests[0]?.query.get('path')).toBe('/data/Movies/Film (2024)');
+    const err = await plex
+      .scan({ mapping: '/anime', path: '/mnt/dst/Anime/X', mediaType: 'movie', change: 'created' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(String(err)).toMatch(/mapping \/anime names no Plex section/);
+    expect(server.requests).toHaveLength(1);
+    await server.close();
+  });
+});

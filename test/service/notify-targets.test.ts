@@ -137,7 +137,7 @@ function seedVersion4(dbPath: string, rows: { target: string; payload: unknown }
 }
 
 describe('rows queued before the upgrade, and rows of a target that is gone', () => {
-  it('delivers the old Telegram text and Plex scan unchanged; gives up the rows of a removed target, once', async () => {
+  it('delivers old Telegram texts and Plex scans unchanged; gives up rows of a removed target, once', async () => {
     const { server } = await fakeTelegram();
     const plex = await startFakeServer({ status: 200, body: '' });
     onCleanup(() => plex.close());
