@@ -134,8 +134,8 @@ describe('Telegram and Plex down, then back slow and rate-limited', () => {
     expect(answered.map((a) => a.status)).toEqual([500, 429, 200, 200, 200, 200]);
     expect(answered[1]!.text).toBe(answered[0]!.text); // the 429 was for the head of the queue, Alpha
     const log = await readLog(again, 'sync_webhook.log');
-    const rateLimited = /delivery failed \(attempt 2\): Telegram rate limit \(HTTP 429\).*retry in 1 s; next try in 1 s/;
-    expect(log).toMatch(new RegExp(`tgram://5150/11 ${rateLimited.source}`));
+    const waited = /delivery failed \(attempt 2\): Telegram rate limit \(HTTP 429\).*retry in 1 s; next try in 1 s/;
+    expect(log).toMatch(new RegExp(`tgram://5150/11 ${waited.source}`));
 
     // Plex: each folder scanned once it was back (the 503 before the restart retried, not lost).
     const scans = plex.requests.map((r) => r.query.get('path'));
