@@ -1,6 +1,6 @@
 // Telegram's rendering of a notification event: HTML, as users have always received it. Pure.
 //
-// Wording is the README's ("Notifications"), which users already see today; Markdown `*x*`/`_x_`
+// Wording is the Flask service's (its README's "Notifications"), which users already see today; Markdown `*x*`/`_x_`
 // became `<b>x</b>`/`<i>x</i>` because HTML needs only three characters escaped, while Telegram's
 // Markdown breaks on the `_ * [ ] ( ) ~ \`` that real titles contain.
 
