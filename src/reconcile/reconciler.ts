@@ -7,11 +7,12 @@ import type {
   ReconcileStatus,
   ReconcileTrigger,
 } from '../core/reconcile.js';
-import type { Clock, Mapping, OutboxItem } from '../core/types.js';
+import type { OutboxItem, TargetRouting } from '../core/notify-event.js';
+import type { Clock, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountProbe } from '../mounts/probe.js';
 import { formatBytes } from '../notify/format.js';
-import { type ReconcileReport, renderReconcileFound } from '../notify/render-reconcile.js';
+import { type ReconcileFound, reconcileEvent } from '../notify/events.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { ReconcileRunStore } from '../store/reconcile-runs.js';
 import { compareTrees, passKind } from './compare.js';
@@ -26,8 +27,8 @@ export interface ReconcilerDeps {
   walker: TreeWalker;
   queue: QueueItemsDeps;
   outbox: Pick<OutboxStore, 'add'>;
-  /** Telegram is configured: a pass that found something writes its message to the outbox. */
-  notifications: boolean;
+  /** The notification targets that take kind 'reconcile' get a pass that found something. */
+  routing: Pick<TargetRouting, 'notifiersFor'>;
   /** Wakes the outbox dispatcher after a message was written. */
   onNotified: () => void;
   clock: Clock;
@@ -158,7 +159,9 @@ export class Reconciler {
       const queuedAt = finished.queuedAt ? new Date(finished.queuedAt) : undefined;
       findings = { ...findings, items: finished.items };
       deps.runs.finish(run.id, { status, findings, error, now: deps.clock.now(), ...(queuedAt ? { queuedAt } : {}) });
-      if (usable && status !== 'failed' && findings.items.length > 0) this.notify({ ...finished, status, error });
+      if ((status === 'done' || status === 'timed_out') && findings.items.length > 0) {
+        this.notify({ ...finished, status, error });
+      }
     } catch (thrown) {
       deps.log.error({ err: coerceError(thrown) }, `Catch-up pass ${run.id}: recording its outcome failed`);
     }
@@ -286,23 +289,28 @@ export class Reconciler {
     return { ...run, items, queuedAt, queued: { created: withJob - folded, folded } };
   }
 
-  private notify(run: ReconcileRun): void {
+  /** One event per target that takes kind 'reconcile', written to the outbox. */
+  private notify(run: ReconcileRun & { status: ReconcileFound['status'] }): void {
     const { deps } = this;
-    if (!deps.notifications) return;
-    const report: ReconcileReport = {
-      id: run.id,
+    const targets = deps.routing.notifiersFor('reconcile');
+    if (targets.length === 0) return;
+    const found: ReconcileFound = {
+      passId: run.id,
       startedBy: run.startedBy,
       status: run.status,
       items: run.items.length,
       bytes: run.items.reduce((sum, item) => sum + item.bytes, 0),
-      found: (run.results ?? []).filter((r) => r.items > 0),
+      found: (run.results ?? [])
+        .filter((r) => r.items > 0)
+        .map(({ mapping, items, bytes }) => ({ mapping, items, bytes })),
       notChecked: (run.results ?? []).flatMap((r) =>
         r.status === 'skipped' ? [{ mapping: r.mapping, problem: r.problem ?? 'not checked' }] : [],
       ),
       queued: run.queued,
     };
-    const message: OutboxItem = { target: 'telegram', payload: renderReconcileFound(report) };
-    deps.outbox.add([message], null, deps.clock.now());
+    const event = reconcileEvent(found, deps.clock.now());
+    const rows: OutboxItem[] = targets.map((target) => ({ target, payload: { type: 'notify', event } }));
+    deps.outbox.add(rows, null, deps.clock.now());
     deps.onNotified();
   }
 }

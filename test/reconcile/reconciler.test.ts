@@ -63,7 +63,7 @@ function reconciler(o: { walker: TreeWalker; probe?: Pick<MountProbe, 'checkRoot
       onQueued: () => undefined,
     },
     outbox,
-    notifications: false,
+    routing: { notifiersFor: () => [] },
     onNotified: () => undefined,
     clock,
     log,

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../core/types.js';
-import { renderSyncSuccess, toTelegramText } from './render.js';
-import { type ReconcileReport, renderReconcileFound } from './render-reconcile.js';
+import { type ReconcileFound, reconcileEvent, syncSucceededEvent } from './events.js';
+import { telegramMessage, toTelegramText } from './telegram-text.js';
 
-const report: ReconcileReport = {
-  id: 12,
+// The one event of a catch-up pass, as the pass builds it and as Telegram renders it, exactly.
+const AT = new Date('2026-05-01T04:00:00.000Z');
+const renderReconcileFound = (found: ReconcileFound) => telegramMessage(reconcileEvent(found, AT));
+
+const report: ReconcileFound = {
+  passId: 12,
   startedBy: 'after_downtime',
   status: 'done',
   items: 3,
@@ -17,7 +21,19 @@ const report: ReconcileReport = {
   queued: { created: 2, folded: 1 },
 };
 
-describe('renderReconcileFound', () => {
+describe('reconcileEvent', () => {
+  it('is a neutral event of kind reconcile, a warning', () => {
+    expect(reconcileEvent(report, AT)).toEqual({
+      kind: 'reconcile',
+      title: 'Catch-up Found Missing Media',
+      severity: 'warning',
+      at: '2026-05-01T04:00:00.000Z',
+      ...report,
+    });
+  });
+});
+
+describe('Telegram: a pass that found something', () => {
   it('says what a queued pass found and queued', () => {
     expect(toTelegramText(renderReconcileFound(report))).toBe(
       '<b>Catch-up Found Missing Media</b>\n' +
@@ -34,6 +50,7 @@ describe('renderReconcileFound', () => {
   it('says how to queue what a pass only looked at, which mappings it could not check, and a timeout', () => {
     const message = renderReconcileFound({
       ...report,
+      passId: 12,
       startedBy: 'api',
       status: 'timed_out',
       items: 1,
@@ -58,7 +75,7 @@ describe('renderReconcileFound', () => {
 
   it('keeps a long problem text bounded', () => {
     const long = renderReconcileFound({ ...report, notChecked: [{ mapping: '/tv', problem: 'x'.repeat(5000) }] });
-    expect(long.body.length).toBeLessThan(1000);
+    expect(long.body.length).toBeLessThan(1400);
     expect(long.body).toContain('…');
   });
 });
@@ -88,7 +105,7 @@ describe('the message of a job a pass queued', () => {
       durationSeconds: 1,
       nextAttemptAt: null,
     };
-    expect(renderSyncSuccess(job, { dryRun: false })).toEqual({
+    expect(telegramMessage(syncSucceededEvent(job, { dryRun: false }, AT))).toEqual({
       title: 'Episode Synced',
       body:
         '<b>Show - S01E02.mkv</b>\nPath: /tv/Show/Season 01/Show - S01E02.mkv\n' +
