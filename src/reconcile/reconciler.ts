@@ -206,17 +206,19 @@ export class Reconciler {
     timeoutMs: number,
   ): Promise<{ result: ReconcileMappingResult } & Pick<ReconcileFindings, 'items' | 'skipped'>> {
     const { deps } = this;
-    const down = await this.shareProblem(mapping);
-    if (down) return this.skipMapping(mapping, `share down: ${down}`);
     const now = deps.clock.now();
     const listing = performance.now();
-    const [source, destination] = await Promise.all([
+    // The roots are checked while the listings run (off the critical path); a listing of a share that
+    // was down is thrown away.
+    const [down, source, destination] = await Promise.all([
+      this.shareProblem(mapping),
       deps.walker.walk(mapping.source.path, { signal: abort.signal, timeoutMs }),
       deps.walker.walk(mapping.destination.path, { signal: abort.signal, timeoutMs }),
     ]);
     if (source.kind === 'aborted' || destination.kind === 'aborted') {
       return this.skipMapping(mapping, this.abortProblem(abort));
     }
+    if (down) return this.skipMapping(mapping, `share down: ${down}`);
     const walkProblem = describeWalkProblem(source, 'source') ?? describeWalkProblem(destination, 'destination');
     if (walkProblem || source.kind !== 'listed' || destination.kind !== 'listed') {
       return this.skipMapping(mapping, walkProblem ?? 'the listing failed');
@@ -224,7 +226,7 @@ export class Reconciler {
     // A share that went away during the walk leaves a listing that looks like a share with nothing on it.
     const after = await this.shareProblem(mapping);
     if (after) return this.skipMapping(mapping, `share down: ${after}`);
-    if (destination.entries.size === 0 && source.entries.size > 0) {
+    if (isEmptyRoot(destination.entries) && source.entries.size > 0) {
       return this.skipMapping(
         mapping,
         `share down: destination ${mapping.destination.path} is empty: an unmounted share looks like this`,
@@ -313,6 +315,17 @@ export class Reconciler {
     deps.outbox.add(rows, null, deps.clock.now());
     deps.onNotified();
   }
+}
+
+/**
+ * The destination check's own test file (mounts/scripts/root-check.sh), created and removed within
+ * a moment by this service: a root holding only that is empty.
+ */
+const PROBE_FILE = /^\.sync-webhook-probe\.[^/]*$/;
+
+function isEmptyRoot(entries: ReadonlyMap<string, unknown>): boolean {
+  for (const path of entries.keys()) if (!PROBE_FILE.test(path)) return false;
+  return true;
 }
 
 function notChecked(mapping: Mapping, problem: string): ReconcileMappingResult {

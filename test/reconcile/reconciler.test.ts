@@ -131,6 +131,18 @@ describe('Reconciler', () => {
     expect(run.items).toEqual([]);
   });
 
+  it("counts a destination holding only the share check's test file as empty: an unmounted share", async () => {
+    const root = mappings[0]?.destination.path ?? '';
+    await rm(join(root, '.marker'));
+    await writeFile(join(root, '.sync-webhook-probe.a1B2c3'), '');
+    const r = reconciler({ walker: walker() });
+    const run = await finished(r, started(r.start({ startedBy: 'api', queue: false, mappings: ['/movies'] })));
+    expect(run.results?.[0]).toMatchObject({
+      status: 'skipped',
+      problem: `share down: destination ${root} is empty: an unmounted share looks like this`,
+    });
+  });
+
   it('stops a running pass when the service stops, one pass at a time until then', async () => {
     const r = reconciler({ walker: walker(HANG) });
     const id = started(r.start({ startedBy: 'api', queue: false }));
