@@ -15,6 +15,7 @@ import { formatBytes } from '../notify/format.js';
 import { type ReconcileFound, reconcileEvent } from '../notify/events.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { ReconcileRunStore } from '../store/reconcile-runs.js';
+import type { WalSync } from '../store/wal-sync.js';
 import { compareTrees, passKind } from './compare.js';
 import { type QueueItemsDeps, queueItems } from './queue-items.js';
 import type { TreeWalker, WalkResult } from './tree-walk.js';
@@ -22,6 +23,8 @@ import type { TreeWalker, WalkResult } from './tree-walk.js';
 export interface ReconcilerDeps {
   mappings: readonly Mapping[];
   runs: ReconcileRunStore;
+  /** A pass's rows are synced off the event loop: passes must not slow the webhooks' answers. */
+  walSync: Pick<WalSync, 'commitThenSync'>;
   /** The same root checks a job passes before it copies. */
   probe: Pick<MountProbe, 'checkRoot'>;
   walker: TreeWalker;
@@ -68,13 +71,15 @@ export class Reconciler {
     if (this.running) return { kind: 'busy', runningId: this.running.id };
     const { deps } = this;
     const chosen = o.mappings ? deps.mappings.filter((m) => o.mappings?.includes(m.container)) : deps.mappings;
-    const run = deps.runs.begin({
-      startedBy: o.startedBy,
-      queue: o.queue,
-      mappings: o.mappings ? chosen.map((m) => m.container) : null,
-      settleMinutes: deps.settleMinutes,
-      now: deps.clock.now(),
-    });
+    const run = this.write('the start of a pass', () =>
+      deps.runs.begin({
+        startedBy: o.startedBy,
+        queue: o.queue,
+        mappings: o.mappings ? chosen.map((m) => m.container) : null,
+        settleMinutes: deps.settleMinutes,
+        now: deps.clock.now(),
+      }),
+    );
     const abort = new AbortController();
     const what = o.queue ? 'finds and queues' : 'only looks';
     deps.log.info(
@@ -102,7 +107,8 @@ export class Reconciler {
     this.queueing.add(id);
     try {
       const queued = await this.withJobs(run);
-      this.deps.runs.markQueued(id, queued.items, new Date(queued.queuedAt ?? run.startedAt));
+      const at = new Date(queued.queuedAt ?? run.startedAt);
+      this.write(`the jobs of pass ${id}`, () => this.deps.runs.markQueued(id, queued.items, at));
       this.deps.log.info(`Catch-up pass ${id} queued on request: ${describeQueued(queued)}`);
       return { kind: 'queued', run: queued };
     } finally {
@@ -158,7 +164,8 @@ export class Reconciler {
       // Recorded as finished only now: a queueing pass that shows "done" has its jobs.
       const queuedAt = finished.queuedAt ? new Date(finished.queuedAt) : undefined;
       findings = { ...findings, items: finished.items };
-      deps.runs.finish(run.id, { status, findings, error, now: deps.clock.now(), ...(queuedAt ? { queuedAt } : {}) });
+      const outcome = { status, findings, error, now: deps.clock.now(), ...(queuedAt ? { queuedAt } : {}) };
+      this.write(`the outcome of pass ${run.id}`, () => deps.runs.finish(run.id, outcome));
       if ((status === 'done' || status === 'timed_out') && findings.items.length > 0) {
         this.notify({ ...finished, status, error });
       }
@@ -289,6 +296,15 @@ export class Reconciler {
     const withJob = items.filter((item) => item.jobId !== undefined).length;
     const queuedAt = this.deps.clock.now().toISOString();
     return { ...run, items, queuedAt, queued: { created: withJob - folded, folded } };
+  }
+
+  /** Runs one write of the pass's rows; its fsync happens off the event loop (a failed one is logged). */
+  private write<T>(what: string, write: () => T): T {
+    const { result, durable } = this.deps.walSync.commitThenSync(write);
+    durable.catch((error: unknown) => {
+      this.deps.log.error({ err: coerceError(error) }, `Catch-up: ${what} may not be on disk`);
+    });
+    return result;
   }
 
   /** One event per target that takes kind 'reconcile', written to the outbox. */

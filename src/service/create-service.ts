@@ -208,6 +208,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const reconciler = new Reconciler({
     mappings: config.mappings,
     runs: createReconcileRunStore(db),
+    walSync,
     probe: adapters.probe,
     walker: adapters.treeWalker,
     queue: {

@@ -51,6 +51,7 @@ function reconciler(o: { walker: TreeWalker; probe?: Pick<MountProbe, 'checkRoot
   return new Reconciler({
     mappings,
     runs: createReconcileRunStore(db),
+    walSync: createWalSync(db),
     probe: o.probe ?? healthy,
     walker: o.walker,
     queue: {
