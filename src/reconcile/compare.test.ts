@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Mapping, MappingKind } from '../core/types.js';
-import { compareTrees } from './compare.js';
+import { compareInSteps, compareTrees } from './compare.js';
 import type { TreeEntry } from './tree-walk.js';
 
 const NOW = new Date('2026-05-01T12:00:00Z');
@@ -219,5 +219,21 @@ describe('a TV mapping, and one without kind: one item per file below a folder',
         ['/tv/Show/S2/E1.mkv', 'unreadable', '/tv/Show/S2 could not be read at the destination'],
       ],
     });
+  });
+});
+
+describe('compareInSteps', () => {
+  it('pauses every few thousand entries and ends with what compareTrees finds', () => {
+    const spec: Record<string, number> = {};
+    for (let i = 0; i < 3000; i++) spec[`Show ${i % 30}/Season 1/E${i}.mkv`] = i;
+    const source = listing(spec);
+    const input = { mapping: mapping('tv'), source, destination: new Map(), now: NOW, settleMs: SETTLE_MS };
+    const steps = compareInSteps(input);
+    let pauses = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) pauses++;
+    expect(pauses).toBe(1);
+    expect(step.value).toEqual(compareTrees(input));
+    expect(step.value.items).toHaveLength(3000);
   });
 });

@@ -34,10 +34,25 @@ export function passKind(mapping: Mapping): MappingKind | 'files' {
  * skipped, as its job would refuse it.
  */
 export function compareTrees(input: CompareInput): Comparison {
+  const steps = compareInSteps(input);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Entries looked at between two pauses of compareInSteps: a millisecond or two of work. */
+const ENTRIES_PER_STEP = 2000;
+
+/**
+ * compareTrees in steps: it pauses (yields) every ENTRIES_PER_STEP entries, so that the service can
+ * answer webhooks between two steps of a large library.
+ */
+export function* compareInSteps(input: CompareInput): Generator<void, Comparison> {
   const out: Comparison = { items: [], skipped: [] };
   const context = new Context(input, out);
-  if (passKind(input.mapping) === 'movie') compareMovieFolders(context);
-  else compareFiles(context);
+  if (passKind(input.mapping) === 'movie') yield* compareMovieFolders(context);
+  else yield* compareFiles(context);
   const byPath = (a: { containerPath: string }, b: { containerPath: string }) =>
     a.containerPath < b.containerPath ? -1 : a.containerPath > b.containerPath ? 1 : 0;
   out.items.sort(byPath);
@@ -53,9 +68,10 @@ interface MovieFolder {
   unreadable?: string;
 }
 
-function compareMovieFolders(c: Context): void {
+function* compareMovieFolders(c: Context): Generator<void> {
   const folders = new Map<string, MovieFolder>();
   for (const [path, entry] of c.input.source) {
+    if (c.stepDone()) yield;
     const slash = path.indexOf('/');
     const top = slash === -1 ? path : path.slice(0, slash);
     if (slash === -1 && entry.type !== 'dir' && entry.type !== 'unreadable') continue;
@@ -70,6 +86,7 @@ function compareMovieFolders(c: Context): void {
     if (entry.type === 'unreadable') folder.unreadable ??= path;
   }
   for (const [top, folder] of folders) {
+    if (c.stepDone(folder.files.length)) yield;
     if (folder.unreadable) {
       c.skip(top, 'unreadable', `${c.containerPath(folder.unreadable)} could not be read at the source`);
       continue;
@@ -116,8 +133,9 @@ function compareMovieFolder(c: Context, top: string, folder: MovieFolder): void 
   }
 }
 
-function compareFiles(c: Context): void {
+function* compareFiles(c: Context): Generator<void> {
   for (const [path, entry] of c.input.source) {
+    if (c.stepDone()) yield;
     if (entry.type === 'unreadable') {
       c.skip(path, 'unreadable', 'could not be read at the source');
       continue;
@@ -144,12 +162,21 @@ function compareFiles(c: Context): void {
 /** The rules both kinds share, bound to one mapping's listings and results. */
 class Context {
   private readonly sourceRoot: string;
+  private sinceStep = 0;
 
   constructor(
     readonly input: CompareInput,
     private readonly out: Comparison,
   ) {
     this.sourceRoot = input.mapping.source.path;
+  }
+
+  /** Counts `entries` looked at; true when a step is full (and starts the next). */
+  stepDone(entries = 1): boolean {
+    this.sinceStep += entries;
+    if (this.sinceStep < ENTRIES_PER_STEP) return false;
+    this.sinceStep = 0;
+    return true;
   }
 
   containerPath(path: string): string {

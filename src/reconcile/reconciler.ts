@@ -16,7 +16,7 @@ import { type ReconcileFound, reconcileEvent } from '../notify/events.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { ReconcileRunStore } from '../store/reconcile-runs.js';
 import type { WalSync } from '../store/wal-sync.js';
-import { compareTrees, passKind } from './compare.js';
+import { type Comparison, compareInSteps, passKind } from './compare.js';
 import { type QueueItemsDeps, queueItems } from './queue-items.js';
 import type { TreeWalker, WalkResult } from './tree-walk.js';
 
@@ -240,13 +240,15 @@ export class Reconciler {
       );
     }
     const listedMs = Math.round(performance.now() - listing);
-    const compared = compareTrees({
-      mapping,
-      source: source.entries,
-      destination: destination.entries,
-      now,
-      settleMs: deps.settleMinutes * 60_000,
-    });
+    const compared = await inTurns(
+      compareInSteps({
+        mapping,
+        source: source.entries,
+        destination: destination.entries,
+        now,
+        settleMs: deps.settleMinutes * 60_000,
+      }),
+    );
     const bytes = compared.items.reduce((sum, item) => sum + item.bytes, 0);
     const result: ReconcileMappingResult = {
       mapping: mapping.container,
@@ -330,6 +332,15 @@ export class Reconciler {
     const rows: OutboxItem[] = targets.map((target) => ({ target, payload: { type: 'notify', event } }));
     deps.outbox.add(rows, null, deps.clock.now());
     deps.onNotified();
+  }
+}
+
+/** Runs the comparison one step per turn of the event loop: webhooks are answered in between. */
+async function inTurns(steps: Generator<void, Comparison>): Promise<Comparison> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
