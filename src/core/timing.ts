@@ -34,7 +34,7 @@ export interface Timing {
   outboxMaxAgeMs: number;
   /** One request to Telegram or Plex. */
   outboundRequestTimeoutMs: number;
-  /** rsync gets SIGTERM first (it removes its temp file), and SIGKILL this long after. */
+  /** rsync gets SIGTERM first (it keeps what it wrote in the partial folder), and SIGKILL this long after. */
   rsyncKillGraceMs: number;
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
   rsyncPipeDrainMs: number;

@@ -16,7 +16,15 @@ afterEach(async () => {
 
 const copyArgs = (source: string, destDir: string, extra: string[] = []) => [
   ...extra,
-  ...buildRsyncArgs({ source, destDir, dryRun: false, isUpgrade: false, createDestDir: true }),
+  ...buildRsyncArgs({
+    source,
+    destDir,
+    dryRun: false,
+    isUpgrade: false,
+    createDestDir: true,
+    resume: false,
+    bandwidthLimitKiB: null,
+  }),
 ];
 
 describe('runRsync', () => {
