@@ -18,6 +18,10 @@ function configErrorOf(env: Record<string, string>, readFile: (path: string) => 
   throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
 }
 
+const BWLIMIT_PROBLEM =
+  'SYNC_RSYNC_BWLIMIT must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G ' +
+  '(K/M/G/T: KiB/MiB/GiB/TiB), or 0 for none';
+
 describe('loadConfig', () => {
   it('starts with nothing set: the documented defaults and the four mappings', () => {
     const c = loadConfig({}, noFile);
@@ -135,54 +139,14 @@ describe('loadConfig', () => {
     ['SYNC_RSYNC_TIMEOUT_SECONDS', '4h', 'SYNC_RSYNC_TIMEOUT_SECONDS must be a whole number, got "4h"'],
     ['SYNC_MAX_CONCURRENT', '17', 'SYNC_MAX_CONCURRENT must be between 1 and 16, got 17'],
     ['SYNC_MOUNT_TIMEOUT_SECONDS', '0', 'SYNC_MOUNT_TIMEOUT_SECONDS must be between 1 and 300, got 0'],
-    [
-      'SYNC_RSYNC_BWLIMIT',
-      '50 MB/s',
-      'SYNC_RSYNC_BWLIMIT must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G (K/M/G/T: KiB/MiB/GiB/TiB), ' +
-        'or 0 for none, got "50 MB/s"',
-    ],
-    [
-      'SYNC_RSYNC_BWLIMIT',
-      '50Mbit',
-      'SYNC_RSYNC_BWLIMIT must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G (K/M/G/T: KiB/MiB/GiB/TiB), ' +
-        'or 0 for none, got "50Mbit"',
-    ],
-    [
-      'SYNC_RSYNC_BWLIMIT',
-      'fast',
-      'SYNC_RSYNC_BWLIMIT must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G (K/M/G/T: KiB/MiB/GiB/TiB), ' +
-        'or 0 for none, got "fast"',
-    ],
-    [
-      'SYNC_RSYNC_BWLIMIT',
-      '-5M',
-      'SYNC_RSYNC_BWLIMIT must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G (K/M/G/T: KiB/MiB/GiB/TiB), ' +
-        'or 0 for none, got "-5M"',
-    ],
-    [
-      'SYNC_RSYNC_BWLIMIT',
-      '0.4',
-      'SYNC_RSYNC_BWLIMIT must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G (K/M/G/T: KiB/MiB/GiB/TiB), ' +
-        'or 0 for none, got "0.4"',
-    ],
-    [
-      'SYNC_RSYNC_BWLIMIT',
-      '3T',
-      'SYNC_RSYNC_BWLIMIT must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G (K/M/G/T: KiB/MiB/GiB/TiB), ' +
-        'or 0 for none, got "3T"',
-    ],
-    [
-      'SYNC_RSYNC_BWLIMIT',
-      '1e3',
-      'SYNC_RSYNC_BWLIMIT must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G (K/M/G/T: KiB/MiB/GiB/TiB), ' +
-        'or 0 for none, got "1e3"',
-    ],
-    [
-      'SYNC_RSYNC_BWLIMIT',
-      '50MiB/s',
-      'SYNC_RSYNC_BWLIMIT must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G (K/M/G/T: KiB/MiB/GiB/TiB), ' +
-        'or 0 for none, got "50MiB/s"',
-    ],
+    ['SYNC_RSYNC_BWLIMIT', '50 MB/s', `${BWLIMIT_PROBLEM}, got "50 MB/s"`],
+    ['SYNC_RSYNC_BWLIMIT', '50Mbit', `${BWLIMIT_PROBLEM}, got "50Mbit"`],
+    ['SYNC_RSYNC_BWLIMIT', 'fast', `${BWLIMIT_PROBLEM}, got "fast"`],
+    ['SYNC_RSYNC_BWLIMIT', '-5M', `${BWLIMIT_PROBLEM}, got "-5M"`],
+    ['SYNC_RSYNC_BWLIMIT', '0.4', `${BWLIMIT_PROBLEM}, got "0.4"`],
+    ['SYNC_RSYNC_BWLIMIT', '3T', `${BWLIMIT_PROBLEM}, got "3T"`],
+    ['SYNC_RSYNC_BWLIMIT', '1e3', `${BWLIMIT_PROBLEM}, got "1e3"`],
+    ['SYNC_RSYNC_BWLIMIT', '50MiB/s', `${BWLIMIT_PROBLEM}, got "50MiB/s"`],
     [
       'SYNC_MOUNT_CHECK_INTERVAL_SECONDS',
       '3601',

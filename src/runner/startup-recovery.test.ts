@@ -126,10 +126,11 @@ describe('startup recovery', () => {
 
     expect(readdirSync(join(dir, 'dst', 'a', '.sync-webhook-partial'))).toEqual(['movie.mkv']);
     expect(existsSync(join(dir, 'dst', 'b', '.sync-webhook-partial'))).toBe(false);
+    const removed = join(dir, 'dst', 'b', '.sync-webhook-partial', 'movie.mkv');
     expect(lines.at(-1)).toMatchObject({
       level: 30,
       jobId: 2,
-      msg: `Removed the partial copy of Movie b (gave up): 1 file(s) ${join(dir, 'dst', 'b', '.sync-webhook-partial')}/movie.mkv`,
+      msg: `Removed the partial copy of Movie b (gave up): 1 file(s) ${removed}`,
     });
   });
 
