@@ -65,6 +65,7 @@ describe('buildRsyncArgs', () => {
   it('resumes with the delta pass only when a partial file exists, and passes the bandwidth limit in KiB/s', () => {
     const resumed = buildRsyncArgs({ ...defaults, source: '/s/e.mkv', destDir: '/d', resume: true });
     expect(resumed).toContain('--no-whole-file');
+    expect(resumed).toContain('--block-size=131072');
     expect(resumed).not.toContain('--whole-file');
     const limited = buildRsyncArgs({ ...defaults, source: '/s/e.mkv', destDir: '/d', bandwidthLimitKiB: 51_200 });
     expect(limited.filter((a) => a.startsWith('--bwlimit'))).toEqual(['--bwlimit=51200K']);

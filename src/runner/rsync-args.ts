@@ -24,6 +24,13 @@ export interface RsyncArgsOptions {
  */
 const EXCLUDES = ['#recycle', '@eaDir', '.DS_Store', '*.partial~', `${PARTIAL_FOLDER}/`];
 
+/**
+ * The largest block rsync allows (protocol 30 and later; one byte more is exit 1). Its default for a
+ * 2 GiB file is 46 KiB: on a resume cut at 80%, 128 KiB blocks halved the delta pass's CPU time (most of
+ * it is the byte-by-byte search through the missing part), and cost at most one block more to send.
+ */
+const RESUME_BLOCK_SIZE = 131_072;
+
 export function buildRsyncArgs(o: RsyncArgsOptions): string[] {
   const source = withoutTrailingSlashes(o.source, 'source');
   const destDir = withoutTrailingSlashes(o.destDir, 'destination folder');
@@ -42,7 +49,7 @@ export function buildRsyncArgs(o: RsyncArgsOptions): string[] {
     // Local paths imply --whole-file, under which rsync deletes the partial file and copies it all again.
     // The delta pass keeps what matches and writes only the rest, into the partial file itself, but it
     // reads the partial file back: only worth it when there is one.
-    o.resume ? '--no-whole-file' : '--whole-file',
+    ...(o.resume ? ['--no-whole-file', `--block-size=${RESUME_BLOCK_SIZE}`] : ['--whole-file']),
     ...(o.bandwidthLimitKiB === null ? [] : [`--bwlimit=${o.bandwidthLimitKiB}K`]),
     ...EXCLUDES.map((pattern) => `--exclude=${pattern}`),
     ...(o.createDestDir ? ['--mkpath'] : []),

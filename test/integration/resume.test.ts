@@ -121,7 +121,7 @@ describe.each([
 
     const log = await readLog(again, 'sync_webhook.log');
     expect(log).toMatch(/Resuming Cut .* from [\d.]+ MB a cut copy already wrote/);
-    expect(log).toMatch(/--partial-dir=\.sync-webhook-partial --no-whole-file --bwlimit=32768K /);
+    expect(log).toMatch(/--partial-dir=\.sync-webhook-partial --no-whole-file --block-size=131072 --bwlimit=32768K /);
     const stats = await statsOfLastRun(again);
     // Written after the restart: what was missing, well under the file (the cut came after half of it).
     expect(stats.literal).toBeLessThan(SIZE * 0.55);
