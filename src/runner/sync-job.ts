@@ -111,12 +111,9 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       run = await copy(resumed);
       // Exit 1 (usage) gives a job up for good: it must come from the job, never from the resume's
       // arguments. Should an rsync refuse those, this copy starts over instead (rsync then deletes the part).
-      if (resumed && run.exitCode === 1) {
-        const refusal = classifyRsyncExit(run);
-        jobLog.warn(
-          `rsync refused to resume ${job.title} (${refusal.kind === 'success' ? 'exit 1' : refusal.reason}); ` +
-            'copying it from the start',
-        );
+      const refusal = classifyRsyncExit(run);
+      if (resumed && run.exitCode === 1 && refusal.kind === 'permanent') {
+        jobLog.warn(`rsync refused to resume ${job.title} (${refusal.reason}); copying it from the start`);
         resumed = false;
         run = await copy(false);
       }
