@@ -34,8 +34,19 @@ export async function cli(
   let stderr = '';
   const code = await runCli(args, {
     env,
-    stdout: { isTTY: o.tty !== undefined, columns: o.tty?.columns, write: (text) => void (stdout += text) },
-    stderr: { isTTY: false, write: (text) => void (stderr += text) },
+    stdout: {
+      isTTY: o.tty !== undefined,
+      columns: o.tty?.columns,
+      write: (text) => {
+        stdout += text;
+      },
+    },
+    stderr: {
+      isTTY: false,
+      write: (text) => {
+        stderr += text;
+      },
+    },
     fetch: o.fetch ?? globalThis.fetch,
     readFile: (path) => readFileSync(path, 'utf8'),
     serve: () => Promise.reject(new Error('a test does not start the service through the CLI in-process')),
