@@ -9,7 +9,7 @@ import { redactor } from '../core/redact.js';
 import type { Command, CommandInput } from './command.js';
 import { COMMANDS } from './commands.js';
 import type { CliAdapters, CliContext, Output } from './context.js';
-import { EXIT, ServiceFailureError, ServiceUnreachableError, UsageError } from './exit-codes.js';
+import { EXIT, ServiceUnreachableError, UsageError } from './exit-codes.js';
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 
@@ -23,10 +23,7 @@ export async function runCli(argv: readonly string[], adapters: CliAdapters): Pr
     return EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    ctx.stderr.write(`sync-webhook: unknown command ${JSON.stringify(name)}\n\n${overview()}`);
-    return EXIT.usage;
-  }
+  if (!command) return unknownCommand('sync-webhook', name, ctx.stderr);
   try {
     const input = parseInput(command, rest);
     if (input === 'help') {
@@ -83,9 +80,8 @@ function report(command: Command, error: unknown, stderr: Output): number {
     return EXIT.usage;
   }
   stderr.write(`${prefix} ${coerceError(error).message}\n`);
-  if (error instanceof ServiceUnreachableError) return EXIT.unreachable;
-  if (error instanceof ServiceFailureError) return EXIT.failed;
-  return EXIT.failed;
+  // ServiceFailureError, and anything unforeseen, is a failure.
+  return error instanceof ServiceUnreachableError ? EXIT.unreachable : EXIT.failed;
 }
 
 function help(topic: string | undefined, ctx: CliContext): number {
@@ -94,12 +90,17 @@ function help(topic: string | undefined, ctx: CliContext): number {
     return EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === topic);
-  if (!command) {
-    ctx.stderr.write(`sync-webhook help: unknown command ${JSON.stringify(topic)}\n\n${overview()}`);
-    return EXIT.usage;
-  }
+  if (!command) return unknownCommand('sync-webhook help', topic, ctx.stderr);
   ctx.stdout.write(commandHelp(command));
   return EXIT.ok;
+}
+
+function unknownCommand(prefix: string, name: string, stderr: Output): number {
+  const names = COMMANDS.map((c) => c.name).join(', ');
+  stderr.write(
+    `${prefix}: unknown command ${JSON.stringify(name)}; the commands are ${names}. Run "sync-webhook help".\n`,
+  );
+  return EXIT.usage;
 }
 
 function overview(): string {
