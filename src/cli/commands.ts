@@ -1,4 +1,5 @@
-// Every command of `sync-webhook`, in the order `sync-webhook help` lists them.
+// Every command of `sync-webhook`, in the order `sync-webhook help` lists them. A new command (reconcile,
+// with the reconcile feature) is one more entry in COMMANDS.
 import type { Command } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { jobsCommand, retryCommand, summaryCommand, syncCommand, testCommand } from './service-commands.js';

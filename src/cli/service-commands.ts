@@ -88,7 +88,7 @@ export const jobsCommand: Command = {
     ]);
     const header = ['ID', 'STATUS', 'SOURCE', 'TITLE', 'MAPPING', 'RETRIES', `WHEN (${timeZone})`, 'NOTE'];
     const width = ctx.stdout.isTTY ? ctx.stdout.columns : undefined;
-    for (const line of renderTable(header, rows, width)) ctx.stdout.write(`${line.trimEnd()}\n`);
+    for (const line of renderTable(header, rows, width)) ctx.stdout.write(`${line}\n`);
     return EXIT.ok;
   },
 };

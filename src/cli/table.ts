@@ -17,10 +17,9 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
     row
       .map((cell, i) => {
         const width = widths[i] ?? 0;
-        const fitted = cell.length > width ? `${cell.slice(0, width - 1)}…` : cell;
-        // The last column is not padded: no trailing spaces.
-        return i === row.length - 1 ? fitted : fitted.padEnd(width);
+        return (cell.length > width ? `${cell.slice(0, width - 1)}…` : cell).padEnd(width);
       })
-      .join(GAP),
+      .join(GAP)
+      .trimEnd(),
   );
 }

@@ -1,6 +1,7 @@
 // A look at the job database for `sync-webhook doctor`: it opens, its schema is one this build knows,
-// and it takes a write. Nothing is changed: no migration, no pragma, no file created; the write is
-// rolled back. Safe beside a running service (WAL readers, and the same busy timeout).
+// and it takes a write. Nothing is changed: no migration, no setting, no file created (the write is
+// rolled back). Safe beside a running service: WAL lets it read, and it waits for the write lock as
+// long as the service's own connection would.
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -1,7 +1,7 @@
 // `sync-webhook doctor` without a running service, on temp trees: real rsync (and fake old or missing
 // ones), the share checks in child processes, a real SQLite file, and fake Telegram and Plex servers
 // that check the exact read-only requests. Also beside a running service, which it must not disturb.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,8 @@ describe('doctor without a service', () => {
     expect(run.stdout).toMatch(/\nNo problems found\.\n$/);
     // Not a terminal: no colour codes.
     expect(run.stdout).not.toContain('\x1b[');
+    // The database's rolled-back write leaves no journal behind (nor a root-owned one under docker exec).
+    expect(existsSync(`${layout.dbPath}-wal`) || existsSync(`${layout.dbPath}-shm`)).toBe(false);
   });
 
   it('a missing root and an empty source are problems with a fix naming the key; exit 1', async () => {
@@ -131,6 +133,7 @@ describe('doctor without a service', () => {
     expect(line(run.stdout, 'database').text).toBe(
       `note  database  ${fresh.layout.dbPath} does not exist yet: the service creates it at its first start`,
     );
+    expect(existsSync(fresh.layout.dbPath)).toBe(false);
 
     const newer = await setup();
     const db = openDatabase(newer.layout.dbPath);
