@@ -122,7 +122,8 @@ describe('doctor without a service', () => {
       new RegExp(`^problem  /movies source  source ${literal(layout.moviesSrc)} is not mounted`),
     );
     expect(movies.fix).toBe(
-      `mount the share at ${layout.moviesSrc}; for a local folder that is no mount point, set SYNC_REQUIRE_MOUNTS=false`,
+      `mount the share at ${layout.moviesSrc}; ` +
+        'for a local folder that is no mount point, set SYNC_REQUIRE_MOUNTS=false',
     );
   });
 

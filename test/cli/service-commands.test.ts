@@ -57,7 +57,8 @@ describe('jobs, retry and sync against the running service', () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(
       new RegExp(
-        `^${failed}\\s+failed \\(gave up\\)\\s+radarr\\s+Missing \\(2021\\)\\s+/movies\\s+0\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+.*does not exist`,
+        `^${failed}\\s+failed \\(gave up\\)\\s+radarr\\s+Missing \\(2021\\)\\s+/movies\\s+0\\s+` +
+          '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+.*does not exist',
       ),
     );
     expect(rows[1]).toMatch(new RegExp(`^${copied}\\s+success\\s+radarr\\s+Arrival \\(2016\\)\\s+/movies\\s+0\\s`));
@@ -144,7 +145,9 @@ describe('jobs, retry and sync against the running service', () => {
     const again = await cli(['sync', '/movies/Heat (1995)/'], env);
     expect(again).toMatchObject({
       code: 0,
-      stdout: `Job ${id} already covers /movies/Heat (1995)/ (queued, or copied in the last 24 h): nothing new queued.\n`,
+      stdout:
+        `Job ${id} already covers /movies/Heat (1995)/ (queued, or copied in the last 24 h): ` +
+        'nothing new queued.\n',
     });
   });
 
@@ -278,7 +281,8 @@ describe('exit codes without an answering service', () => {
     expect(fromPort.code).toBe(3);
     expect(fromPort.stderr).toMatch(
       new RegExp(
-        `^sync-webhook jobs: cannot reach the service at http://127\\.0\\.0\\.1:${port} \\(from SYNC_HOST/SYNC_PORT\\): ` +
+        `^sync-webhook jobs: cannot reach the service at http://127\\.0\\.0\\.1:${port} ` +
+          '\\(from SYNC_HOST/SYNC_PORT\\): ' +
           '.*ECONNREFUSED.*Is it running\\? If it listens elsewhere, set SYNC_URL \\(or --url\\)\\.\n$',
       ),
     );
@@ -295,7 +299,9 @@ describe('exit codes without an answering service', () => {
     const run = await cli(['jobs'], { SYNC_URL: other.url });
     expect(run).toMatchObject({
       code: 1,
-      stderr: `sync-webhook jobs: GET /jobs answered HTTP 200 without sync-webhook's JSON: is ${other.url} (from SYNC_URL) the sync-webhook service?\n`,
+      stderr:
+        "sync-webhook jobs: GET /jobs answered HTTP 200 without sync-webhook's JSON: " +
+        `is ${other.url} (from SYNC_URL) the sync-webhook service?\n`,
     });
   });
 
@@ -321,7 +327,7 @@ describe('exit codes without an answering service', () => {
     expect(hint).toBe(`Run "sync-webhook help ${args[0]}" for its options.`);
   });
 
-  it('2 for a URL that is not http(s), without quoting it; 2 for a bad configuration, naming the variable', async () => {
+  it('2 for a URL that is not http(s), not quoted; 2 for a bad configuration, naming the variable', async () => {
     const url = await cli(['jobs'], { SYNC_URL: 'ftp://user:secret-pw@host' });
     expect(url).toMatchObject({
       code: 2,

@@ -57,5 +57,6 @@ function fixFor(problem: string, root: MountCheck, index: number, side: Side, de
     : 'the built-in mappings (set SYNC_CONFIG to a mappings file of your own)';
   const access = side === 'source' ? 'readable' : 'writable';
   const who = deps.uid === undefined ? 'the service' : `uid ${deps.uid}`;
-  return `make ${root.path} ${access} for ${who} (mount the share, create the folder, or fix its permissions), or correct ${where}`;
+  const how = 'mount the share, create the folder, or fix its permissions';
+  return `make ${root.path} ${access} for ${who} (${how}), or correct ${where}`;
 }

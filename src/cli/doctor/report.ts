@@ -28,7 +28,7 @@ export function renderReport(heading: string, sections: readonly ReportSection[]
     problems === 0
       ? style.good('No problems found.')
       : style.bad(
-          `${problems} problem${problems > 1 ? 's' : ''}: fix ${problems > 1 ? 'them' : 'it'}, then run "sync-webhook doctor" again.`,
+          `${problems} problem${problems > 1 ? 's: fix them' : ': fix it'}, then run "sync-webhook doctor" again.`,
         ),
   );
   return `${lines.join('\n')}\n`;
