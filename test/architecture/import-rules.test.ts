@@ -27,7 +27,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   schedules: ['core', 'log', 'notify', 'store'],
   reports: ['core', 'log', 'mounts', 'notify', 'store'],
   http: ['core', 'log', 'sources', 'paths', 'intake', 'reports'],
-  cli: ['core', 'config', 'system', 'mounts', 'store', 'notify', 'media'],
+  cli: ['core', 'config', 'system', 'mounts', 'store', 'runner', 'notify', 'media'],
 };
 
 /** Of notify/, the runner and the schedules take the pure texts only, never a sender. */
@@ -41,6 +41,7 @@ const ONLY_FILES: Record<string, Record<string, readonly string[]>> = {
     notify: ['notify/telegram-check.ts'],
     media: ['media/plex-check.ts'],
     mounts: ['mounts/probe.ts'],
+    runner: ['runner/rsync.ts', 'runner/rsync-version.ts'],
   },
 };
 

@@ -171,12 +171,15 @@ describe('doctor without a service', () => {
     });
     expect(old.code).toBe(1);
     expect(line(old.stdout, 'rsync')).toEqual({
-      text: 'problem  rsync  rsync 3.1.3 is too old: the copies need 3.2.3 or newer (--mkpath)',
-      fix: 'install rsync 3.2.3 or newer (Debian 12 ships 3.2.7)',
+      text:
+        'problem  rsync  rsync 3.1.3 is too old: sync-webhook needs rsync 3.2.3 or newer (for --mkpath); ' +
+        'install a newer rsync, or use the sync-webhook Docker image',
     });
     const missing = await cli(['doctor'], env, { rsyncBinary: join(layout.dir, 'no-rsync-here') });
     expect(missing.code).toBe(1);
-    expect(line(missing.stdout, 'rsync').text).toMatch(/^problem {2}rsync {2}rsync not found/);
+    expect(line(missing.stdout, 'rsync').text).toMatch(
+      /^problem {2}rsync {2}rsync not found \(looked for "\S+no-rsync-here"\): install it \(Debian\/Ubuntu: apt-get/,
+    );
   });
 
   it('a bad configuration is reported (masked) instead of the checks that need it; exit 1', async () => {

@@ -1,19 +1,22 @@
+// rsync as the service checks it at start: installed (runner/rsync.ts), and new enough for every flag
+// the copies pass (runner/rsync-version.ts). Their messages say what to install.
+import { coerceError } from '../../core/errors.js';
 import type { Finding } from '../../core/finding.js';
-import { formatVersion, isAtLeast, MINIMUM_RSYNC_VERSION, probeRsync } from '../../system/rsync-version.js';
+import { checkRsyncAvailable } from '../../runner/rsync.js';
+import { checkRsyncVersion, requiredRsync } from '../../runner/rsync-version.js';
 
-/** Installed, and new enough for every option the copies use. */
 export async function checkRsync(binary: string): Promise<Finding> {
-  const probe = await probeRsync(binary);
-  if (!probe.ok) return { level: 'problem', subject: 'rsync', detail: probe.problem, fix: probe.fix };
-  const found = formatVersion(probe.version);
-  const needed = formatVersion(MINIMUM_RSYNC_VERSION);
-  if (!isAtLeast(probe.version, MINIMUM_RSYNC_VERSION)) {
-    return {
-      level: 'problem',
-      subject: 'rsync',
-      detail: `rsync ${found} is too old: the copies need ${needed} or newer (--mkpath)`,
-      fix: `install rsync ${needed} or newer (Debian 12 ships 3.2.7)`,
-    };
+  let versionLine: string;
+  try {
+    versionLine = await checkRsyncAvailable(binary);
+  } catch (error) {
+    return { level: 'problem', subject: 'rsync', detail: coerceError(error).message };
   }
-  return { level: 'ok', subject: 'rsync', detail: `rsync ${found} (${needed} or newer needed)` };
+  const verdict = checkRsyncVersion(versionLine);
+  if (verdict.kind !== 'ok') return { level: 'problem', subject: 'rsync', detail: verdict.problem };
+  return {
+    level: 'ok',
+    subject: 'rsync',
+    detail: `rsync ${verdict.version} (${requiredRsync().version} or newer needed)`,
+  };
 }
