@@ -104,6 +104,7 @@ describe('import rules (docs/architecture.md)', () => {
     ['runner/sync-job.ts', "import { createTelegramNotifier } from '../notify/telegram.js';", 'notify/telegram.ts'],
     ['media/plex.ts', "export { x } from '../store/jobs.js';", 'store/jobs.ts'],
     ['core/types.ts', "const m = await import('../config/load.js');", 'config/load.ts'],
+    ['cli/service-commands.ts', "import { createJobStore } from '../store/jobs.js';", 'store/jobs.ts'],
   ])('catches %s importing %s', (file, line, target) => {
     expect(violations(file, `${line}\n`)).toEqual([{ file, imports: target }]);
   });
