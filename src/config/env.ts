@@ -1,4 +1,4 @@
-// The environment, read through one zod schema: every variable the README documents, its default and
+// The environment, read through one zod schema: every variable docs/configuration.md documents, its default and
 // the spellings it accepts. A bad value stops the start with a message that begins with the variable.
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';

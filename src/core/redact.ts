@@ -1,7 +1,7 @@
 // The one way a secret is kept out of text that leaves the process: log lines, errors of the outbound
 // clients, configuration errors. Pure; imports nothing.
 
-/** The marker the README documents for a removed secret. */
+/** The marker docs/configuration.md documents for a removed secret. */
 export const REDACTED = '[REDACTED]';
 
 /**

@@ -1,7 +1,7 @@
 // Notification texts, as Telegram HTML. Pure: the runner and schedules store these in the outbox,
 // so they must not depend on anything but their arguments.
 //
-// Wording is the README's ("Notifications"), which users already see today; Markdown `*x*`/`_x_`
+// Wording is the Flask service's (its README's "Notifications"), which users already see today; Markdown `*x*`/`_x_`
 // became `<b>x</b>`/`<i>x</i>` because HTML needs only three characters escaped, while Telegram's
 // Markdown breaks on the `_ * [ ] ( ) ~ \`` that real titles contain.
 

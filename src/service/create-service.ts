@@ -291,7 +291,7 @@ function logStartup(log: Logger, config: Config, notifications: boolean, nextSum
   const auth = [config.auth.basic ? 'HTTP Basic' : null, config.auth.apiKey ? 'API key' : null].filter(Boolean);
   log.info(
     auth.length
-      ? `Authentication: ${auth.join(' or ')} on every route but GET /health`
+      ? `Authentication: ${auth.join(' or ')} on every route but GET /health and GET /ping`
       : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)',
   );
   log.info(`Path mappings from ${config.mappingsFrom}:`);
