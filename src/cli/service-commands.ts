@@ -187,8 +187,10 @@ export const testCommand: Command = {
   positionals: { min: 0, max: 0 },
   help: [URL_HELP],
   async run(input, ctx) {
-    await connect(input, ctx).client.call('POST', '/test');
-    return say(ctx, 'Test notification sent.');
+    const answer = await connect(input, ctx).client.call('POST', '/test');
+    const targets = z.array(z.object({ id: z.string() })).safeParse(answer.body.targets);
+    const ids = targets.success ? targets.data.map((t) => t.id) : [];
+    return say(ctx, ids.length > 0 ? `Test notification sent to ${ids.join(', ')}.` : 'Test notification sent.');
   },
 };
 
@@ -204,8 +206,8 @@ export const summaryCommand: Command = {
     const day = String(answer.body.day);
     if (answer.body.notifications !== true) {
       throw new ServiceFailureError(
-        `the summary of ${day} was not sent: the service has no notification target ` +
-          '(set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID where it runs)',
+        `the summary of ${day} was not sent: the service has no notification target (set ` +
+          'SYNC_NOTIFY_URLS, notify: in SYNC_CONFIG, or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID where it runs)',
       );
     }
     return say(ctx, `Summary of ${day} queued for sending.`);

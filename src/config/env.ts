@@ -23,6 +23,7 @@ const environmentSchema = z
     TELEGRAM_BOT_TOKEN: variable(text.optional()),
     TELEGRAM_CHAT_ID: variable(text.optional()),
     TELEGRAM_API_URL: variable(httpUrl.default(DEFAULTS.TELEGRAM_API_URL)),
+    SYNC_NOTIFY_URLS: variable(text.optional()),
     PLEX_URL: variable(httpUrl.optional()),
     PLEX_TOKEN: variable(text.optional()),
     PLEX_SECTION_MOVIES: variable(text.optional()),

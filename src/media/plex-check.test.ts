@@ -22,13 +22,22 @@ beforeEach(async () => {
 });
 afterEach(() => server.close());
 
+const ID = 'plex://plex.lan:32400';
+
 const check = (mappings: { container: string; section: string | undefined }[] = [], baseUrl = server.url) =>
   checkPlex({
+    id: ID,
     baseUrl,
     token: TOKEN,
     fetch: globalThis.fetch,
     timeoutMs: 2000,
-    mappings: mappings.map((m) => ({ ...m, setting: `plex_section of ${m.container}` })),
+    mappings: mappings.map(({ container, section }) => ({
+      container,
+      source: { path: `/src${container}` },
+      destination: { path: `/dst${container}` },
+      plexSection: section,
+      plexPath: `/data${container}`,
+    })),
   });
 
 describe('checkPlex', () => {
@@ -49,15 +58,15 @@ describe('checkPlex', () => {
       { container: '/other', section: undefined },
     ]);
     expect(findings).toEqual([
-      { level: 'ok', subject: 'plex', detail: 'token accepted; library sections: 1 (Movies), 2 (TV Shows)' },
-      { level: 'ok', subject: 'plex /movies', detail: 'section 1 (Movies)' },
+      { level: 'ok', subject: ID, detail: 'token accepted; library sections: 1 (Movies), 2 (TV Shows)' },
+      { level: 'ok', subject: `${ID} /movies`, detail: 'section 1 (Movies)' },
       {
         level: 'problem',
-        subject: 'plex /tv',
+        subject: `${ID} /tv`,
         detail: 'Plex has no library section 7',
-        fix: 'set plex_section of /tv to one of: 1 (Movies), 2 (TV Shows)',
+        fix: 'set plex_section of mapping /tv (or its PLEX_SECTION_* variable) to one of: 1 (Movies), 2 (TV Shows)',
       },
-      { level: 'note', subject: 'plex /other', detail: 'no section: copies are not scanned' },
+      { level: 'note', subject: `${ID} /other`, detail: 'no plex_section: its copies are not scanned' },
     ]);
   });
 
@@ -71,7 +80,7 @@ describe('checkPlex', () => {
     expect(findings).toEqual([
       {
         level: 'problem',
-        subject: 'plex',
+        subject: ID,
         detail: expect.stringMatching(new RegExp(`/library/sections answered HTTP ${status}`)),
         fix,
       },
@@ -90,7 +99,7 @@ describe('checkPlex', () => {
     expect(findings).toEqual([
       {
         level: 'problem',
-        subject: 'plex',
+        subject: ID,
         detail: expect.stringMatching(/^cannot reach http:\/\/127\.0\.0\.1:\d+\/\[REDACTED\]: .*ECONNREFUSED/),
         fix: 'check PLEX_URL, and that Plex runs and this container can reach it',
       },

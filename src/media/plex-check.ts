@@ -5,17 +5,20 @@
 // Accept: application/json, {"MediaContainer": {"Directory": [{"key": "1", "title": "Movies"}, …]}}.
 
 import { z } from 'zod';
+import type { Mapping } from '../core/types.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
 import type { Finding } from '../core/finding.js';
 import { redactor } from '../core/redact.js';
 
 export interface PlexCheckOptions {
+  /** The server's id (plex://host:port, or its name): the subject of each finding. */
+  id: string;
   baseUrl: string;
   token: string;
   fetch: typeof fetch;
   timeoutMs: number;
-  /** Each mapping's section, and the setting that names it (for the fix of a wrong one). */
-  mappings: { container: string; section: string | undefined; setting: string }[];
+  /** Each mapping's library section (plex_section, PLEX_SECTION_*). */
+  mappings: readonly Mapping[];
 }
 
 const sectionsReply = z.object({
@@ -46,7 +49,7 @@ export async function checkPlex(o: PlexCheckOptions): Promise<Finding[]> {
     return [
       {
         level: 'problem',
-        subject: 'plex',
+        subject: o.id,
         detail: redact(`cannot reach ${base}: ${describeFetchFailure(error, o.timeoutMs)}`),
         fix: 'check PLEX_URL, and that Plex runs and this container can reach it',
       },
@@ -56,7 +59,7 @@ export async function checkPlex(o: PlexCheckOptions): Promise<Finding[]> {
     return [
       {
         level: 'problem',
-        subject: 'plex',
+        subject: o.id,
         detail: redact(`GET ${base}/library/sections answered HTTP ${res.status} ${res.statusText}`.trim()),
         fix: PERMANENT_FIXES[res.status] ?? 'check PLEX_URL: it must be the Plex server itself (port 32400)',
       },
@@ -67,7 +70,7 @@ export async function checkPlex(o: PlexCheckOptions): Promise<Finding[]> {
     return [
       {
         level: 'problem',
-        subject: 'plex',
+        subject: o.id,
         detail: redact(`${base}/library/sections did not answer with Plex's library sections`),
         fix: 'check PLEX_URL: it must be the Plex server itself (port 32400), not a proxy page',
       },
@@ -77,22 +80,19 @@ export async function checkPlex(o: PlexCheckOptions): Promise<Finding[]> {
     (parsed.data.MediaContainer.Directory ?? []).map((d) => [String(d.key), d.title ?? 'untitled']),
   );
   const listed = [...sections].map(([key, title]) => `${key} (${title})`).join(', ') || 'none';
-  const findings: Finding[] = [{ level: 'ok', subject: 'plex', detail: `token accepted; library sections: ${listed}` }];
-  for (const m of o.mappings) {
-    if (m.section === undefined) {
-      findings.push({ level: 'note', subject: `plex ${m.container}`, detail: 'no section: copies are not scanned' });
-    } else if (sections.has(m.section)) {
-      findings.push({
-        level: 'ok',
-        subject: `plex ${m.container}`,
-        detail: `section ${m.section} (${sections.get(m.section)})`,
-      });
+  const findings: Finding[] = [{ level: 'ok', subject: o.id, detail: `token accepted; library sections: ${listed}` }];
+  for (const { container, plexSection: section } of o.mappings) {
+    const subject = `${o.id} ${container}`;
+    if (section === undefined) {
+      findings.push({ level: 'note', subject, detail: 'no plex_section: its copies are not scanned' });
+    } else if (sections.has(section)) {
+      findings.push({ level: 'ok', subject, detail: `section ${section} (${sections.get(section)})` });
     } else {
       findings.push({
         level: 'problem',
-        subject: `plex ${m.container}`,
-        detail: `Plex has no library section ${m.section}`,
-        fix: `set ${m.setting} to one of: ${listed}`,
+        subject,
+        detail: `Plex has no library section ${section}`,
+        fix: `set plex_section of mapping ${container} (or its PLEX_SECTION_* variable) to one of: ${listed}`,
       });
     }
   }

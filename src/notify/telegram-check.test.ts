@@ -6,6 +6,7 @@ import { checkTelegram } from './telegram-check.js';
 
 const TOKEN = '123456789:AAH-s3cret_Token-xyz';
 const CHAT = '-1001234567890';
+const ID = 'tgram://123456789/-1001234567890';
 
 const BOT = { ok: true, result: { id: 123456789, is_bot: true, first_name: 'Sync', username: 'sync_webhook_bot' } };
 const GROUP = { ok: true, result: { id: -1001234567890, type: 'supergroup', title: 'Media\n\u001b[31mNews' } };
@@ -17,7 +18,7 @@ beforeEach(async () => {
 afterEach(() => server.close());
 
 const check = (baseUrl = server.url) =>
-  checkTelegram({ baseUrl, token: TOKEN, chatId: CHAT, fetch: globalThis.fetch, timeoutMs: 2000 });
+  checkTelegram({ id: ID, baseUrl, token: TOKEN, chatId: CHAT, fetch: globalThis.fetch, timeoutMs: 2000 });
 
 function answerWith(getMe: object, getChat: object, status = { getMe: 200, getChat: 200 }) {
   server.respondWith((req) =>
@@ -42,9 +43,12 @@ describe('checkTelegram', () => {
     expect(server.requests[1]!.headers['content-type']).toBe('application/json');
     expect(server.requests[1]!.json()).toEqual({ chat_id: CHAT });
     expect(findings).toEqual([
-      { level: 'ok', subject: 'telegram bot', detail: 'token accepted: bot @sync_webhook_bot (getMe)' },
       // The title comes as Telegram has it; the report strips its controls (cli/style.ts printable).
-      { level: 'ok', subject: 'telegram chat', detail: 'chat "Media\n\u001b[31mNews" (supergroup) (getChat)' },
+      {
+        level: 'ok',
+        subject: ID,
+        detail: 'bot @sync_webhook_bot, chat "Media\n\u001b[31mNews" (supergroup) (getMe, getChat)',
+      },
     ]);
   });
 
@@ -55,7 +59,7 @@ describe('checkTelegram', () => {
     expect(findings).toEqual([
       {
         level: 'problem',
-        subject: 'telegram bot',
+        subject: ID,
         detail: 'Telegram refused the bot token (HTTP 401: Unauthorized)',
         fix: 'check TELEGRAM_BOT_TOKEN: the token @BotFather gave the bot',
       },
@@ -71,14 +75,16 @@ describe('checkTelegram', () => {
         getChat: 400,
       },
     );
-    const [bot, chat] = await check();
-    expect(bot?.level).toBe('ok');
-    expect(chat).toEqual({
-      level: 'problem',
-      subject: 'telegram chat',
-      detail: `the bot cannot reach chat ${CHAT} (HTTP 400: Bad Request: chat not found)`,
-      fix: expect.stringMatching(/^check TELEGRAM_CHAT_ID, and that the bot is in that chat/),
-    });
+    expect(await check()).toEqual([
+      {
+        level: 'problem',
+        subject: ID,
+        detail:
+          `bot @sync_webhook_bot accepts its token, but cannot reach chat ${CHAT} ` +
+          '(HTTP 400: Bad Request: chat not found)',
+        fix: expect.stringMatching(/^check TELEGRAM_CHAT_ID, and that the bot is in that chat/),
+      },
+    ]);
   });
 
   it('an answer that is not the Bot API (a proxy page) is a problem, with its status', async () => {
@@ -86,7 +92,7 @@ describe('checkTelegram', () => {
     const [finding] = await check();
     expect(finding).toMatchObject({
       level: 'problem',
-      subject: 'telegram bot',
+      subject: ID,
       detail: 'getMe failed (HTTP 502: Bad Gateway)',
     });
   });
@@ -97,7 +103,7 @@ describe('checkTelegram', () => {
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       level: 'problem',
-      subject: 'telegram',
+      subject: ID,
       detail: expect.stringMatching(new RegExp(`^cannot reach ${server.url}: .*ECONNREFUSED`)),
       fix: 'check the network, and TELEGRAM_API_URL when it is set',
     });
@@ -107,6 +113,7 @@ describe('checkTelegram', () => {
   it('a server that does not answer in time is a problem, not a hang', async () => {
     server.respondWith({ hang: true });
     const findings = await checkTelegram({
+      id: ID,
       baseUrl: server.url,
       token: TOKEN,
       chatId: CHAT,

@@ -8,6 +8,8 @@ import type { Finding } from '../core/finding.js';
 import { redactor } from '../core/redact.js';
 
 export interface TelegramCheckOptions {
+  /** The target's id (tgram://BOT_ID/CHAT_ID, or its name): the subject of each finding. */
+  id: string;
   baseUrl: string;
   token: string;
   chatId: string;
@@ -32,45 +34,33 @@ export async function checkTelegram(o: TelegramCheckOptions): Promise<Finding[]>
     // The token sits in the URL path, and a fetch error may quote the URL.
     return answer.kind === 'unreachable' ? { ...answer, reason: redact(answer.reason) } : answer;
   };
+  const problem = (detail: string, fix: string): Finding[] => [{ level: 'problem', subject: o.id, detail, fix }];
 
   const bot = await call('getMe');
   if (bot.kind === 'unreachable') {
-    return [
-      {
-        level: 'problem',
-        subject: 'telegram',
-        detail: `cannot reach ${base}: ${bot.reason}`,
-        fix: 'check the network, and TELEGRAM_API_URL when it is set',
-      },
-    ];
+    return problem(`cannot reach ${base}: ${bot.reason}`, 'check the network, and TELEGRAM_API_URL when it is set');
   }
   if (bot.kind === 'refused') {
     const tokenRefused = bot.status === 401 || bot.status === 404;
-    return [
-      {
-        level: 'problem',
-        subject: 'telegram bot',
-        detail: `${tokenRefused ? 'Telegram refused the bot token' : 'getMe failed'} (${refusal(bot)})`,
-        fix: tokenRefused ? TOKEN_FIX : 'try again later; check TELEGRAM_API_URL when it is set',
-      },
-    ];
+    return tokenRefused
+      ? problem(`Telegram refused the bot token (${refusal(bot)})`, TOKEN_FIX)
+      : problem(`getMe failed (${refusal(bot)})`, 'try again later; check TELEGRAM_API_URL when it is set');
   }
-  const findings: Finding[] = [
-    { level: 'ok', subject: 'telegram bot', detail: `token accepted: ${describeBot(bot.result)} (getMe)` },
-  ];
-
   const chat = await call('getChat', { chat_id: o.chatId });
-  if (chat.kind === 'result') {
-    findings.push({ level: 'ok', subject: 'telegram chat', detail: `${describeChat(chat.result)} (getChat)` });
-  } else {
-    findings.push({
-      level: 'problem',
-      subject: 'telegram chat',
-      detail: `the bot cannot reach chat ${o.chatId} (${chat.kind === 'refused' ? refusal(chat) : chat.reason})`,
-      fix: CHAT_FIX,
-    });
+  if (chat.kind !== 'result') {
+    const why = chat.kind === 'refused' ? refusal(chat) : chat.reason;
+    return problem(
+      `${describeBot(bot.result)} accepts its token, but cannot reach chat ${o.chatId} (${why})`,
+      CHAT_FIX,
+    );
   }
-  return findings;
+  return [
+    {
+      level: 'ok',
+      subject: o.id,
+      detail: `${describeBot(bot.result)}, ${describeChat(chat.result)} (getMe, getChat)`,
+    },
+  ];
 }
 
 async function callBotApi(

@@ -19,7 +19,6 @@ const README_MAX_LINES = 250;
  * they are merged; once a file exists, remove it here (the last test says so), and empty the list.
  */
 const PENDING_DOCS = [
-  'docs/notifications.md',
   'docs/media-servers.md',
   'docs/resume-and-bandwidth.md',
   'docs/catch-up.md',

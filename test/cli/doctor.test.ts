@@ -1,14 +1,14 @@
 // `sync-webhook doctor` without a running service, on temp trees: real rsync (and fake old or missing
 // ones), the share checks in child processes, a real SQLite file, and fake Telegram and Plex servers
 // that check the exact read-only requests. Also beside a running service, which it must not disturb.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.js';
 import { openDatabase } from '../../src/store/database.js';
-import { checkTargets, type TargetKind } from '../../src/cli/doctor/target-checks.js';
-import { loadConfig } from '../../src/config/load.js';
+import { checkTargets } from '../../src/cli/doctor/target-checks.js';
+import type { NotifyTarget } from '../../src/notify/registry.js';
 import { cli, listenForCli, PACKAGE_VERSION } from '../support/cli.js';
 import { cleanupAll, onCleanup, tempDir } from '../support/cleanup.js';
 import { type FakeServer, startFakeServer } from '../support/fake-http.js';
@@ -78,10 +78,11 @@ describe('doctor without a service', () => {
       new RegExp(`^ok  database  ${literal(layout.dbPath)}: opens, schema \\d+ \\(current\\), writable$`),
     );
     expect(line(run.stdout, 'logs').text).toMatch(/^(ok|note) {2}logs {2}/);
-    expect(line(run.stdout, 'telegram').text).toBe(
-      'note  telegram  not configured (TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID)',
+    expect(line(run.stdout, 'notifications').text).toBe(
+      'note  notifications  none (SYNC_NOTIFY_URLS, notify: in SYNC_CONFIG, ' +
+        'or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID)',
     );
-    expect(line(run.stdout, 'plex').text).toBe('note  plex  not configured (PLEX_URL and PLEX_TOKEN)');
+    expect(line(run.stdout, 'media servers').text).toBe('note  media servers  none (PLEX_URL and PLEX_TOKEN)');
     expect(run.stdout).toMatch(/\nNo problems found\.\n$/);
     // Not a terminal: no colour codes.
     expect(run.stdout).not.toContain('\x1b[');
@@ -225,13 +226,13 @@ describe('doctor and the notification targets: read-only calls only', () => {
     return server;
   }
 
-  it('Telegram: getMe and getChat, exactly; Plex: GET /library/sections with the token; nothing sent', async () => {
+  it('Telegram: getMe and getChat, exactly, per target; Plex: GET /library/sections with the token', async () => {
     const telegram = await fakeTelegram({
       status: 200,
       body: { ok: true, result: { id: -100, type: 'group', title: 'Media' } },
     });
     const plex = await fakePlex();
-    const { layout, env } = await setup({
+    const { env } = await setup({
       mappings: (l) => [
         { container: '/movies', source: l.moviesSrc, destination: l.moviesDst, plex_section: 1 },
         { container: '/tv', source: l.tvSrc, destination: l.tvDst, plex_section: '7' },
@@ -240,28 +241,38 @@ describe('doctor and the notification targets: read-only calls only', () => {
     const targets = {
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_CHAT_ID: CHAT,
+      SYNC_NOTIFY_URLS: `tgram://${TOKEN}/@media_channel`,
       TELEGRAM_API_URL: telegram.url,
       PLEX_URL: plex.url,
       PLEX_TOKEN,
     };
     const run = await cli(['doctor'], { ...env, ...targets });
 
-    expect(telegram.requests.map((r) => `${r.method} ${r.url} ${r.body}`)).toEqual([
+    const asked = telegram.requests.map((r) => `${r.method} ${r.url} ${r.body}`).sort();
+    expect(asked).toEqual([
+      `GET /bot${TOKEN}/getMe `,
       `GET /bot${TOKEN}/getMe `,
       `POST /bot${TOKEN}/getChat {"chat_id":"${CHAT}"}`,
+      `POST /bot${TOKEN}/getChat {"chat_id":"@media_channel"}`,
     ]);
-    expect(telegram.requests[1]!.headers['content-type']).toBe('application/json');
+    for (const req of telegram.requests.filter((r) => r.method === 'POST')) {
+      expect(req.headers['content-type']).toBe('application/json');
+    }
     expect(plex.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /library/sections']);
     expect(plex.requests[0]!.headers['x-plex-token']).toBe(PLEX_TOKEN);
     expect(plex.requests[0]!.headers.accept).toBe('application/json');
 
-    expect(line(run.stdout, 'telegram bot').text).toBe('ok  telegram bot  token accepted: bot @sync_bot (getMe)');
-    expect(line(run.stdout, 'telegram chat').text).toBe('ok  telegram chat  chat "Media" (group) (getChat)');
-    expect(line(run.stdout, 'plex').text).toBe('ok  plex  token accepted; library sections: 1 (Movies), 2 (TV)');
-    expect(line(run.stdout, 'plex /movies').text).toBe('ok  plex /movies  section 1 (Movies)');
-    expect(line(run.stdout, 'plex /tv')).toEqual({
-      text: 'problem  plex /tv  Plex has no library section 7',
-      fix: `set key mappings.1.plex_section of ${layout.configPath} to one of: 1 (Movies), 2 (TV)`,
+    const bot = TOKEN.split(':')[0];
+    expect(line(run.stdout, `tgram://${bot}/${CHAT}`).text).toBe(
+      `ok  tgram://${bot}/${CHAT}  bot @sync_bot, chat "Media" (group) (getMe, getChat)`,
+    );
+    expect(line(run.stdout, `tgram://${bot}/@media_channel`).text).toMatch(/^ok {2}/);
+    const server = `plex://127.0.0.1:${plex.port}`;
+    expect(line(run.stdout, server).text).toBe(`ok  ${server}  token accepted; library sections: 1 (Movies), 2 (TV)`);
+    expect(line(run.stdout, `${server} /movies`).text).toBe(`ok  ${server} /movies  section 1 (Movies)`);
+    expect(line(run.stdout, `${server} /tv`)).toEqual({
+      text: `problem  ${server} /tv  Plex has no library section 7`,
+      fix: 'set plex_section of mapping /tv (or its PLEX_SECTION_* variable) to one of: 1 (Movies), 2 (TV)',
     });
     expect(run.code).toBe(1);
     for (const secret of [TOKEN, PLEX_TOKEN]) expect(run.stdout + run.stderr).not.toContain(secret);
@@ -284,42 +295,57 @@ describe('doctor and the notification targets: read-only calls only', () => {
       PLEX_TOKEN,
     });
     expect(run.code).toBe(1);
-    expect(line(run.stdout, 'telegram chat')).toEqual({
-      text: `problem  telegram chat  the bot cannot reach chat ${CHAT} (HTTP 400: Bad Request: chat not found)`,
+    const target = `tgram://${TOKEN.split(':')[0]}/${CHAT}`;
+    expect(line(run.stdout, target)).toEqual({
+      text:
+        `problem  ${target}  bot @sync_bot accepts its token, but cannot reach chat ${CHAT} ` +
+        '(HTTP 400: Bad Request: chat not found)',
       fix: expect.stringMatching(/^check TELEGRAM_CHAT_ID/),
     });
-    expect(line(run.stdout, 'plex')).toEqual({
-      text: expect.stringMatching(new RegExp(`^problem  plex  cannot reach ${literal(plex.url)}: .*ECONNREFUSED`)),
+    const server = `plex://127.0.0.1:${plex.port}`;
+    expect(line(run.stdout, server)).toEqual({
+      text: expect.stringMatching(
+        new RegExp(`^problem  ${literal(server)}  cannot reach ${literal(plex.url)}: .*ECONNREFUSED`),
+      ),
       fix: 'check PLEX_URL, and that Plex runs and this container can reach it',
     });
   });
 
-  it('a kind without a read-only call is asked only whether its server answers, at its origin', async () => {
+  it('a target whose service has no read-only call is only asked whether its origin answers', async () => {
     const server = await startFakeServer({ status: 405, body: '' });
     onCleanup(() => server.close());
-    const { env } = await setup();
-    const config = loadConfig(env, (path) => readFileSync(path, 'utf8'));
-    const webhookOnly: TargetKind = {
-      kind: 'webhook',
-      section: 'notifications',
-      enabledBy: 'WEBHOOK_URL',
-      targets: () => [{ id: 'webhook', baseUrl: `${server.url}/hooks/secret-path-token` }],
+    const target: NotifyTarget = {
+      id: 'hook://hooks.example',
+      scheme: 'hook',
+      secrets: [],
+      origin: server.url,
+      create: () => {
+        throw new Error('doctor must not build a notifier');
+      },
     };
-    const found = await checkTargets(config, env, { fetch: globalThis.fetch, timeoutMs: 2000 }, [webhookOnly]);
+    const config = { notify: [target], mediaServers: [], mappings: [] };
+    const found = await checkTargets(config, { fetch: globalThis.fetch, timeoutMs: 2000 });
     expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /']);
     const expected: Finding = {
       level: 'note',
-      subject: 'webhook',
+      subject: 'hook://hooks.example',
       detail: `${server.url} answers (HTTP 405); it has no read-only check: run "sync-webhook test"`,
     };
-    expect(found.get('notifications')).toEqual([expected]);
+    expect(found.notifications).toEqual([expected]);
+    expect(found.mediaServers).toEqual([
+      { level: 'note', subject: 'media servers', detail: 'none (PLEX_URL and PLEX_TOKEN)' },
+    ]);
 
     await server.close();
-    const down = await checkTargets(config, env, { fetch: globalThis.fetch, timeoutMs: 2000 }, [webhookOnly]);
-    expect(down.get('notifications')?.[0]).toMatchObject({
-      level: 'problem',
-      detail: expect.not.stringContaining('secret-path'),
-    });
+    const down = await checkTargets(config, { fetch: globalThis.fetch, timeoutMs: 2000 });
+    expect(down.notifications).toEqual([
+      {
+        level: 'problem',
+        subject: 'hook://hooks.example',
+        detail: expect.stringMatching(/^cannot reach http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/),
+        fix: 'check the URL of hook://hooks.example and the network',
+      },
+    ]);
   });
 });
 

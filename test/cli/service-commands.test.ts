@@ -178,7 +178,8 @@ describe('test and summary', () => {
   it('test: the service sends its test message to Telegram, exactly once', async () => {
     telegram.reset();
     const run = await cli(['test'], env);
-    expect(run).toMatchObject({ code: 0, stdout: 'Test notification sent.\n', stderr: '' });
+    const target = `tgram://${TOKEN.split(':')[0]}/${CHAT}`;
+    expect(run).toMatchObject({ code: 0, stdout: `Test notification sent to ${target}.\n`, stderr: '' });
     expect(telegram.requests).toHaveLength(1);
     const req = telegram.requests[0]!;
     expect(`${req.method} ${req.url}`).toBe(`POST /bot${TOKEN}/sendMessage`);
@@ -217,12 +218,12 @@ describe('test and summary', () => {
     expect(test).toMatchObject({
       code: 1,
       stderr:
-        'sync-webhook test: the service answered 503: Telegram is not configured: ' +
-        'set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID\n',
+        'sync-webhook test: the service answered 503: No notification target is configured: ' +
+        'set SYNC_NOTIFY_URLS, notify: in SYNC_CONFIG, or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID\n',
     });
     const summary = await cli(['summary'], plainEnv);
     expect(summary.code).toBe(1);
-    expect(summary.stderr).toMatch(/not sent: .*set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID where it runs\)\n$/);
+    expect(summary.stderr).toMatch(/not sent: .*SYNC_NOTIFY_URLS, .* TELEGRAM_CHAT_ID where it runs\)\n$/);
   });
 });
 

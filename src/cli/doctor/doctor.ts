@@ -43,15 +43,15 @@ export async function runDoctor(ctx: CliContext): Promise<boolean> {
   const [rsyncFinding, mappings, targets] = await Promise.all([
     rsync,
     checkMappings({ probe, config, mappingsFile: ctx.env.SYNC_CONFIG?.trim() || undefined, uid: ctx.uid }),
-    checkTargets(config, ctx.env, { fetch: ctx.fetch, timeoutMs: TIMING.doctorRequestTimeoutMs }),
+    checkTargets(config, { fetch: ctx.fetch, timeoutMs: TIMING.doctorRequestTimeoutMs }),
   ]);
   return print(ctx, heading, [
     { title: 'rsync', findings: [rsyncFinding] },
     { title: 'configuration', findings: configurationFindings(config) },
     { title: 'mappings', findings: mappings },
     { title: 'database and logs', findings: [checkDatabase(config, ctx.uid), checkLogFolder(config, ctx.uid)] },
-    { title: 'notifications', findings: targets.get('notifications') ?? [] },
-    { title: 'media servers', findings: targets.get('media servers') ?? [] },
+    { title: 'notifications', findings: targets.notifications },
+    { title: 'media servers', findings: targets.mediaServers },
   ]);
 }
 
