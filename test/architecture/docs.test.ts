@@ -26,7 +26,6 @@ const PENDING_DOCS = [
   'docs/docker.md',
   'docs/unraid.md',
   'docs/synology.md',
-  'docs/cli.md',
 ];
 
 /** Where this project is developed, beside the repository: never a user's path (../ past the root is caught too). */
