@@ -30,8 +30,8 @@ describe('loadConfig', () => {
     expect(c.log).toEqual({ path: './logs', level: 'info' });
     expect(c.timeZone).toBe('UTC');
     expect(c.dryRun).toBe(false);
-    expect(c.telegram).toBeNull();
-    expect(c.plex).toBeNull();
+    expect(c.notify).toEqual([]);
+    expect(c.mediaServers).toEqual([]);
     expect(c.retry).toEqual({ intervalSeconds: 900, maxRetries: 3 });
     expect(c.summaryCron).toBe('5 0 * * *');
     expect(c.rsync).toEqual({ timeoutSeconds: 14400, maxConcurrent: 1, bandwidthLimitKiB: null });
@@ -62,11 +62,11 @@ describe('loadConfig', () => {
       },
       noFile,
     );
-    expect(c.telegram).toEqual({ baseUrl: 'https://api.telegram.org', token: '123:abc', chatId: '-100' });
+    expect(c.notify.map((t) => [t.id, t.scheme, t.events])).toEqual([['tgram://123/-100', 'tgram', undefined]]);
     expect(c.dryRun).toBe(true);
     expect(c.log).toEqual({ path: '/logs', level: 'warn' });
     expect(c.timeZone).toBe('Europe/Berlin');
-    expect(c.plex).toEqual({ baseUrl: 'http://10.0.0.50:32400', token: 'plextoken' });
+    expect(c.mediaServers).toEqual([{ type: 'plex', url: 'http://10.0.0.50:32400', token: 'plextoken' }]);
     expect(c.mappings.map((m) => m.plexSection)).toEqual(['1', undefined, undefined, '4']);
     expect(secretsOf(c).sort()).toEqual(['123:abc', 'plextoken']);
   });
@@ -206,8 +206,8 @@ describe('loadConfig', () => {
   });
 
   it('needs both Telegram variables to turn notifications on', () => {
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: 'x' }, noFile).telegram).toBeNull();
-    expect(loadConfig({ TELEGRAM_CHAT_ID: 'x' }, noFile).telegram).toBeNull();
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: 'x' }, noFile).notify).toEqual([]);
+    expect(loadConfig({ TELEGRAM_CHAT_ID: 'x' }, noFile).notify).toEqual([]);
   });
 });
 

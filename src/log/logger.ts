@@ -31,7 +31,7 @@ export interface LoggerOptions {
 
 /**
  * The root logger: one text line per event, the same on stdout and in sync_webhook.log
- * (10 MB × 5). Lines read as the README documents them (users grep them):
+ * (10 MB × 5). Lines read as docs/troubleshooting.md documents them (users grep them):
  * "2026-01-01 12:00:00,123 - INFO - File path: /movies/…", with structured fields appended.
  */
 export function createLogger(o: LoggerOptions): { log: Logger; close(): void } {
