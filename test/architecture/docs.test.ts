@@ -20,7 +20,6 @@ const README_MAX_LINES = 250;
  */
 const PENDING_DOCS = [
   'docs/media-servers.md',
-  'docs/resume-and-bandwidth.md',
   'docs/catch-up.md',
   'docs/monitoring.md',
 ];
