@@ -14,6 +14,7 @@ function deps(auth: AppDeps['auth']): AppDeps {
     clock: { now: () => new Date() },
     onRequeued: () => {},
     progressOf: () => undefined,
+    partialBytesOf: async () => 0,
     health: () => ({
       status: 'healthy',
       timestamp: '',
