@@ -25,6 +25,8 @@ run_all() {
 # One snapshot of dist/ for every benchmark, so a rebuild by someone else mid-run changes nothing.
 [ -f dist/main.js ] || { echo "dist/main.js missing: run npm run build" >&2; exit 1; }
 mkdir -p bench/.work
+# The service reads its version from ../../package.json of its service/ folder.
+cp package.json bench/.work/package.json
 snap=$(mktemp -d bench/.work/dist-all.XXXXXX)
 trap 'rm -rf "$snap"' EXIT
 cp -rp dist/. "$snap/"

@@ -222,6 +222,8 @@ export function mainJs() {
   if (!existsSync(dist)) throw new Error('dist/main.js is missing: run `npm run build` first');
   const work = join(BENCH, '.work');
   mkdirSync(work, { recursive: true });
+  // The service reads its version from ../../package.json of its service/ folder (dist/ in the repository).
+  cpSync(join(REPO, 'package.json'), join(work, 'package.json'));
   const dir = mkdtempSync(join(work, 'dist-'));
   cpSync(join(REPO, 'dist'), dir, { recursive: true, preserveTimestamps: true });
   // The service reads its version from package.json two folders above its modules (/health).

@@ -2,7 +2,17 @@
 // the spellings it accepts. A bad value stops the start with a message that begins with the variable.
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
-import { cronFields, cronProblem, httpUrl, logLevel, onOff, parseOrThrow, timeZone, wholeNumber } from './schema.js';
+import {
+  bandwidthLimit,
+  cronFields,
+  cronProblem,
+  httpUrl,
+  logLevel,
+  onOff,
+  parseOrThrow,
+  timeZone,
+  wholeNumber,
+} from './schema.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -46,6 +56,8 @@ const environmentSchema = z
     SYNC_SUMMARY_CRON: variable(cronFields.default(DEFAULTS.SYNC_SUMMARY_CRON)),
     SYNC_RSYNC_TIMEOUT_SECONDS: variable(wholeNumber(1, 30 * 86400).default(DEFAULTS.SYNC_RSYNC_TIMEOUT_SECONDS)),
     SYNC_MAX_CONCURRENT: variable(wholeNumber(1, 16).default(DEFAULTS.SYNC_MAX_CONCURRENT)),
+    // Unset: no limit, like 0.
+    SYNC_RSYNC_BWLIMIT: variable(bandwidthLimit.optional()),
     SYNC_REQUIRE_MOUNTS: variable(onOff.default(DEFAULTS.SYNC_REQUIRE_MOUNTS)),
     SYNC_MOUNT_TIMEOUT_SECONDS: variable(wholeNumber(1, 300).default(DEFAULTS.SYNC_MOUNT_TIMEOUT_SECONDS)),
     SYNC_MOUNT_CHECK_INTERVAL_SECONDS: variable(

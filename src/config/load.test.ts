@@ -18,6 +18,10 @@ function configErrorOf(env: Record<string, string>, readFile: (path: string) => 
   throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
 }
 
+const BWLIMIT_PROBLEM =
+  'SYNC_RSYNC_BWLIMIT must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G ' +
+  '(K/M/G/T: KiB/MiB/GiB/TiB), or 0 for none';
+
 describe('loadConfig', () => {
   it('starts with nothing set: the documented defaults and the four mappings', () => {
     const c = loadConfig({}, noFile);
@@ -30,7 +34,7 @@ describe('loadConfig', () => {
     expect(c.mediaServers).toEqual([]);
     expect(c.retry).toEqual({ intervalSeconds: 900, maxRetries: 3 });
     expect(c.summaryCron).toBe('5 0 * * *');
-    expect(c.rsync).toEqual({ timeoutSeconds: 14400, maxConcurrent: 1 });
+    expect(c.rsync).toEqual({ timeoutSeconds: 14400, maxConcurrent: 1, bandwidthLimitKiB: null });
     expect(c.mounts.require).toBe(true);
     expect(c.reconcile).toEqual({ settleMinutes: 10, timeoutSeconds: 600, cron: null, afterDowntimeMinutes: 30 });
     expect(c.mappings.map((m) => [m.container, m.source.path, m.destination.path, m.kind])).toEqual([
@@ -115,6 +119,24 @@ describe('loadConfig', () => {
     expect(c.reconcile).toEqual({ settleMinutes: 0, timeoutSeconds: 120, cron: '30 4 * * *', afterDowntimeMinutes: 0 });
   });
 
+  it.each([
+    ['50M', 51_200],
+    ['50m', 51_200],
+    ['50MiB', 51_200],
+    ['50MB', 48_828],
+    ['800', 800],
+    ['800K', 800],
+    ['1.5G', 1_572_864],
+    ['1T', 1024 ** 3],
+    ['0.5K', 1],
+    [' 10M ', 10_240],
+    ['0', null],
+    ['0M', null],
+    ['', null],
+  ])('reads SYNC_RSYNC_BWLIMIT=%j as rsync does: %j KiB/s', (value, kib) => {
+    expect(loadConfig({ SYNC_RSYNC_BWLIMIT: value }, noFile).rsync.bandwidthLimitKiB).toBe(kib);
+  });
+
   // Each line: the variable, its bad value, and the whole one-line message main prints before it exits 2.
   it.each([
     ['SYNC_PORT', 'abc', 'SYNC_PORT must be a whole number, got "abc"'],
@@ -131,6 +153,14 @@ describe('loadConfig', () => {
     ['SYNC_RSYNC_TIMEOUT_SECONDS', '4h', 'SYNC_RSYNC_TIMEOUT_SECONDS must be a whole number, got "4h"'],
     ['SYNC_MAX_CONCURRENT', '17', 'SYNC_MAX_CONCURRENT must be between 1 and 16, got 17'],
     ['SYNC_MOUNT_TIMEOUT_SECONDS', '0', 'SYNC_MOUNT_TIMEOUT_SECONDS must be between 1 and 300, got 0'],
+    ['SYNC_RSYNC_BWLIMIT', '50 MB/s', `${BWLIMIT_PROBLEM}, got "50 MB/s"`],
+    ['SYNC_RSYNC_BWLIMIT', '50Mbit', `${BWLIMIT_PROBLEM}, got "50Mbit"`],
+    ['SYNC_RSYNC_BWLIMIT', 'fast', `${BWLIMIT_PROBLEM}, got "fast"`],
+    ['SYNC_RSYNC_BWLIMIT', '-5M', `${BWLIMIT_PROBLEM}, got "-5M"`],
+    ['SYNC_RSYNC_BWLIMIT', '0.4', `${BWLIMIT_PROBLEM}, got "0.4"`],
+    ['SYNC_RSYNC_BWLIMIT', '3T', `${BWLIMIT_PROBLEM}, got "3T"`],
+    ['SYNC_RSYNC_BWLIMIT', '1e3', `${BWLIMIT_PROBLEM}, got "1e3"`],
+    ['SYNC_RSYNC_BWLIMIT', '50MiB/s', `${BWLIMIT_PROBLEM}, got "50MiB/s"`],
     [
       'SYNC_MOUNT_CHECK_INTERVAL_SECONDS',
       '3601',

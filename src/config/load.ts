@@ -24,7 +24,8 @@ export interface Config {
   auth: { basic: { username: string; password: string } | null; apiKey: string | null };
   retry: { intervalSeconds: number; maxRetries: number };
   summaryCron: string;
-  rsync: { timeoutSeconds: number; maxConcurrent: number };
+  /** `bandwidthLimitKiB`: rsync's --bwlimit in KiB/s (SYNC_RSYNC_BWLIMIT), null for none. */
+  rsync: { timeoutSeconds: number; maxConcurrent: number; bandwidthLimitKiB: number | null };
   mounts: { require: boolean; timeoutSeconds: number; checkIntervalSeconds: number };
   manualStableSeconds: number;
   /** The catch-up pass (docs/catch-up.md). */
@@ -86,7 +87,11 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
     },
     retry: { intervalSeconds: e.SYNC_RETRY_INTERVAL_SECONDS, maxRetries: e.SYNC_MAX_RETRIES },
     summaryCron: e.SYNC_SUMMARY_CRON,
-    rsync: { timeoutSeconds: e.SYNC_RSYNC_TIMEOUT_SECONDS, maxConcurrent: e.SYNC_MAX_CONCURRENT },
+    rsync: {
+      timeoutSeconds: e.SYNC_RSYNC_TIMEOUT_SECONDS,
+      maxConcurrent: e.SYNC_MAX_CONCURRENT,
+      bandwidthLimitKiB: e.SYNC_RSYNC_BWLIMIT ?? null,
+    },
     mounts: {
       require: e.SYNC_REQUIRE_MOUNTS,
       timeoutSeconds: e.SYNC_MOUNT_TIMEOUT_SECONDS,

@@ -21,6 +21,7 @@ function deps(auth: AppDeps['auth']): AppDeps {
       list: () => [],
     },
     mappingNames: ['/movies'],
+    partialBytesOf: async () => 0,
     health: () => ({
       status: 'healthy',
       timestamp: '',

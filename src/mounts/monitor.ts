@@ -31,6 +31,8 @@ export class MountMonitor {
   private readonly roots: { check: MountCheck; role: 'source' | 'destination' }[];
   private timer: NodeJS.Timeout | undefined;
   private checked = false;
+  // A round of probes may still run when the service stops; it must neither log into closed log files
+  // nor schedule the next round.
   private stopped = false;
 
   constructor(private readonly deps: MountMonitorDeps) {
@@ -81,16 +83,14 @@ export class MountMonitor {
       await Promise.all(
         this.roots.map(async ({ check, role }) => {
           const result = await this.deps.probe.checkRoot(check, role);
-          // A check still under way when the service stopped answers after the logs are closed.
-          if (this.stopped) return;
-          this.update(check.path, role, result.ok ? null : result.problem);
+          if (!this.stopped) this.update(check.path, role, result.ok ? null : result.problem);
         }),
       );
     } catch (error) {
-      this.deps.log.error({ err: coerceError(error) }, 'Mount check failed');
+      if (!this.stopped) this.deps.log.error({ err: coerceError(error) }, 'Mount check failed');
     }
-    this.checked = true;
     if (this.stopped) return;
+    this.checked = true;
     this.timer = setTimeout(() => void this.checkAll(), this.deps.intervalMs);
     this.timer.unref();
   }

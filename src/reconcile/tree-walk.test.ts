@@ -55,12 +55,15 @@ describe('createTreeWalker', () => {
       '@eaDir/x/thumb.jpg',
       'Movie (2024)/.DS_Store',
       'Movie (2024)/M.mkv.partial~',
+      // rsync's folder of a cut copy's part (resume): excluded as a folder only.
+      'Movie (2024)/.sync-webhook-partial/Movie.mkv',
     ]) {
       await mkdir(join(root, rel, '..'), { recursive: true });
       await writeFile(join(root, rel), 'x');
     }
     const names = [...listed(await walk()).keys()];
     expect(names.filter((n) => /recycle|eaDir|DS_Store|partial/.test(n))).toEqual([]);
+    expect(findArgs('/r', ['.part/']).slice(4, 11)).toEqual(['(', '(', '-type', 'd', '-name', '.part', ')']);
     expect(findArgs('/r', ['#recycle', '*.partial~']).slice(0, 12)).toEqual([
       '-H',
       '/r',

@@ -56,7 +56,7 @@ const WARNINGS_KEPT = 5;
  * folders it may not enter, list the rest.
  */
 export function findArgs(root: string, excludes: readonly string[] = SYNC_EXCLUDES): string[] {
-  const excluded = excludes.flatMap((name, i) => (i === 0 ? ['-name', name] : ['-o', '-name', name]));
+  const excluded = excludes.flatMap((pattern, i) => [...(i === 0 ? [] : ['-o']), ...findTest(pattern)]);
   return [
     '-H',
     root,
@@ -67,6 +67,11 @@ export function findArgs(root: string, excludes: readonly string[] = SYNC_EXCLUD
     ...['-type', 'd', '(', '!', '-readable', '-o', '!', '-executable', ')', '-printf', UNREADABLE_FORMAT, '-prune'],
     ...['-o', '-printf', ENTRY_FORMAT],
   ];
+}
+
+/** find's test for one rsync exclude pattern: `NAME/` matches folders only, as in rsync. */
+function findTest(pattern: string): string[] {
+  return pattern.endsWith('/') ? ['(', '-type', 'd', '-name', pattern.slice(0, -1), ')'] : ['-name', pattern];
 }
 
 export function createTreeWalker(o: TreeWalkerOptions): TreeWalker {

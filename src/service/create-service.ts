@@ -17,7 +17,7 @@ import { createMountGate } from '../mounts/gate.js';
 import { MountMonitor } from '../mounts/monitor.js';
 import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
-import type { LeftoverCleanup } from '../mounts/rsync-leftovers.js';
+import type { PartialCopies } from '../mounts/partial-copies.js';
 import { destinationShares } from '../mounts/shares.js';
 import { type DeliveryRecord, Dispatcher } from '../notify/dispatcher.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -25,6 +25,7 @@ import type { MediaServer } from '../media/media-server.js';
 import { coerceError } from '../core/errors.js';
 import { testEvent } from '../notify/events.js';
 import type { ProcessTable } from '../runner/orphans.js';
+import { partialBytesOf } from '../runner/partial-copy.js';
 import { ProgressBoard } from '../runner/progress-board.js';
 import { Runner } from '../runner/runner.js';
 import { checkRsyncAvailable } from '../runner/rsync.js';
@@ -55,7 +56,8 @@ export interface ServiceAdapters {
   rsync: RunRsync;
   /** The rsync program's name or path, checked at start. */
   rsyncBinary: string;
-  removeLeftovers: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
+  /** What cut copies left at the destination, looked at in child processes with the mount timeout. */
+  partials: PartialCopies;
   /** Lists a share for a catch-up pass, in a child process at low priority (reconcile/tree-walk.ts). */
   treeWalker: TreeWalker;
   /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
@@ -162,6 +164,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           options: {
             dryRun: config.dryRun,
             rsyncTimeoutSeconds: config.rsync.timeoutSeconds,
+            bandwidthLimitKiB: config.rsync.bandwidthLimitKiB,
             retry: { intervalMs: config.retry.intervalSeconds * 1000, maxRetries: config.retry.maxRetries },
             mountRecheckMs: config.mounts.checkIntervalSeconds * 1000,
             manualStableMs: config.manualStableSeconds * 1000,
@@ -173,7 +176,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
             dispatcher.wake();
           },
           progress,
-          removeLeftovers: adapters.removeLeftovers,
+          partials: adapters.partials,
         },
         signal,
       ),
@@ -287,6 +290,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     clock,
     onRequeued: () => runner.wake(),
     progressOf: (jobId) => progress.get(jobId),
+    partialBytesOf: (job) => partialBytesOf(job, adapters.partials, config.dryRun),
     health: () => {
       // Answered 503: the service is about to exit and must not look alive to a monitor meanwhile.
       if (unrecorded) throw new Error(`job outcomes cannot be recorded (${unrecorded.message})`);
@@ -333,6 +337,9 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         clock,
         log,
         maxRetries: config.retry.maxRetries,
+        mappings: config.mappings,
+        partials: adapters.partials,
+        dryRun: config.dryRun,
       });
       reconciler.recoverInterrupted();
       const lastSeen = heartbeat.start();

@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.js';
 import { createMountProbe } from '../mounts/probe.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
-import { removeRsyncLeftovers } from '../mounts/rsync-leftovers.js';
+import { createPartialCopies } from '../mounts/partial-copies.js';
 import { createTreeWalker } from '../reconcile/tree-walk.js';
 import type { ServiceAdapters } from './create-service.js';
 
@@ -22,7 +22,7 @@ export function systemAdapters(
     probe: createMountProbe({ timeoutMs, requireMounts: config.mounts.require }),
     rsync: runRsync,
     rsyncBinary: 'rsync',
-    removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, timeoutMs),
+    partials: createPartialCopies({ timeoutMs }),
     treeWalker: createTreeWalker({ lowPriority: lowPriorityCommand(), find: 'find', silenceLimitMs: timeoutMs }),
     readMountTable,
     processes: linuxProcessTable,
@@ -33,7 +33,7 @@ export function systemAdapters(
 }
 
 /** package.json sits two folders up, from src/service as from dist/service (and in the image). */
-function packageVersion(): string {
+export function packageVersion(): string {
   const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
   const version: unknown = JSON.parse(text).version;
   return typeof version === 'string' ? version : 'unknown';

@@ -13,6 +13,7 @@ describe.concurrent('a configuration error', () => {
     ['SYNC_SUMMARY_CRON', '61 0 * * *'],
     ['SYNC_SUMMARY_CRON', 'every night'],
     ['TZ', 'Europe/Atlantis'],
+    ['SYNC_RSYNC_BWLIMIT', '50 MB/s'],
   ])('%s=%s exits 2 naming it, before the database is created', async (name, value) => {
     const dir = await tempDir();
     const dbPath = join(dir, 'data', 'sync_jobs.db');
