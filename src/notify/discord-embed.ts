@@ -39,7 +39,7 @@ export function escapeDiscordMarkdown(text: string): string {
   return text
     .replace(/[\\*_~`|[\]<]/g, '\\$&')
     .replace(/^(\s*)([#>+-])/gm, '$1\\$2')
-    .replace(/^(\s*\d+)\./gm, '$1\\.');
+    .replace(/^(\s*\d+)\.(?=\s|$)/gm, '$1\\.');
 }
 
 /** The embed of an event: the roomiest outline that fits every limit. */

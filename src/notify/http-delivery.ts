@@ -100,7 +100,8 @@ export function retryAfterSeconds(value: string | null): number | undefined {
   if (value === null) return undefined;
   const v = value.trim();
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
-  const at = Date.parse(v);
+  // An HTTP date names a weekday and a month ("Wed, 21 Oct 2015 07:28:00 GMT"); "-3" is not one.
+  const at = /[a-z]/i.test(v) ? Date.parse(v) : Number.NaN;
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }

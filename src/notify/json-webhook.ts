@@ -37,9 +37,10 @@ export interface JsonWebhookOptions {
 }
 
 export function createJsonWebhookNotifier(opts: JsonWebhookOptions): Notifier {
-  const redact = redactor(opts.secrets);
   const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
   if (opts.credentials) headers.authorization = basicAuth(opts.credentials.user, opts.credentials.password);
+  // The encoded credentials too, should a fetch ever quote the headers it was given.
+  const redact = redactor([...opts.secrets, opts.credentials ? (headers.authorization ?? '') : '']);
   return {
     id: opts.id,
     scheme: 'json',

@@ -65,10 +65,11 @@ export function ntfyMessage(event: NotifyEvent, topic: string, failurePriority?:
 }
 
 export function createNtfyNotifier(opts: NtfyOptions): Notifier {
-  const redact = redactor(secretsOf(opts.auth));
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (opts.auth?.kind === 'token') headers.authorization = `Bearer ${opts.auth.token}`;
   if (opts.auth?.kind === 'basic') headers.authorization = basicAuth(opts.auth.user, opts.auth.password);
+  // The encoded credentials too, should a fetch ever quote the headers it was given.
+  const redact = redactor([...secretsOf(opts.auth), headers.authorization ?? '']);
   return {
     id: opts.id,
     scheme: 'ntfy',

@@ -48,14 +48,14 @@ export function credentialHeaderValues(headers: Readonly<Record<string, string>>
 /** `http://host[:port]` for the plain scheme, `https://…` for the `s` one; throws when the host is not one. */
 export function serverOrigin(url: TargetUrl, secure: boolean): string {
   const host = url.host;
-  const valid =
-    /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*)(:\d{1,5})?$/i.test(host) &&
-    URL.canParse(`http://${host}`);
-  if (!valid) throw new TargetUrlError('needs a server host name (or address) and an optional port after ://');
-  const port = /:(\d+)$/.exec(host)?.[1];
+  const shape = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*)(:(\d{1,5}))?$/i;
+  const match = shape.exec(host);
+  if (!match) throw new TargetUrlError('needs a server host name (or address) and an optional port after ://');
+  const port = match[6];
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
     throw new TargetUrlError('has a port outside 1-65535');
   }
+  if (!URL.canParse(`http://${host}`)) throw new TargetUrlError('needs a server host name (or address) after ://');
   return `${secure ? 'https' : 'http'}://${host.toLowerCase()}`;
 }
 
