@@ -32,6 +32,7 @@ describe('ntfy URLs', () => {
     ['ntfys://alerts', ['ntfys://ntfy.sh/alerts'], []],
     ['ntfy://ntfy.sh/alerts/backup', ['ntfy://ntfy.sh/alerts', 'ntfy://ntfy.sh/backup'], []],
     ['ntfy://ntfy.lan:8080/alerts', ['ntfy://ntfy.lan:8080/alerts'], []],
+    ['ntfy://ntfy/alerts', ['ntfy://ntfy/alerts'], []],
     [`ntfys://me:${PASSWORD}@NTFY.example.com/alerts`, ['ntfys://ntfy.example.com/alerts'], [PASSWORD]],
     [`ntfy://${TOKEN}@10.0.0.5/alerts`, ['ntfy://10.0.0.5/alerts'], [TOKEN]],
     [`ntfy://10.0.0.5/alerts?token=${TOKEN}`, ['ntfy://10.0.0.5/alerts'], [TOKEN]],
@@ -80,7 +81,9 @@ describe('the ntfy notifier', () => {
     expect(req?.json()).toEqual({
       topic: 'alerts',
       title: 'Movie Synced',
-      message: `${NASTY} (2024)\n\nQuality: Bluray-1080p\nSize: 14.0 GB\nDuration: 45.2s\nDestination: /mnt/unraid/media/Movies`,
+      message:
+        `${NASTY} (2024)\n\nQuality: Bluray-1080p\nSize: 14.0 GB\nDuration: 45.2s\n` +
+        'Destination: /mnt/unraid/media/Movies',
       tags: ['white_check_mark'],
     });
   });

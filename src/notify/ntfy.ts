@@ -99,7 +99,6 @@ function ntfyReason(answer: ServiceAnswer): string | undefined {
 }
 
 const TOPIC = /^[-_A-Za-z0-9]{1,64}$/;
-const HOST_LIKE = /^(localhost|\[[0-9a-f:.]+\]|[a-z0-9-]+(\.[a-z0-9-]+)+)(:\d+)?$/i;
 
 export const ntfyScheme: NotifierScheme = {
   service: 'ntfy',
@@ -108,10 +107,10 @@ export const ntfyScheme: NotifierScheme = {
   parse(url: TargetUrl): ParsedTarget[] {
     refuseOtherOptions(url, ['token', 'auth'], '; a priority for failures is the target\'s "priority:" in notify:');
     refuseHeaders(url);
-    // As Apprise decides: a host name followed by topics is a server of your own; anything else is ntfy.sh,
-    // where the "host" is the first topic (ntfy://TOPIC), unless it is ntfy.sh itself.
-    const ownServer = HOST_LIKE.test(url.host) && url.path.length > 0 && url.host.toLowerCase() !== 'ntfy.sh';
+    // As Apprise decides: a host followed by topics is a server of your own (ntfy://ntfy/alerts, a container's
+    // name, included); a URL without a path is ntfy.sh, where the "host" is the topic (ntfy://TOPIC).
     const cloudHost = url.host.toLowerCase() === 'ntfy.sh';
+    const ownServer = url.path.length > 0 && !cloudHost;
     const topics = ownServer || cloudHost ? url.path : [url.host, ...url.path];
     if (topics.length === 0) throw new TargetUrlError('names no topic: ntfy://TOPIC or ntfy://HOST/TOPIC');
     if (!topics.every((topic) => TOPIC.test(topic))) {

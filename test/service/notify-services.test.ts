@@ -1,6 +1,7 @@
 // Every built-in service as one configuration, the service in-process: a copy notifies each target on its
-// own, so one that refuses (Gotify) and one that hangs (the JSON receiver) delay nobody else; /test and
-// /health answer per target; no secret of any URL reaches an answer or a log line. Fake services on 127.0.0.1.
+// own, so one that refuses (Gotify) and one that hangs (the JSON receiver) delay nobody else; a target whose
+// events leave out successes gets none; /test and /health answer per target; no secret of any URL reaches an
+// answer or a log line. Fake services on 127.0.0.1.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupAll, cleanupEachTest, onCleanup, tempDir } from '../support/cleanup.js';
@@ -63,6 +64,7 @@ describe('every built-in service at once', () => {
       pover: 'pover://api.pushover.net',
       json: `json://${host(servers.json)}/events`,
       apprise: `apprise://${host(servers.apprise)}`,
+      failures: `ntfy://${host(servers.ntfy)}/failures`,
     };
     const dir = await tempDir();
     const l = layoutOf(dir);
@@ -75,6 +77,8 @@ describe('every built-in service at once', () => {
         SLACK_API_URL: servers.slack.url,
         PUSHOVER_API_URL: servers.pover.url,
       },
+      // A target of the YAML file that wants failures only, at ntfy's highest priority.
+      notify: [{ url: `ntfy://${host(servers.ntfy)}/failures`, events: ['failure', 'gave_up'], priority: 'max' }],
       // A hanging answer ends after 3 s rather than 30, so stopping the service does not wait for it.
       timing: { outboxFirstBackoffMs: 60_000, outboundRequestTimeoutMs: 3000 },
     });
@@ -109,7 +113,10 @@ describe('every built-in service at once', () => {
     ).toEqual([ids.gotify, ids.json].sort());
     expect(servers.discord.requests[0]?.url).toBe(`/api/webhooks/417429632418316298/${SECRETS.discord}?wait=true`);
     expect(servers.slack.requests[0]?.url).toBe(`/services/T1JJ3T3L2/A1BRTD4JD/${SECRETS.slack}`);
-    expect(servers.ntfy.requests[0]?.json()).toMatchObject({ topic: 'alerts', title: 'Movie Synced' });
+    expect(servers.ntfy.requests.map((r) => r.json())).toEqual([
+      expect.objectContaining({ topic: 'alerts', title: 'Movie Synced' }),
+    ]);
+    expect(rows.map((r) => r.target)).not.toContain(ids.failures);
     expect(servers.pover.requests[0]?.url).toBe('/1/messages.json');
     expect(servers.apprise.requests[0]?.url).toBe(`/notify/${SECRETS.apprise}`);
     expect(servers.gotify.requests[0]?.headers['x-gotify-key']).toBe(SECRETS.gotify);
@@ -127,6 +134,12 @@ describe('every built-in service at once', () => {
       { id: ids.pover, ok: true, error: null },
       { id: ids.json, ok: true, error: null },
       { id: ids.apprise, ok: true, error: null },
+      { id: ids.failures, ok: true, error: null },
+    ]);
+    expect(servers.ntfy.requests.map((r) => r.json<{ topic: string }>().topic)).toEqual([
+      'alerts',
+      'alerts',
+      'failures',
     ]);
     const health = await getJson(svc.app, '/health');
     expect(health.body.notification_targets.map((t: { id: string }) => t.id)).toEqual(Object.values(ids));
