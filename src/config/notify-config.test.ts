@@ -167,6 +167,21 @@ describe('the services built in', () => {
     for (const secret of secrets) expect(ids).not.toContain(secret);
   });
 
+  it('gives each target the origin it is reached at, for doctor, without a secret', () => {
+    const config = loadConfig({ SYNC_NOTIFY_URLS: URLS.map(([url]) => url).join(' ') }, noFile);
+    expect(config.notify.map((t) => t.origin)).toEqual([
+      'https://discord.com',
+      'https://discord.com',
+      'https://hooks.slack.com',
+      'https://ntfy.example.com',
+      'http://ntfy.example.com',
+      'http://gotify.lan',
+      'https://api.pushover.net',
+      'https://hooks.example.com',
+      'http://apprise.lan',
+    ]);
+  });
+
   it.each(URLS)('masks %s in a configuration error', (url, secrets) => {
     const message = errorOf({ SYNC_NOTIFY_URLS: `${url} ${url}` });
     expect(message).toMatch(/is configured twice/);

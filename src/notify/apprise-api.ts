@@ -118,6 +118,7 @@ export const appriseApiScheme: NotifierScheme = {
         // The key is what lets anyone notify through the server: it stays out of the id.
         id: `${url.scheme}://${url.host.toLowerCase()}${prefix}`,
         secrets,
+        origin,
         create: (id, context) =>
           createAppriseApiNotifier({
             id,

@@ -39,6 +39,7 @@ describe('Discord URLs', () => {
     ['an option it does not read', `discord://${ID}/${TOKEN}?avatar=no`, /does not read: avatar/],
     ['a thread that is no number', `discord://${ID}/${TOKEN}?thread=general`, /\?thread= that is not a number/],
     ['a password', `discord://bot:pw@${ID}/${TOKEN}`, /reads only a bot name/],
+    ['a bot name Discord refuses', `discord://${ID}/${TOKEN}?botname=My%20Discord%20Bot`, /bot name Discord refuses/],
     ['a header', `discord://${ID}/${TOKEN}?+X-Key=1`, /\?\+Header= options/],
     ['another Discord path', `https://discord.com/api/channels/${ID}/${TOKEN}`, /needs the webhook id/],
   ])('refuses %s, the token masked', (_what, url, problem) => {

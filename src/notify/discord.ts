@@ -120,6 +120,10 @@ export const discordScheme: NotifierScheme = {
       throw new TargetUrlError('has a user or password; Discord reads only a bot name, as discord://BOTNAME@…');
     }
     const username = url.query.get('botname') || (url.scheme === 'discord' ? url.user : undefined) || undefined;
+    // Discord refuses such a name on every message (resources/webhook, "Create Webhook"): refuse it at start.
+    if (username !== undefined && (username.length > 80 || /clyde|discord/i.test(username))) {
+      throw new TargetUrlError('has a bot name Discord refuses: at most 80 characters, without "discord" or "clyde"');
+    }
     const threadId = url.query.get('thread') || undefined;
     if (threadId !== undefined && !WEBHOOK_ID.test(threadId))
       throw new TargetUrlError('has a ?thread= that is not a number');
@@ -129,6 +133,7 @@ export const discordScheme: NotifierScheme = {
         // The webhook id names the webhook; only its token lets anyone post.
         id: `discord://${webhookId}${threadId ? `/thread/${threadId}` : ''}`,
         secrets: [webhookToken],
+        origin: new URL(baseUrl).origin,
         create: (id, context) =>
           createDiscordNotifier({
             id,

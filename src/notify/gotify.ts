@@ -116,6 +116,7 @@ export const gotifyScheme: NotifierScheme = {
       {
         id: `${url.scheme}://${url.host.toLowerCase()}${path}`,
         secrets: [token],
+        origin,
         create: (id, context) =>
           createGotifyNotifier({
             id,

@@ -83,6 +83,7 @@ export const jsonWebhookScheme: NotifierScheme = {
       {
         id: `${url.scheme}://${url.host.toLowerCase()}${path}`,
         secrets,
+        origin,
         create: (id, context) =>
           createJsonWebhookNotifier({
             id,

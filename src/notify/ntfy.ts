@@ -122,6 +122,7 @@ export const ntfyScheme: NotifierScheme = {
     return [...new Set(topics)].map((topic) => ({
       id: `${url.scheme}://${host}/${topic}`,
       secrets: secretsOf(auth),
+      origin,
       create: (id, context) =>
         createNtfyNotifier({
           id,

@@ -165,6 +165,7 @@ export const pushoverScheme: NotifierScheme = {
         // Both keys are secrets; what is left to tell one target from another is its devices (or a name).
         id: `pover://api.pushover.net${unique.map((d) => `/${d}`).join('')}`,
         secrets: [userKey, appToken],
+        origin: new URL(baseUrl).origin,
         create: (id, context) =>
           createPushoverNotifier({
             id,

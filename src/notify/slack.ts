@@ -93,6 +93,7 @@ export const slackScheme: NotifierScheme = {
         // The workspace and webhook ids name the webhook; only the third part lets anyone post.
         id: `slack://${team}/${hook}`,
         secrets: [secret],
+        origin: new URL(baseUrl).origin,
         create: (id, context) =>
           createSlackNotifier({
             id,
