@@ -33,6 +33,11 @@ describe('ntfy URLs', () => {
     ['ntfy://ntfy.sh/alerts/backup', ['ntfy://ntfy.sh/alerts', 'ntfy://ntfy.sh/backup'], []],
     ['ntfy://ntfy.lan:8080/alerts', ['ntfy://ntfy.lan:8080/alerts'], []],
     ['ntfy://ntfy/alerts', ['ntfy://ntfy/alerts'], []],
+    [
+      'ntfy://ntfy.lan/alerts?to=backup,media',
+      ['ntfy://ntfy.lan/alerts', 'ntfy://ntfy.lan/backup', 'ntfy://ntfy.lan/media'],
+      [],
+    ],
     [`ntfys://me:${PASSWORD}@NTFY.example.com/alerts`, ['ntfys://ntfy.example.com/alerts'], [PASSWORD]],
     [`ntfy://${TOKEN}@10.0.0.5/alerts`, ['ntfy://10.0.0.5/alerts'], [TOKEN]],
     [`ntfy://10.0.0.5/alerts?token=${TOKEN}`, ['ntfy://10.0.0.5/alerts'], [TOKEN]],

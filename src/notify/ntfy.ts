@@ -2,8 +2,8 @@
 //
 // URL, as Apprise reads it (caronc/apprise apprise/plugins/ntfy.py, v1.13.0): ntfy://TOPIC for ntfy.sh;
 // ntfy://[USER:PASSWORD@]HOST[:PORT]/TOPIC[/TOPIC…] for a server of your own (http; ntfys:// is https);
-// ntfy://ntfy.sh/TOPIC is ntfy.sh too; an access token as ?token=TOKEN or as the user (ntfy://tk_…@HOST/…),
-// ?auth=basic|token to say which. ntfy.sh is always reached over https, as Apprise does.
+// ntfy://ntfy.sh/TOPIC is ntfy.sh too; more topics in ?to=; an access token as ?token=TOKEN or as the user
+// (ntfy://tk_…@HOST/…), ?auth=basic|token to say which. ntfy.sh is always reached over https, as Apprise does.
 // Request (binwiederhier/ntfy docs/publish.md, v2.13.0, "Publish as JSON"): POST the JSON object to the
 // server's root URL, {topic, title, message, tags, priority}; JSON rather than X-Title headers, because a
 // header value cannot carry a title outside Latin-1. Messages are plain text (ntfy renders Markdown in its
@@ -105,13 +105,18 @@ export const ntfyScheme: NotifierScheme = {
   schemes: ['ntfy', 'ntfys'],
   priorities: true,
   parse(url: TargetUrl): ParsedTarget[] {
-    refuseOtherOptions(url, ['token', 'auth'], '; a priority for failures is the target\'s "priority:" in notify:');
+    refuseOtherOptions(
+      url,
+      ['to', 'token', 'auth'],
+      '; a priority for failures is the target\'s "priority:" in notify:',
+    );
     refuseHeaders(url);
     // As Apprise decides: a host followed by topics is a server of your own (ntfy://ntfy/alerts, a container's
     // name, included); a URL without a path is ntfy.sh, where the "host" is the topic (ntfy://TOPIC).
     const cloudHost = url.host.toLowerCase() === 'ntfy.sh';
     const ownServer = url.path.length > 0 && !cloudHost;
-    const topics = ownServer || cloudHost ? url.path : [url.host, ...url.path];
+    const listed = (url.query.get('to') ?? '').split(/[\s,]+/).filter((topic) => topic !== '');
+    const topics = [...(ownServer || cloudHost ? url.path : [url.host, ...url.path]), ...listed];
     if (topics.length === 0) throw new TargetUrlError('names no topic: ntfy://TOPIC or ntfy://HOST/TOPIC');
     if (!topics.every((topic) => TOPIC.test(topic))) {
       throw new TargetUrlError('has a topic that is not 1-64 letters, digits, - or _');
