@@ -55,9 +55,12 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
       from: 'TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID',
     });
   }
-  const notify = parseNotifyTargets(notifySpecs, (name) =>
-    name === 'TELEGRAM_API_URL' ? e.TELEGRAM_API_URL : env[name],
-  );
+  // A service's base-URL override, as the environment schema checked it (trailing slashes dropped).
+  const checked: Readonly<Record<string, unknown>> = e;
+  const notify = parseNotifyTargets(notifySpecs, (name) => {
+    const value = checked[name];
+    return typeof value === 'string' ? value : env[name];
+  });
   const mediaServers: MediaServerSpec[] =
     e.PLEX_URL && e.PLEX_TOKEN ? [{ type: 'plex', url: e.PLEX_URL, token: e.PLEX_TOKEN }] : [];
   const username = e.SYNC_USERNAME;

@@ -113,9 +113,9 @@ function outsidePaths(file: string): string[] {
   return found;
 }
 
-const VARIABLE = /\b(?:SYNC|TELEGRAM|PLEX)_[A-Z0-9_]*[A-Z0-9]\b/g;
+const VARIABLE = /\b(?:SYNC|TELEGRAM|PLEX|DISCORD|SLACK|PUSHOVER)_[A-Z0-9_]*[A-Z0-9]\b/g;
 /** As VARIABLE, and `PLEX_SECTION_*` for a family of them. */
-const DOC_VARIABLE = /\b(?:SYNC|TELEGRAM|PLEX)_[A-Z0-9_]*[A-Z0-9](?:_\*)?/g;
+const DOC_VARIABLE = /\b(?:SYNC|TELEGRAM|PLEX|DISCORD|SLACK|PUSHOVER)_[A-Z0-9_]*[A-Z0-9](?:_\*)?/g;
 
 /** How code appends the suffix of a variable read from a file: `${name}_FILE` or '_FILE'. */
 const FILE_SUFFIX = /(?:\}|['"`])_FILE\b/;
