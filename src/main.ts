@@ -22,6 +22,7 @@ function openLogsOrExit(config: Config) {
   try {
     const { log, close } = createLogger({
       level: config.log.level,
+      format: config.log.format,
       logDir: config.log.path,
       timeZone: config.timeZone,
       secrets: secretsOf(config),

@@ -2,13 +2,14 @@ import type { Mapping } from '../core/types.js';
 import { redactor } from '../core/redact.js';
 import { type Env, readEnvironment, SECRET_VARIABLES } from './env.js';
 import { defaultMappings, loadMappingsFile, type ReadFile } from './mappings-file.js';
-import type { LogLevel } from '../core/types.js';
+import type { LogFormat, LogLevel } from '../core/types.js';
 import { ConfigError } from './schema.js';
+import { withSecretFiles } from './secret-files.js';
 
 export interface Config {
   http: { host: string; port: number };
   dbPath: string;
-  log: { path: string; level: LogLevel };
+  log: { path: string; level: LogLevel; format: LogFormat };
   timeZone: string;
   dryRun: boolean;
   mappings: readonly Mapping[];
@@ -16,7 +17,12 @@ export interface Config {
   mappingsFrom: string;
   telegram: { baseUrl: string; token: string; chatId: string } | null;
   plex: { baseUrl: string; token: string } | null;
-  auth: { basic: { username: string; password: string } | null; apiKey: string | null };
+  auth: {
+    basic: { username: string; password: string } | null;
+    apiKey: string | null;
+    /** False lets GET /metrics answer without credentials (SYNC_METRICS_AUTH=false). */
+    metrics: boolean;
+  };
   retry: { intervalSeconds: number; maxRetries: number };
   summaryCron: string;
   rsync: { timeoutSeconds: number; maxConcurrent: number };
@@ -26,12 +32,14 @@ export interface Config {
 
 /** The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked. */
 export function loadConfig(env: Env, readFile: ReadFile): Config {
+  let resolved = env;
   try {
-    return deepFreeze(buildConfig(env, readFile));
+    resolved = withSecretFiles(env, SECRET_VARIABLES, readFile);
+    return deepFreeze(buildConfig(resolved, readFile));
   } catch (error) {
     // A value is quoted in its message; a token pasted into PLEX_URL must not reach the container log.
     if (!(error instanceof ConfigError)) throw error;
-    const mask = redactor(SECRET_VARIABLES.map((name) => env[name]?.trim() ?? ''));
+    const mask = redactor(SECRET_VARIABLES.map((name) => resolved[name]?.trim() ?? ''));
     throw new ConfigError(mask(error.message));
   }
 }
@@ -45,7 +53,7 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
   return {
     http: { host: e.SYNC_HOST, port: e.SYNC_PORT },
     dbPath: e.SYNC_DB_PATH,
-    log: { path: e.SYNC_LOG_PATH, level: e.SYNC_LOG_LEVEL },
+    log: { path: e.SYNC_LOG_PATH, level: e.SYNC_LOG_LEVEL, format: e.SYNC_LOG_FORMAT },
     timeZone: e.TZ,
     dryRun: e.SYNC_DRY_RUN,
     mappings: e.SYNC_CONFIG ? loadMappingsFile(e.SYNC_CONFIG, readFile, e) : defaultMappings(e),
@@ -58,6 +66,7 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
     auth: {
       basic: username !== undefined && password !== undefined ? { username, password } : null,
       apiKey: e.SYNC_API_KEY ?? null,
+      metrics: e.SYNC_METRICS_AUTH,
     },
     retry: { intervalSeconds: e.SYNC_RETRY_INTERVAL_SECONDS, maxRetries: e.SYNC_MAX_RETRIES },
     summaryCron: e.SYNC_SUMMARY_CRON,
