@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/load.js';
 import { dayOf, previousDay } from '../core/day.js';
+import { SetupError } from '../core/errors.js';
 import { TIMING, type Timing } from '../core/timing.js';
 import type { Clock } from '../core/types.js';
 import { buildApp } from '../http/app.js';
@@ -24,6 +25,7 @@ import type { ProcessTable } from '../runner/orphans.js';
 import { ProgressBoard } from '../runner/progress-board.js';
 import { Runner } from '../runner/runner.js';
 import { checkRsyncAvailable } from '../runner/rsync.js';
+import { checkRsyncVersion } from '../runner/rsync-version.js';
 import { type RunRsync, runSyncJob } from '../runner/sync-job.js';
 import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
 import { queueDailySummary } from '../schedules/daily-summary.js';
@@ -239,8 +241,11 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   return {
     app,
     async start() {
-      const version = await checkRsyncAvailable(adapters.rsyncBinary);
-      log.debug(`Using ${version}`);
+      const versionLine = await checkRsyncAvailable(adapters.rsyncBinary);
+      const version = checkRsyncVersion(versionLine);
+      if (version.kind === 'too-old') throw new SetupError(version.problem);
+      if (version.kind === 'unknown') log.warn(version.problem);
+      log.debug(`Using ${versionLine}`);
       await recoverInterruptedJobs({
         jobs,
         processes: adapters.processes,

@@ -228,7 +228,7 @@ describe('starting', () => {
     expect(svc.stdout()).toMatch(/listening on 0\.0\.0\.0:\d+/);
   });
 
-  it('without rsync on PATH: exits non-zero at once, saying how to install it', async () => {
+  it('without rsync on PATH: exits 2 at once, saying how to install it', async () => {
     const dir = await tempDir();
     const bin = join(dir, 'bin');
     await mkdir(bin);
@@ -241,9 +241,30 @@ describe('starting', () => {
     });
     const { code } = await svc.exited;
     expect(performance.now() - t0).toBeLessThan(5000);
-    expect(code).not.toBe(0);
+    expect(code).toBe(2);
     expect(svc.output()).toMatch(/rsync not found/);
     expect(svc.output()).toMatch(/apt-get install rsync/);
+  });
+
+  it('with an rsync older than the flags need: exits 2 naming the version found and the one needed', async () => {
+    const dir = await tempDir();
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    await symlink(process.execPath, join(bin, 'node'));
+    // What Ubuntu 20.04's rsync prints: it has no --mkpath.
+    await writeFile(
+      join(bin, 'rsync'),
+      '#!/bin/sh\necho "rsync  version 3.1.3  protocol version 31"\necho "Copyright (C) 1996-2018"\n',
+      { mode: 0o755 },
+    );
+    const svc = await startService({
+      dir,
+      bareEnv: { PATH: bin, SYNC_PORT: String(await freePort()) },
+      waitForHealth: false,
+    });
+    const { code } = await svc.exited;
+    expect(code, svc.output()).toBe(2);
+    expect(svc.output()).toContain('rsync 3.1.3 is too old: sync-webhook needs rsync 3.2.3 or newer (for --mkpath)');
   });
 
   it('with an unusable SYNC_DB_PATH: exits non-zero naming it', async () => {
