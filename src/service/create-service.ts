@@ -13,6 +13,7 @@ import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
 import { createPlexServer } from '../media/plex.js';
 import { createMountGate } from '../mounts/gate.js';
+import { createMissingSourceCheck } from '../mounts/missing-source.js';
 import { MountMonitor } from '../mounts/monitor.js';
 import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
@@ -199,6 +200,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     duplicateWindowMs: timing.duplicateWindowMs,
     onQueued: (created) => runner.jobsQueued(created),
+    missingManualSource: createMissingSourceCheck({ probe: adapters.probe, monitor }),
   });
   const reportDeps = {
     jobReports,
