@@ -38,6 +38,7 @@ import { createOutboxStore } from '../store/outbox.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
 import { createWalSync } from '../store/wal-sync.js';
 import { healthReport, statsReport } from '../reports/health-and-stats.js';
+import { createMetrics } from '../reports/metrics.js';
 import { SessionStats } from '../reports/session-stats.js';
 
 export interface ServiceAdapters {
@@ -96,6 +97,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     maxAgeMs: timing.outboxMaxAgeMs,
     backoff: { firstMs: timing.outboxFirstBackoffMs, maxMs: timing.outboxMaxBackoffMs },
+    onDeliveryFailed: (target, givenUp) => metrics.deliveryFailed(target, givenUp),
   });
   const monitor = new MountMonitor({
     mappings: config.mappings,
@@ -108,6 +110,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       runner.wake();
     },
   });
+  const metrics = createMetrics({ jobReports, outbox, mounts: monitor, clock, version: adapters.version });
   const mountGate = createMountGate({
     monitor,
     probe: adapters.probe,
@@ -141,7 +144,11 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           mappings: config.mappings,
           mounts: mountGate,
           source: adapters.probe,
-          rsync: adapters.rsync,
+          rsync: async (args, o) => {
+            const run = await adapters.rsync(args, o);
+            metrics.rsyncFinished(run);
+            return run;
+          },
           clock,
           sleep: adapters.sleep,
           log,
@@ -156,6 +163,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           },
           onFinished: (recorded) => {
             session.record(recorded);
+            metrics.jobFinished(recorded);
             history.record(recorded);
             dispatcher.wake();
           },
@@ -227,6 +235,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       return healthReport(reportDeps);
     },
     stats: () => statsReport(reportDeps),
+    scrapeMetrics: () => metrics.scrape(),
     sendTestNotification: async () => {
       if (!telegram) return 'disabled';
       await telegram.send(renderTestMessage());
@@ -296,9 +305,10 @@ function logStartup(log: Logger, config: Config, notifications: boolean, nextSum
       `require mounts: ${config.mounts.require}`,
   );
   const auth = [config.auth.basic ? 'HTTP Basic' : null, config.auth.apiKey ? 'API key' : null].filter(Boolean);
+  const open = config.auth.metrics ? 'GET /health and GET /ping' : 'GET /health, GET /ping and GET /metrics';
   log.info(
     auth.length
-      ? `Authentication: ${auth.join(' or ')} on every route but GET /health`
+      ? `Authentication: ${auth.join(' or ')} on every route but ${open}`
       : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)',
   );
   log.info(`Path mappings from ${config.mappingsFrom}:`);

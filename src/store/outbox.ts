@@ -14,6 +14,8 @@ const MARK_DEAD = `UPDATE outbox SET status = 'dead', attempts = attempts + 1, l
   WHERE id = ? AND status = 'pending'`;
 const PENDING_TARGETS = `SELECT DISTINCT target FROM outbox WHERE status = 'pending'`;
 const PENDING_COUNT = `SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`;
+// Read from the partial index of pending rows alone (target is its first column).
+const PENDING_BY_TARGET = `SELECT target, COUNT(*) AS count FROM outbox WHERE status = 'pending' GROUP BY target`;
 
 export interface OutboxStore {
   /** Adds rows; call inside the caller's transaction to tie them to a job transition. */
@@ -25,6 +27,8 @@ export interface OutboxStore {
   markDead(id: number, error: string): void;
   pendingTargets(): OutboxTarget[];
   pendingCount(): number;
+  /** Rows waiting for delivery, per target that has any. */
+  pendingByTarget(): { target: string; count: number }[];
 }
 
 export function createOutboxStore(db: Db): OutboxStore {
@@ -38,6 +42,7 @@ export function createOutboxStore(db: Db): OutboxStore {
   const markDead = db.prepare<[error: string, id: number]>(MARK_DEAD);
   const pendingTargets = db.prepare<[], OutboxTarget>(PENDING_TARGETS).pluck();
   const pendingCount = db.prepare<[], number>(PENDING_COUNT).pluck();
+  const pendingByTarget = db.prepare<[], { target: string; count: number }>(PENDING_BY_TARGET);
 
   return {
     add(items, jobId, now) {
@@ -63,6 +68,9 @@ export function createOutboxStore(db: Db): OutboxStore {
     },
     pendingCount() {
       return pendingCount.get() ?? 0;
+    },
+    pendingByTarget() {
+      return pendingByTarget.all();
     },
   };
 }

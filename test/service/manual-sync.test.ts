@@ -26,7 +26,9 @@ describe('POST /sync/manual with a path that does not exist', () => {
     expect(res.status, res.text).toBe(422);
     const source = join(svc.moviesSrc, 'Typo Movie (2024)');
     expect(res.body).toEqual({
-      error: `Path not found: /movies/Typo Movie (2024): ${source} does not exist, and its share ${svc.moviesSrc} answers`,
+      error:
+        `Path not found: /movies/Typo Movie (2024): ${source} does not exist, ` +
+        `and its share ${svc.moviesSrc} answers`,
     });
     expect((await getJson(svc.app, '/jobs')).body.jobs).toEqual([]);
     await svc.waitForLog(/WARNING - Processing: Typo Movie \(2024\) .* Manual sync refused: Path not found/);
