@@ -7,7 +7,7 @@ import { post, request } from '../support/http-client.js';
 import { startInProcess } from '../support/in-process.js';
 import { waitForJob } from '../support/jobs-api.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
-import { type MetricFamily, parsePrometheusText, samplesOf, valueOf } from '../support/prometheus-text.js';
+import { type MetricFamily, parsePrometheusText, samplesOf, sampleValue } from '../support/prometheus-text.js';
 import { layoutOf } from '../support/service-layout.js';
 import { makeTree } from '../support/trees.js';
 import { waitFor } from '../support/wait-for.js';
@@ -55,8 +55,8 @@ describe('GET /metrics', () => {
     await makeTree(svc.tvSrc, { 'Show/Season 01/Show - S01E01.mkv': 120_000 });
 
     const before = await scrape(svc.app);
-    expect(valueOf(before, 'sync_webhook_jobs', { status: 'success' })).toBe(0);
-    expect(valueOf(before, 'sync_webhook_queue_oldest_age_seconds')).toBe(0);
+    expect(sampleValue(before, 'sync_webhook_jobs', { status: 'success' })).toBe(0);
+    expect(sampleValue(before, 'sync_webhook_queue_oldest_age_seconds')).toBe(0);
     expect(samplesOf(before, 'sync_webhook_jobs_finished_total')).toEqual([]);
 
     const movie = await post(
@@ -80,8 +80,8 @@ describe('GET /metrics', () => {
     await plex.waitForRequests(1);
     await waitFor(async () => {
       const families = await scrape(svc.app);
-      const plexGivenUp = valueOf(families, 'sync_webhook_deliveries_given_up_total', { target: 'plex' });
-      const telegramFailed = valueOf(families, 'sync_webhook_delivery_failures_total', { target: 'telegram' });
+      const plexGivenUp = sampleValue(families, 'sync_webhook_deliveries_given_up_total', { target: 'plex' });
+      const telegramFailed = sampleValue(families, 'sync_webhook_delivery_failures_total', { target: 'telegram' });
       return plexGivenUp === 1 && telegramFailed === 1 ? true : undefined;
     });
 
@@ -89,51 +89,51 @@ describe('GET /metrics', () => {
     expect(samplesOf(m, 'sync_webhook_info')).toEqual([
       { name: 'sync_webhook_info', labels: { version: expect.stringMatching(/^\d+\.\d+\.\d+/) }, value: 1 },
     ]);
-    expect(valueOf(m, 'sync_webhook_jobs', { status: 'success' })).toBe(2);
-    expect(valueOf(m, 'sync_webhook_jobs', { status: 'failed' })).toBe(1);
-    expect(valueOf(m, 'sync_webhook_jobs', { status: 'queued' })).toBe(0);
-    expect(valueOf(m, 'sync_webhook_queue_depth')).toBe(0);
-    expect(valueOf(m, 'sync_webhook_queue_oldest_age_seconds')).toBe(0);
+    expect(sampleValue(m, 'sync_webhook_jobs', { status: 'success' })).toBe(2);
+    expect(sampleValue(m, 'sync_webhook_jobs', { status: 'failed' })).toBe(1);
+    expect(sampleValue(m, 'sync_webhook_jobs', { status: 'queued' })).toBe(0);
+    expect(sampleValue(m, 'sync_webhook_queue_depth')).toBe(0);
+    expect(sampleValue(m, 'sync_webhook_queue_oldest_age_seconds')).toBe(0);
 
     const finished = (status: string, source: string, mapping: string) =>
-      valueOf(m, 'sync_webhook_jobs_finished_total', { status, source, mapping });
+      sampleValue(m, 'sync_webhook_jobs_finished_total', { status, source, mapping });
     expect(finished('success', 'radarr', '/movies')).toBe(1);
     expect(finished('success', 'sonarr', '/tv')).toBe(1);
     expect(finished('failed', 'radarr', '/movies')).toBe(1);
     expect(samplesOf(m, 'sync_webhook_jobs_finished_total')).toHaveLength(3);
 
     expect(movieJob.bytes_transferred).toBeGreaterThanOrEqual(300_000);
-    expect(valueOf(m, 'sync_webhook_copied_bytes_total', { source: 'radarr', mapping: '/movies' })).toBe(
+    expect(sampleValue(m, 'sync_webhook_copied_bytes_total', { source: 'radarr', mapping: '/movies' })).toBe(
       movieJob.bytes_transferred,
     );
-    expect(valueOf(m, 'sync_webhook_copied_bytes_total', { source: 'sonarr', mapping: '/tv' })).toBe(
+    expect(sampleValue(m, 'sync_webhook_copied_bytes_total', { source: 'sonarr', mapping: '/tv' })).toBe(
       episodeJob.bytes_transferred,
     );
 
     // Two copies ran rsync; the missing source never reached it.
-    expect(valueOf(m, 'sync_webhook_rsync_duration_seconds_count', { outcome: 'success' })).toBe(2);
-    expect(valueOf(m, 'sync_webhook_rsync_duration_seconds_bucket', { outcome: 'success', le: '+Inf' })).toBe(2);
-    const sum = Number(valueOf(m, 'sync_webhook_rsync_duration_seconds_sum', { outcome: 'success' }));
+    expect(sampleValue(m, 'sync_webhook_rsync_duration_seconds_count', { outcome: 'success' })).toBe(2);
+    expect(sampleValue(m, 'sync_webhook_rsync_duration_seconds_bucket', { outcome: 'success', le: '+Inf' })).toBe(2);
+    const sum = Number(sampleValue(m, 'sync_webhook_rsync_duration_seconds_sum', { outcome: 'success' }));
     expect(sum).toBeGreaterThan(0);
     expect(sum).toBeLessThan(60);
     expect(samplesOf(m, 'sync_webhook_rsync_duration_seconds_count', { outcome: 'failed' })).toEqual([]);
 
-    expect(valueOf(m, 'sync_webhook_delivery_failures_total', { target: 'telegram' })).toBe(1);
-    expect(valueOf(m, 'sync_webhook_deliveries_given_up_total', { target: 'telegram' })).toBeUndefined();
-    expect(valueOf(m, 'sync_webhook_delivery_failures_total', { target: 'plex' })).toBe(1);
-    expect(valueOf(m, 'sync_webhook_deliveries_given_up_total', { target: 'plex' })).toBe(1);
+    expect(sampleValue(m, 'sync_webhook_delivery_failures_total', { target: 'telegram' })).toBe(1);
+    expect(sampleValue(m, 'sync_webhook_deliveries_given_up_total', { target: 'telegram' })).toBeUndefined();
+    expect(sampleValue(m, 'sync_webhook_delivery_failures_total', { target: 'plex' })).toBe(1);
+    expect(sampleValue(m, 'sync_webhook_deliveries_given_up_total', { target: 'plex' })).toBe(1);
     // The failed message and the two behind it wait, in order; the Plex scan left the queue.
-    expect(valueOf(m, 'sync_webhook_outbox_pending', { target: 'telegram' })).toBe(3);
-    expect(valueOf(m, 'sync_webhook_outbox_pending', { target: 'plex' })).toBeUndefined();
+    expect(sampleValue(m, 'sync_webhook_outbox_pending', { target: 'telegram' })).toBe(3);
+    expect(sampleValue(m, 'sync_webhook_outbox_pending', { target: 'plex' })).toBeUndefined();
 
     for (const root of [svc.moviesSrc, svc.tvSrc])
-      expect(valueOf(m, 'sync_webhook_mount_up', { root, role: 'source' })).toBe(1);
+      expect(sampleValue(m, 'sync_webhook_mount_up', { root, role: 'source' })).toBe(1);
     for (const root of [svc.moviesDst, svc.tvDst])
-      expect(valueOf(m, 'sync_webhook_mount_up', { root, role: 'destination' })).toBe(1);
+      expect(sampleValue(m, 'sync_webhook_mount_up', { root, role: 'destination' })).toBe(1);
 
     // prom-client's process metrics, named as Grafana's Node.js dashboards expect them.
-    expect(Number(valueOf(m, 'process_resident_memory_bytes'))).toBeGreaterThan(10 * 2 ** 20);
-    expect(Number(valueOf(m, 'process_cpu_seconds_total'))).toBeGreaterThan(0);
+    expect(Number(sampleValue(m, 'process_resident_memory_bytes'))).toBeGreaterThan(10 * 2 ** 20);
+    expect(Number(sampleValue(m, 'process_cpu_seconds_total'))).toBeGreaterThan(0);
     expect(samplesOf(m, 'nodejs_eventloop_lag_seconds')).toHaveLength(1);
     expect(m.find((f) => f.name === 'sync_webhook_rsync_duration_seconds')?.type).toBe('histogram');
     expect(m.find((f) => f.name === 'sync_webhook_jobs_finished')?.type).toBe('counter');
@@ -149,13 +149,13 @@ describe('GET /metrics', () => {
     const m = await waitFor(async () => {
       const families = await scrape(svc.app, AUTH);
       const down = samplesOf(families, 'sync_webhook_mount_up').filter((s) => s.value === 0).length;
-      return down === 4 && Number(valueOf(families, 'sync_webhook_queue_oldest_age_seconds')) > 0
+      return down === 4 && Number(sampleValue(families, 'sync_webhook_queue_oldest_age_seconds')) > 0
         ? families
         : undefined;
     });
-    expect(valueOf(m, 'sync_webhook_queue_depth')).toBe(1);
-    expect(valueOf(m, 'sync_webhook_jobs', { status: 'queued' })).toBe(1);
-    const age = Number(valueOf(m, 'sync_webhook_queue_oldest_age_seconds'));
+    expect(sampleValue(m, 'sync_webhook_queue_depth')).toBe(1);
+    expect(sampleValue(m, 'sync_webhook_jobs', { status: 'queued' })).toBe(1);
+    const age = Number(sampleValue(m, 'sync_webhook_queue_oldest_age_seconds'));
     expect(age).toBeGreaterThan(0);
     expect(age).toBeLessThan(60);
     const mounts = samplesOf(m, 'sync_webhook_mount_up');

@@ -4,7 +4,7 @@
  * No npm package parses labelled histograms right (parse-prometheus-text-format merges them into one).
  *
  *   const families = await parsePrometheusText(res.text);
- *   valueOf(families, 'sync_webhook_jobs', { status: 'success' });   // 1
+ *   sampleValue(families, 'sync_webhook_jobs', { status: 'success' });   // 1
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -57,7 +57,7 @@ export function samplesOf(families: MetricFamily[], name: string, labels: Record
 }
 
 /** The value of the one sample of `name` with exactly these `labels`, or undefined when there is none. */
-export function valueOf(
+export function sampleValue(
   families: MetricFamily[],
   name: string,
   labels: Record<string, string> = {},
