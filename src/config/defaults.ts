@@ -1,4 +1,4 @@
-// Every default of the service in one place. The four mappings are the README's table.
+// Every default of the service in one place. The four mappings are the table in docs/configuration.md.
 
 export const DEFAULT_MAPPINGS = [
   {

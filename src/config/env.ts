@@ -1,4 +1,4 @@
-// The environment, read through one zod schema: every variable the README documents, its default and
+// The environment, read through one zod schema: every variable docs/configuration.md documents, its default and
 // the spellings it accepts. A bad value stops the start with a message that begins with the variable.
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
@@ -44,6 +44,7 @@ const environmentSchema = z
     TELEGRAM_BOT_TOKEN: variable(text.optional()),
     TELEGRAM_CHAT_ID: variable(text.optional()),
     TELEGRAM_API_URL: variable(httpUrl.default(DEFAULTS.TELEGRAM_API_URL)),
+    SYNC_NOTIFY_URLS: variable(text.optional()),
     PLEX_URL: variable(httpUrl.optional()),
     PLEX_TOKEN: variable(text.optional()),
     PLEX_SECTION_MOVIES: variable(text.optional()),

@@ -29,8 +29,8 @@ describe('loadConfig', () => {
     expect(c.auth).toEqual({ basic: null, apiKey: null, metrics: true });
     expect(c.timeZone).toBe('UTC');
     expect(c.dryRun).toBe(false);
-    expect(c.telegram).toBeNull();
-    expect(c.plex).toBeNull();
+    expect(c.notify).toEqual([]);
+    expect(c.mediaServers).toEqual([]);
     expect(c.retry).toEqual({ intervalSeconds: 900, maxRetries: 3 });
     expect(c.summaryCron).toBe('5 0 * * *');
     expect(c.rsync).toEqual({ timeoutSeconds: 14400, maxConcurrent: 1 });
@@ -61,11 +61,11 @@ describe('loadConfig', () => {
       },
       noFile,
     );
-    expect(c.telegram).toEqual({ baseUrl: 'https://api.telegram.org', token: '123:abc', chatId: '-100' });
+    expect(c.notify.map((t) => [t.id, t.scheme, t.events])).toEqual([['tgram://123/-100', 'tgram', undefined]]);
     expect(c.dryRun).toBe(true);
     expect(c.log).toEqual({ path: '/logs', level: 'warn', format: 'text' });
     expect(c.timeZone).toBe('Europe/Berlin');
-    expect(c.plex).toEqual({ baseUrl: 'http://10.0.0.50:32400', token: 'plextoken' });
+    expect(c.mediaServers).toEqual([{ type: 'plex', url: 'http://10.0.0.50:32400', token: 'plextoken' }]);
     expect(c.mappings.map((m) => m.plexSection)).toEqual(['1', undefined, undefined, '4']);
     expect(secretsOf(c).sort()).toEqual(['123:abc', 'plextoken']);
   });
@@ -187,8 +187,8 @@ describe('loadConfig', () => {
   });
 
   it('needs both Telegram variables to turn notifications on', () => {
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: 'x' }, noFile).telegram).toBeNull();
-    expect(loadConfig({ TELEGRAM_CHAT_ID: 'x' }, noFile).telegram).toBeNull();
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: 'x' }, noFile).notify).toEqual([]);
+    expect(loadConfig({ TELEGRAM_CHAT_ID: 'x' }, noFile).notify).toEqual([]);
   });
 });
 
@@ -217,11 +217,12 @@ describe('secrets from files (NAME_FILE, as Docker secrets give them)', () => {
         '/run/secrets/key': 'api-key\n\n',
       }),
     );
-    expect(c.telegram?.token).toBe('123:abc');
-    expect(c.plex?.token).toBe('plex-token');
+    expect(c.notify.map((t) => t.id)).toEqual(['tgram://123/-100']);
+    expect(c.notify[0]?.secrets).toContain('123:abc');
+    expect(c.mediaServers).toEqual([{ type: 'plex', url: 'http://plex:32400', token: 'plex-token' }]);
     expect(c.auth.basic).toEqual({ username: 'radarr', password: 'pass word' });
     expect(c.auth.apiKey).toBe('api-key');
-    expect(secretsOf(c).sort()).toEqual(['123:abc', 'api-key', 'pass word', 'plex-token']);
+    expect(secretsOf(c)).toEqual(expect.arrayContaining(['123:abc', 'api-key', 'pass word', 'plex-token']));
   });
 
   it('takes a _FILE for every secret the service knows, and for no other variable', () => {
@@ -241,6 +242,8 @@ describe('secrets from files (NAME_FILE, as Docker secrets give them)', () => {
     );
     expect(env.SYNC_NOTIFY_URLS).toBe('tgram://a/b');
     expect(env.SYNC_PORT).toBeUndefined();
+    const c = loadConfig({ SYNC_NOTIFY_URLS_FILE: '/s/urls' }, files({ '/s/urls': 'tgram://123:abc/42\n' }));
+    expect(c.notify.map((t) => t.id)).toEqual(['tgram://123/42']);
   });
 
   it('stops the start when both NAME and NAME_FILE are set, naming both and quoting neither', () => {

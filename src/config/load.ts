@@ -1,5 +1,8 @@
 import type { Mapping } from '../core/types.js';
 import { redactor } from '../core/redact.js';
+import { type MediaServerSpec, secretsOfMediaServer } from '../media/registry.js';
+import { type NotifyTarget, type NotifyTargetSpec, parseNotifyTargets } from '../notify/registry.js';
+import { TargetUrlError } from '../notify/target-url.js';
 import { type Env, readEnvironment, SECRET_VARIABLES } from './env.js';
 import { defaultMappings, loadMappingsFile, type ReadFile } from './mappings-file.js';
 import type { LogFormat, LogLevel } from '../core/types.js';
@@ -15,8 +18,10 @@ export interface Config {
   mappings: readonly Mapping[];
   /** Where the mappings came from, for the start-up log. */
   mappingsFrom: string;
-  telegram: { baseUrl: string; token: string; chatId: string } | null;
-  plex: { baseUrl: string; token: string } | null;
+  /** Notification targets (SYNC_NOTIFY_URLS, the YAML notify: block, TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID). */
+  notify: readonly NotifyTarget[];
+  /** Media servers to ask for a scan after a copy (PLEX_URL/PLEX_TOKEN). */
+  mediaServers: readonly MediaServerSpec[];
   auth: {
     basic: { username: string; password: string } | null;
     apiKey: string | null;
@@ -37,6 +42,8 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
     resolved = withSecretFiles(env, SECRET_VARIABLES, readFile);
     return deepFreeze(buildConfig(resolved, readFile));
   } catch (error) {
+    // A bad notification URL names where it came from and the URL, secrets masked, in its message.
+    if (error instanceof TargetUrlError) throw new ConfigError(error.message);
     // A value is quoted in its message; a token pasted into PLEX_URL must not reach the container log.
     if (!(error instanceof ConfigError)) throw error;
     const mask = redactor(SECRET_VARIABLES.map((name) => resolved[name]?.trim() ?? ''));
@@ -46,8 +53,20 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
 
 function buildConfig(env: Env, readFile: ReadFile): Config {
   const e = readEnvironment(env);
-  const telegramToken = e.TELEGRAM_BOT_TOKEN;
-  const telegramChat = e.TELEGRAM_CHAT_ID;
+  const file = e.SYNC_CONFIG ? loadMappingsFile(e.SYNC_CONFIG, readFile, e) : null;
+  const notifySpecs = [...notifyUrlSpecs(e.SYNC_NOTIFY_URLS), ...(file?.notify ?? [])];
+  if (e.TELEGRAM_BOT_TOKEN && e.TELEGRAM_CHAT_ID) {
+    // The variables of old become one tgram:// target (encoded, so a token with a "/" cannot split it).
+    notifySpecs.push({
+      url: `tgram://${encodeURIComponent(e.TELEGRAM_BOT_TOKEN)}/${encodeURIComponent(e.TELEGRAM_CHAT_ID)}`,
+      from: 'TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID',
+    });
+  }
+  const notify = parseNotifyTargets(notifySpecs, (name) =>
+    name === 'TELEGRAM_API_URL' ? e.TELEGRAM_API_URL : env[name],
+  );
+  const mediaServers: MediaServerSpec[] =
+    e.PLEX_URL && e.PLEX_TOKEN ? [{ type: 'plex', url: e.PLEX_URL, token: e.PLEX_TOKEN }] : [];
   const username = e.SYNC_USERNAME;
   const password = e.SYNC_PASSWORD;
   return {
@@ -56,13 +75,10 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
     log: { path: e.SYNC_LOG_PATH, level: e.SYNC_LOG_LEVEL, format: e.SYNC_LOG_FORMAT },
     timeZone: e.TZ,
     dryRun: e.SYNC_DRY_RUN,
-    mappings: e.SYNC_CONFIG ? loadMappingsFile(e.SYNC_CONFIG, readFile, e) : defaultMappings(e),
+    mappings: file ? file.mappings : defaultMappings(e),
     mappingsFrom: e.SYNC_CONFIG ? `SYNC_CONFIG (${e.SYNC_CONFIG})` : 'the built-in table',
-    telegram:
-      telegramToken && telegramChat
-        ? { baseUrl: e.TELEGRAM_API_URL, token: telegramToken, chatId: telegramChat }
-        : null,
-    plex: e.PLEX_URL && e.PLEX_TOKEN ? { baseUrl: e.PLEX_URL, token: e.PLEX_TOKEN } : null,
+    notify,
+    mediaServers,
     auth: {
       basic: username !== undefined && password !== undefined ? { username, password } : null,
       apiKey: e.SYNC_API_KEY ?? null,
@@ -80,11 +96,24 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
   };
 }
 
+/**
+ * SYNC_NOTIFY_URLS: URLs separated by spaces, newlines or commas. A comma splits only where the next URL
+ * begins, so a list inside one URL's query (tgram://…?to=1,2) stays whole.
+ */
+export function notifyUrlSpecs(value: string | undefined): NotifyTargetSpec[] {
+  if (value === undefined) return [];
+  const urls = value.split(/\s+|,(?=\s*[a-z][a-z0-9+.-]*:\/\/)/i).filter((url) => url.trim() !== '');
+  return urls.map((url, i) => ({ url: url.trim(), from: `SYNC_NOTIFY_URLS (URL ${i + 1} of ${urls.length})` }));
+}
+
 /** The secrets a log line must never show. */
 export function secretsOf(config: Config): string[] {
-  return [config.telegram?.token, config.plex?.token, config.auth.basic?.password, config.auth.apiKey].filter(
-    (s): s is string => typeof s === 'string' && s.length > 0,
-  );
+  return [
+    ...config.notify.flatMap((target) => target.secrets),
+    ...config.mediaServers.flatMap(secretsOfMediaServer),
+    config.auth.basic?.password,
+    config.auth.apiKey,
+  ].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
 function deepFreeze<T>(value: T): T {

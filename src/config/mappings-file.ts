@@ -3,7 +3,9 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { coerceError } from '../core/errors.js';
+import { NOTIFY_KINDS, NOTIFY_PRIORITIES } from '../core/notify-event.js';
 import type { Mapping, MountCheck } from '../core/types.js';
+import type { NotifyTargetSpec } from '../notify/registry.js';
 import { DEFAULT_MAPPINGS } from './defaults.js';
 import type { Environment } from './env.js';
 import { ConfigError, parseOrThrow } from './schema.js';
@@ -48,11 +50,29 @@ const mappingSchema = z.strictObject({
   fstype: perSide(z.string().regex(/^[a-z0-9._-]+$/i, 'must be a filesystem type such as nfs4')).optional(),
 });
 
-const fileSchema = z.strictObject({
-  mappings: z.array(mappingSchema).min(1, 'must list at least one mapping'),
+const notifySchema = z.strictObject({
+  url: z.string().min(1),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')
+    .optional(),
+  events: z.array(z.enum(NOTIFY_KINDS)).min(1, 'must list at least one kind (leave it out for all)').optional(),
+  priority: z.enum(NOTIFY_PRIORITIES).optional(),
 });
 
-export function loadMappingsFile(path: string, readFile: ReadFile, sections: Sections): Mapping[] {
+const fileSchema = z.strictObject({
+  mappings: z.array(mappingSchema).min(1, 'must list at least one mapping'),
+  notify: z.array(notifySchema).optional(),
+});
+
+/** What the SYNC_CONFIG file holds. */
+export interface MappingsFile {
+  mappings: Mapping[];
+  /** The `notify:` entries, in file order. */
+  notify: NotifyTargetSpec[];
+}
+
+export function loadMappingsFile(path: string, readFile: ReadFile, sections: Sections): MappingsFile {
   let text: string;
   try {
     text = readFile(path);
@@ -72,7 +92,7 @@ export function loadMappingsFile(path: string, readFile: ReadFile, sections: Sec
     `SYNC_CONFIG: ${path}: `,
   );
   const seen = new Set<string>();
-  return file.mappings.map((m, i) => {
+  const mappings = file.mappings.map((m, i): Mapping => {
     if (seen.has(m.container)) {
       throw new ConfigError(`SYNC_CONFIG: ${path}: key mappings.${i}.container: ${m.container} is mapped twice`);
     }
@@ -87,6 +107,16 @@ export function loadMappingsFile(path: string, readFile: ReadFile, sections: Sec
       plexPath: m.plex_path ?? m.destination,
     };
   });
+  const notify = (file.notify ?? []).map(
+    (n, i): NotifyTargetSpec => ({
+      url: n.url,
+      from: `SYNC_CONFIG: ${path}: key notify.${i}.url`,
+      ...(n.name !== undefined ? { name: n.name } : {}),
+      ...(n.events !== undefined ? { events: n.events } : {}),
+      ...(n.priority !== undefined ? { priority: n.priority } : {}),
+    }),
+  );
+  return { mappings, notify };
 }
 
 function pick(value: string | { source?: string; destination?: string } | undefined, role: 'source' | 'destination') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactor } from './redact.js';
+import { maskUrl, REDACTED, redactor } from './redact.js';
 
 describe('redactor', () => {
   it('replaces every secret, raw and URL-encoded, with the marker the README documents', () => {
@@ -21,5 +21,22 @@ describe('redactor', () => {
   it('leaves text alone without secrets, and ignores secrets too short to tell from ordinary words', () => {
     expect(redactor([])('nothing to hide')).toBe('nothing to hide');
     expect(redactor(['', 'abc'])('abc abc')).toBe('abc abc');
+  });
+});
+
+describe('maskUrl', () => {
+  it.each([
+    ['tgram://110201543:AAHdq-secret/-1001', 'tgram://[REDACTED]/[REDACTED]'],
+    ['tgram://bot110201543:AAHdq-secret', 'tgram://[REDACTED]'],
+    ['ntfys://user:pa55@ntfy.example.com/alerts', 'ntfys://[REDACTED]@ntfy.example.com/[REDACTED]'],
+    ['gotify://localhost:8080/AppToken123', 'gotify://localhost:8080/[REDACTED]'],
+    [
+      'json://10.0.0.5:8000/hook?+X-Token=abc&to=1',
+      'json://10.0.0.5:8000/[REDACTED]?+X-Token=[REDACTED]&to=[REDACTED]',
+    ],
+    ['pover://userkey123@apptoken456', 'pover://[REDACTED]@[REDACTED]'],
+    ['no url at all: token-123', '[REDACTED]'],
+  ])('%s → %s', (raw, masked) => {
+    expect(maskUrl(raw)).toBe(masked);
   });
 });

@@ -1,7 +1,7 @@
 // The one way a secret is kept out of text that leaves the process: log lines, errors of the outbound
 // clients, configuration errors. Pure; imports nothing.
 
-/** The marker the README documents for a removed secret. */
+/** The marker docs/configuration.md documents for a removed secret. */
 export const REDACTED = '[REDACTED]';
 
 /**
@@ -23,4 +23,26 @@ export function redactor(secrets: readonly string[]): (text: string) => string {
     for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join(REDACTED);
     return out;
   };
+}
+
+/**
+ * A notification URL fit for an error message, when it is not known which parts are secret (its
+ * scheme is unknown, or its parser refused it): the scheme, a host name that looks like one (a dot,
+ * or localhost) and its port, and the query's names stay; userinfo, every path segment and every query
+ * value become the marker.
+ */
+export function maskUrl(raw: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?/i.exec(raw.trim());
+  if (!match) return REDACTED;
+  const [, scheme = '', authority = '', path = '', query] = match;
+  const at = authority.lastIndexOf('@');
+  const host = authority.slice(at + 1);
+  const hostShown = /^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+|\[[0-9a-f:.]+\])(:\d+)?$/i.test(host) ? host : REDACTED;
+  let out = `${scheme}://${at >= 0 ? `${REDACTED}@` : ''}${host === '' ? '' : hostShown}`;
+  for (const segment of path.split('/')) if (segment !== '') out += `/${REDACTED}`;
+  if (query !== undefined && query !== '') {
+    const names = query.split('&').map((pair) => `${pair.split('=')[0]}=${REDACTED}`);
+    out += `?${names.join('&')}`;
+  }
+  return out;
 }

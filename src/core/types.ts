@@ -129,12 +129,6 @@ export interface Clock {
   now(): Date;
 }
 
-/** A rendered notification: title and body are already HTML (escaped) for Telegram. */
-export interface Message {
-  title: string;
-  body: string;
-}
-
 /** What `rsync --info=progress2` last said about a running copy (GET /jobs/<id>). */
 export interface JobProgress {
   /** Bytes of file data sent so far. */
@@ -147,27 +141,6 @@ export interface JobProgress {
   eta: string;
   /** When rsync printed it (ISO 8601). */
   updatedAt: string;
-}
-
-/** Who delivers an outbox row. */
-export type OutboxTarget = 'telegram' | 'plex';
-
-/** A follow-up to deliver after a job transition: written in the same transaction as the transition. */
-export interface OutboxItem {
-  target: OutboxTarget;
-  /** JSON-serialisable: a Message for notifiers, a ScanTarget for media servers. */
-  payload: unknown;
-}
-
-/** A pending outbox row, as the dispatcher delivers it. */
-export interface OutboxRow {
-  id: number;
-  target: OutboxTarget;
-  jobId: number | null;
-  payload: unknown;
-  attempts: number;
-  nextAttemptAt: string;
-  createdAt: string;
 }
 
 /** The log levels the service writes (SYNC_LOG_LEVEL names them the Python way: WARNING, CRITICAL). */

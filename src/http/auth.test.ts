@@ -25,9 +25,11 @@ function deps(auth: AppDeps['auth']): AppDeps {
       jobs_24h: { queued: 0, in_progress: 0, success: 0, failed: 0 },
       version: '3.0.0',
       uptime_since: '',
+      notification_targets: [],
+      media_servers: [],
     }),
     stats: () => ({}) as never,
-    sendTestNotification: async () => 'disabled',
+    sendTestNotification: async () => [],
     sendSummaryNow: () => ({ day: '2026-01-01', notifications: false }),
     scrapeMetrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', text: 'up 1\n' }),
   };

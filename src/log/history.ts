@@ -12,7 +12,7 @@ export interface HistoryLog {
 
 /**
  * sync_history.log (10 MB × 10): one human line per finished attempt, in the layout
- * the README documents:
+ * docs/troubleshooting.md documents:
  * "2026-01-01 12:00:00 | SUCCESS  | movie    | Movie Title (2024) | 45.2s".
  */
 export function createHistoryLog(logDir: string, timeZone: string, now: () => Date = () => new Date()): HistoryLog {

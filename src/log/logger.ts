@@ -33,9 +33,9 @@ export interface LoggerOptions {
 
 /**
  * The root logger: one line per event, the same on stdout and in sync_webhook.log (10 MB × 5). Text
- * lines read as the README documents them (users grep them):
+ * lines read as docs/troubleshooting.md documents them (users grep them):
  * "2026-01-01 12:00:00,123 - INFO - File path: /movies/…", with structured fields appended; JSON
- * lines carry the same fields. Both are redacted the same way.
+ * lines (SYNC_LOG_FORMAT=json) carry the same fields. Both are redacted the same way.
  */
 export function createLogger(o: LoggerOptions): { log: Logger; close(): void } {
   const file = o.logDir ? new RotatingFile(join(o.logDir, 'sync_webhook.log'), 10 * MB, 5) : null;

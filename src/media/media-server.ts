@@ -1,17 +1,21 @@
 // The one interface every media server implements; the dispatcher only knows this.
 
-/** What to rescan: a library section and a folder inside it, both as the media server knows them. */
-export interface ScanTarget {
-  section: string;
-  folder: string;
-}
+import type { PlexSectionScan, ScanRequest } from '../core/notify-event.js';
 
 export interface MediaServer {
-  readonly name: string;
+  /** Stable id: the `name` given in the configuration, or type://host[:port][/path] without credentials. */
+  readonly id: string;
+  /** "plex"; the registry's key (media/registry.ts). */
+  readonly type: string;
+  /** Whether it scans folders of this mapping (Plex: the mapping names a library section). */
+  scansMapping(mapping: string): boolean;
   /**
-   * Asks the server to rescan one folder. Resolves once the request was accepted (the scan itself
-   * runs later on the server). Throws PermanentError for configuration faults that retrying cannot
-   * fix (bad token, unknown section), and any other Error for a failure that may heal.
+   * Asks the server to rescan one folder, mapped to its own namespace. Resolves once the request was
+   * accepted (the scan itself runs later on the server). Throws PermanentError for configuration faults
+   * that retrying cannot fix (bad token, unknown section), and any other Error for a failure that may heal.
+   * Every message it throws is free of secrets.
    */
-  scan(target: ScanTarget): Promise<void>;
+  scan(request: ScanRequest): Promise<void>;
+  /** Plex only: a scan queued before migration 005, section and folder already as Plex knows them. */
+  scanPlexSection?(scan: PlexSectionScan): Promise<void>;
 }

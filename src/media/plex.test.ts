@@ -34,12 +34,18 @@ describe('createPlexServer', () => {
   const plex = (extra: { baseUrl?: string; timeoutMs?: number } = {}) =>
     createPlexServer({ baseUrl: extra.baseUrl ?? server.url, token: TOKEN, timeoutMs: extra.timeoutMs ?? 5_000 });
 
-  it('is named plex', () => {
-    expect(plex().name).toBe('plex');
+  it('is identified as plex by default, and by the id it was given', () => {
+    expect(plex().id).toBe('plex');
+    expect(createPlexServer({ id: 'plex://plex:32400', baseUrl: server.url, token: TOKEN }).id).toBe(
+      'plex://plex:32400',
+    );
   });
 
   it('GETs the partial refresh with the token in a header, never in the URL', async () => {
-    await plex({ baseUrl: `${server.url}/` }).scan({ section: '1', folder: '/data/Movies/Movie Title (2024)' });
+    await plex({ baseUrl: `${server.url}/` }).scanPlexSection({
+      section: '1',
+      folder: '/data/Movies/Movie Title (2024)',
+    });
 
     expect(server.requests).toHaveLength(1);
     const req = server.requests[0]!;
@@ -53,7 +59,7 @@ describe('createPlexServer', () => {
 
   it('encodes the section and any folder name so it arrives unchanged', async () => {
     const folder = '/data/TV Shows/Tom & Jerry #1 ?+ 100% ü 😀/Season 01';
-    await plex().scan({ section: 'a b/c', folder });
+    await plex().scanPlexSection({ section: 'a b/c', folder });
     const req = server.requests[0]!;
     expect(req.path).toBe('/library/sections/a%20b%2Fc/refresh');
     expect([...req.query.keys()]).toEqual(['path']);
@@ -62,7 +68,7 @@ describe('createPlexServer', () => {
 
   it('accepts any 2xx', async () => {
     server.respondWith({ status: 204 });
-    await expect(plex().scan({ section: '2', folder: '/x' })).resolves.toBeUndefined();
+    await expect(plex().scanPlexSection({ section: '2', folder: '/x' })).resolves.toBeUndefined();
   });
 
   it.each([
@@ -75,7 +81,7 @@ describe('createPlexServer', () => {
     ],
   ])('turns HTTP %i into PermanentError', async (status, message) => {
     server.respondWith({ status, body: '<html>nope</html>' });
-    const err = await rejection(plex().scan({ section: '1', folder: '/data/Movies/X' }));
+    const err = await rejection(plex().scanPlexSection({ section: '1', folder: '/data/Movies/X' }));
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toBe(message);
     expectNoToken(err);
@@ -83,7 +89,7 @@ describe('createPlexServer', () => {
 
   it.each([400, 429, 500, 503])('treats HTTP %i as transient', async (status) => {
     server.respondWith({ status });
-    const err = await rejection(plex().scan({ section: '1', folder: '/x' }));
+    const err = await rejection(plex().scanPlexSection({ section: '1', folder: '/x' }));
     expect(err).not.toBeInstanceOf(PermanentError);
     expect(err.message).toBe(`Plex scan of section 1 failed (HTTP ${status})`);
     expectNoToken(err);
@@ -93,7 +99,7 @@ describe('createPlexServer', () => {
     const dead = await startFakeServer();
     const url = dead.url;
     await dead.close();
-    const err = await rejection(plex({ baseUrl: url }).scan({ section: '1', folder: '/x' }));
+    const err = await rejection(plex({ baseUrl: url }).scanPlexSection({ section: '1', folder: '/x' }));
     expect(err).not.toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/^Plex scan of section 1 failed: .*ECONNREFUSED/);
     expect(err.cause).toBeUndefined();
@@ -102,7 +108,7 @@ describe('createPlexServer', () => {
 
   it('gives up waiting after timeoutMs', async () => {
     server.respondWith({ hang: true });
-    const err = await rejection(plex({ timeoutMs: 200 }).scan({ section: '1', folder: '/x' }));
+    const err = await rejection(plex({ timeoutMs: 200 }).scanPlexSection({ section: '1', folder: '/x' }));
     expect(err).not.toBeInstanceOf(PermanentError);
     expect(err.message).toBe('Plex scan of section 1 failed: timed out after 0.2 s');
   });
@@ -117,8 +123,38 @@ describe('createPlexServer', () => {
       token: TOKEN,
       fetch: echoing,
     });
-    const err = await rejection(p.scan({ section: '1', folder: '/x' }));
+    const err = await rejection(p.scanPlexSection({ section: '1', folder: '/x' }));
     expect(err.message).toContain('[REDACTED]');
     expectNoToken(err);
+  });
+});
+
+describe('createPlexServer scan requests', () => {
+  const movies = {
+    container: '/movies',
+    source: { path: '/mnt/src/movies' },
+    destination: { path: '/mnt/dst/Movies' },
+    plexSection: '1',
+    plexPath: '/data/Movies',
+  };
+  const anime = { ...movies, container: '/anime', plexSection: undefined, plexPath: '/mnt/dst/Anime' };
+
+  it('scans only mappings with a section, mapping the folder to Plex’s path', async () => {
+    const server = await startFakeServer({ status: 200, body: '' });
+    const plex = createPlexServer({ baseUrl: server.url, token: TOKEN, mappings: [movies, anime] });
+    expect([plex.scansMapping('/movies'), plex.scansMapping('/anime'), plex.scansMapping('/tv')]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    await plex.scan({ mapping: '/movies', path: '/mnt/dst/Movies/Film (2024)', mediaType: 'movie', change: 'created' });
+    expect(server.requests[0]?.query.get('path')).toBe('/data/Movies/Film (2024)');
+    const err = await plex
+      .scan({ mapping: '/anime', path: '/mnt/dst/Anime/X', mediaType: 'movie', change: 'created' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(String(err)).toMatch(/mapping \/anime names no Plex section/);
+    expect(server.requests).toHaveLength(1);
+    await server.close();
   });
 });

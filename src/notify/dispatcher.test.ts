@@ -10,8 +10,18 @@ import { createOutboxStore, type OutboxStore } from '../store/outbox.js';
 import { Dispatcher } from './dispatcher.js';
 import { createTelegramNotifier } from './telegram.js';
 import { TIMING } from '../core/timing.js';
+import type { OutboxItem } from '../core/notify-event.js';
 
 const log = pino({ level: 'silent' });
+const TG = 'tgram://42/-100';
+const PLEX = 'plex://plex:32400';
+const TV = {
+  container: '/tv',
+  source: { path: '/mnt/src/tv' },
+  destination: { path: '/mnt/dst/TV Shows' },
+  plexSection: '2',
+  plexPath: '/data/TV Shows',
+};
 let dir: string;
 let db: Db;
 let outbox: OutboxStore;
@@ -27,8 +37,8 @@ beforeEach(async () => {
   now = new Date('2026-03-10T10:00:00.000Z');
   dispatcher = new Dispatcher({
     outbox,
-    telegram: createTelegramNotifier({ baseUrl: server.url, token: '42:TOKEN', chatId: '-100' }),
-    plex: createPlexServer({ baseUrl: server.url, token: 'plex-token' }),
+    notifiers: [createTelegramNotifier({ id: TG, baseUrl: server.url, token: '42:TOKEN', chatId: '-100' })],
+    mediaServers: [createPlexServer({ id: PLEX, baseUrl: server.url, token: 'plex-token', mappings: [TV] })],
     clock: { now: () => now },
     log,
     backoff: { firstMs: TIMING.outboxFirstBackoffMs, maxMs: TIMING.outboxMaxBackoffMs },
@@ -43,7 +53,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const message = (n: number) => ({ target: 'telegram' as const, payload: { title: `T${n}`, body: `body ${n}` } });
+// Rows as rendered before migration 005: the text users saw, sent unchanged.
+const message = (n: number): OutboxItem => ({
+  target: TG,
+  payload: { type: 'telegram_html', message: { title: `T${n}`, body: `body ${n}` } },
+});
 const sentTexts = () =>
   server.requests.filter((r) => r.path.endsWith('/sendMessage')).map((r) => r.json<{ text: string }>().text);
 const advance = (ms: number) => {
@@ -58,18 +72,18 @@ describe('Dispatcher', () => {
       ++calls === 1 ? { status: 502, body: 'bad gateway' } : { status: 200, body: { ok: true } },
     );
 
-    await dispatcher.drain('telegram');
+    await dispatcher.drain(TG);
     expect(sentTexts()).toEqual(['<b>T1</b>\nbody 1']);
-    expect(outbox.head('telegram')).toMatchObject({ attempts: 1, nextAttemptAt: '2026-03-10T10:00:30.000Z' });
+    expect(outbox.head(TG)).toMatchObject({ attempts: 1, nextAttemptAt: '2026-03-10T10:00:30.000Z' });
 
-    await dispatcher.drain('telegram');
+    await dispatcher.drain(TG);
     expect(sentTexts()).toHaveLength(1);
 
     advance(30_000);
-    await dispatcher.drain('telegram');
+    await dispatcher.drain(TG);
     expect(sentTexts()).toEqual(['<b>T1</b>\nbody 1', '<b>T1</b>\nbody 1', '<b>T2</b>\nbody 2', '<b>T3</b>\nbody 3']);
     expect(outbox.pendingCount()).toBe(0);
-    await dispatcher.drain('telegram');
+    await dispatcher.drain(TG);
     expect(sentTexts()).toHaveLength(4);
   });
 
@@ -84,8 +98,8 @@ describe('Dispatcher', () => {
         parameters: { retry_after: 7 },
       },
     });
-    await dispatcher.drain('telegram');
-    expect(outbox.head('telegram')?.nextAttemptAt).toBe('2026-03-10T10:00:07.000Z');
+    await dispatcher.drain(TG);
+    expect(outbox.head(TG)?.nextAttemptAt).toBe('2026-03-10T10:00:07.000Z');
   });
 
   it('gives up a message Telegram refuses for good and moves on to the next', async () => {
@@ -96,7 +110,7 @@ describe('Dispatcher', () => {
         ? { status: 400, body: { ok: false, description: 'Bad Request: chat not found' } }
         : { status: 200, body: { ok: true } },
     );
-    await dispatcher.drain('telegram');
+    await dispatcher.drain(TG);
     expect(sentTexts()).toEqual(['<b>T1</b>\nbody 1', '<b>T2</b>\nbody 2']);
     expect(db.prepare('SELECT status, last_error FROM outbox WHERE id = 1').get()).toMatchObject({
       status: 'dead',
@@ -104,13 +118,19 @@ describe('Dispatcher', () => {
     });
   });
 
-  it('asks Plex to scan the folder with the token in a header', async () => {
+  it('asks Plex to scan the season folder, as Plex sees it, with the token in a header', async () => {
+    const path = '/mnt/dst/TV Shows/Show (2020)/Season 01/Show - S01E01.mkv';
     outbox.add(
-      [{ target: 'plex', payload: { section: '2', folder: '/data/TV Shows/Show (2020)/Season 01' } }],
+      [
+        {
+          target: PLEX,
+          payload: { type: 'scan', scan: { mapping: '/tv', path, mediaType: 'episode', change: 'created' } },
+        },
+      ],
       null,
       now,
     );
-    await dispatcher.drain('plex');
+    await dispatcher.drain(PLEX);
     expect(server.requests).toHaveLength(1);
     const [scan] = server.requests;
     expect(scan!.path).toBe('/library/sections/2/refresh');
@@ -123,7 +143,7 @@ describe('Dispatcher', () => {
     outbox.add([message(1)], null, now);
     server.respondWith({ status: 500, body: 'down' });
     advance(49 * 3600_000);
-    await dispatcher.drain('telegram');
+    await dispatcher.drain(TG);
     expect(db.prepare('SELECT status FROM outbox WHERE id = 1').pluck().get()).toBe('dead');
   });
 });

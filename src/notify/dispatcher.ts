@@ -1,23 +1,28 @@
 import { coerceError, PermanentError } from '../core/errors.js';
-import type { Clock, Message, OutboxRow, OutboxTarget } from '../core/types.js';
+import type { OutboxPayload, OutboxRow } from '../core/notify-event.js';
+import type { Clock } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
-import type { MediaServer, ScanTarget } from '../media/media-server.js';
+import type { MediaServer } from '../media/media-server.js';
 import { RetryLaterError, type Notifier } from './notifier.js';
 
 /** What the dispatcher needs of the outbox table (store/outbox.ts implements it). */
 export interface DeliveryQueue {
   /** The oldest pending row of a target, whether or not it is due yet. */
-  head(target: OutboxTarget): OutboxRow | undefined;
+  head(target: string): OutboxRow | undefined;
   markSent(id: number, now: Date): void;
   reschedule(id: number, nextAttemptAt: Date, error: string): void;
   markDead(id: number, error: string): void;
-  pendingTargets(): OutboxTarget[];
+  pendingTargets(): string[];
+  /** Moves every pending row of `from` to `to`; returns how many moved. */
+  retarget(from: string, to: string): number;
+  /** Gives up every pending row of a target; returns how many. */
+  markTargetDead(target: string, error: string): number;
 }
 
 export interface DispatcherDeps {
   outbox: DeliveryQueue;
-  telegram: Notifier | null;
-  plex: MediaServer | null;
+  notifiers: readonly Notifier[];
+  mediaServers: readonly MediaServer[];
   clock: Clock;
   log: Logger;
   /** A row still failing this long after it was written is given up (logged, kept in the table). */
@@ -28,27 +33,59 @@ export interface DispatcherDeps {
   onDeliveryFailed?: (target: string, givenUp: boolean) => void;
 }
 
+/** The last delivery of a target, for /health. */
+export interface DeliveryRecord {
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  lastError: string | null;
+}
+
+/** Where migration 005 parked the rows of the single Telegram target and Plex server of old. */
+const LEGACY_TARGETS = [
+  {
+    marker: 'legacy:telegram',
+    what: 'Telegram',
+    takes: (d: DispatcherDeps) => d.notifiers.filter((n) => n.scheme === 'tgram'),
+  },
+  {
+    marker: 'legacy:plex',
+    what: 'Plex',
+    takes: (d: DispatcherDeps) => d.mediaServers.filter((m) => m.type === 'plex'),
+  },
+];
+
 /**
- * Delivers the outbox: per target, oldest row first, one at a time, so messages arrive in order.
- * A failure backs off and retries (Telegram's retry_after is honoured); a row that can never be
- * delivered is marked dead. Nothing here can fail a job: the copy was recorded before.
+ * Delivers the outbox: per target id, oldest row first, one at a time, so messages arrive in order; each
+ * target drains on its own, so a failing or slow one never delays another. A failure backs off and
+ * retries (a RetryLaterError's wait is honoured); a row that can never be delivered is marked dead.
+ * Nothing here can fail a job: the copy was recorded before.
  */
 export class Dispatcher {
   private running = false;
-  private readonly busy = new Set<OutboxTarget>();
-  private readonly timers = new Map<OutboxTarget, NodeJS.Timeout>();
+  private readonly busy = new Set<string>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly notifiers: ReadonlyMap<string, Notifier>;
+  private readonly mediaServers: ReadonlyMap<string, MediaServer>;
+  private readonly records = new Map<string, DeliveryRecord>();
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.notifiers = new Map(deps.notifiers.map((n) => [n.id, n]));
+    this.mediaServers = new Map(deps.mediaServers.map((m) => [m.id, m]));
+  }
 
   start(): void {
     this.running = true;
+    this.adoptLegacyRows();
     this.wake();
   }
 
   wake(): void {
     if (!this.running) return;
-    for (const target of this.deps.outbox.pendingTargets()) this.drainSoon(target);
+    for (const target of this.deps.outbox.pendingTargets()) {
+      if (this.notifiers.has(target) || this.mediaServers.has(target)) this.drainSoon(target);
+      else this.dropUnconfigured(target);
+    }
   }
 
   async stop(): Promise<void> {
@@ -58,8 +95,25 @@ export class Dispatcher {
     await Promise.allSettled([...this.inFlight]);
   }
 
+  /** The last success and failure of a target id this run (null before its first delivery). */
+  record(target: string): DeliveryRecord {
+    return this.records.get(target) ?? { lastSuccessAt: null, lastFailureAt: null, lastError: null };
+  }
+
+  /** Notes a delivery made outside the outbox (/test), so /health shows it too. */
+  noteDelivery(target: string, error: Error | null): void {
+    const at = this.deps.clock.now().toISOString();
+    const before = this.record(target);
+    this.records.set(
+      target,
+      error
+        ? { ...before, lastFailureAt: at, lastError: error.message }
+        : { ...before, lastSuccessAt: at, lastError: before.lastError },
+    );
+  }
+
   /** Delivers due rows of one target until none is due; resolves when done (tests await it). */
-  async drain(target: OutboxTarget): Promise<void> {
+  async drain(target: string): Promise<void> {
     if (this.busy.has(target)) return;
     this.busy.add(target);
     try {
@@ -83,7 +137,36 @@ export class Dispatcher {
     }
   }
 
-  private drainSoon(target: OutboxTarget): void {
+  /** Rows migration 005 parked go to the one configured target of their kind; with none or several, they die. */
+  private adoptLegacyRows(): void {
+    const pending = new Set(this.deps.outbox.pendingTargets());
+    for (const legacy of LEGACY_TARGETS) {
+      if (!pending.has(legacy.marker)) continue;
+      const candidates = legacy.takes(this.deps);
+      const [only] = candidates;
+      if (candidates.length === 1 && only) {
+        const moved = this.deps.outbox.retarget(legacy.marker, only.id);
+        this.deps.log.info(`${moved} outbox row(s) queued for ${legacy.what} before the upgrade go to ${only.id}`);
+        continue;
+      }
+      const why =
+        candidates.length === 0
+          ? `queued for ${legacy.what} before the upgrade, and no ${legacy.what} target is configured now`
+          : `queued for ${legacy.what} before the upgrade, and ${candidates.length} ${legacy.what} targets are ` +
+            'configured now: which one was meant is unknown';
+      const dropped = this.deps.outbox.markTargetDead(legacy.marker, why);
+      this.deps.log.warn(`${dropped} outbox row(s) given up: ${why}`);
+    }
+  }
+
+  /** Rows of a target that is no longer configured can never be delivered; said once per target. */
+  private dropUnconfigured(target: string): void {
+    const why = `target ${target} is no longer configured`;
+    const dropped = this.deps.outbox.markTargetDead(target, why);
+    if (dropped > 0) this.deps.log.warn(`${dropped} outbox row(s) given up: ${why}`);
+  }
+
+  private drainSoon(target: string): void {
     if (!this.running) return;
     const work = this.drain(target).catch((error: unknown) => {
       this.deps.log.error(
@@ -96,7 +179,7 @@ export class Dispatcher {
     void work.finally(() => this.inFlight.delete(work));
   }
 
-  private retryIn(target: OutboxTarget, ms: number): void {
+  private retryIn(target: string, ms: number): void {
     if (!this.running) return;
     clearTimeout(this.timers.get(target));
     const timer = setTimeout(
@@ -114,12 +197,14 @@ export class Dispatcher {
   private async deliver(row: OutboxRow): Promise<boolean> {
     const { outbox, clock, log } = this.deps;
     try {
-      await this.send(row);
+      await this.send(row.target, row.payload);
       outbox.markSent(row.id, clock.now());
-      log.info({ outboxId: row.id, jobId: row.jobId }, describeSent(row));
+      this.noteDelivery(row.target, null);
+      log.info({ outboxId: row.id, jobId: row.jobId }, describeSent(row.target, row.payload));
       return true;
     } catch (thrown) {
       const error = coerceError(thrown);
+      this.noteDelivery(row.target, error);
       const now = clock.now();
       const age = now.getTime() - new Date(row.createdAt).getTime();
       if (error instanceof PermanentError || age > this.deps.maxAgeMs) {
@@ -146,20 +231,35 @@ export class Dispatcher {
     }
   }
 
-  private async send(row: OutboxRow): Promise<void> {
-    if (row.target === 'telegram') {
-      if (!this.deps.telegram)
-        throw new PermanentError('Telegram is not configured (TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID)');
-      await this.deps.telegram.send(row.payload as Message);
-      return;
+  private async send(target: string, payload: OutboxPayload): Promise<void> {
+    const notifier = this.notifiers.get(target);
+    const mediaServer = this.mediaServers.get(target);
+    switch (payload.type) {
+      case 'notify':
+        if (!notifier) throw new PermanentError(`${target} is not a notification target`);
+        return notifier.send(payload.event);
+      case 'telegram_html':
+        if (!notifier?.sendTelegramHtml) throw new PermanentError(`${target} cannot send a Telegram message`);
+        return notifier.sendTelegramHtml(payload.message);
+      case 'scan':
+        if (!mediaServer) throw new PermanentError(`${target} is not a media server`);
+        return mediaServer.scan(payload.scan);
+      case 'plex_section_scan':
+        if (!mediaServer?.scanPlexSection) throw new PermanentError(`${target} cannot scan a Plex section`);
+        return mediaServer.scanPlexSection(payload.scan);
     }
-    if (!this.deps.plex) throw new PermanentError('Plex is not configured (PLEX_URL, PLEX_TOKEN)');
-    await this.deps.plex.scan(row.payload as ScanTarget);
   }
 }
 
-function describeSent(row: OutboxRow): string {
-  if (row.target === 'telegram') return `Notification sent: ${(row.payload as Message).title}`;
-  const scan = row.payload as ScanTarget;
-  return `Plex scan triggered for section ${scan.section}: ${scan.folder}`;
+function describeSent(target: string, payload: OutboxPayload): string {
+  switch (payload.type) {
+    case 'notify':
+      return `Notification sent: ${payload.event.title} (${target})`;
+    case 'telegram_html':
+      return `Notification sent: ${payload.message.title} (${target})`;
+    case 'scan':
+      return `Scan requested from ${target}: ${payload.scan.path}`;
+    case 'plex_section_scan':
+      return `Plex scan triggered for section ${payload.scan.section}: ${payload.scan.folder} (${target})`;
+  }
 }

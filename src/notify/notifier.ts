@@ -1,18 +1,26 @@
-// The one interface every notification target implements; the dispatcher only knows this.
+// The one interface every notification service implements, and the shape of its registry entry. The
+// dispatcher knows only `Notifier`; the configuration knows only `NotifierScheme` (through registry.ts).
 
-import type { Message } from '../core/types.js';
+import type { NotifyEvent, NotifyPriority, TelegramHtml } from '../core/notify-event.js';
+import type { TargetUrl } from './target-url.js';
 
 export interface Notifier {
-  readonly name: string;
+  /** Stable id (docs/notifications.md): the `name` given in the YAML file, or scheme://host/path without secrets. */
+  readonly id: string;
+  /** The URL scheme it was built from ("tgram"). */
+  readonly scheme: string;
   /**
-   * Delivers one message. Resolves once the target accepted it. Throws RetryLaterError when the
-   * target asks us to wait, PermanentError when retrying the same message cannot succeed, and any
-   * other Error for a failure that may heal (network, 5xx).
+   * Delivers one event, rendered in the service's own format. Resolves once the service accepted it.
+   * Throws RetryLaterError when the service asks us to wait (429), PermanentError when retrying the same
+   * event cannot succeed (4xx), and any other Error for a failure that may heal (network, 5xx, timeout).
+   * Every message it throws is free of secrets.
    */
-  send(message: Message): Promise<void>;
+  send(event: NotifyEvent): Promise<void>;
+  /** Telegram only: a message rendered before migration 005, sent as it was rendered then. */
+  sendTelegramHtml?(message: TelegramHtml): Promise<void>;
 }
 
-/** The target is rate limiting: retry the same message after `retryAfterMs`, without counting it as a failure. */
+/** The service is rate limiting: retry the same message after `retryAfterMs`, without counting it as a failure. */
 export class RetryLaterError extends Error {
   override name = 'RetryLaterError';
   constructor(
@@ -21,4 +29,39 @@ export class RetryLaterError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What a notifier is built with besides its URL. */
+export interface NotifierContext {
+  fetch: typeof fetch;
+  timeoutMs: number;
+  /** The target's `priority` for failure and gave_up messages; only given to a scheme with `priorities`. */
+  failurePriority?: NotifyPriority;
+}
+
+/** A URL read by its scheme's parser: ready to build, with its id and the secrets to mask. */
+export interface ParsedTarget {
+  /** scheme://host/path without any secret; the id unless the YAML entry gives a `name`. */
+  id: string;
+  /** Every secret the URL holds (tokens, passwords), registered with the log redaction before anything is logged. */
+  secrets: string[];
+  /** Builds the notifier under the id the configuration settled on. */
+  create(id: string, context: NotifierContext): Notifier;
+}
+
+/** The environment, for a service's base-URL override (TELEGRAM_API_URL). */
+export type EnvLookup = (name: string) => string | undefined;
+
+/**
+ * One registry line: the schemes a service answers to and its URL parser. The parser throws
+ * TargetUrlError with a message that quotes no secret; one URL may name several destinations (a bot
+ * token with two chat ids), each its own target with its own id and queue.
+ */
+export interface NotifierScheme {
+  /** The service's name, for documentation and errors ("Telegram"). */
+  service: string;
+  schemes: readonly string[];
+  /** Whether the service has a message priority (a `priority:` is refused for one without). */
+  priorities: boolean;
+  parse(url: TargetUrl, env: EnvLookup): ParsedTarget[];
 }

@@ -5,7 +5,8 @@ import type { Job } from '../core/types.js';
 import type { FakeServer } from '../../test/support/fake-http.js';
 import { startFakeServer } from '../../test/support/fake-http.js';
 import { RetryLaterError } from './notifier.js';
-import { renderSyncSuccess, renderTestMessage, toTelegramText } from './render.js';
+import { syncSucceededEvent, testEvent } from './events.js';
+import { telegramMessage, toTelegramText } from './telegram-text.js';
 import { createTelegramNotifier } from './telegram.js';
 
 const TOKEN = '123456789:AAH-s3cret_Token-xyz';
@@ -44,13 +45,14 @@ describe('createTelegramNotifier', () => {
       timeoutMs: extra.timeoutMs ?? 5_000,
     });
 
-  it('is named telegram', () => {
-    expect(notifier().name).toBe('telegram');
+  it('carries the id it was given, and the tgram scheme', () => {
+    const n = createTelegramNotifier({ id: 'tgram://42/-100', baseUrl: server.url, token: TOKEN, chatId: CHAT });
+    expect([n.id, n.scheme]).toEqual(['tgram://42/-100', 'tgram']);
   });
 
   it('POSTs exactly the sendMessage JSON to /bot<token>/sendMessage', async () => {
     server.respondWith({ status: 200, body: { ok: true, result: { message_id: 1 } } });
-    await notifier({ baseUrl: `${server.url}//` }).send(renderTestMessage());
+    await notifier({ baseUrl: `${server.url}//` }).send(testEvent(new Date()));
 
     expect(server.requests).toHaveLength(1);
     const req = server.requests[0]!;
@@ -80,8 +82,9 @@ describe('createTelegramNotifier', () => {
       durationSeconds: 1,
       error: null,
     } as unknown as Job;
-    const message = renderSyncSuccess(job, { dryRun: false });
-    await notifier().send(message);
+    const event = syncSucceededEvent(job, { dryRun: false }, new Date());
+    const message = telegramMessage(event);
+    await notifier().send(event);
 
     const sent = server.requests[0]!.json<{ text: string }>();
     expect(sent.text).toBe(toTelegramText(message));
@@ -99,7 +102,7 @@ describe('createTelegramNotifier', () => {
         parameters: { retry_after: 7 },
       },
     });
-    const err = await rejection(notifier().send(renderTestMessage()));
+    const err = await rejection(notifier().send(testEvent(new Date())));
     expect(err).toBeInstanceOf(RetryLaterError);
     expect(err.name).toBe('RetryLaterError');
     expect((err as RetryLaterError).retryAfterMs).toBe(7_000);
@@ -109,11 +112,11 @@ describe('createTelegramNotifier', () => {
 
   it('falls back to the Retry-After header, then to 30 s', async () => {
     server.respondWith({ status: 429, headers: { 'retry-after': '12' }, body: 'slow down' });
-    const fromHeader = await rejection(notifier().send(renderTestMessage()));
+    const fromHeader = await rejection(notifier().send(testEvent(new Date())));
     expect((fromHeader as RetryLaterError).retryAfterMs).toBe(12_000);
 
     server.respondWith({ status: 429, body: { ok: false, description: 'Too Many Requests' } });
-    const fallback = await rejection(notifier().send(renderTestMessage()));
+    const fallback = await rejection(notifier().send(testEvent(new Date())));
     expect(fallback).toBeInstanceOf(RetryLaterError);
     expect((fallback as RetryLaterError).retryAfterMs).toBe(30_000);
   });
@@ -124,7 +127,7 @@ describe('createTelegramNotifier', () => {
     [403, 'Forbidden: bot was blocked by the user'],
   ])('turns HTTP %i into PermanentError with Telegram’s description', async (status, description) => {
     server.respondWith({ status, body: { ok: false, error_code: status, description } });
-    const err = await rejection(notifier().send(renderTestMessage()));
+    const err = await rejection(notifier().send(testEvent(new Date())));
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toBe(`Telegram refused the message (HTTP ${status}): ${description}`);
     expectNoToken(err);
@@ -132,14 +135,14 @@ describe('createTelegramNotifier', () => {
 
   it('uses the status text when a 4xx has no JSON description', async () => {
     server.respondWith({ status: 404, body: '<html>not found</html>' });
-    const err = await rejection(notifier().send(renderTestMessage()));
+    const err = await rejection(notifier().send(testEvent(new Date())));
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toBe('Telegram refused the message (HTTP 404): Not Found');
   });
 
   it('treats 5xx as transient', async () => {
     server.respondWith({ status: 502, body: { ok: false, error_code: 502, description: 'Bad Gateway' } });
-    const err = await rejection(notifier().send(renderTestMessage()));
+    const err = await rejection(notifier().send(testEvent(new Date())));
     expect(err).not.toBeInstanceOf(PermanentError);
     expect(err).not.toBeInstanceOf(RetryLaterError);
     expect(err.message).toBe('Telegram server error (HTTP 502): Bad Gateway');
@@ -148,7 +151,7 @@ describe('createTelegramNotifier', () => {
 
   it('treats a 2xx without ok:true as transient, since delivery is not confirmed', async () => {
     server.respondWith({ status: 200, body: '<html>captive portal</html>' });
-    const err = await rejection(notifier().send(renderTestMessage()));
+    const err = await rejection(notifier().send(testEvent(new Date())));
     expect(err).not.toBeInstanceOf(PermanentError);
     expect(err.message).toBe('Telegram answered HTTP 200 but the reply lacks "ok": true');
   });
@@ -157,7 +160,7 @@ describe('createTelegramNotifier', () => {
     const dead = await startFakeServer();
     const url = dead.url;
     await dead.close();
-    const err = await rejection(notifier({ baseUrl: url }).send(renderTestMessage()));
+    const err = await rejection(notifier({ baseUrl: url }).send(testEvent(new Date())));
     expect(err).not.toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/^Telegram request failed: .*ECONNREFUSED/);
     expect(err.cause).toBeUndefined();
@@ -166,7 +169,7 @@ describe('createTelegramNotifier', () => {
 
   it('treats a dropped connection as transient', async () => {
     server.respondWith({ destroy: true });
-    const err = await rejection(notifier().send(renderTestMessage()));
+    const err = await rejection(notifier().send(testEvent(new Date())));
     expect(err).not.toBeInstanceOf(PermanentError);
     expect(err.message).toMatch(/^Telegram request failed: /);
     expectNoToken(err);
@@ -174,7 +177,7 @@ describe('createTelegramNotifier', () => {
 
   it('gives up waiting after timeoutMs', async () => {
     server.respondWith({ hang: true });
-    const err = await rejection(notifier({ timeoutMs: 200 }).send(renderTestMessage()));
+    const err = await rejection(notifier({ timeoutMs: 200 }).send(testEvent(new Date())));
     expect(err).not.toBeInstanceOf(PermanentError);
     expect(err.message).toBe('Telegram request failed: timed out after 0.2 s');
     expect(server.requests).toHaveLength(1);
@@ -191,7 +194,7 @@ describe('createTelegramNotifier', () => {
       chatId: CHAT,
       fetch: echoing,
     });
-    const err = await rejection(n.send(renderTestMessage()));
+    const err = await rejection(n.send(testEvent(new Date())));
     expect(err.message).toBe(
       'Telegram request failed: request to https://api.telegram.org/bot[REDACTED]/sendMessage failed ' +
         '(GET https://api.telegram.org/bot[REDACTED]/sendMessage)',
@@ -201,7 +204,7 @@ describe('createTelegramNotifier', () => {
 
   it('redacts the token if Telegram’s description quotes it', async () => {
     server.respondWith({ status: 400, body: { ok: false, description: `Bad Request: token ${TOKEN} is odd` } });
-    const err = await rejection(notifier().send(renderTestMessage()));
+    const err = await rejection(notifier().send(testEvent(new Date())));
     expect(err.message).toBe('Telegram refused the message (HTTP 400): Bad Request: token [REDACTED] is odd');
   });
 });

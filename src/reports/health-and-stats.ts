@@ -16,6 +16,16 @@ export interface ReportDeps {
   notifications: boolean;
   /** The service's version (package.json). */
   version: string;
+  /** Each notification target and media server by id, with its last delivery this run. */
+  targets: () => { notifications: TargetHealth[]; mediaServers: TargetHealth[] };
+}
+
+/** A notification target or media server in /health: its id (never a secret) and its last deliveries. */
+export interface TargetHealth {
+  id: string;
+  last_success: string | null;
+  last_failure: string | null;
+  last_error: string | null;
 }
 
 export interface HealthReport {
@@ -29,6 +39,8 @@ export interface HealthReport {
   jobs_24h: Record<JobStatus, number>;
   uptime_since: string;
   version: string;
+  notification_targets: TargetHealth[];
+  media_servers: TargetHealth[];
 }
 
 /** /health: from counters, two index ranges and the mount monitor's last answers; no scan of the jobs table. */
@@ -38,6 +50,7 @@ export function healthReport(deps: ReportDeps): HealthReport {
   const counts = deps.jobReports.statusCounts();
   const mounts = deps.mounts.snapshot();
   const down = mounts.filter((m) => !m.ok);
+  const targets = deps.targets();
   return {
     status: down.length > 0 ? 'degraded' : 'healthy',
     timestamp: now.toISOString(),
@@ -54,6 +67,8 @@ export function healthReport(deps: ReportDeps): HealthReport {
     },
     uptime_since: deps.session.startedAt.toISOString(),
     version: deps.version,
+    notification_targets: targets.notifications,
+    media_servers: targets.mediaServers,
   };
 }
 

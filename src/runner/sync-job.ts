@@ -1,12 +1,12 @@
 import { coerceError, NotReadyError, PermanentError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
-import type { Clock, Job, Mapping, OutboxItem } from '../core/types.js';
+import type { NotifyEvent, OutboxItem, TargetRouting } from '../core/notify-event.js';
+import type { Clock, Job, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountGate } from '../mounts/gate.js';
 import type { MountProbe } from '../mounts/probe.js';
 import type { ProgressBoard } from './progress-board.js';
-import { renderSyncFailed, renderSyncSuccess } from '../notify/render.js';
-import { plexFolderFor } from '../paths/translate.js';
+import { syncFailedEvent, syncSucceededEvent } from '../notify/events.js';
 import type { JobStore } from '../store/jobs.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import { buildRsyncArgs } from './rsync-args.js';
@@ -33,8 +33,6 @@ export interface SyncJobOptions {
   mountRecheckMs: number;
   /** Manual syncs: the source must keep the same size for this long. */
   manualStableMs: number;
-  notifications: boolean;
-  plex: boolean;
 }
 
 export interface SyncJobDeps {
@@ -49,6 +47,8 @@ export interface SyncJobDeps {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   log: Logger;
   options: SyncJobOptions;
+  /** Which notification targets and media servers each follow-up goes to (one outbox row per target). */
+  routing: TargetRouting;
   /** Called with the recorded row after every success or failure (history log, session counters). */
   onFinished: (job: Job) => void;
   /** Where the running copy's progress lines go (GET /jobs/<id>). */
@@ -147,16 +147,15 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
     durationSeconds: durationSeconds,
     error: null,
   };
-  const outbox: OutboxItem[] = [];
-  if (options.notifications)
-    outbox.push({ target: 'telegram', payload: renderSyncSuccess(done, { dryRun: options.dryRun }) });
-  const mapping = deps.mappings.find((m) => m.container === job.mapping);
-  if (options.plex && !options.dryRun && mapping?.plexSection) {
-    const destItem = `${job.destPath}/${basename(job.sourcePath)}`;
-    outbox.push({
-      target: 'plex',
-      payload: { section: mapping.plexSection, folder: plexFolderFor(destItem, mapping, job.mediaType) },
-    });
+  const outbox = notifications(deps.routing, syncSucceededEvent(done, { dryRun: options.dryRun }, finishedAt));
+  if (!options.dryRun) {
+    const path = `${job.destPath}/${basename(job.sourcePath)}`;
+    for (const target of deps.routing.mediaServersFor(job.mapping)) {
+      outbox.push({
+        target,
+        payload: { type: 'scan', scan: { mapping: job.mapping, path, mediaType: job.mediaType, change: 'created' } },
+      });
+    }
   }
   const recorded = deps.jobs.markSuccess(job.id, { bytes, finishedAt, durationSeconds }, outbox);
   jobLog.info(`Background sync completed: ${job.title} in ${durationSeconds.toFixed(1)}s${retryInfo}`);
@@ -180,9 +179,7 @@ function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDep
           inSeconds: options.retry.intervalMs / 1000,
         }
       : { kind: 'gave_up' as const, maxRetries: options.retry.maxRetries, reason: decision.reason };
-  const outbox: OutboxItem[] = options.notifications
-    ? [{ target: 'telegram', payload: renderSyncFailed(failed, next) }]
-    : [];
+  const outbox = notifications(deps.routing, syncFailedEvent(failed, next, finishedAt));
   const recorded = deps.jobs.markFailed(
     job.id,
     { error: failure.message, finishedAt, durationSeconds, retryAt: decision.kind === 'retry' ? decision.at : null },
@@ -264,6 +261,11 @@ async function ensureSourcePresent(job: Job, mapping: Mapping, deps: SyncJobDeps
 function sourceProblem(inspection: { problem: string; outsideRoot?: boolean }): Error {
   const message = `Source not ready: ${inspection.problem}`;
   return inspection.outsideRoot ? new PermanentError(message) : new Error(message);
+}
+
+/** One outbox row per notification target that wants this kind of event. */
+function notifications(routing: TargetRouting, event: NotifyEvent): OutboxItem[] {
+  return routing.notifiersFor(event.kind).map((target) => ({ target, payload: { type: 'notify', event } }));
 }
 
 function basename(path: string): string {

@@ -1,7 +1,8 @@
 import { dayRange } from '../core/day.js';
 import type { Clock } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
-import { renderDailySummary, SUMMARY_LIST_LIMIT, type DailySummary } from '../notify/render.js';
+import type { SummaryFigures, TargetRouting } from '../core/notify-event.js';
+import { dailySummaryEvent, SUMMARY_LIST_LIMIT } from '../notify/events.js';
 import type { JobReports } from '../store/job-reports.js';
 import type { OutboxStore } from '../store/outbox.js';
 
@@ -11,7 +12,8 @@ export interface SummaryDeps {
   clock: Clock;
   log: Logger;
   timeZone: string;
-  notifications: boolean;
+  /** Which notification targets get the summary. */
+  routing: Pick<TargetRouting, 'notifiersFor'>;
   /** Wakes the outbox dispatcher after the message is written. */
   onQueued: () => void;
 }
@@ -22,7 +24,7 @@ export function buildDailySummary(
   day: string,
   timeZone: string,
   until?: Date,
-): DailySummary {
+): SummaryFigures {
   const range = dayRange(day, timeZone);
   if (until && until < range.to) range.to = until;
   const report = jobReports.dayReport(range, SUMMARY_LIST_LIMIT + 1);
@@ -42,13 +44,19 @@ export function buildDailySummary(
 }
 
 /** Writes the summary of `day` to the outbox (so it survives a restart) and returns it. */
-export function queueDailySummary(deps: SummaryDeps, day: string, until?: Date): DailySummary {
+export function queueDailySummary(deps: SummaryDeps, day: string, until?: Date): SummaryFigures {
   const summary = buildDailySummary(deps.jobReports, day, deps.timeZone, until);
-  if (deps.notifications) {
-    deps.outbox.add([{ target: 'telegram', payload: renderDailySummary(summary) }], null, deps.clock.now());
+  const event = dailySummaryEvent(summary, deps.clock.now());
+  const targets = deps.routing.notifiersFor('summary');
+  if (targets.length > 0) {
+    deps.outbox.add(
+      targets.map((target) => ({ target, payload: { type: 'notify', event } })),
+      null,
+      deps.clock.now(),
+    );
     deps.onQueued();
   } else {
-    deps.log.info(`Daily summary for ${day} not sent: Telegram is not configured`);
+    deps.log.info(`Daily summary for ${day} not sent: no notification target takes summaries`);
   }
   deps.log.info(`Daily summary for ${day}: ${summary.successful} success, ${summary.failed} failed`);
   return summary;

@@ -2,7 +2,7 @@
 // world (clock, child processes, shares, outside HTTP services, the logs). main.ts passes the real
 // ones; tests pass real rsync and SQLite on temp folders and a fake where the point is a mount state.
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config/load.js';
+import { type Config, secretsOf } from '../config/load.js';
 import { dayOf, previousDay } from '../core/day.js';
 import { SetupError } from '../core/errors.js';
 import { TIMING, type Timing } from '../core/timing.js';
@@ -11,7 +11,9 @@ import { buildApp } from '../http/app.js';
 import { createIntake } from '../intake/intake.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
-import { createPlexServer } from '../media/plex.js';
+import type { NotifyKind, TargetRouting } from '../core/notify-event.js';
+import { redactor } from '../core/redact.js';
+import { createMediaServer } from '../media/registry.js';
 import { createMountGate } from '../mounts/gate.js';
 import { createMissingSourceCheck } from '../mounts/missing-source.js';
 import { MountMonitor } from '../mounts/monitor.js';
@@ -19,9 +21,11 @@ import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
 import type { LeftoverCleanup } from '../mounts/rsync-leftovers.js';
 import { destinationShares } from '../mounts/shares.js';
-import { Dispatcher } from '../notify/dispatcher.js';
-import { renderTestMessage } from '../notify/render.js';
-import { createTelegramNotifier } from '../notify/telegram.js';
+import { type DeliveryRecord, Dispatcher } from '../notify/dispatcher.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { MediaServer } from '../media/media-server.js';
+import { coerceError } from '../core/errors.js';
+import { testEvent } from '../notify/events.js';
 import type { ProcessTable } from '../runner/orphans.js';
 import { ProgressBoard } from '../runner/progress-board.js';
 import { Runner } from '../runner/runner.js';
@@ -37,7 +41,7 @@ import { createJobStore } from '../store/jobs.js';
 import { createOutboxStore } from '../store/outbox.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
 import { createWalSync } from '../store/wal-sync.js';
-import { healthReport, statsReport } from '../reports/health-and-stats.js';
+import { healthReport, statsReport, type TargetHealth } from '../reports/health-and-stats.js';
 import { createMetrics } from '../reports/metrics.js';
 import { SessionStats } from '../reports/session-stats.js';
 
@@ -55,7 +59,7 @@ export interface ServiceAdapters {
   readMountTable: () => string;
   processes: ProcessTable;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** For Telegram and Plex. */
+  /** For the notification services and media servers. */
   fetch: typeof fetch;
   /** This build's version (package.json), shown by /health. */
   version: string;
@@ -84,15 +88,21 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const scheduleRuns = createScheduleRunStore(db);
   log.info(`Database initialized at ${config.dbPath}`);
 
-  const telegram = config.telegram ? createTelegramNotifier({ ...config.telegram, fetch: adapters.fetch }) : null;
-  const plex = config.plex ? createPlexServer({ ...config.plex, fetch: adapters.fetch }) : null;
-  const notifications = telegram !== null;
+  const outbound = { fetch: adapters.fetch, timeoutMs: timing.outboundRequestTimeoutMs };
+  const notifiers = config.notify.map((target) => target.create(outbound));
+  const mediaServers = config.mediaServers.map((spec) =>
+    createMediaServer(spec, { ...outbound, mappings: config.mappings }),
+  );
+  const notifications = notifiers.length > 0;
+  const routing = targetRouting(config, mediaServers);
+  // Delivery errors are secret-free by construction; /health passes them through this as well.
+  const redact = redactor(secretsOf(config));
 
   const session = new SessionStats(clock.now());
   const dispatcher = new Dispatcher({
     outbox,
-    telegram,
-    plex,
+    notifiers,
+    mediaServers,
     clock,
     log,
     maxAgeMs: timing.outboxMaxAgeMs,
@@ -158,9 +168,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
             retry: { intervalMs: config.retry.intervalSeconds * 1000, maxRetries: config.retry.maxRetries },
             mountRecheckMs: config.mounts.checkIntervalSeconds * 1000,
             manualStableMs: config.manualStableSeconds * 1000,
-            notifications,
-            plex: plex !== null,
           },
+          routing,
           onFinished: (recorded) => {
             session.record(recorded);
             metrics.jobFinished(recorded);
@@ -186,7 +195,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     clock,
     log,
     timeZone: config.timeZone,
-    notifications,
+    routing,
     onQueued: () => dispatcher.wake(),
   };
   const dailySummary = new DailyTask({
@@ -219,6 +228,10 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     dryRun: config.dryRun,
     notifications,
     version: adapters.version,
+    targets: () => ({
+      notifications: notifiers.map((n) => deliveryView(n.id, dispatcher.record(n.id), redact)),
+      mediaServers: mediaServers.map((m) => deliveryView(m.id, dispatcher.record(m.id), redact)),
+    }),
   };
   const app = buildApp({
     log,
@@ -237,10 +250,23 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     stats: () => statsReport(reportDeps),
     scrapeMetrics: () => metrics.scrape(),
     sendTestNotification: async () => {
-      if (!telegram) return 'disabled';
-      await telegram.send(renderTestMessage());
-      log.info('Notification sent: Sync Webhook Test');
-      return 'sent';
+      // Every target, whatever its events filter: /test is how a user checks that each one is reachable.
+      const event = testEvent(clock.now());
+      return Promise.all(
+        notifiers.map(async (notifier) => {
+          try {
+            await notifier.send(event);
+            dispatcher.noteDelivery(notifier.id, null);
+            log.info(`Notification sent: ${event.title} (${notifier.id})`);
+            return { id: notifier.id, ok: true, error: null };
+          } catch (thrown) {
+            const error = coerceError(thrown);
+            dispatcher.noteDelivery(notifier.id, error);
+            log.error(`Test notification to ${notifier.id} failed: ${error.message}`);
+            return { id: notifier.id, ok: false, error: redact(error.message) };
+          }
+        }),
+      );
     },
     sendSummaryNow: () => {
       const day = dayOf(clock.now(), config.timeZone);
@@ -265,7 +291,12 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         log,
         maxRetries: config.retry.maxRetries,
       });
-      if (!telegram) log.warn('Telegram credentials not configured - notifications disabled');
+      if (!notifications) {
+        log.warn(
+          'No notification target configured (SYNC_NOTIFY_URLS, notify: in SYNC_CONFIG, or ' +
+            'TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID) - notifications disabled',
+        );
+      }
       monitor.start();
       dispatcher.start();
       runner.start();
@@ -279,7 +310,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           `Cannot listen on ${config.http.host}:${config.http.port} (SYNC_HOST, SYNC_PORT): ${describe(error)}`,
         );
       }
-      logStartup(log, config, notifications, dailySummary.nextRun());
+      logStartup(log, config, notifiers, mediaServers, dailySummary.nextRun());
     },
     async stop() {
       await app.close();
@@ -294,16 +325,43 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   };
 }
 
+/** One outbox row per target that wants the kind; media servers by the mappings they scan. */
+function targetRouting(config: Config, mediaServers: readonly MediaServer[]): TargetRouting {
+  return {
+    notifiersFor: (kind: NotifyKind) =>
+      config.notify.filter((t) => t.events === undefined || t.events.includes(kind)).map((t) => t.id),
+    mediaServersFor: (mapping: string) => mediaServers.filter((m) => m.scansMapping(mapping)).map((m) => m.id),
+  };
+}
+
+function deliveryView(id: string, record: DeliveryRecord, redact: (text: string) => string): TargetHealth {
+  return {
+    id,
+    last_success: record.lastSuccessAt,
+    last_failure: record.lastFailureAt,
+    last_error: record.lastError === null ? null : redact(record.lastError),
+  };
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function logStartup(log: Logger, config: Config, notifications: boolean, nextSummary: Date | null): void {
+function logStartup(
+  log: Logger,
+  config: Config,
+  notifiers: readonly Notifier[],
+  mediaServers: readonly MediaServer[],
+  nextSummary: Date | null,
+): void {
   log.info(`Sync webhook listening on ${config.http.host}:${config.http.port}`);
+  const plex = mediaServers.some((m) => m.type === 'plex');
   log.info(
-    `DRY_RUN: ${config.dryRun}; notifications: ${notifications}; plex: ${config.plex !== null}; ` +
+    `DRY_RUN: ${config.dryRun}; notifications: ${notifiers.length > 0}; plex: ${plex}; ` +
       `require mounts: ${config.mounts.require}`,
   );
+  for (const n of notifiers) log.info(`Notification target: ${n.id}`);
+  for (const m of mediaServers) log.info(`Media server: ${m.id}`);
   const auth = [config.auth.basic ? 'HTTP Basic' : null, config.auth.apiKey ? 'API key' : null].filter(Boolean);
   const open = config.auth.metrics ? 'GET /health and GET /ping' : 'GET /health, GET /ping and GET /metrics';
   log.info(

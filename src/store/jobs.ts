@@ -1,4 +1,5 @@
-import type { Job, JobStatus, NewJob, OutboxItem } from '../core/types.js';
+import type { OutboxItem } from '../core/notify-event.js';
+import type { Job, JobStatus, NewJob } from '../core/types.js';
 import type { Db } from './database.js';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
 import type { OutboxStore } from './outbox.js';

@@ -13,14 +13,14 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 /** Which parts of src/ each part may import. Parts not named here (and main.ts) import anything. */
 const ALLOWED: Record<string, readonly string[]> = {
   core: [],
-  config: ['core'],
+  config: ['core', 'notify', 'media'],
   system: ['core'],
   log: ['core', 'system'],
   sources: ['core'],
   paths: ['core'],
   mounts: ['core', 'log', 'system'],
   store: ['core', 'system'],
-  media: ['core', 'log'],
+  media: ['core', 'log', 'paths'],
   notify: ['core', 'log', 'media'],
   intake: ['core', 'log', 'paths', 'store'],
   runner: ['core', 'log', 'paths', 'mounts', 'store', 'notify', 'system'],
@@ -29,10 +29,18 @@ const ALLOWED: Record<string, readonly string[]> = {
   http: ['core', 'log', 'sources', 'paths', 'intake', 'reports'],
 };
 
-/** Of notify/, the runner and the schedules take the pure texts only, never a sender. */
+/**
+ * Of notify/, the runner and the schedules take the pure event builders only, never a sender; the
+ * configuration reads notification URLs and media-server settings through the registries alone.
+ */
 const ONLY_FILES: Record<string, Record<string, readonly string[]>> = {
-  runner: { notify: ['notify/render.ts', 'notify/format.ts'] },
-  schedules: { notify: ['notify/render.ts', 'notify/format.ts'] },
+  config: {
+    notify: ['notify/registry.ts', 'notify/target-url.ts'],
+    media: ['media/registry.ts'],
+  },
+  media: { paths: ['paths/translate.ts'] },
+  runner: { notify: ['notify/events.ts', 'notify/format.ts'] },
+  schedules: { notify: ['notify/events.ts', 'notify/format.ts'] },
   reports: { notify: ['notify/format.ts'] },
 };
 

@@ -49,7 +49,7 @@ describe('a job whose copy succeeded but whose Plex scan failed', () => {
     expect(job.status, job.error ?? '').toBe('success');
     await plex.waitForRequests(1);
     await telegram.waitForRequests(1);
-    await svc.waitForLog(/plex delivery failed \(attempt 1\).*500/);
+    await svc.waitForLog(/plex:\/\/\S+ delivery failed \(attempt 1\).*500/);
     const copied = await stat(join(l.moviesDst, folder, file));
 
     // Everything that could make it run again: retry intervals pass, a manual retry, retry-failed,
@@ -80,8 +80,8 @@ describe('a job whose copy succeeded but whose Plex scan failed', () => {
     expect(texts).toHaveLength(1);
     // Only the scan is left to do, kept with its error for its own retry.
     const rows = await outboxRows(restarted.dbPath);
-    expect(rows.map((r) => [r.target, r.job_id, r.status])).toEqual([
-      ['telegram', id, 'sent'],
+    expect(rows.map((r) => [r.target.split(':')[0], r.job_id, r.status])).toEqual([
+      ['tgram', id, 'sent'],
       ['plex', id, 'pending'],
     ]);
     expect(rows[1]!.attempts).toBeGreaterThanOrEqual(1);

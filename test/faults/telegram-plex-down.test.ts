@@ -91,7 +91,7 @@ describe('Telegram and Plex down, then back slow and rate-limited', () => {
     await telegram.waitForRequests(1);
     await plex.waitForRequests(1);
     await svc.waitForLog(
-      /telegram delivery failed \(attempt 1\): Telegram server error \(HTTP 500\).*next try in 30 s/,
+      /tgram:\/\/5150\/11 delivery failed \(attempt 1\): Telegram server error \(HTTP 500\).*next try in 30 s/,
     );
     // Still down: two more movies copy at once, not held up by the outbox; their messages queue
     // behind the first one instead of overtaking it.
@@ -100,8 +100,8 @@ describe('Telegram and Plex down, then back slow and rate-limited', () => {
     expect(bravo.ms).toBeLessThan(5000);
     expect(charlie.ms).toBeLessThan(5000);
     expect(telegram.requests).toHaveLength(1);
-    const pending = (await outboxRows(svc.dbPath)).filter((r) => r.target === 'telegram');
-    expect(pending.map((r) => [r.status, JSON.parse(r.payload).title])).toEqual([
+    const pending = (await outboxRows(svc.dbPath)).filter((r) => r.target === 'tgram://5150/11');
+    expect(pending.map((r) => [r.status, JSON.parse(r.payload).event.title])).toEqual([
       ['pending', 'Movie Synced'],
       ['pending', 'Movie Synced'],
       ['pending', 'Movie Synced'],
@@ -134,16 +134,15 @@ describe('Telegram and Plex down, then back slow and rate-limited', () => {
     expect(answered.map((a) => a.status)).toEqual([500, 429, 200, 200, 200, 200]);
     expect(answered[1]!.text).toBe(answered[0]!.text); // the 429 was for the head of the queue, Alpha
     const log = await readLog(again, 'sync_webhook.log');
-    expect(log).toMatch(
-      /telegram delivery failed \(attempt 2\): Telegram rate limit \(HTTP 429\).*retry in 1 s; next try in 1 s/,
-    );
+    const waited = /delivery failed \(attempt 2\): Telegram rate limit \(HTTP 429\).*retry in 1 s; next try in 1 s/;
+    expect(log).toMatch(new RegExp(`tgram://5150/11 ${waited.source}`));
 
     // Plex: each folder scanned once it was back (the 503 before the restart retried, not lost).
     const scans = plex.requests.map((r) => r.query.get('path'));
     for (const title of ['Alpha', 'Bravo', 'Charlie', 'Delta']) {
       expect(scans.filter((p) => p === join(l.moviesDst, `${title} (2000)`)).length, title).toBeGreaterThanOrEqual(1);
     }
-    const plexRows = (await outboxRows(again.dbPath)).filter((r) => r.target === 'plex');
+    const plexRows = (await outboxRows(again.dbPath)).filter((r) => r.target.startsWith('plex://'));
     expect(plexRows).toHaveLength(4);
     expect(plexRows.every((r) => r.status === 'sent')).toBe(true);
     // None of it failed a job.

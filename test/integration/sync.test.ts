@@ -261,8 +261,8 @@ describe('real rsync', () => {
     await waitFor(() => telegram.requests.length > 0 && plex.requests.length > 0, {
       what: 'Telegram and Plex attempts',
     });
-    await svc.waitForLog(/telegram delivery given up/);
-    await svc.waitForLog(/plex delivery given up/);
+    await svc.waitForLog(/tgram:\/\/987654321\/\S+ delivery given up/);
+    await svc.waitForLog(/plex:\/\/\S+ delivery given up/);
     expect(telegram.requests[0]!.path).toBe(`/bot${BOT_TOKEN}/sendMessage`);
     expect(plex.requests[0]!.headers['x-plex-token']).toBe(PLEX_TOKEN);
 

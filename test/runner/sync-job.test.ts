@@ -21,6 +21,7 @@ import { openDatabase, type Db } from '../../src/store/database.js';
 import { createJobReports, type JobReports } from '../../src/store/job-reports.js';
 import { createJobStore, type JobStore } from '../../src/store/jobs.js';
 import { createOutboxStore } from '../../src/store/outbox.js';
+import type { OutboxPayload } from '../../src/core/notify-event.js';
 import { mountProblem, mountTmpfs, skipUnless } from '../support/mounts.js';
 import { cleanupAll, cleanupEachTest } from '../support/cleanup.js';
 
@@ -100,8 +101,11 @@ async function run(job: Job, setup: Setup = {}) {
       retry: RETRY,
       mountRecheckMs: MOUNT_RECHECK_MS,
       manualStableMs: 0,
-      notifications: true,
-      plex: true,
+    },
+    // A tgram target that takes everything, one that takes only failures, and a media server for /movies.
+    routing: {
+      notifiersFor: (kind) => (kind === 'success' ? ['tgram://1/2'] : ['tgram://1/2', 'failures-only']),
+      mediaServersFor: (m) => (m === '/movies' ? ['plex://plex:32400'] : []),
     },
     onFinished: (recorded) => finished.push(recorded),
     progress,
@@ -111,7 +115,7 @@ async function run(job: Job, setup: Setup = {}) {
   return { outcome, reported, finished, lines, progress, row: jobReports.get(job.id), outbox: outboxOf(job.id) };
 }
 
-function outboxOf(jobId: number): { target: string; payload: { title?: string; section?: string; folder?: string } }[] {
+function outboxOf(jobId: number): { target: string; payload: OutboxPayload }[] {
   return db
     .prepare<[number], { target: string; payload: string }>(
       'SELECT target, payload FROM outbox WHERE job_id = ? ORDER BY id',
@@ -157,9 +161,15 @@ describe('runSyncJob', () => {
     expect(r.outcome).toBe('success');
     expect(readFileSync(join(mapping.destination.path, MOVIE, FILE))).toEqual(Buffer.alloc(64 * 1024, 7));
     expect(r.row).toMatchObject({ status: 'success', error: null, bytesTransferred: 64 * 1024, retryCount: 0 });
-    expect(r.outbox.map((o) => o.target)).toEqual(['telegram', 'plex']);
-    expect(r.outbox[0]?.payload.title).toContain('Movie Synced');
-    expect(r.outbox[1]?.payload).toEqual({ section: '1', folder: `/data/Movies/${MOVIE}` });
+    expect(r.outbox.map((o) => o.target)).toEqual(['tgram://1/2', 'plex://plex:32400']);
+    expect(r.outbox[0]?.payload).toMatchObject({
+      type: 'notify',
+      event: { kind: 'success', title: 'Movie Synced', jobId: 1, media: { type: 'movie', title: 'Heat' } },
+    });
+    expect(r.outbox[1]?.payload).toEqual({
+      type: 'scan',
+      scan: { mapping: '/movies', path: join(mapping.destination.path, MOVIE), mediaType: 'movie', change: 'created' },
+    });
     expect(r.finished.map((j) => j.status)).toEqual(['success']);
     expect(r.progress.get(1)).toBeUndefined();
     expect(r.lines.at(-1)?.msg).toBe(`Background sync completed: ${MOVIE} in 0.0s`);
@@ -171,8 +181,13 @@ describe('runSyncJob', () => {
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: false, retryCount: 0 });
     expect(r.row?.error).toMatch(/^Source not ready: .*does not exist/);
     expect(r.row?.nextAttemptAt).toBe(new Date(NOW.getTime() + RETRY.intervalMs).toISOString());
-    expect(r.outbox.map((o) => o.target)).toEqual(['telegram']);
-    expect(r.outbox[0]?.payload.title).toContain('Sync Failed');
+    // One row per target that takes failures, the same event in each.
+    expect(r.outbox.map((o) => o.target)).toEqual(['tgram://1/2', 'failures-only']);
+    expect(r.outbox[0]?.payload).toMatchObject({
+      type: 'notify',
+      event: { kind: 'failure', title: 'Sync Failed - Movie', next: { kind: 'retry', attempt: 1 } },
+    });
+    expect(r.outbox[1]?.payload).toEqual(r.outbox[0]?.payload);
     expect(r.finished.map((j) => j.status)).toEqual(['failed']);
   });
 

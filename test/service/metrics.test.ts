@@ -51,6 +51,9 @@ describe('GET /metrics', () => {
         PLEX_TOKEN: 'plex-metrics',
       },
     });
+    // The target ids the outbox rows carry, as the service names them (docs/notifications.md).
+    const TELEGRAM = 'tgram://1/1';
+    const PLEX = `plex://${new URL(plex.url).host}`;
     await makeTree(svc.moviesSrc, { 'Good (2020)/good.mkv': 300_000 });
     await makeTree(svc.tvSrc, { 'Show/Season 01/Show - S01E01.mkv': 120_000 });
 
@@ -80,8 +83,8 @@ describe('GET /metrics', () => {
     await plex.waitForRequests(1);
     await waitFor(async () => {
       const families = await scrape(svc.app);
-      const plexGivenUp = sampleValue(families, 'sync_webhook_deliveries_given_up_total', { target: 'plex' });
-      const telegramFailed = sampleValue(families, 'sync_webhook_delivery_failures_total', { target: 'telegram' });
+      const plexGivenUp = sampleValue(families, 'sync_webhook_deliveries_given_up_total', { target: PLEX });
+      const telegramFailed = sampleValue(families, 'sync_webhook_delivery_failures_total', { target: TELEGRAM });
       return plexGivenUp === 1 && telegramFailed === 1 ? true : undefined;
     });
 
@@ -118,13 +121,13 @@ describe('GET /metrics', () => {
     expect(sum).toBeLessThan(60);
     expect(samplesOf(m, 'sync_webhook_rsync_duration_seconds_count', { outcome: 'failed' })).toEqual([]);
 
-    expect(sampleValue(m, 'sync_webhook_delivery_failures_total', { target: 'telegram' })).toBe(1);
-    expect(sampleValue(m, 'sync_webhook_deliveries_given_up_total', { target: 'telegram' })).toBeUndefined();
-    expect(sampleValue(m, 'sync_webhook_delivery_failures_total', { target: 'plex' })).toBe(1);
-    expect(sampleValue(m, 'sync_webhook_deliveries_given_up_total', { target: 'plex' })).toBe(1);
+    expect(sampleValue(m, 'sync_webhook_delivery_failures_total', { target: TELEGRAM })).toBe(1);
+    expect(sampleValue(m, 'sync_webhook_deliveries_given_up_total', { target: TELEGRAM })).toBeUndefined();
+    expect(sampleValue(m, 'sync_webhook_delivery_failures_total', { target: PLEX })).toBe(1);
+    expect(sampleValue(m, 'sync_webhook_deliveries_given_up_total', { target: PLEX })).toBe(1);
     // The failed message and the two behind it wait, in order; the Plex scan left the queue.
-    expect(sampleValue(m, 'sync_webhook_outbox_pending', { target: 'telegram' })).toBe(3);
-    expect(sampleValue(m, 'sync_webhook_outbox_pending', { target: 'plex' })).toBeUndefined();
+    expect(sampleValue(m, 'sync_webhook_outbox_pending', { target: TELEGRAM })).toBe(3);
+    expect(sampleValue(m, 'sync_webhook_outbox_pending', { target: PLEX })).toBeUndefined();
 
     for (const root of [svc.moviesSrc, svc.tvSrc])
       expect(sampleValue(m, 'sync_webhook_mount_up', { root, role: 'source' })).toBe(1);

@@ -16,6 +16,9 @@ import { startFakeServer, type FakeServer, type RecordedRequest } from '../suppo
 const TOKEN = '110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const CHAT = '-1009876543210';
 const PLEX_TOKEN = 'plex-token-Zq9x';
+/** The target id TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID become: the bot's public id and the chat, never the secret. */
+const TELEGRAM_ID = `tgram://110201543/${CHAT}`;
+const plexId = (plex: FakeServer) => `plex://127.0.0.1:${plex.port}`;
 
 afterAll(cleanupAll);
 
@@ -173,7 +176,7 @@ describe('Telegram and Plex up', () => {
     telegram.reset();
     const viaGet = await getJson(svc.app, '/test');
     expect(viaGet.status).toBe(200);
-    expect(viaGet.body).toEqual({ status: 'notification sent' });
+    expect(viaGet.body).toEqual({ status: 'notification sent', targets: [{ id: TELEGRAM_ID, ok: true, error: null }] });
     const viaPost = await request(svc.app, '/test', { method: 'POST' });
     expect(viaPost.status).toBe(200);
     await telegram.waitForRequests(2);
@@ -194,8 +197,8 @@ describe('Telegram and Plex up', () => {
     await telegram.waitForRequests(1);
     expect(sendMessages(telegram)).toHaveLength(1);
     expect((await getJson(svc.app, `/jobs/${job.id}`)).body.status).toBe('success');
-    await svc.waitForLog(/plex delivery failed \(attempt 1\).*500/);
-    const scan = (await outboxRows(svc.dbPath)).filter((r) => r.target === 'plex' && r.job_id === job.id);
+    await svc.waitForLog(new RegExp(`${plexId(plex)} delivery failed \\(attempt 1\\).*500`));
+    const scan = (await outboxRows(svc.dbPath)).filter((r) => r.target === plexId(plex) && r.job_id === job.id);
     expect(scan).toHaveLength(1);
     expect(scan[0]!.status).toBe('pending'); // kept for a later try, with its error
     expect(scan[0]!.last_error).toMatch(/500/);
@@ -238,7 +241,7 @@ describe('Telegram down, then up', () => {
     const svc = await startWith(telegram, null);
     const job = await syncMovie(svc, 'Telegram Down (2017)', 'Telegram Down');
     await telegram.waitForRequests(1);
-    await svc.waitForLog(/telegram delivery failed \(attempt 1\).*HTTP 500.*next try in 1 s/);
+    await svc.waitForLog(new RegExp(`${TELEGRAM_ID} delivery failed \\(attempt 1\\).*HTTP 500.*next try in 1 s`));
     const pending = await outboxRows(svc.dbPath);
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ job_id: job.id, status: 'pending', attempts: 1 });
@@ -267,7 +270,8 @@ describe('without a Telegram token', () => {
     for (const method of ['GET', 'POST']) {
       const res = await request(svc.app, '/test', { method });
       expect(res.status).toBe(503);
-      expect(res.body.error).toMatch(/TELEGRAM_BOT_TOKEN/);
+      expect(res.body.error).toMatch(/SYNC_NOTIFY_URLS.*TELEGRAM_BOT_TOKEN/);
+      expect(res.body.targets).toEqual([]);
     }
     await syncMovie(svc, 'Quiet Movie (2016)', 'Quiet Movie');
     expect(await outboxRows(svc.dbPath)).toEqual([]);

@@ -5,6 +5,9 @@ import { createJobReports, type JobReports } from '../../src/store/job-reports.j
 import type { JobStore } from '../../src/store/jobs.js';
 import type { OutboxStore } from '../../src/store/outbox.js';
 import { at, DAY, newJob, openTempStore, runToFailure, t0, type TempStore } from './fixture.js';
+import type { OutboxPayload } from '../../src/core/notify-event.js';
+
+const HTML: OutboxPayload = { type: 'telegram_html', message: { title: 'Movie Synced', body: 'x' } };
 
 let store: TempStore;
 let dir: string;
@@ -78,7 +81,7 @@ describe('the state machine', () => {
     jobs.enqueue([newJob()], t0, DAY);
     jobs.claimNext(t0);
     const done = jobs.markSuccess(1, { bytes: 1234, finishedAt: at(5000), durationSeconds: 5 }, [
-      { target: 'telegram', payload: { title: 'Movie Synced', body: 'x' } },
+      { target: 'tgram://1/2', payload: { type: 'telegram_html', message: { title: 'Movie Synced', body: 'x' } } },
     ]);
     expect(done).toMatchObject({
       status: 'success',
@@ -87,9 +90,9 @@ describe('the state machine', () => {
       error: null,
       finishedAt: at(5000).toISOString(),
     });
-    expect(outbox.head('telegram')).toMatchObject({
+    expect(outbox.head('tgram://1/2')).toMatchObject({
       jobId: 1,
-      payload: { title: 'Movie Synced', body: 'x' },
+      payload: { type: 'telegram_html', message: { title: 'Movie Synced', body: 'x' } },
       attempts: 0,
     });
   });
@@ -97,9 +100,9 @@ describe('the state machine', () => {
   it('refuses to record an outcome for a job that is not in progress, and writes no outbox row', () => {
     jobs.enqueue([newJob()], t0, DAY);
     expect(() =>
-      jobs.markSuccess(1, { bytes: 1, finishedAt: t0, durationSeconds: 1 }, [{ target: 'telegram', payload: {} }]),
+      jobs.markSuccess(1, { bytes: 1, finishedAt: t0, durationSeconds: 1 }, [{ target: 'tgram://1/2', payload: HTML }]),
     ).toThrow(/not in progress/);
-    expect(outbox.head('telegram')).toBeUndefined();
+    expect(outbox.head('tgram://1/2')).toBeUndefined();
     expect(reports.get(1)?.status).toBe('queued');
   });
 

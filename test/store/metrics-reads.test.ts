@@ -2,6 +2,7 @@
 // statements that really run (SQLite's own EXPLAIN QUERY PLAN): index lookups only, never a scan of
 // the jobs table, so a scrape stays in milliseconds at a million jobs (bench/history.mjs times it).
 import Database from 'better-sqlite3';
+import type { OutboxPayload } from '../../src/core/notify-event.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJobReports } from '../../src/store/job-reports.js';
 import { createOutboxStore } from '../../src/store/outbox.js';
@@ -50,12 +51,17 @@ describe('the reads of a scrape', () => {
     runToFailure(jobs, 1, at(10 * 60_000), at(130_000));
     expect(reports.oldestQueuedCreatedAt()).toEqual(at(60_000));
 
-    outbox.add([{ target: 'telegram', payload: {} }], null, t0);
-    outbox.add([{ target: 'telegram', payload: {} }], null, t0);
-    outbox.add([{ target: 'plex', payload: {} }], null, t0);
+    // Targets are ids as configured (tgram://…, plex://…): the label is whatever the row says.
+    const scan: OutboxPayload = {
+      type: 'scan',
+      scan: { mapping: '/movies', path: '/dst/Movies/A (2024)', mediaType: 'movie', change: 'created' },
+    };
+    outbox.add([{ target: 'tgram://1/2', payload: scan }], null, t0);
+    outbox.add([{ target: 'tgram://1/2', payload: scan }], null, t0);
+    outbox.add([{ target: 'plex://nas:32400', payload: scan }], null, t0);
     outbox.markSent(1, at(1));
     outbox.markDead(3, 'refused');
-    expect(outbox.pendingByTarget()).toEqual([{ target: 'telegram', count: 1 }]);
+    expect(outbox.pendingByTarget()).toEqual([{ target: 'tgram://1/2', count: 1 }]);
   });
 
   it('run on indexes and the counts table only: no scan of jobs or of the whole outbox', () => {

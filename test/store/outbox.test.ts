@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Sqlite from 'better-sqlite3';
+import type { OutboxPayload } from '../../src/core/notify-event.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { createOutboxStore, type OutboxStore } from '../../src/store/outbox.js';
 import { createScheduleRunStore } from '../../src/store/schedule-runs.js';
@@ -10,6 +12,13 @@ let dir: string;
 let db: Db;
 let outbox: OutboxStore;
 const now = new Date('2026-03-10T10:00:00.000Z');
+const TG = 'tgram://1/2';
+const PLEX = 'plex://plex:32400';
+const html = (n: number): OutboxPayload => ({ type: 'telegram_html', message: { title: `T${n}`, body: `${n}` } });
+const scan = (path: string): OutboxPayload => ({
+  type: 'scan',
+  scan: { mapping: '/movies', path, mediaType: 'movie', change: 'created' },
+});
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sync-outbox-'));
@@ -26,27 +35,27 @@ describe('outbox', () => {
   it('hands out only the oldest pending row of a target, so order is kept', () => {
     outbox.add(
       [
-        { target: 'telegram', payload: { n: 1 } },
-        { target: 'plex', payload: { n: 2 } },
-        { target: 'telegram', payload: { n: 3 } },
+        { target: TG, payload: html(1) },
+        { target: PLEX, payload: scan('/m/2') },
+        { target: TG, payload: html(3) },
       ],
       null,
       now,
     );
-    expect(outbox.head('telegram')?.payload).toEqual({ n: 1 });
+    expect(outbox.head(TG)?.payload).toEqual(html(1));
     outbox.reschedule(1, new Date(now.getTime() + 30_000), 'HTTP 500');
     // Still the head while it waits: a later message may not overtake it.
-    expect(outbox.head('telegram')).toMatchObject({ id: 1, attempts: 1, nextAttemptAt: '2026-03-10T10:00:30.000Z' });
+    expect(outbox.head(TG)).toMatchObject({ id: 1, attempts: 1, nextAttemptAt: '2026-03-10T10:00:30.000Z' });
     outbox.markSent(1, now);
-    expect(outbox.head('telegram')?.payload).toEqual({ n: 3 });
-    expect(outbox.pendingTargets().sort()).toEqual(['plex', 'telegram']);
+    expect(outbox.head(TG)?.payload).toEqual(html(3));
+    expect(outbox.pendingTargets().sort()).toEqual([PLEX, TG]);
     expect(outbox.pendingCount()).toBe(2);
   });
 
   it('a dead row leaves the queue and keeps its error', () => {
-    outbox.add([{ target: 'telegram', payload: {} }], null, now);
+    outbox.add([{ target: TG, payload: html(1) }], null, now);
     outbox.markDead(1, 'chat not found');
-    expect(outbox.head('telegram')).toBeUndefined();
+    expect(outbox.head(TG)).toBeUndefined();
     expect(db.prepare('SELECT status, last_error FROM outbox WHERE id = 1').get()).toEqual({
       status: 'dead',
       last_error: 'chat not found',
@@ -54,12 +63,84 @@ describe('outbox', () => {
   });
 
   it('marking a row sent twice changes nothing the second time', () => {
-    outbox.add([{ target: 'telegram', payload: {} }], null, now);
+    outbox.add([{ target: TG, payload: html(1) }], null, now);
     outbox.markSent(1, now);
     outbox.markSent(1, new Date(now.getTime() + 1000));
     expect(db.prepare('SELECT attempts, sent_at FROM outbox WHERE id = 1').get()).toEqual({
       attempts: 1,
       sent_at: now.toISOString(),
+    });
+  });
+});
+
+describe('outbox targets by id', () => {
+  it('a payload of no known shape dies with a reason instead of blocking the rows behind it', () => {
+    outbox.add([{ target: TG, payload: html(1) }], null, now);
+    db.prepare(`UPDATE outbox SET payload = '{"title":"old"}' WHERE id = 1`).run();
+    outbox.add([{ target: TG, payload: html(2) }], null, now);
+    expect(outbox.head(TG)?.id).toBe(2);
+    expect(db.prepare('SELECT status, last_error FROM outbox WHERE id = 1').get()).toEqual({
+      status: 'dead',
+      last_error: 'the payload has no shape this version can deliver',
+    });
+  });
+
+  it('moves the pending rows of one target to another, in their order, and gives up a whole target', () => {
+    outbox.add([{ target: 'legacy:telegram', payload: html(1) }], null, now);
+    outbox.add(
+      [
+        { target: TG, payload: html(2) },
+        { target: 'gone', payload: html(3) },
+      ],
+      null,
+      now,
+    );
+    expect(outbox.retarget('legacy:telegram', TG)).toBe(1);
+    expect(outbox.head(TG)?.payload).toEqual(html(1));
+    expect(outbox.markTargetDead('gone', 'target gone is no longer configured')).toBe(1);
+    expect(outbox.pendingTargets()).toEqual([TG]);
+    expect(db.prepare(`SELECT status, last_error FROM outbox WHERE target = 'gone'`).get()).toEqual({
+      status: 'dead',
+      last_error: 'target gone is no longer configured',
+    });
+  });
+});
+
+describe('migration 005', () => {
+  it('parks pending Telegram and Plex rows of old under legacy markers, payloads wrapped; history untouched', () => {
+    db.close();
+    const path = join(dir, 'old.db');
+    // A database as version 4 left it, with rows in the shapes it wrote.
+    const old = new Sqlite(path);
+    const migrations = join(import.meta.dirname, '../../src/store/migrations');
+    for (const file of readdirSync(migrations).sort()) {
+      if (Number.parseInt(file, 10) > 4) continue;
+      old.exec(readFileSync(join(migrations, file), 'utf8'));
+    }
+    old.pragma('user_version = 4');
+    const insert = old.prepare(
+      `INSERT INTO outbox (target, payload, status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+    );
+    const t = now.toISOString();
+    insert.run('telegram', JSON.stringify({ title: 'Movie Synced', body: '<b>A &amp; B</b> (2024)' }), 'pending', t, t);
+    insert.run('plex', JSON.stringify({ section: '1', folder: '/data/Movies/A' }), 'pending', t, t);
+    insert.run('telegram', JSON.stringify({ title: 'Old', body: 'sent long ago' }), 'sent', t, t);
+    old.close();
+
+    db = openDatabase(path);
+    outbox = createOutboxStore(db);
+    expect(outbox.pendingTargets().sort()).toEqual(['legacy:plex', 'legacy:telegram']);
+    expect(outbox.head('legacy:telegram')?.payload).toEqual({
+      type: 'telegram_html',
+      message: { title: 'Movie Synced', body: '<b>A &amp; B</b> (2024)' },
+    });
+    expect(outbox.head('legacy:plex')?.payload).toEqual({
+      type: 'plex_section_scan',
+      scan: { section: '1', folder: '/data/Movies/A' },
+    });
+    expect(db.prepare('SELECT target, payload FROM outbox WHERE id = 3').get()).toEqual({
+      target: 'telegram',
+      payload: JSON.stringify({ title: 'Old', body: 'sent long ago' }),
     });
   });
 });

@@ -19,7 +19,14 @@ import { createService, type Service, type ServiceAdapters } from '../../src/ser
 import { systemAdapters } from '../../src/service/system-adapters.js';
 import { onCleanup, tempDir } from './cleanup.js';
 import { waitFor } from './wait-for.js';
-import { layoutOf, type MappingSpec, type ServiceLayout, testDefaultEnv, writeConfig } from './service-layout.js';
+import {
+  layoutOf,
+  type MappingSpec,
+  type NotifySpec,
+  type ServiceLayout,
+  testDefaultEnv,
+  writeConfig,
+} from './service-layout.js';
 
 export interface InProcessOptions {
   /** The folder for the database, logs and shares. Default: a fresh temp dir. */
@@ -27,6 +34,8 @@ export interface InProcessOptions {
   /** Extra environment (wins over the test defaults). A value of '' removes a default. */
   env?: Record<string, string>;
   mappings?: MappingSpec[];
+  /** The YAML file's `notify:` block. */
+  notify?: NotifySpec[];
   /** Adapters to use instead of the real ones (a probe that answers as told, a clock). */
   adapters?: Partial<ServiceAdapters>;
   /** Shorter waits than TIMING's (the outbox's backoff), so a test need not sleep through them. */
@@ -46,7 +55,7 @@ export interface InProcessService extends ServiceLayout {
 
 export async function startInProcess(o: InProcessOptions = {}): Promise<InProcessService> {
   const layout = layoutOf(o.dir ?? (await tempDir('sync-webhook-inproc-')));
-  await writeConfig(layout, { mappings: o.mappings });
+  await writeConfig(layout, { mappings: o.mappings, notify: o.notify });
   const env = Object.fromEntries(
     Object.entries({ ...testDefaultEnv(layout), ...o.env }).filter(([, value]) => value !== ''),
   );

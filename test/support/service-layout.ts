@@ -51,10 +51,10 @@ export function layoutOf(dir: string): ServiceLayout {
  */
 export async function writeConfig(
   layout: ServiceLayout,
-  o: { mappings?: MappingSpec[]; configYaml?: string },
+  o: { mappings?: MappingSpec[]; configYaml?: string; notify?: NotifySpec[] },
 ): Promise<void> {
   const mappings = o.mappings ?? defaultMappings(layout);
-  await writeFile(layout.configPath, o.configYaml ?? yamlFor(mappings));
+  await writeFile(layout.configPath, o.configYaml ?? yamlFor(mappings, o.notify));
   if (o.configYaml) return;
   for (const m of mappings) {
     await mkdir(m.source, { recursive: true });
@@ -97,7 +97,15 @@ function defaultMappings(l: ServiceLayout): MappingSpec[] {
   ];
 }
 
-function yamlFor(mappings: MappingSpec[]): string {
+/** One entry of the file's `notify:` block. */
+export interface NotifySpec {
+  url: string;
+  name?: string;
+  events?: string[];
+  priority?: string;
+}
+
+function yamlFor(mappings: MappingSpec[], notify?: NotifySpec[]): string {
   // JSON is valid YAML, and JSON.stringify quotes every path safely.
-  return `${JSON.stringify({ mappings }, null, 2)}\n`;
+  return `${JSON.stringify(notify ? { mappings, notify } : { mappings }, null, 2)}\n`;
 }

@@ -6,12 +6,19 @@ import { isAuthenticated } from '../auth.js';
 export interface OpsRouteDeps {
   health: () => HealthReport;
   stats: () => StatsReport;
-  /** Sends the test message now, through the same notifier as production; 'disabled' without a token. */
-  sendTestNotification: () => Promise<'sent' | 'disabled'>;
+  /** Sends the test message now to every notification target, through the same notifiers as production. */
+  sendTestNotification: () => Promise<TestDelivery[]>;
   /** Queues today's summary so far; returns its day. */
   sendSummaryNow: () => { day: string; notifications: boolean };
   /** The Prometheus text exposition and its content type (reports/metrics.ts). */
   scrapeMetrics: () => Promise<{ contentType: string; text: string }>;
+}
+
+/** One target's answer to /test; `error` is free of secrets. */
+export interface TestDelivery {
+  id: string;
+  ok: boolean;
+  error: string | null;
 }
 
 export function registerOpsRoutes(app: FastifyInstance, deps: OpsRouteDeps): void {
@@ -45,21 +52,23 @@ export function registerOpsRoutes(app: FastifyInstance, deps: OpsRouteDeps): voi
   app.route({
     method: ['GET', 'POST'],
     url: '/test',
-    handler: async (request, reply) => {
-      try {
-        const outcome = await deps.sendTestNotification();
-        if (outcome === 'disabled') {
-          return reply.code(503).send({
-            status: 'notifications disabled',
-            error: 'Telegram is not configured: set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID',
-          });
-        }
-        return { status: 'notification sent' };
-      } catch (error) {
-        const message = coerceError(error).message;
-        request.log.error(`Test notification failed: ${message}`);
-        return reply.code(502).send({ status: 'notification failed', error: message });
+    handler: async (_request, reply) => {
+      const targets = await deps.sendTestNotification();
+      if (targets.length === 0) {
+        return reply.code(503).send({
+          status: 'notifications disabled',
+          error:
+            'No notification target is configured: set SYNC_NOTIFY_URLS, notify: in SYNC_CONFIG, ' +
+            'or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID',
+          targets,
+        });
       }
+      const failed = targets.filter((t) => !t.ok);
+      if (failed.length > 0) {
+        const error = failed.map((t) => `${t.id}: ${t.error ?? 'failed'}`).join('; ');
+        return reply.code(502).send({ status: 'notification failed', error, targets });
+      }
+      return { status: 'notification sent', targets };
     },
   });
 

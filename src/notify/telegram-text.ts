@@ -1,12 +1,21 @@
-// Notification texts, as Telegram HTML. Pure: the runner and schedules store these in the outbox,
-// so they must not depend on anything but their arguments.
+// Telegram's rendering of a notification event: HTML, as users have always received it. Pure.
 //
-// Wording is the README's ("Notifications"), which users already see today; Markdown `*x*`/`_x_`
+// Wording is the Flask service's (its README's "Notifications"), which users already see today; Markdown `*x*`/`_x_`
 // became `<b>x</b>`/`<i>x</i>` because HTML needs only three characters escaped, while Telegram's
 // Markdown breaks on the `_ * [ ] ( ) ~ \`` that real titles contain.
 
-import type { FinishedTotals, Job, Message } from '../core/types.js';
-import { escapeWithin, formatBytes, formatDuration, toFixed1 } from './format.js';
+import type {
+  EventMedia,
+  MountEvent,
+  NotifyEvent,
+  RetryPlan,
+  SummaryFigures,
+  SyncFailedEvent,
+  SyncSucceededEvent,
+  TelegramHtml,
+} from '../core/notify-event.js';
+import { SUMMARY_LIST_LIMIT } from './events.js';
+import { escapeHtml, escapeWithin, formatBytes, formatDuration, toFixed1 } from './format.js';
 
 /** Telegram rejects longer texts ("message is too long"), and a rejected text is never delivered. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -16,63 +25,56 @@ export const FIELD_LIMIT = 256;
 const PATH_LIMIT = 1024;
 /** The day is ours (YYYY-MM-DD), but it is still a string from outside this module. */
 const DAY_LIMIT = 64;
-/** How many titles a summary lists per section, as users know the summary; the rest is counted as "...and N more". */
-export const SUMMARY_LIST_LIMIT = 5;
-
-export interface DailySummary extends FinishedTotals {
-  /** YYYY-MM-DD in the configured time zone. */
-  day: string;
-  /** Newest first; may be longer than what is shown. */
-  failedTitles: string[];
-  failedTotal: number;
-  needsAttention: string[];
-  needsAttentionTotal: number;
+/** The title in bold on its own line, then the body; both are HTML already. */
+export function toTelegramText(m: TelegramHtml): string {
+  return `<b>${m.title}</b>\n${m.body}`;
 }
 
-export type FailureOutcome =
-  | { kind: 'retry'; attempt: number; maxRetries: number; inSeconds: number }
-  | { kind: 'gave_up'; maxRetries: number; reason: 'exhausted' | 'permanent' };
-
-/** Message title and body are already HTML; titles are fixed strings, so nothing is escaped here. */
-export function toTelegramText(m: Message): string {
-  return `<b>${m.title}</b>\n${m.body}`;
+/** The title and HTML body of an event, within Telegram's limit. */
+export function telegramMessage(event: NotifyEvent): TelegramHtml {
+  switch (event.kind) {
+    case 'success':
+      return syncSucceeded(event);
+    case 'failure':
+    case 'gave_up':
+      return syncFailed(event);
+    case 'summary':
+      return dailySummary(event.title, event.summary);
+    case 'test':
+      return { title: escapeWithin(event.title, FIELD_LIMIT), body: escapeWithin(event.text, FIELD_LIMIT) };
+    case 'mount_down':
+    case 'mount_up':
+      return mountChange(event);
+  }
 }
 
 const field = (raw: string): string => escapeWithin(raw, FIELD_LIMIT);
 
-function mediaWord(job: Job): 'Movie' | 'Episode' {
-  return job.mediaType === 'movie' ? 'Movie' : 'Episode';
-}
-
 /** The line(s) naming the media, shared by success and failure so both read the same way. */
-function heading(job: Job): string {
-  const d = job.details;
-  const title = `<b>${field(d.title || job.title)}</b>`;
-  if (job.source === 'manual') {
+function heading(media: EventMedia): string {
+  const title = `<b>${field(media.title)}</b>`;
+  if (media.source === 'manual') {
     // A manual path has no sender metadata (no year, no episode), so the path is what identifies it.
-    return `${title}\nPath: ${escapeWithin(job.containerPath, PATH_LIMIT)}`;
+    return `${title}\nPath: ${escapeWithin(media.path, PATH_LIMIT)}`;
   }
-  if (job.mediaType === 'movie') {
-    return d.year ? `${title} (${d.year})` : title;
+  if (media.type === 'movie') {
+    return media.year ? `${title} (${media.year})` : title;
   }
   // "Unknown" when Sonarr sent no episode numbers, rather than an empty line.
-  const code = field(d.episodeCode || 'Unknown');
-  const episodeTitle = d.episodeTitle ? `: ${field(d.episodeTitle)}` : '';
+  const code = field(media.episodeCode || 'Unknown');
+  const episodeTitle = media.episodeTitle ? `: ${field(media.episodeTitle)}` : '';
   return `${title}\n${code}${episodeTitle}`;
 }
 
-export function renderSyncSuccess(job: Job, opts: { dryRun: boolean }): Message {
-  const d = job.details;
-  // A sender may report size 0 (or nothing); what rsync moved is then the better figure.
-  const size = d.sizeBytes || job.bytesTransferred || 0;
+function syncSucceeded(event: SyncSucceededEvent): TelegramHtml {
   const lines = [
-    heading(job),
-    `Quality: ${field(d.quality || 'Unknown')}`,
-    `Size: ${formatBytes(size)}`,
-    `Duration: ${formatDuration(job.durationSeconds)}`,
+    heading(event.media),
+    `Quality: ${field(event.quality || 'Unknown')}`,
+    `Size: ${formatBytes(event.sizeBytes)}`,
+    `Duration: ${formatDuration(event.durationSeconds)}`,
   ];
-  if (opts.dryRun) lines.push('<i>(DRY RUN - no files copied)</i>');
-  return { title: `${mediaWord(job)} Synced`, body: lines.join('\n') };
+  if (event.dryRun) lines.push('<i>(DRY RUN - no files copied)</i>');
+  return { title: escapeHtml(event.title), body: lines.join('\n') };
 }
 
 /** "30 s", "15 min", "3 h": a reader wants the order of magnitude, not the exact second. */
@@ -84,25 +86,24 @@ export function formatDelay(inSeconds: number): string {
   return `${Math.round(minutes / 60)} h`;
 }
 
-function outcomeLine(job: Job, next: FailureOutcome): string {
+function outcomeLine(jobId: number, next: RetryPlan): string {
   if (next.kind === 'retry') {
     return `Will retry (retry ${next.attempt}/${next.maxRetries} in ${formatDelay(next.inSeconds)})`;
   }
   if (next.reason === 'permanent') {
-    return `Not retried: this error cannot heal by retrying. Retry by hand after fixing it: POST /jobs/${job.id}/retry`;
+    return `Not retried: this error cannot heal by retrying. Retry by hand after fixing it: POST /jobs/${jobId}/retry`;
   }
   const retries = next.maxRetries === 1 ? 'retry' : 'retries';
-  return `Gave up after ${next.maxRetries} ${retries}. Retry by hand: POST /jobs/${job.id}/retry`;
+  return `Gave up after ${next.maxRetries} ${retries}. Retry by hand: POST /jobs/${jobId}/retry`;
 }
 
-export function renderSyncFailed(job: Job, next: FailureOutcome): Message {
-  const title = `Sync Failed - ${mediaWord(job)}`;
-  const head = `${heading(job)}\n\nError: `;
-  const tail = `\n\n${outcomeLine(job, next)}`;
+function syncFailed(event: SyncFailedEvent): TelegramHtml {
+  const title = escapeHtml(event.title);
+  const head = `${heading(event.media)}\n\nError: `;
+  const tail = `\n\n${outcomeLine(event.jobId, event.next)}`;
   // The error is the only unbounded part (rsync can print pages), so it alone gives way to the limit.
   const fixedLength = toTelegramText({ title, body: head + tail }).length;
-  const raw = job.error?.trim() || 'unknown error';
-  const error = escapeWithin(raw, TELEGRAM_TEXT_LIMIT - fixedLength);
+  const error = escapeWithin(event.error, TELEGRAM_TEXT_LIMIT - fixedLength);
   return { title, body: `${head}${error}${tail}` };
 }
 
@@ -115,8 +116,8 @@ function listSection(header: string, titles: string[], total: number): string {
   return out;
 }
 
-export function renderDailySummary(s: DailySummary): Message {
-  const title = 'Daily Sync Summary';
+function dailySummary(rawTitle: string, s: SummaryFigures): TelegramHtml {
+  const title = escapeHtml(rawTitle);
   const day = escapeWithin(s.day, DAY_LIMIT);
   const attentionTotal = Math.max(s.needsAttentionTotal, s.needsAttention.length);
   const attention =
@@ -141,6 +142,12 @@ export function renderDailySummary(s: DailySummary): Message {
   return { title, body: body + attention };
 }
 
-export function renderTestMessage(): Message {
-  return { title: 'Sync Webhook Test', body: 'If you see this, notifications are working!' };
+/** Share down and back; no Telegram text existed for these before, so they follow the failure message's shape. */
+function mountChange(event: MountEvent): TelegramHtml {
+  const where = `<b>${field(event.mapping)}</b> (${event.role})\nPath: ${escapeWithin(event.path, PATH_LIMIT)}`;
+  const detail =
+    event.kind === 'mount_down'
+      ? `Problem: ${field(event.problem ?? 'not healthy')}`
+      : `Down for ${formatDelay(event.downSeconds ?? 0)}`;
+  return { title: escapeHtml(event.title), body: `${where}\n\n${detail}` };
 }

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { RetryPlan, SummaryFigures } from '../core/notify-event.js';
 import type { Job } from '../core/types.js';
-import type { DailySummary } from './render.js';
-import {
-  formatDelay,
-  renderDailySummary,
-  renderSyncFailed,
-  renderSyncSuccess,
-  renderTestMessage,
-  TELEGRAM_TEXT_LIMIT,
-  toTelegramText,
-} from './render.js';
+import { dailySummaryEvent, syncFailedEvent, syncSucceededEvent, testEvent } from './events.js';
+import { formatDelay, TELEGRAM_TEXT_LIMIT, telegramMessage, toTelegramText } from './telegram-text.js';
+
+// Today's texts, exactly: each event goes through the builder the runner uses, then Telegram's renderer.
+const AT = new Date('2024-05-01T10:00:46.200Z');
+type DailySummary = SummaryFigures;
+const renderSyncSuccess = (j: Job, opts: { dryRun: boolean }) => telegramMessage(syncSucceededEvent(j, opts, AT));
+const renderSyncFailed = (j: Job, next: RetryPlan) => telegramMessage(syncFailedEvent(j, next, AT));
+const renderDailySummary = (s: DailySummary) => telegramMessage(dailySummaryEvent(s, AT));
+const renderTestMessage = () => telegramMessage(testEvent(AT));
 
 function job(overrides: Partial<Job> = {}): Job {
   return {

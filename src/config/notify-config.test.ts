@@ -1,0 +1,136 @@
+// Notification targets from SYNC_NOTIFY_URLS, the YAML notify: block and the Telegram variables of old:
+// ids, options, and the errors that stop the start (secrets masked).
+import { describe, expect, it } from 'vitest';
+import { loadConfig, secretsOf } from './load.js';
+import { ConfigError } from './schema.js';
+
+const TOKEN = '110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+const SECRET = 'AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+const noFile = (path: string): string => {
+  throw new Error(`ENOENT: ${path}`);
+};
+const yaml = (notify: string) => () =>
+  `mappings:\n  - container: /movies\n    source: /mnt/src\n    destination: /mnt/dst\nnotify:\n${notify}`;
+
+function errorOf(env: Record<string, string>, readFile: (path: string) => string = noFile): string {
+  try {
+    loadConfig(env, readFile);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+const idsOf = (env: Record<string, string>, readFile = noFile) => loadConfig(env, readFile).notify.map((t) => t.id);
+
+describe('SYNC_NOTIFY_URLS', () => {
+  it('reads URLs separated by commas, spaces or newlines; ids hold no secret', () => {
+    const urls = `tgram://${TOKEN}/-1001, tgram://bot${TOKEN}/@my_channel\ntgram://42:other-token/7`;
+    const config = loadConfig({ SYNC_NOTIFY_URLS: urls }, noFile);
+    expect(config.notify.map((t) => t.id)).toEqual([
+      'tgram://110201543/-1001',
+      'tgram://110201543/@my_channel',
+      'tgram://42/7',
+    ]);
+    expect(config.notify.every((t) => !t.id.includes(SECRET))).toBe(true);
+    expect(secretsOf(config)).toEqual([TOKEN, TOKEN, '42:other-token']);
+  });
+
+  it('gives each target the same id whatever the order of the URLs', () => {
+    const a = `tgram://${TOKEN}/1`;
+    const b = `tgram://${TOKEN}/2`;
+    const forward = idsOf({ SYNC_NOTIFY_URLS: `${a} ${b}` });
+    const backward = idsOf({ SYNC_NOTIFY_URLS: `${b},${a}` });
+    expect(forward).toEqual(['tgram://110201543/1', 'tgram://110201543/2']);
+    expect([...backward].sort()).toEqual(forward);
+  });
+
+  it('makes one target per chat of a URL, from its path and ?to=, and keeps a comma list inside a URL whole', () => {
+    expect(idsOf({ SYNC_NOTIFY_URLS: `tgram://${TOKEN}/1?to=2,3` })).toEqual([
+      'tgram://110201543/1',
+      'tgram://110201543/2',
+      'tgram://110201543/3',
+    ]);
+  });
+
+  it('turns TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID into one tgram target beside the URLs', () => {
+    const config = loadConfig(
+      { SYNC_NOTIFY_URLS: 'tgram://42:x-token/7', TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '-100' },
+      noFile,
+    );
+    expect(config.notify.map((t) => [t.id, t.scheme])).toEqual([
+      ['tgram://42/7', 'tgram'],
+      ['tgram://110201543/-100', 'tgram'],
+    ]);
+  });
+
+  it.each([
+    ['no chat id', `tgram://${TOKEN}`, /Telegram URL names no chat id/],
+    ['a token without its secret half', 'tgram://110201543/5', /Telegram URL needs the bot token/],
+    ['a bad chat id', `tgram://${TOKEN}/chat!id`, /neither a number nor a @channel name/],
+    ['an option it does not read', `tgram://${TOKEN}/5?silent=yes`, /options this service does not read: silent/],
+    ['a broken escape', `tgram://${TOKEN}/%zz`, /broken %-escape/],
+    ['no scheme', `${TOKEN}/5`, /is not a URL of the form scheme:\/\//],
+  ])('refuses %s, naming the URL with its secrets masked', (_what, url, problem) => {
+    const message = errorOf({ SYNC_NOTIFY_URLS: `tgram://42:fine-token/1 ${url}` });
+    expect(message).toMatch(/^SYNC_NOTIFY_URLS \(URL 2 of 2\) \(/);
+    expect(message).toMatch(problem);
+    expect(message).not.toContain(SECRET);
+  });
+
+  it('refuses a scheme that is not built in, listing the built-in ones, the URL masked', () => {
+    const message = errorOf({ SYNC_NOTIFY_URLS: 'discord://123456789/webhook-SECRET-token?avatar=no' });
+    expect(message).toBe(
+      'SYNC_NOTIFY_URLS (URL 1 of 1) (discord://[REDACTED]/[REDACTED]?avatar=[REDACTED]): ' +
+        'scheme discord:// is not built in; built-in schemes: tgram',
+    );
+  });
+
+  it('refuses two targets with one id', () => {
+    expect(errorOf({ SYNC_NOTIFY_URLS: `tgram://${TOKEN}/5`, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '5' })).toBe(
+      'TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID (tgram://[REDACTED]/[REDACTED]): target tgram://110201543/5 is ' +
+        'configured twice (also in SYNC_NOTIFY_URLS (URL 1 of 1)); remove one, or give each a different name',
+    );
+  });
+});
+
+describe('notify: in the YAML file', () => {
+  it('reads url, name and events; a name is the id; no events means every kind', () => {
+    const config = loadConfig(
+      { SYNC_CONFIG: '/etc/sync.yml' },
+      yaml(
+        `  - url: tgram://${TOKEN}/5\n    name: family\n    events: [failure, gave_up, summary]\n` +
+          `  - url: tgram://${TOKEN}/6\n`,
+      ),
+    );
+    expect(config.notify.map((t) => [t.id, t.events])).toEqual([
+      ['family', ['failure', 'gave_up', 'summary']],
+      ['tgram://110201543/6', undefined],
+    ]);
+  });
+
+  it('suffixes a name per chat when one URL names several', () => {
+    expect(idsOf({ SYNC_CONFIG: '/c.yml' }, yaml(`  - url: tgram://${TOKEN}/5/6\n    name: team\n`))).toEqual([
+      'team/tgram://110201543/5',
+      'team/tgram://110201543/6',
+    ]);
+  });
+
+  it.each([
+    ['an unknown kind', `  - url: tgram://${TOKEN}/5\n    events: [sucess]\n`, /key notify\.0\.events\.0: /],
+    ['an unknown key', `  - url: tgram://${TOKEN}/5\n    colour: red\n`, /key notify\.0: .*colour/],
+    ['a name with a slash', `  - url: tgram://${TOKEN}/5\n    name: a/b\n`, /key notify\.0\.name: must be/],
+    [
+      'a priority for a service without one',
+      `  - url: tgram://${TOKEN}/5\n    priority: high\n`,
+      /key notify\.0\.url \(tgram:\/\/\[REDACTED\]\/\[REDACTED\]\): Telegram has no message priority/,
+    ],
+    ['a malformed URL', '  - url: tgram://nothing\n', /key notify\.0\.url .*Telegram URL needs the bot token/],
+  ])('refuses %s, naming the key', (_what, notify, problem) => {
+    const message = errorOf({ SYNC_CONFIG: '/etc/sync.yml' }, yaml(notify));
+    expect(message).toMatch(/^SYNC_CONFIG: \/etc\/sync\.yml: /);
+    expect(message).toMatch(problem);
+    expect(message).not.toContain(SECRET);
+  });
+});

@@ -1,0 +1,100 @@
+// Notification URLs → targets. One line per service in NOTIFIER_SCHEMES; the configuration reads every
+// URL through here (config/load.ts), so a malformed URL or an unknown scheme stops the start.
+
+import type { NotifyKind, NotifyPriority } from '../core/notify-event.js';
+import { maskUrl } from '../core/redact.js';
+import type { EnvLookup, Notifier, NotifierContext, NotifierScheme } from './notifier.js';
+import { schemeOf, splitTargetUrl, TargetUrlError } from './target-url.js';
+import { telegramScheme } from './telegram.js';
+
+/** Every built-in service. Adding one: its file (parser + sender), one line here, its fake-server test. */
+export const NOTIFIER_SCHEMES: readonly NotifierScheme[] = [telegramScheme];
+
+/** The built-in schemes, for the error that names them. */
+export function builtInSchemes(): string[] {
+  return NOTIFIER_SCHEMES.flatMap((entry) => entry.schemes);
+}
+
+/**
+ * The entry that reads a scheme. This is the one place that decides what an unknown scheme means: for
+ * now an error; the hand-off to the `apprise` command will answer here.
+ */
+function entryFor(scheme: string, spec: NotifyTargetSpec): NotifierScheme {
+  const entry = NOTIFIER_SCHEMES.find((candidate) => candidate.schemes.includes(scheme));
+  if (entry) return entry;
+  throw new TargetUrlError(
+    `${describeSpec(spec)}: scheme ${scheme}:// is not built in; built-in schemes: ${builtInSchemes().join(', ')}`,
+  );
+}
+
+/** One notification URL with its options, as the configuration gives it. */
+export interface NotifyTargetSpec {
+  url: string;
+  /** The target's id instead of the one made from the URL. */
+  name?: string;
+  /** Which kinds it gets (default: all). */
+  events?: readonly NotifyKind[];
+  /** The priority of failure messages, for a service that has one. */
+  priority?: NotifyPriority;
+  /** Where it came from, for errors: "SYNC_NOTIFY_URLS", "SYNC_CONFIG notify.0.url"… */
+  from: string;
+}
+
+/** A configured notification target, ready to build. */
+export interface NotifyTarget {
+  id: string;
+  scheme: string;
+  /** The kinds it gets; undefined means every kind. */
+  events?: readonly NotifyKind[];
+  secrets: readonly string[];
+  create(context: NotifierContext): Notifier;
+}
+
+/**
+ * Every spec read by its scheme's parser; throws TargetUrlError naming where the URL came from, the URL
+ * with its secrets masked and what is wrong, or two targets that would share an id.
+ */
+export function parseNotifyTargets(specs: readonly NotifyTargetSpec[], env: EnvLookup): NotifyTarget[] {
+  const targets: NotifyTarget[] = [];
+  const origin = new Map<string, string>();
+  for (const spec of specs) {
+    const scheme = schemeOf(spec.url);
+    if (!scheme) throw new TargetUrlError(`${describeSpec(spec)}: is not a URL of the form scheme://…`);
+    const entry = entryFor(scheme, spec);
+    if (spec.priority !== undefined && !entry.priorities) {
+      throw new TargetUrlError(`${describeSpec(spec)}: ${entry.service} has no message priority; remove priority`);
+    }
+    const failurePriority = spec.priority;
+    let parsed: ReturnType<NotifierScheme['parse']>;
+    try {
+      parsed = entry.parse(splitTargetUrl(spec.url), env);
+    } catch (error) {
+      if (!(error instanceof TargetUrlError)) throw error;
+      throw new TargetUrlError(`${describeSpec(spec)}: ${entry.service} URL ${error.message}`);
+    }
+    for (const one of parsed) {
+      // A name stands for the whole URL; a URL with several destinations suffixes it per destination.
+      const id = spec.name === undefined ? one.id : parsed.length === 1 ? spec.name : `${spec.name}/${one.id}`;
+      const earlier = origin.get(id);
+      if (earlier !== undefined) {
+        throw new TargetUrlError(
+          `${describeSpec(spec)}: target ${id} is configured twice (also in ${earlier}); ` +
+            'remove one, or give each a different name',
+        );
+      }
+      origin.set(id, spec.from);
+      targets.push({
+        id,
+        scheme,
+        ...(spec.events ? { events: spec.events } : {}),
+        secrets: one.secrets,
+        create: (context) => one.create(id, failurePriority ? { ...context, failurePriority } : context),
+      });
+    }
+  }
+  return targets;
+}
+
+function describeSpec(spec: NotifyTargetSpec): string {
+  return `${spec.from} (${maskUrl(spec.url)})`;
+}
