@@ -40,7 +40,9 @@ const PREFIX = 'sync_webhook_';
 const RSYNC_BUCKETS_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400];
 
 // CPU, memory, event loop, GC and file descriptors belong to the process, not to one service built in
-// it (tests build many): collected once, into a registry of their own.
+// it (tests build many): collected once, into a registry of their own. It is made at the first scrape:
+// until something reads /metrics, the event-loop and GC observers cost nothing (the GC histogram counts
+// from then on; CPU and memory are the process's totals anyway).
 let processRegistry: Registry | undefined;
 function processMetrics(): Registry {
   if (!processRegistry) {
@@ -162,8 +164,8 @@ export function createMetrics(deps: MetricsDeps): ServiceMetrics {
       if (givenUp) deliveriesGivenUp.inc({ target });
     },
     async scrape() {
-      const [service, process] = await Promise.all([registry.metrics(), processMetrics().metrics()]);
-      return { contentType: registry.contentType, text: `${service}\n${process}` };
+      const [serviceText, processText] = await Promise.all([registry.metrics(), processMetrics().metrics()]);
+      return { contentType: registry.contentType, text: `${serviceText}\n${processText}` };
     },
   };
 }
