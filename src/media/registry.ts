@@ -1,9 +1,11 @@
-// Media-server configurations → instances, by type. Adding a server type: its file, one case here and
-// one member of MediaServerSpec, its fake-server test.
+// Media-server configurations → instances, by type. Adding a server type: its file, one case in each
+// function here and one member of MediaServerSpec, its fake-server test.
 
+import type { Finding } from '../core/finding.js';
 import type { Mapping } from '../core/types.js';
 import type { MediaServer } from './media-server.js';
 import { createPlexServer } from './plex.js';
+import { checkPlex } from './plex-check.js';
 
 /** One configured media server (PLEX_URL/PLEX_TOKEN today). */
 export type MediaServerSpec = { type: 'plex'; name?: string; url: string; token: string };
@@ -25,6 +27,14 @@ export function mediaServerId(spec: MediaServerSpec): string {
 
 export function secretsOfMediaServer(spec: MediaServerSpec): string[] {
   return [spec.token];
+}
+
+/** `sync-webhook doctor`'s read-only look at a server (nothing is scanned). */
+export function checkMediaServer(spec: MediaServerSpec, context: MediaServerContext): Promise<Finding[]> {
+  switch (spec.type) {
+    case 'plex':
+      return checkPlex({ id: mediaServerId(spec), baseUrl: spec.url, token: spec.token, ...context });
+  }
 }
 
 export function createMediaServer(spec: MediaServerSpec, context: MediaServerContext): MediaServer {
