@@ -71,6 +71,7 @@ describe('SYNC_NOTIFY_URLS', () => {
     ['a bad chat id', `tgram://${TOKEN}/chat!id`, /neither a number nor a @channel name/],
     ['an option it does not read', `tgram://${TOKEN}/5?silent=yes`, /options this service does not read: silent/],
     ['a broken escape', `tgram://${TOKEN}/%zz`, /broken %-escape/],
+    ['a "#" part, which would be dropped', `tgram://${TOKEN}/5#general`, /has a "#…" part/],
     ['no scheme', `${TOKEN}/5`, /is not a URL of the form scheme:\/\//],
   ])('refuses %s, naming the URL with its secrets masked', (_what, url, problem) => {
     const message = errorOf({ SYNC_NOTIFY_URLS: `tgram://42:fine-token/1 ${url}` });

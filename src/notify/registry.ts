@@ -98,7 +98,11 @@ export function parseNotifyTargets(specs: readonly NotifyTargetSpec[], env: EnvL
     const failurePriority = spec.priority;
     let parsed: ReturnType<NotifierScheme['parse']>;
     try {
-      parsed = entry.parse(splitTargetUrl(spec.url), env);
+      const url = splitTargetUrl(spec.url);
+      if (url.hasFragment) {
+        throw new TargetUrlError('has a "#…" part, which this service does not read; write a "#" in a value as %23');
+      }
+      parsed = entry.parse(url, env);
     } catch (error) {
       if (!(error instanceof TargetUrlError)) throw error;
       throw new TargetUrlError(`${describeSpec(spec)}: ${entry.service} URL ${error.message}`);
