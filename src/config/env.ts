@@ -7,6 +7,7 @@ import {
   cronFields,
   cronProblem,
   httpUrl,
+  logFormat,
   logLevel,
   onOff,
   parseOrThrow,
@@ -16,8 +17,19 @@ import {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Variables whose values are masked wherever a configuration error could quote them. */
-export const SECRET_VARIABLES = ['TELEGRAM_BOT_TOKEN', 'PLEX_TOKEN', 'SYNC_PASSWORD', 'SYNC_API_KEY'] as const;
+/**
+ * The secrets: masked wherever a configuration error could quote them, and each may come from a file
+ * instead (NAME_FILE, as Docker secrets give them: see secret-files.ts). A new secret is one line here.
+ */
+export const SECRET_VARIABLES = [
+  'TELEGRAM_BOT_TOKEN',
+  'PLEX_TOKEN',
+  'SYNC_PASSWORD',
+  'SYNC_API_KEY',
+  'SYNC_NOTIFY_URLS',
+  'JELLYFIN_API_KEY',
+  'EMBY_API_KEY',
+] as const;
 
 // Surrounding spaces are dropped (env files keep them) and an empty value counts as unset, so that
 // `SYNC_PORT=` in an env file means the default.
@@ -34,6 +46,9 @@ const environmentSchema = z
     TELEGRAM_CHAT_ID: variable(text.optional()),
     TELEGRAM_API_URL: variable(httpUrl.default(DEFAULTS.TELEGRAM_API_URL)),
     SYNC_NOTIFY_URLS: variable(text.optional()),
+    DISCORD_API_URL: variable(httpUrl.optional()),
+    SLACK_API_URL: variable(httpUrl.optional()),
+    PUSHOVER_API_URL: variable(httpUrl.optional()),
     PLEX_URL: variable(httpUrl.optional()),
     PLEX_TOKEN: variable(text.optional()),
     PLEX_SECTION_MOVIES: variable(text.optional()),
@@ -49,6 +64,8 @@ const environmentSchema = z
     SYNC_DB_PATH: variable(text.default(DEFAULTS.SYNC_DB_PATH)),
     SYNC_LOG_PATH: variable(text.default(DEFAULTS.SYNC_LOG_PATH)),
     SYNC_LOG_LEVEL: variable(logLevel.prefault(DEFAULTS.SYNC_LOG_LEVEL)),
+    SYNC_LOG_FORMAT: variable(logFormat.prefault(DEFAULTS.SYNC_LOG_FORMAT)),
+    SYNC_METRICS_AUTH: variable(onOff.default(DEFAULTS.SYNC_METRICS_AUTH)),
     TZ: variable(timeZone.default(DEFAULTS.TZ)),
     SYNC_DRY_RUN: variable(onOff.default(DEFAULTS.SYNC_DRY_RUN)),
     SYNC_RETRY_INTERVAL_SECONDS: variable(wholeNumber(1, 7 * 86400).default(DEFAULTS.SYNC_RETRY_INTERVAL_SECONDS)),

@@ -5,13 +5,14 @@ import { type NotifyTarget, type NotifyTargetSpec, parseNotifyTargets } from '..
 import { TargetUrlError } from '../notify/target-url.js';
 import { type Env, readEnvironment, SECRET_VARIABLES } from './env.js';
 import { defaultMappings, loadMappingsFile, type ReadFile } from './mappings-file.js';
-import type { LogLevel } from '../core/types.js';
+import type { LogFormat, LogLevel } from '../core/types.js';
 import { ConfigError } from './schema.js';
+import { withSecretFiles } from './secret-files.js';
 
 export interface Config {
   http: { host: string; port: number };
   dbPath: string;
-  log: { path: string; level: LogLevel };
+  log: { path: string; level: LogLevel; format: LogFormat };
   timeZone: string;
   dryRun: boolean;
   mappings: readonly Mapping[];
@@ -21,7 +22,12 @@ export interface Config {
   notify: readonly NotifyTarget[];
   /** Media servers to ask for a scan after a copy (PLEX_URL/PLEX_TOKEN). */
   mediaServers: readonly MediaServerSpec[];
-  auth: { basic: { username: string; password: string } | null; apiKey: string | null };
+  auth: {
+    basic: { username: string; password: string } | null;
+    apiKey: string | null;
+    /** False lets GET /metrics answer without credentials (SYNC_METRICS_AUTH=false). */
+    metrics: boolean;
+  };
   retry: { intervalSeconds: number; maxRetries: number };
   summaryCron: string;
   /** `bandwidthLimitKiB`: rsync's --bwlimit in KiB/s (SYNC_RSYNC_BWLIMIT), null for none. */
@@ -41,14 +47,16 @@ export interface Config {
 
 /** The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked. */
 export function loadConfig(env: Env, readFile: ReadFile): Config {
+  let resolved = env;
   try {
-    return deepFreeze(buildConfig(env, readFile));
+    resolved = withSecretFiles(env, SECRET_VARIABLES, readFile);
+    return deepFreeze(buildConfig(resolved, readFile));
   } catch (error) {
     // A bad notification URL names where it came from and the URL, secrets masked, in its message.
     if (error instanceof TargetUrlError) throw new ConfigError(error.message);
     // A value is quoted in its message; a token pasted into PLEX_URL must not reach the container log.
     if (!(error instanceof ConfigError)) throw error;
-    const mask = redactor(SECRET_VARIABLES.map((name) => env[name]?.trim() ?? ''));
+    const mask = redactor(SECRET_VARIABLES.map((name) => resolved[name]?.trim() ?? ''));
     throw new ConfigError(mask(error.message));
   }
 }
@@ -64,9 +72,12 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
       from: 'TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID',
     });
   }
-  const notify = parseNotifyTargets(notifySpecs, (name) =>
-    name === 'TELEGRAM_API_URL' ? e.TELEGRAM_API_URL : env[name],
-  );
+  // A service's base-URL override, as the environment schema checked it (trailing slashes dropped).
+  const checked: Readonly<Record<string, unknown>> = e;
+  const notify = parseNotifyTargets(notifySpecs, (name) => {
+    const value = checked[name];
+    return typeof value === 'string' ? value : env[name];
+  });
   const mediaServers: MediaServerSpec[] =
     e.PLEX_URL && e.PLEX_TOKEN ? [{ type: 'plex', url: e.PLEX_URL, token: e.PLEX_TOKEN }] : [];
   const username = e.SYNC_USERNAME;
@@ -74,7 +85,7 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
   return {
     http: { host: e.SYNC_HOST, port: e.SYNC_PORT },
     dbPath: e.SYNC_DB_PATH,
-    log: { path: e.SYNC_LOG_PATH, level: e.SYNC_LOG_LEVEL },
+    log: { path: e.SYNC_LOG_PATH, level: e.SYNC_LOG_LEVEL, format: e.SYNC_LOG_FORMAT },
     timeZone: e.TZ,
     dryRun: e.SYNC_DRY_RUN,
     mappings: file ? file.mappings : defaultMappings(e),
@@ -84,6 +95,7 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
     auth: {
       basic: username !== undefined && password !== undefined ? { username, password } : null,
       apiKey: e.SYNC_API_KEY ?? null,
+      metrics: e.SYNC_METRICS_AUTH,
     },
     retry: { intervalSeconds: e.SYNC_RETRY_INTERVAL_SECONDS, maxRetries: e.SYNC_MAX_RETRIES },
     summaryCron: e.SYNC_SUMMARY_CRON,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../core/types.js';
 import { type ReconcileFound, reconcileEvent, syncSucceededEvent } from './events.js';
+import { outlineOf } from './outline.js';
 import { telegramMessage, toTelegramText } from './telegram-text.js';
 
 // The one event of a catch-up pass, as the pass builds it and as Telegram renders it, exactly.
@@ -29,6 +30,26 @@ describe('reconcileEvent', () => {
       severity: 'warning',
       at: '2026-05-01T04:00:00.000Z',
       ...report,
+    });
+  });
+});
+
+describe('the outline every other service lays out', () => {
+  it('has the same words: the pass, what it found per mapping, what it could not check, the outcome', () => {
+    const event = reconcileEvent(
+      { ...report, status: 'timed_out', notChecked: [{ mapping: '/tv-4k', problem: 'share down: not mounted' }] },
+      AT,
+    );
+    expect(outlineOf(event)).toEqual({
+      title: 'Catch-up Found Missing Media',
+      severity: 'warning',
+      subject: ['Catch-up pass 12 (after downtime)', '3 items missing or different at the destination (3.0 GB)'],
+      fields: [],
+      lists: [
+        { label: 'Found', items: ['/movies: 2 (2.0 GB)', '/tv: 1 (1.0 GB)'], more: 0 },
+        { label: '⚠️ Not checked', items: ['/tv-4k: share down: not mounted'], more: 0 },
+      ],
+      notes: ['⏱️ The pass ran out of time (SYNC_RECONCILE_TIMEOUT_SECONDS)', 'Queued: 2 new job(s); 1 already had one'],
     });
   });
 });

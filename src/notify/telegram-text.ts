@@ -90,7 +90,8 @@ export function formatDelay(inSeconds: number): string {
   return `${Math.round(minutes / 60)} h`;
 }
 
-function outcomeLine(jobId: number, next: RetryPlan): string {
+/** What happens next after a failed copy, in words every format shows as they are. */
+export function outcomeLine(jobId: number, next: RetryPlan): string {
   if (next.kind === 'retry') {
     return `Will retry (retry ${next.attempt}/${next.maxRetries} in ${formatDelay(next.inSeconds)})`;
   }
@@ -162,24 +163,35 @@ const STARTED_BY: Record<ReconcileEvent['startedBy'], string> = {
   after_downtime: 'after downtime',
 };
 
+/** The words of a catch-up pass's message that every service shows (plain text: numbers and fixed words). */
+export function reconcileWords(event: ReconcileEvent): {
+  pass: string;
+  startedBy: string;
+  found: string;
+  timedOut: string | null;
+  outcome: string;
+} {
+  const items = event.items === 1 ? '1 item' : `${event.items} items`;
+  return {
+    pass: `Catch-up pass ${event.passId}`,
+    startedBy: STARTED_BY[event.startedBy],
+    found: `${items} missing or different at the destination (${formatBytes(event.bytes)})`,
+    timedOut: event.status === 'timed_out' ? '⏱️ The pass ran out of time (SYNC_RECONCILE_TIMEOUT_SECONDS)' : null,
+    outcome: event.queued
+      ? `Queued: ${event.queued.created} new job(s); ${event.queued.folded} already had one`
+      : `Not queued. To queue them: POST /reconcile/${event.passId}/queue`,
+  };
+}
+
 /** What a catch-up pass found, per mapping, and whether it queued it. */
 function reconcileFound(event: ReconcileEvent): TelegramHtml {
-  const items = event.items === 1 ? '1 item' : `${event.items} items`;
-  const lines = [
-    `🔎 <b>Catch-up pass ${event.passId}</b> (${STARTED_BY[event.startedBy]})`,
-    `${items} missing or different at the destination (${formatBytes(event.bytes)})`,
-    '',
-  ];
+  const words = reconcileWords(event);
+  const lines = [`🔎 <b>${words.pass}</b> (${words.startedBy})`, words.found, ''];
   for (const m of event.found) lines.push(`${field(m.mapping)}: ${m.items} (${formatBytes(m.bytes)})`);
   for (const m of event.notChecked) {
     lines.push(`⚠️ ${field(m.mapping)} not checked: ${escapeWithin(m.problem, PATH_LIMIT)}`);
   }
-  if (event.status === 'timed_out') lines.push('⏱️ The pass ran out of time (SYNC_RECONCILE_TIMEOUT_SECONDS)');
-  lines.push('');
-  lines.push(
-    event.queued
-      ? `Queued: ${event.queued.created} new job(s); ${event.queued.folded} already had one`
-      : `Not queued. To queue them: POST /reconcile/${event.passId}/queue`,
-  );
+  if (words.timedOut) lines.push(words.timedOut);
+  lines.push('', words.outcome);
   return { title: escapeHtml(event.title), body: lines.join('\n') };
 }

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Config, secretsOf } from '../config/load.js';
 import { dayOf, previousDay } from '../core/day.js';
+import { SetupError } from '../core/errors.js';
 import { TIMING, type Timing } from '../core/timing.js';
 import type { Clock } from '../core/types.js';
 import { buildApp } from '../http/app.js';
@@ -14,6 +15,7 @@ import type { NotifyKind, TargetRouting } from '../core/notify-event.js';
 import { redactor } from '../core/redact.js';
 import { createMediaServer } from '../media/registry.js';
 import { createMountGate } from '../mounts/gate.js';
+import { createMissingSourceCheck } from '../mounts/missing-source.js';
 import { MountMonitor } from '../mounts/monitor.js';
 import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
@@ -29,6 +31,7 @@ import { partialBytesOf } from '../runner/partial-copy.js';
 import { ProgressBoard } from '../runner/progress-board.js';
 import { Runner } from '../runner/runner.js';
 import { checkRsyncAvailable } from '../runner/rsync.js';
+import { checkRsyncVersion } from '../runner/rsync-version.js';
 import { type RunRsync, runSyncJob } from '../runner/sync-job.js';
 import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
 import { afterDowntime, Heartbeat } from '../reconcile/heartbeat.js';
@@ -45,6 +48,7 @@ import { createReconcileRunStore } from '../store/reconcile-runs.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
 import { createWalSync } from '../store/wal-sync.js';
 import { healthReport, statsReport, type TargetHealth } from '../reports/health-and-stats.js';
+import { createMetrics } from '../reports/metrics.js';
 import { SessionStats } from '../reports/session-stats.js';
 
 export interface ServiceAdapters {
@@ -112,6 +116,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     maxAgeMs: timing.outboxMaxAgeMs,
     backoff: { firstMs: timing.outboxFirstBackoffMs, maxMs: timing.outboxMaxBackoffMs },
+    onDeliveryFailed: (target, givenUp) => metrics.deliveryFailed(target, givenUp),
   });
   const monitor = new MountMonitor({
     mappings: config.mappings,
@@ -124,6 +129,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       runner.wake();
     },
   });
+  const metrics = createMetrics({ jobReports, outbox, mounts: monitor, clock, version: adapters.version });
   const mountGate = createMountGate({
     monitor,
     probe: adapters.probe,
@@ -157,7 +163,11 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           mappings: config.mappings,
           mounts: mountGate,
           source: adapters.probe,
-          rsync: adapters.rsync,
+          rsync: async (args, o) => {
+            const run = await adapters.rsync(args, o);
+            metrics.rsyncFinished(run);
+            return run;
+          },
           clock,
           sleep: adapters.sleep,
           log,
@@ -172,6 +182,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           routing,
           onFinished: (recorded) => {
             session.record(recorded);
+            metrics.jobFinished(recorded);
             history.record(recorded);
             dispatcher.wake();
           },
@@ -266,6 +277,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     duplicateWindowMs: timing.duplicateWindowMs,
     onQueued: (created) => runner.jobsQueued(created),
+    missingManualSource: createMissingSourceCheck({ probe: adapters.probe, monitor }),
   });
   const reportDeps = {
     jobReports,
@@ -297,6 +309,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       return healthReport(reportDeps);
     },
     stats: () => statsReport(reportDeps),
+    scrapeMetrics: () => metrics.scrape(),
     sendTestNotification: async () => {
       // Every target, whatever its events filter: /test is how a user checks that each one is reachable.
       const event = testEvent(clock.now());
@@ -328,8 +341,11 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   return {
     app,
     async start() {
-      const version = await checkRsyncAvailable(adapters.rsyncBinary);
-      log.debug(`Using ${version}`);
+      const versionLine = await checkRsyncAvailable(adapters.rsyncBinary);
+      const version = checkRsyncVersion(versionLine);
+      if (version.kind === 'too-old') throw new SetupError(version.problem);
+      if (version.kind === 'unknown') log.warn(version.problem);
+      log.debug(`Using ${versionLine}`);
       await recoverInterruptedJobs({
         jobs,
         processes: adapters.processes,
@@ -433,9 +449,10 @@ function logStartup(
   for (const n of notifiers) log.info(`Notification target: ${n.id}`);
   for (const m of mediaServers) log.info(`Media server: ${m.id}`);
   const auth = [config.auth.basic ? 'HTTP Basic' : null, config.auth.apiKey ? 'API key' : null].filter(Boolean);
+  const open = config.auth.metrics ? 'GET /health and GET /ping' : 'GET /health, GET /ping and GET /metrics';
   log.info(
     auth.length
-      ? `Authentication: ${auth.join(' or ')} on every route but GET /health and GET /ping`
+      ? `Authentication: ${auth.join(' or ')} on every route but ${open}`
       : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)',
   );
   log.info(`Path mappings from ${config.mappingsFrom}:`);
