@@ -34,6 +34,8 @@ describe('reconcileEvent', () => {
   });
 });
 
+const TIMED_OUT = '⏱️ The pass ran out of time (SYNC_RECONCILE_TIMEOUT_SECONDS)';
+
 describe('the outline every other service lays out', () => {
   it('has the same words: the pass, what it found per mapping, what it could not check, the outcome', () => {
     const event = reconcileEvent(
@@ -49,7 +51,7 @@ describe('the outline every other service lays out', () => {
         { label: 'Found', items: ['/movies: 2 (2.0 GB)', '/tv: 1 (1.0 GB)'], more: 0 },
         { label: '⚠️ Not checked', items: ['/tv-4k: share down: not mounted'], more: 0 },
       ],
-      notes: ['⏱️ The pass ran out of time (SYNC_RECONCILE_TIMEOUT_SECONDS)', 'Queued: 2 new job(s); 1 already had one'],
+      notes: [TIMED_OUT, 'Queued: 2 new job(s); 1 already had one'],
     });
   });
 });
