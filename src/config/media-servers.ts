@@ -51,9 +51,14 @@ export function fileMediaServers(
       const settingNames = { url: setting('url'), apiKey: credential };
       return { spec: { type: entry.type, apiKey: secret, settingNames, ...common }, from };
     }
-    const settingNames = { url: setting('url'), token: credential, sections: setting('sections') };
-    const spec: PlexSpec = { type: 'plex', token: secret, settingNames, ...common };
+    const spec: PlexSpec = {
+      type: 'plex',
+      token: secret,
+      settingNames: { url: setting('url'), token: credential },
+      ...common,
+    };
     if (entry.sections) {
+      spec.settingNames = { url: setting('url'), token: credential, sections: setting('sections') };
       const sections: Record<string, string> = {};
       for (const [container, section] of Object.entries(entry.sections)) {
         if (!mappings.some((m) => m.container === container)) {

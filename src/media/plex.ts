@@ -19,15 +19,12 @@ import { TIMING } from '../core/timing.js';
 export interface PlexSettingNames {
   url: string;
   token: string;
-  /** Where a mapping's section id is set. */
-  sections: string;
+  /** Where the section ids are set: the server's `sections:`; default: each mapping's plex_section. */
+  sections?: string;
 }
 
-const ENV_SETTINGS: PlexSettingNames = {
-  url: 'PLEX_URL',
-  token: 'PLEX_TOKEN',
-  sections: "the mapping's plex_section (or its PLEX_SECTION_* variable)",
-};
+const ENV_SETTINGS: PlexSettingNames = { url: 'PLEX_URL', token: 'PLEX_TOKEN' };
+const MAPPING_SECTIONS = "the mapping's plex_section (or its PLEX_SECTION_* variable)";
 
 export interface PlexOptions {
   /** The server's id (plex://host:port, or the name given); default "plex". */
@@ -71,6 +68,7 @@ export function createPlexServer(opts: PlexOptions): PlexServer {
   const timeoutMs = opts.timeoutMs ?? TIMING.outboundRequestTimeoutMs;
   const base = opts.baseUrl.replace(/\/+$/, '');
   const names = opts.settingNames ?? ENV_SETTINGS;
+  const sectionsSetting = names.sections ?? MAPPING_SECTIONS;
   const mappings = opts.mappings ?? [];
   // The token travels in a header, not the query (a URL is what proxies and error messages log);
   // this still guards against a fetch that echoes headers or a token pasted into the URL.
@@ -170,7 +168,7 @@ export function createPlexServer(opts: PlexOptions): PlexServer {
         known
           ? undefined
           : `mapping ${mapping.container} names Plex section ${section}, which Plex does not have ` +
-              `(its sections: ${describeLibraries(read)}); fix ${names.sections}, or leave it out and the ` +
+              `(its sections: ${describeLibraries(read)}); fix ${sectionsSetting}, or leave it out and the ` +
               'section is found by folder',
       );
     }
@@ -201,7 +199,7 @@ export function createPlexServer(opts: PlexOptions): PlexServer {
       const problem =
         `no Plex library holds ${folder} (mapping ${mapping.container}; libraries: ` +
         `${describeLibraries(libraries ?? [])}): add the folder to a library in Plex, map the path with ` +
-        `path_map or plex_path, or name its section (${names.sections})`;
+        `path_map or plex_path, or name its section (${sectionsSetting})`;
       note(key, problem);
       throw new PermanentError(problem);
     }
