@@ -1,8 +1,11 @@
 // Copies what the compiled code reads at run time next to it, so dist/ is self-contained: the SQL
-// migrations of the store and the shell scripts the share checks run.
-import { cpSync, mkdirSync } from 'node:fs';
+// migrations of the store and the shell scripts the share checks run. Makes the `sync-webhook`
+// command (package.json "bin") executable, as a PATH link in the image needs it to be.
+import { chmodSync, cpSync, mkdirSync } from 'node:fs';
 
 for (const folder of ['store/migrations', 'mounts/scripts']) {
   mkdirSync(`dist/${folder}`, { recursive: true });
   cpSync(`src/${folder}`, `dist/${folder}`, { recursive: true });
 }
+
+chmodSync('dist/cli.js', 0o755);

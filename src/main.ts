@@ -39,8 +39,8 @@ async function main(): Promise<void> {
   const { log, history, closeLogs } = openLogsOrExit(config);
   if (process.getuid?.() === 0) {
     log.warn(
-      'Running as root. The container runs as uid 1000; outside it, run as an unprivileged user ' +
-        'that can read the source and write the destination.',
+      'Running as root. In the image, set PUID/PGID (default 1000:1000) to a user that can read the source ' +
+        'and write the destination; outside it, run as such an unprivileged user.',
     );
   }
   const exit = (code: number) => {

@@ -34,6 +34,10 @@ export interface Timing {
   outboxMaxAgeMs: number;
   /** One request to Telegram or Plex. */
   outboundRequestTimeoutMs: number;
+  /** One read-only request of `sync-webhook doctor` to Telegram or Plex. */
+  doctorRequestTimeoutMs: number;
+  /** One request of the CLI to the service; longer than outboundRequestTimeoutMs, as /test waits for Telegram. */
+  cliRequestTimeoutMs: number;
   /** rsync gets SIGTERM first (it removes its temp file), and SIGKILL this long after. */
   rsyncKillGraceMs: number;
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
@@ -55,6 +59,8 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   outboxMaxBackoffMs: HOUR,
   outboxMaxAgeMs: 48 * HOUR,
   outboundRequestTimeoutMs: 30 * SECOND,
+  doctorRequestTimeoutMs: 10 * SECOND,
+  cliRequestTimeoutMs: 40 * SECOND,
   rsyncKillGraceMs: 5 * SECOND,
   rsyncPipeDrainMs: SECOND,
 });

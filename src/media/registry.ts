@@ -1,12 +1,14 @@
-// Media-server configurations → instances, by type. Adding a server type: its file, one case here and
-// one member of MediaServerSpec, its fake-server test.
+// Media-server configurations → instances, by type. Adding a server type: its file, one case in each
+// function here and one member of MediaServerSpec, its fake-server test.
 
+import type { Finding } from '../core/finding.js';
 import type { Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import { type ApiKeySettingNames, createMediaBrowserServer } from './jellyfin-emby.js';
 import type { MediaServer } from './media-server.js';
 import type { PathMapEntry } from './path-map.js';
 import { createPlexServer, type PlexSettingNames } from './plex.js';
+import { checkPlex } from './plex-check.js';
 
 interface SpecBase {
   /** Its id instead of the one made from the URL. */
@@ -59,6 +61,17 @@ export function mediaServerId(spec: MediaServerSpec): string {
 export function secretsOfMediaServer(spec: MediaServerSpec): string[] {
   const password = URL.canParse(spec.url) ? decodeURIComponent(new URL(spec.url).password) : '';
   return [spec.type === 'plex' ? spec.token : spec.apiKey, password].filter((s) => s !== '');
+}
+
+/** `sync-webhook doctor`'s read-only look at a server (nothing is scanned). */
+export function checkMediaServer(spec: MediaServerSpec, context: MediaServerContext): Promise<Finding[]> {
+  switch (spec.type) {
+    case 'plex':
+      return checkPlex({ id: mediaServerId(spec), baseUrl: spec.url, token: spec.token, ...context });
+    case 'jellyfin':
+    case 'emby':
+      return Promise.resolve([{ level: 'note', subject: mediaServerId(spec), detail: 'not checked' }]);
+  }
 }
 
 export function createMediaServer(spec: MediaServerSpec, context: MediaServerContext): MediaServer {

@@ -31,6 +31,9 @@ export class MountMonitor {
   private readonly roots: { check: MountCheck; role: 'source' | 'destination' }[];
   private timer: NodeJS.Timeout | undefined;
   private checked = false;
+  // A round of probes may still run when the service stops; it must neither log into closed log files
+  // nor schedule the next round.
+  private stopped = false;
 
   constructor(private readonly deps: MountMonitorDeps) {
     const seen = new Map<string, { check: MountCheck; role: 'source' | 'destination' }>();
@@ -46,6 +49,7 @@ export class MountMonitor {
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 
@@ -79,12 +83,13 @@ export class MountMonitor {
       await Promise.all(
         this.roots.map(async ({ check, role }) => {
           const result = await this.deps.probe.checkRoot(check, role);
-          this.update(check.path, role, result.ok ? null : result.problem);
+          if (!this.stopped) this.update(check.path, role, result.ok ? null : result.problem);
         }),
       );
     } catch (error) {
-      this.deps.log.error({ err: coerceError(error) }, 'Mount check failed');
+      if (!this.stopped) this.deps.log.error({ err: coerceError(error) }, 'Mount check failed');
     }
+    if (this.stopped) return;
     this.checked = true;
     this.timer = setTimeout(() => void this.checkAll(), this.deps.intervalMs);
     this.timer.unref();

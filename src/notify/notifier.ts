@@ -1,6 +1,7 @@
 // The one interface every notification service implements, and the shape of its registry entry. The
 // dispatcher knows only `Notifier`; the configuration knows only `NotifierScheme` (through registry.ts).
 
+import type { Finding } from '../core/finding.js';
 import type { NotifyEvent, NotifyPriority, TelegramHtml } from '../core/notify-event.js';
 import type { TargetUrl } from './target-url.js';
 
@@ -47,6 +48,14 @@ export interface ParsedTarget {
   secrets: string[];
   /** Builds the notifier under the id the configuration settled on. */
   create(id: string, context: NotifierContext): Notifier;
+  /** Where the service is reached (scheme, host, port: no secret), for `sync-webhook doctor`. */
+  origin: string;
+  /**
+   * `sync-webhook doctor`'s look at the target with the service's read-only calls (nothing is sent),
+   * under the id the configuration settled on. Absent when the service has none: doctor then only asks
+   * whether `origin` answers, and says to send a test.
+   */
+  check?: (id: string, context: NotifierContext) => Promise<Finding[]>;
 }
 
 /** The environment, for a service's base-URL override (TELEGRAM_API_URL). */

@@ -1,6 +1,7 @@
 // Notification URLs → targets. One line per service in NOTIFIER_SCHEMES; the configuration reads every
 // URL through here (config/load.ts), so a malformed URL or an unknown scheme stops the start.
 
+import type { Finding } from '../core/finding.js';
 import type { NotifyKind, NotifyPriority } from '../core/notify-event.js';
 import { maskUrl } from '../core/redact.js';
 import type { EnvLookup, Notifier, NotifierContext, NotifierScheme } from './notifier.js';
@@ -48,6 +49,9 @@ export interface NotifyTarget {
   events?: readonly NotifyKind[];
   secrets: readonly string[];
   create(context: NotifierContext): Notifier;
+  /** See ParsedTarget. */
+  origin: string;
+  check?: (context: NotifierContext) => Promise<Finding[]>;
 }
 
 /**
@@ -72,7 +76,7 @@ export function parseNotifyTargets(specs: readonly NotifyTargetSpec[], env: EnvL
       if (!(error instanceof TargetUrlError)) throw error;
       throw new TargetUrlError(`${describeSpec(spec)}: ${entry.service} URL ${error.message}`);
     }
-    for (const one of parsed) {
+    for (const { check, ...one } of parsed) {
       // A name stands for the whole URL; a URL with several destinations suffixes it per destination.
       const id = spec.name === undefined ? one.id : parsed.length === 1 ? spec.name : `${spec.name}/${one.id}`;
       const earlier = origin.get(id);
@@ -89,6 +93,8 @@ export function parseNotifyTargets(specs: readonly NotifyTargetSpec[], env: EnvL
         ...(spec.events ? { events: spec.events } : {}),
         secrets: one.secrets,
         create: (context) => one.create(id, failurePriority ? { ...context, failurePriority } : context),
+        origin: one.origin,
+        ...(check ? { check: (context: NotifierContext) => check(id, context) } : {}),
       });
     }
   }

@@ -12,6 +12,7 @@ import { PermanentError } from '../core/errors.js';
 import type { EnvLookup, Notifier, NotifierScheme, ParsedTarget } from './notifier.js';
 import { RetryLaterError } from './notifier.js';
 import { TargetUrlError, type TargetUrl } from './target-url.js';
+import { checkTelegram } from './telegram-check.js';
 import { telegramMessage, toTelegramText } from './telegram-text.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
 import { redactor } from '../core/redact.js';
@@ -136,6 +137,16 @@ export const telegramScheme: NotifierScheme = {
       secrets: [botToken],
       create: (id, context) =>
         createTelegramNotifier({
+          id,
+          baseUrl,
+          token: botToken,
+          chatId: chat,
+          fetch: context.fetch,
+          timeoutMs: context.timeoutMs,
+        }),
+      origin: new URL(baseUrl).origin,
+      check: (id, context) =>
+        checkTelegram({
           id,
           baseUrl,
           token: botToken,

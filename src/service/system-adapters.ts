@@ -31,7 +31,7 @@ export function systemAdapters(
 }
 
 /** package.json sits two folders up, from src/service as from dist/service (and in the image). */
-function packageVersion(): string {
+export function packageVersion(): string {
   const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
   const version: unknown = JSON.parse(text).version;
   return typeof version === 'string' ? version : 'unknown';

@@ -58,7 +58,7 @@ export function openDatabase(path: string): Db {
 }
 
 /** What to do about an SQLite error, by its code: moving a file aside only helps when it is corrupt. */
-function hintFor(error: unknown): string {
+export function hintFor(error: unknown): string {
   const code = error instanceof Error && 'code' in error ? String(error.code) : '';
   if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
     return (
@@ -80,14 +80,18 @@ function hintFor(error: unknown): string {
   return '.';
 }
 
+/** The numbered .sql files of this build, oldest first; the last one's number is the current schema. */
+export function migrations(): { version: number; file: string }[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((name) => /^\d+-.*\.sql$/.test(name))
+    .sort()
+    .map((file) => ({ version: Number.parseInt(file, 10), file }));
+}
+
 /** Applies the numbered .sql files above the recorded user_version, each in its own transaction. */
 function migrate(db: Db): void {
   const current = Number(db.pragma('user_version', { simple: true }));
-  const files = readdirSync(MIGRATIONS_DIR)
-    .filter((name) => /^\d+-.*\.sql$/.test(name))
-    .sort();
-  for (const file of files) {
-    const version = Number.parseInt(file, 10);
+  for (const { version, file } of migrations()) {
     if (version <= current) continue;
     const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
     db.transaction(() => {

@@ -23,10 +23,6 @@ const PENDING_DOCS = [
   'docs/resume-and-bandwidth.md',
   'docs/catch-up.md',
   'docs/monitoring.md',
-  'docs/docker.md',
-  'docs/unraid.md',
-  'docs/synology.md',
-  'docs/cli.md',
 ];
 
 /** Where this project is developed, beside the repository: never a user's path (../ past the root is caught too). */

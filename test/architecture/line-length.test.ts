@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const MAX = 120;
-const PATTERNS = ['src/*.ts', 'test/*.ts', 'bench/*.mjs', 'bench/*.lua', 'scripts/*', 'src/*.sh', '.ci/*'];
+const PATTERNS = ['src/*.ts', 'test/*.ts', 'bench/*.mjs', 'bench/*.lua', 'scripts/*', 'src/*.sh', '.ci/*', 'docker/*'];
 const SKIPPED = ['test/fixtures/', 'bench/results/'];
 
 function trackedFiles(): string[] {

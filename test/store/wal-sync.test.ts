@@ -53,11 +53,13 @@ describe('webhook inserts: commit now, fsync off the event loop', () => {
     expect(createJobReports(db).get(2)?.status).toBe('queued');
   });
 
-  it('leaves every other write of the connection at synchronous=FULL', () => {
+  it('leaves every other write of the connection at synchronous=FULL', async () => {
     const jobs = createJobStore(db, createOutboxStore(db));
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
-    void walSync.commitThenSync(() => jobs.enqueueGroups([[job(1)]], new Date(), 60_000)).durable;
+    const { durable } = walSync.commitThenSync(() => jobs.enqueueGroups([[job(1)]], new Date(), 60_000));
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    // Awaited, so that afterEach does not close the WAL file under the sync still running (EBADF).
+    await durable;
   });
 
   it('restores synchronous=FULL when the insert fails', () => {
