@@ -5,6 +5,7 @@ import type { Finding } from '../core/finding.js';
 import type { Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import { type ApiKeySettingNames, createMediaBrowserServer } from './jellyfin-emby.js';
+import { checkMediaBrowser } from './jellyfin-emby-check.js';
 import type { MediaServer } from './media-server.js';
 import type { PathMapEntry } from './path-map.js';
 import { createPlexServer, type PlexSettingNames } from './plex.js';
@@ -65,12 +66,28 @@ export function secretsOfMediaServer(spec: MediaServerSpec): string[] {
 
 /** `sync-webhook doctor`'s read-only look at a server (nothing is scanned). */
 export function checkMediaServer(spec: MediaServerSpec, context: MediaServerContext): Promise<Finding[]> {
+  const id = mediaServerId(spec);
   switch (spec.type) {
     case 'plex':
-      return checkPlex({ id: mediaServerId(spec), baseUrl: spec.url, token: spec.token, ...context });
+      return checkPlex({
+        id,
+        baseUrl: spec.url,
+        token: spec.token,
+        sections: spec.sections,
+        pathMap: spec.pathMap,
+        settingNames: spec.settingNames,
+        ...context,
+      });
     case 'jellyfin':
     case 'emby':
-      return Promise.resolve([{ level: 'note', subject: mediaServerId(spec), detail: 'not checked' }]);
+      return checkMediaBrowser({
+        kind: spec.type,
+        id,
+        baseUrl: spec.url,
+        apiKey: spec.apiKey,
+        settingNames: spec.settingNames,
+        ...context,
+      });
   }
 }
 
