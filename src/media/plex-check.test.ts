@@ -77,7 +77,7 @@ describe('checkPlex', () => {
     ]);
   });
 
-  it('a mapping without a section is fine when its destination, as Plex sees it, is in or around a library', async () => {
+  it('a mapping without a section is fine when its destination, as Plex sees it, is in or near a library', async () => {
     const mapping = (container: string, destination: string, plexPath = destination) => ({
       container,
       source: { path: `/src${container}` },

@@ -239,12 +239,13 @@ describe('createPlexServer scan requests', () => {
     expect(fake.refreshes()).toEqual([{ section: '6', path: '/mnt/dst/Anime/A' }]);
   });
 
-  it('a named section Plex does not have: refused, a problem naming its sections; cleared once Plex has it', async () => {
+  it('a named section Plex lacks: refused, a problem naming its sections; cleared once Plex has it', async () => {
     const p = plex({ mappings: [{ ...movies, plexSection: '7' }] });
     const err = await rejection(p.scan(film('/movies', '/mnt/dst/Movies/Film')));
     expect(err).toBeInstanceOf(PermanentError);
     expect(err.message).toBe(
-      'Plex refused the scan of section 7 (HTTP 404): no such library section; check the Plex section id of the mapping',
+      'Plex refused the scan of section 7 (HTTP 404): no such library section; ' +
+        'check the Plex section id of the mapping',
     );
     const problem =
       'mapping /movies names Plex section 7, which Plex does not have (its sections: 1 (Movies), 5 (Everything), ' +

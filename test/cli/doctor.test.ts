@@ -315,7 +315,7 @@ describe('doctor and the notification targets: read-only calls only', () => {
     });
   });
 
-  it('Jellyfin and Emby: GET /System/Info with the key in the header each reads; a wrong key is a problem', async () => {
+  it('Jellyfin and Emby: GET /System/Info with the key in the header each reads; a wrong key: a problem', async () => {
     const jellyfinKey = 'jellyfin-doctor-key-0123';
     const jellyfin = await startFakeMediaBrowser({ kind: 'jellyfin', apiKey: jellyfinKey });
     const emby = await startFakeMediaBrowser({ kind: 'emby', apiKey: 'emby-doctor-key-0123' });
