@@ -2,16 +2,31 @@
 // the spellings it accepts. A bad value stops the start with a message that begins with the variable.
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
-import { cronFields, cronProblem, httpUrl, logLevel, onOff, parseOrThrow, timeZone, wholeNumber } from './schema.js';
+import {
+  bandwidthLimit,
+  cronFields,
+  cronProblem,
+  httpUrl,
+  logFormat,
+  logLevel,
+  onOff,
+  parseOrThrow,
+  timeZone,
+  wholeNumber,
+} from './schema.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Variables whose values are masked wherever a configuration error could quote them. */
+/**
+ * The secrets: masked wherever a configuration error could quote them, and each may come from a file
+ * instead (NAME_FILE, as Docker secrets give them: see secret-files.ts). A new secret is one line here.
+ */
 export const SECRET_VARIABLES = [
   'TELEGRAM_BOT_TOKEN',
   'PLEX_TOKEN',
   'SYNC_PASSWORD',
   'SYNC_API_KEY',
+  'SYNC_NOTIFY_URLS',
   'JELLYFIN_API_KEY',
   'EMBY_API_KEY',
 ] as const;
@@ -31,6 +46,9 @@ const environmentSchema = z
     TELEGRAM_CHAT_ID: variable(text.optional()),
     TELEGRAM_API_URL: variable(httpUrl.default(DEFAULTS.TELEGRAM_API_URL)),
     SYNC_NOTIFY_URLS: variable(text.optional()),
+    DISCORD_API_URL: variable(httpUrl.optional()),
+    SLACK_API_URL: variable(httpUrl.optional()),
+    PUSHOVER_API_URL: variable(httpUrl.optional()),
     PLEX_URL: variable(httpUrl.optional()),
     PLEX_TOKEN: variable(text.optional()),
     PLEX_SECTION_MOVIES: variable(text.optional()),
@@ -50,6 +68,8 @@ const environmentSchema = z
     SYNC_DB_PATH: variable(text.default(DEFAULTS.SYNC_DB_PATH)),
     SYNC_LOG_PATH: variable(text.default(DEFAULTS.SYNC_LOG_PATH)),
     SYNC_LOG_LEVEL: variable(logLevel.prefault(DEFAULTS.SYNC_LOG_LEVEL)),
+    SYNC_LOG_FORMAT: variable(logFormat.prefault(DEFAULTS.SYNC_LOG_FORMAT)),
+    SYNC_METRICS_AUTH: variable(onOff.default(DEFAULTS.SYNC_METRICS_AUTH)),
     TZ: variable(timeZone.default(DEFAULTS.TZ)),
     SYNC_DRY_RUN: variable(onOff.default(DEFAULTS.SYNC_DRY_RUN)),
     SYNC_RETRY_INTERVAL_SECONDS: variable(wholeNumber(1, 7 * 86400).default(DEFAULTS.SYNC_RETRY_INTERVAL_SECONDS)),
@@ -57,6 +77,8 @@ const environmentSchema = z
     SYNC_SUMMARY_CRON: variable(cronFields.default(DEFAULTS.SYNC_SUMMARY_CRON)),
     SYNC_RSYNC_TIMEOUT_SECONDS: variable(wholeNumber(1, 30 * 86400).default(DEFAULTS.SYNC_RSYNC_TIMEOUT_SECONDS)),
     SYNC_MAX_CONCURRENT: variable(wholeNumber(1, 16).default(DEFAULTS.SYNC_MAX_CONCURRENT)),
+    // Unset: no limit, like 0.
+    SYNC_RSYNC_BWLIMIT: variable(bandwidthLimit.optional()),
     SYNC_REQUIRE_MOUNTS: variable(onOff.default(DEFAULTS.SYNC_REQUIRE_MOUNTS)),
     SYNC_MOUNT_TIMEOUT_SECONDS: variable(wholeNumber(1, 300).default(DEFAULTS.SYNC_MOUNT_TIMEOUT_SECONDS)),
     SYNC_MOUNT_CHECK_INTERVAL_SECONDS: variable(

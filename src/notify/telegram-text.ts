@@ -86,7 +86,8 @@ export function formatDelay(inSeconds: number): string {
   return `${Math.round(minutes / 60)} h`;
 }
 
-function outcomeLine(jobId: number, next: RetryPlan): string {
+/** What happens next after a failed copy, in words every format shows as they are. */
+export function outcomeLine(jobId: number, next: RetryPlan): string {
   if (next.kind === 'retry') {
     return `Will retry (retry ${next.attempt}/${next.maxRetries} in ${formatDelay(next.inSeconds)})`;
   }

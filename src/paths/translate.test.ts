@@ -18,6 +18,7 @@ describe('checkContainerPath', () => {
     "/tv/Schitt's Creek (2015)/Season 01/Ep.mkv",
     '/movies/-rf/x',
     '/movies/a.b/..c/...',
+    '/movies/.sync-webhook-partial-not/x',
     '/x',
   ])('accepts %j', (path) => {
     expect(checkContainerPath(path)).toBeNull();
@@ -34,6 +35,8 @@ describe('checkContainerPath', () => {
     ['/movies/Film/..', 'contains a "." or ".." segment'],
     ['/movies/./Film', 'contains a "." or ".." segment'],
     ['/movies/Film/.', 'contains a "." or ".." segment'],
+    ['/tv/Show/Season 01/.sync-webhook-partial/Ep.mkv', 'lies in a partial folder (.sync-webhook-partial)'],
+    ['/movies/Film/.sync-webhook-partial', 'lies in a partial folder (.sync-webhook-partial)'],
     ['/movies/Film\u0000.mkv', 'contains control character U+0000'],
     ['/movies/Film\n.mkv', 'contains control character U+000A'],
     ['/movies/Film\r.mkv', 'contains control character U+000D'],

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { isInPartialFolder, PARTIAL_FOLDER } from '../core/partial-folder.js';
 import { isInside } from '../core/paths.js';
 import type { Mapping } from '../core/types.js';
 
@@ -42,6 +43,8 @@ export function checkContainerPath(path: string): string | null {
     return `Unsafe path ${show(path)}: contains a "." or ".." segment`;
   }
   if (trimSlash(path) === '') return `Unsafe path ${show(path)}: names the filesystem root`;
+  // What a cut copy left there must never be copied to where Plex would index it.
+  if (isInPartialFolder(path)) return `Unsafe path ${show(path)}: lies in a partial folder (${PARTIAL_FOLDER})`;
   return null;
 }
 

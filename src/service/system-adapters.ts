@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.js';
 import { createMountProbe } from '../mounts/probe.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
-import { removeRsyncLeftovers } from '../mounts/rsync-leftovers.js';
+import { createPartialCopies } from '../mounts/partial-copies.js';
 import type { ServiceAdapters } from './create-service.js';
 
 /** The adapters of a real run: the system clock, real child processes, this machine's mount table. */
@@ -21,7 +21,7 @@ export function systemAdapters(
     probe: createMountProbe({ timeoutMs, requireMounts: config.mounts.require }),
     rsync: runRsync,
     rsyncBinary: 'rsync',
-    removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, timeoutMs),
+    partials: createPartialCopies({ timeoutMs }),
     readMountTable,
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),

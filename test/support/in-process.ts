@@ -66,6 +66,7 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
   let output = '';
   const { log, close } = createLogger({
     level: config.log.level,
+    format: config.log.format,
     logDir: layout.logDir,
     timeZone: config.timeZone,
     secrets: secretsOf(config),
