@@ -55,6 +55,10 @@ const environmentSchema = z
     PLEX_SECTION_MOVIES_4K: variable(text.optional()),
     PLEX_SECTION_TV: variable(text.optional()),
     PLEX_SECTION_TV_4K: variable(text.optional()),
+    JELLYFIN_URL: variable(httpUrl.optional()),
+    JELLYFIN_API_KEY: variable(text.optional()),
+    EMBY_URL: variable(httpUrl.optional()),
+    EMBY_API_KEY: variable(text.optional()),
     SYNC_CONFIG: variable(text.optional()),
     SYNC_USERNAME: variable(text.optional()),
     SYNC_PASSWORD: variable(text.optional()),
@@ -96,6 +100,14 @@ const environmentSchema = z
         message: 'SYNC_USERNAME and SYNC_PASSWORD must be set together (HTTP Basic needs both), or neither',
         input: env,
       });
+    }
+    for (const [url, key] of [
+      ['JELLYFIN_URL', 'JELLYFIN_API_KEY'],
+      ['EMBY_URL', 'EMBY_API_KEY'],
+    ] as const) {
+      if ((env[url] === undefined) !== (env[key] === undefined)) {
+        ctx.addIssue({ code: 'custom', message: `${url} and ${key} must be set together, or neither`, input: env });
+      }
     }
     // The scheduler builds its cron from this expression and zone without checking them again.
     const cron = cronProblem(env.SYNC_SUMMARY_CRON, env.TZ);

@@ -5,6 +5,7 @@ import { type NotifyTarget, type NotifyTargetSpec, parseNotifyTargets } from '..
 import { TargetUrlError } from '../notify/target-url.js';
 import { type Env, readEnvironment, SECRET_VARIABLES } from './env.js';
 import { defaultMappings, loadMappingsFile, type ReadFile } from './mappings-file.js';
+import { checkMediaServerIds, envMediaServers } from './media-servers.js';
 import type { LogFormat, LogLevel } from '../core/types.js';
 import { ConfigError } from './schema.js';
 import { withSecretFiles } from './secret-files.js';
@@ -20,7 +21,7 @@ export interface Config {
   mappingsFrom: string;
   /** Notification targets (SYNC_NOTIFY_URLS, the YAML notify: block, TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID). */
   notify: readonly NotifyTarget[];
-  /** Media servers to ask for a scan after a copy (PLEX_URL/PLEX_TOKEN). */
+  /** Media servers to ask for a scan after a copy (PLEX_*, JELLYFIN_*, EMBY_*, media_servers: in SYNC_CONFIG). */
   mediaServers: readonly MediaServerSpec[];
   auth: {
     basic: { username: string; password: string } | null;
@@ -78,8 +79,12 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
     const value = checked[name];
     return typeof value === 'string' ? value : env[name];
   });
-  const mediaServers: MediaServerSpec[] =
-    e.PLEX_URL && e.PLEX_TOKEN ? [{ type: 'plex', url: e.PLEX_URL, token: e.PLEX_TOKEN }] : [];
+  const configuredMediaServers = [...envMediaServers(e), ...(file?.mediaServers ?? [])];
+  checkMediaServerIds(
+    configuredMediaServers,
+    notify.map((target) => target.id),
+  );
+  const mediaServers: MediaServerSpec[] = configuredMediaServers.map((server) => server.spec);
   const username = e.SYNC_USERNAME;
   const password = e.SYNC_PASSWORD;
   return {

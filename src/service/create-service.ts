@@ -100,7 +100,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const outbound = { fetch: adapters.fetch, timeoutMs: timing.outboundRequestTimeoutMs };
   const notifiers = config.notify.map((target) => target.create(outbound));
   const mediaServers = config.mediaServers.map((spec) =>
-    createMediaServer(spec, { ...outbound, mappings: config.mappings }),
+    createMediaServer(spec, { ...outbound, mappings: config.mappings, log }),
   );
   const notifications = notifiers.length > 0;
   const routing = targetRouting(config, mediaServers);
@@ -290,7 +290,10 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     version: adapters.version,
     targets: () => ({
       notifications: notifiers.map((n) => deliveryView(n.id, dispatcher.record(n.id), redact)),
-      mediaServers: mediaServers.map((m) => deliveryView(m.id, dispatcher.record(m.id), redact)),
+      mediaServers: mediaServers.map((m) => ({
+        ...deliveryView(m.id, dispatcher.record(m.id), redact),
+        problems: m.problems?.().map(redact) ?? [],
+      })),
     }),
   };
   const app = buildApp({

@@ -29,7 +29,8 @@ async function scrape(
 
 describe('GET /metrics', () => {
   it('counts the jobs, bytes, rsync runs and failed deliveries of real jobs, by their labels', async () => {
-    // Telegram answers 500 (retried after 30 s: one failure each within this test); Plex 401 (given up).
+    // Telegram answers 500 (retried after 30 s: one failure each within this test); Plex 401 (given up): the
+    // /movies scan names its section, the /tv scan's read of the library sections is refused the same way.
     const telegram = await startFakeServer({ status: 500, body: { ok: false, description: 'down' } });
     const plex = await startFakeServer({ status: 401, body: 'unauthorized' });
     onCleanup(() => telegram.close());
@@ -78,14 +79,14 @@ describe('GET /metrics', () => {
       await waitForJob(svc, episode.body.job_id, 'success'),
       await waitForJob(svc, missing.body.job_id, 'failed'),
     ];
-    // One Telegram attempt per target head (then a 30 s backoff), one Plex attempt (given up).
+    // One Telegram attempt per target head (then a 30 s backoff), one Plex attempt per scan (given up).
     await telegram.waitForRequests(1);
-    await plex.waitForRequests(1);
+    await plex.waitForRequests(2);
     await waitFor(async () => {
       const families = await scrape(svc.app);
       const plexGivenUp = sampleValue(families, 'sync_webhook_deliveries_given_up_total', { target: PLEX });
       const telegramFailed = sampleValue(families, 'sync_webhook_delivery_failures_total', { target: TELEGRAM });
-      return plexGivenUp === 1 && telegramFailed === 1 ? true : undefined;
+      return plexGivenUp === 2 && telegramFailed === 1 ? true : undefined;
     });
 
     const m = await scrape(svc.app);
@@ -123,8 +124,8 @@ describe('GET /metrics', () => {
 
     expect(sampleValue(m, 'sync_webhook_delivery_failures_total', { target: TELEGRAM })).toBe(1);
     expect(sampleValue(m, 'sync_webhook_deliveries_given_up_total', { target: TELEGRAM })).toBeUndefined();
-    expect(sampleValue(m, 'sync_webhook_delivery_failures_total', { target: PLEX })).toBe(1);
-    expect(sampleValue(m, 'sync_webhook_deliveries_given_up_total', { target: PLEX })).toBe(1);
+    expect(sampleValue(m, 'sync_webhook_delivery_failures_total', { target: PLEX })).toBe(2);
+    expect(sampleValue(m, 'sync_webhook_deliveries_given_up_total', { target: PLEX })).toBe(2);
     // The failed message and the two behind it wait, in order; the Plex scan left the queue.
     expect(sampleValue(m, 'sync_webhook_outbox_pending', { target: TELEGRAM })).toBe(3);
     expect(sampleValue(m, 'sync_webhook_outbox_pending', { target: PLEX })).toBeUndefined();
