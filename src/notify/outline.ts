@@ -2,10 +2,17 @@
 // renderers lay out, each in its own markup and escaping. The words are Telegram's (telegram-text.ts), so a
 // message reads the same on every service. Pure; the values here are raw text, escaped by each renderer.
 
-import type { EventMedia, MountEvent, NotifyEvent, NotifySeverity, SummaryFigures } from '../core/notify-event.js';
+import type {
+  EventMedia,
+  MountEvent,
+  NotifyEvent,
+  NotifySeverity,
+  ReconcileEvent,
+  SummaryFigures,
+} from '../core/notify-event.js';
 import { SUMMARY_LIST_LIMIT } from './events.js';
 import { formatBytes, formatDuration, toFixed1 } from './format.js';
-import { formatDelay, outcomeLine } from './telegram-text.js';
+import { formatDelay, outcomeLine, reconcileWords } from './telegram-text.js';
 
 export interface OutlineField {
   label: string;
@@ -106,13 +113,15 @@ export function outlineOf(event: NotifyEvent, limits: OutlineLimits = ROOMY): Ou
     case 'mount_down':
     case 'mount_up':
       return { ...base, ...mountParts(event, limits) };
+    case 'reconcile':
+      return { ...base, ...reconcileParts(event, limits) };
   }
 }
 
 /** The name lines and, for a manual path (no sender metadata), the path that identifies it. */
 function mediaParts(media: EventMedia, limits: OutlineLimits): { subject: string[]; fields: OutlineField[] } {
   const title = clip(media.title, limits.value);
-  if (media.source === 'manual') {
+  if (media.source === 'manual' || media.source === 'reconcile') {
     return { subject: [title], fields: [{ label: 'Path', value: clip(media.path, limits.path) }] };
   }
   if (media.type === 'movie') return { subject: [media.year ? `${title} (${media.year})` : title], fields: [] };
@@ -196,4 +205,27 @@ function plainList(list: OutlineList): string {
   const lines = [`${list.label}:`, ...list.items.map((item) => `• ${item}`)];
   if (list.more > 0) lines.push(`  ...and ${list.more} more`);
   return lines.join('\n');
+}
+
+/** A catch-up pass: what it found per mapping, the mappings it could not check, whether it queued. */
+function reconcileParts(
+  event: ReconcileEvent,
+  limits: OutlineLimits,
+): Pick<Outline, 'subject' | 'fields' | 'lists' | 'notes'> {
+  const words = reconcileWords(event);
+  const lists: OutlineList[] = [];
+  if (event.found.length > 0) {
+    const items = event.found.map((m) => `${clip(m.mapping, limits.value)}: ${m.items} (${formatBytes(m.bytes)})`);
+    lists.push({ label: 'Found', items, more: 0 });
+  }
+  if (event.notChecked.length > 0) {
+    const items = event.notChecked.map((m) => `${clip(m.mapping, limits.value)}: ${clip(m.problem, limits.path)}`);
+    lists.push({ label: '⚠️ Not checked', items, more: 0 });
+  }
+  return {
+    subject: [`${words.pass} (${words.startedBy})`, words.found],
+    fields: [],
+    lists,
+    notes: [...(words.timedOut ? [words.timedOut] : []), words.outcome],
+  };
 }

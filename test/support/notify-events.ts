@@ -9,7 +9,13 @@
 
 import type { MountEvent, NotifyEvent, RetryPlan, SummaryFigures } from '../../src/core/notify-event.js';
 import type { Job } from '../../src/core/types.js';
-import { dailySummaryEvent, syncFailedEvent, syncSucceededEvent, testEvent } from '../../src/notify/events.js';
+import {
+  dailySummaryEvent,
+  reconcileEvent,
+  syncFailedEvent,
+  syncSucceededEvent,
+  testEvent,
+} from '../../src/notify/events.js';
 
 /** Every character a format gives a meaning, and a mention. */
 export const NASTY = 'Tom & Jerry _a_ *b* [c](d) ~e~ `f` \\ <g> @everyone';
@@ -119,5 +125,21 @@ export function everyEvent(title: string): [string, NotifyEvent][] {
     ['test', { ...testEvent(AT), text: title }],
     ['mount_down', mountEvent('mount_down', { mapping: title, problem: title })],
     ['mount_up', mountEvent('mount_up', { mapping: title })],
+    [
+      'reconcile',
+      reconcileEvent(
+        {
+          passId: 7,
+          startedBy: 'after_downtime',
+          status: 'done',
+          items: 3,
+          bytes: 3 * 1024 ** 3,
+          found: [{ mapping: title, items: 3, bytes: 3 * 1024 ** 3 }],
+          notChecked: [{ mapping: '/tv', problem: title }],
+          queued: { created: 2, folded: 1 },
+        },
+        AT,
+      ),
+    ],
   ];
 }
