@@ -8,6 +8,7 @@ function deps(auth: AppDeps['auth']): AppDeps {
   return {
     log: pino({ level: 'silent' }),
     auth,
+    dashboard: null,
     intake: { accept: async () => ({ kind: 'test' }) },
     jobs: { retryFailed: () => 'not_found', retryFailedSince: () => [] },
     jobReports: { get: () => undefined, list: () => [] },

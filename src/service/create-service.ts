@@ -7,6 +7,7 @@ import { dayOf, previousDay } from '../core/day.js';
 import { TIMING, type Timing } from '../core/timing.js';
 import type { Clock } from '../core/types.js';
 import { buildApp } from '../http/app.js';
+import type { DashboardFiles } from '../http/routes/dashboard.js';
 import { createIntake } from '../intake/intake.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
@@ -55,6 +56,8 @@ export interface ServiceAdapters {
   fetch: typeof fetch;
   /** This build's version (package.json), shown by /health. */
   version: string;
+  /** The dashboard page's built files (dist/web), served at /; null when they were not built. */
+  dashboard: DashboardFiles | null;
   /** Ends the process; called once the queue stopped because a job's outcome could not be recorded. */
   exit: (code: number) => void;
 }
@@ -211,6 +214,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const app = buildApp({
     log,
     auth: config.auth,
+    dashboard: adapters.dashboard,
     intake,
     jobs,
     jobReports,
@@ -264,6 +268,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         );
       }
       logStartup(log, config, notifications, dailySummary.nextRun());
+      if (!adapters.dashboard) log.warn('Dashboard not built (no dist/web/index.html): run npm run build');
     },
     async stop() {
       await app.close();
