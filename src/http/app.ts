@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { InputError } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
 import { registerAuth, type AuthConfig } from './auth.js';
-import { registerDashboardRoutes, type DashboardRouteDeps } from './routes/dashboard.js';
+import { registerPageRoutes, type PageRouteDeps } from './routes/page.js';
 import { registerJobRoutes, type JobRouteDeps } from './routes/jobs.js';
 import { registerOpsRoutes, type OpsRouteDeps } from './routes/ops.js';
 import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
@@ -10,7 +10,7 @@ import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.
 export type AppDeps = WebhookRouteDeps &
   JobRouteDeps &
   OpsRouteDeps &
-  DashboardRouteDeps & { log: Logger; auth: AuthConfig };
+  PageRouteDeps & { log: Logger; auth: AuthConfig };
 
 /** Largest body accepted; a real Radarr/Sonarr payload is a few kB. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -59,7 +59,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerWebhookRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerOpsRoutes(app, deps);
-  registerDashboardRoutes(app, deps);
+  registerPageRoutes(app, deps);
   return app;
 }
 

@@ -8,7 +8,7 @@ function deps(auth: AppDeps['auth']): AppDeps {
   return {
     log: pino({ level: 'silent' }),
     auth,
-    dashboard: null,
+    pageFiles: null,
     intake: { accept: async () => ({ kind: 'test' }) },
     jobs: { retryFailed: () => 'not_found', retryFailedSince: () => [] },
     jobReports: { get: () => undefined, list: () => [] },

@@ -7,7 +7,7 @@ import { dayOf, previousDay } from '../core/day.js';
 import { TIMING, type Timing } from '../core/timing.js';
 import type { Clock } from '../core/types.js';
 import { buildApp } from '../http/app.js';
-import type { DashboardFiles } from '../http/routes/dashboard.js';
+import type { PageFiles } from '../http/routes/page.js';
 import { createIntake } from '../intake/intake.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
@@ -57,7 +57,7 @@ export interface ServiceAdapters {
   /** This build's version (package.json), shown by /health. */
   version: string;
   /** The dashboard page's built files (dist/web), served at /; null when they were not built. */
-  dashboard: DashboardFiles | null;
+  pageFiles: PageFiles | null;
   /** Ends the process; called once the queue stopped because a job's outcome could not be recorded. */
   exit: (code: number) => void;
 }
@@ -214,7 +214,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const app = buildApp({
     log,
     auth: config.auth,
-    dashboard: adapters.dashboard,
+    pageFiles: adapters.pageFiles,
     intake,
     jobs,
     jobReports,
@@ -268,7 +268,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         );
       }
       logStartup(log, config, notifications, dailySummary.nextRun());
-      if (!adapters.dashboard) log.warn('Dashboard not built (no dist/web/index.html): run npm run build');
+      if (!adapters.pageFiles) log.warn('Dashboard not built (no dist/web/index.html): run npm run build');
     },
     async stop() {
       await app.close();

@@ -8,7 +8,7 @@ import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
 import { removeRsyncLeftovers } from '../mounts/rsync-leftovers.js';
 import type { ServiceAdapters } from './create-service.js';
-import { readDashboardFiles } from './dashboard-files.js';
+import { readPageFiles } from './page-files.js';
 
 /** The adapters of a real run: the system clock, real child processes, this machine's mount table. */
 export function systemAdapters(
@@ -28,7 +28,7 @@ export function systemAdapters(
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     fetch: globalThis.fetch,
     version: packageVersion(),
-    dashboard: readDashboardFiles(),
+    pageFiles: readPageFiles(),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** One built file of the dashboard (dist/web), with the compressed copies `npm run build` wrote beside it. */
-export interface DashboardFile {
+export interface PageFile {
   body: Buffer;
   gzip: Buffer | null;
   brotli: Buffer | null;
@@ -13,10 +13,10 @@ export interface DashboardFile {
 }
 
 /** The dashboard's files by URL path (`/index.html`, `/assets/index-3f2a.js`); null when it was not built. */
-export type DashboardFiles = ReadonlyMap<string, DashboardFile>;
+export type PageFiles = ReadonlyMap<string, PageFile>;
 
-export interface DashboardRouteDeps {
-  dashboard: DashboardFiles | null;
+export interface PageRouteDeps {
+  pageFiles: PageFiles | null;
 }
 
 // The page runs only its own script and talks only to this origin; it may not be framed (its buttons retry
@@ -32,8 +32,8 @@ const PAGE_HEADERS = {
 };
 
 /** GET / serves the dashboard page, GET /assets/<file> its scripts and styles; the JSON API keeps its paths. */
-export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRouteDeps): void {
-  const files = deps.dashboard;
+export function registerPageRoutes(app: FastifyInstance, deps: PageRouteDeps): void {
+  const files = deps.pageFiles;
   app.get('/', async (request, reply) => {
     const page = files?.get('/index.html');
     if (!page) {
@@ -55,7 +55,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRou
   });
 }
 
-function sendFile(request: FastifyRequest, reply: FastifyReply, file: DashboardFile): FastifyReply {
+function sendFile(request: FastifyRequest, reply: FastifyReply, file: PageFile): FastifyReply {
   reply
     .header('content-type', file.contentType)
     .header('etag', file.etag)
@@ -80,7 +80,7 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 /** Brotli when the browser takes it, then gzip, else the plain body (RFC 9110 §12.5.3, q=0 refuses). */
 export function pickEncoding(
   header: string | undefined,
-  file: Pick<DashboardFile, 'gzip' | 'brotli'>,
+  file: Pick<PageFile, 'gzip' | 'brotli'>,
 ): 'br' | 'gzip' | 'identity' {
   const accepted = new Map<string, number>();
   for (const part of (header ?? '').split(',')) {

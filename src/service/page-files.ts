@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
-import type { DashboardFile, DashboardFiles } from '../http/routes/dashboard.js';
+import type { PageFile, PageFiles } from '../http/routes/page.js';
 
 /** dist/web, from src/service as from dist/service (and in the image): where `npm run build` puts the page. */
-export const DASHBOARD_DIR = new URL('../../dist/web/', import.meta.url).pathname;
+export const PAGE_DIR = new URL('../../dist/web/', import.meta.url).pathname;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,9 +23,9 @@ const CONTENT_TYPES: Record<string, string> = {
  * .br copies scripts/compress-web.mjs wrote, so a request costs no disk read and no compression.
  * Null when the page was not built (index.html missing): the API still runs, and GET / says why.
  */
-export function readDashboardFiles(dir: string = DASHBOARD_DIR): DashboardFiles | null {
+export function readPageFiles(dir: string = PAGE_DIR): PageFiles | null {
   if (!existsSync(join(dir, 'index.html'))) return null;
-  const files = new Map<string, DashboardFile>();
+  const files = new Map<string, PageFile>();
   for (const path of listFiles(dir)) {
     const contentType = CONTENT_TYPES[extname(path)];
     // Compressed copies, source maps and anything of an unknown type are not served.
