@@ -3,7 +3,8 @@
 #   docker build -t sync-webhook .
 #   docker compose -f docker-compose.example.yml up -d
 #
-# Build stage: compiles TypeScript and, when no prebuilt binary fits, better-sqlite3's native addon.
+# Build stage: compiles TypeScript and the dashboard page (web/ → dist/web), and, when no prebuilt binary
+# fits, better-sqlite3's native addon.
 FROM node:20-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -14,6 +15,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY web ./web
 RUN npm run build \
  && npm prune --omit=dev
 
