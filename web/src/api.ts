@@ -39,7 +39,7 @@ export interface Job {
   retry_count: number;
   gave_up: boolean;
   error: string | null;
-  error_reason?: string | null;
+  error_reason: string | null;
   bytes_transferred: number | null;
   created_at: string;
   started_at: string | null;
@@ -64,13 +64,14 @@ export interface Attempt {
 }
 
 export interface Delivery {
+  id: number;
   target: string;
-  kind?: string;
   status: 'pending' | 'sent' | 'dead';
   attempts: number;
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+  next_attempt_at: string | null;
 }
 
 export interface JobDetail extends Job {
@@ -80,8 +81,8 @@ export interface JobDetail extends Job {
 
 export interface JobPage {
   jobs: Job[];
-  /** The cursor of the next (older) page; absent or null at the end. */
-  next_before?: number | null;
+  /** The cursor of the next (older) page; null at the end. */
+  next_cursor: string | null;
 }
 
 export interface JobFilters {
@@ -89,19 +90,6 @@ export interface JobFilters {
   source?: JobSource | '';
   mapping?: string;
   search?: string;
-}
-
-export interface Health {
-  status: 'healthy' | 'degraded' | 'unhealthy';
-  timestamp?: string;
-  dry_run?: boolean;
-  notifications?: boolean;
-  nfs_status?: string;
-  nfs_issues?: string[];
-  nfs_down_since?: Record<string, string>;
-  jobs_24h?: Record<JobStatus, number>;
-  uptime_since?: string;
-  version?: string;
 }
 
 /** An answer the page shows as an action's outcome: its status code and the API's own words. */
@@ -145,71 +133,107 @@ async function readAnswer<T>(response: Response): Promise<T> {
   return body as T;
 }
 
-export function jobsQuery(filters: JobFilters, limit: number, before?: number): string {
+/** The title index is made of 3-character pieces: the API refuses a shorter search. */
+export const MIN_SEARCH = 3;
+
+export function jobsQuery(filters: JobFilters, limit: number, cursor?: string): string {
   const params = new URLSearchParams({ limit: String(limit) });
   if (filters.status) params.set('status', filters.status);
   if (filters.source) params.set('source', filters.source);
   if (filters.mapping) params.set('mapping', filters.mapping);
-  if (filters.search?.trim()) params.set('search', filters.search.trim());
-  if (before !== undefined) params.set('before', String(before));
+  const search = filters.search?.trim() ?? '';
+  if ([...search].length >= MIN_SEARCH) params.set('q', search);
+  if (cursor !== undefined) params.set('cursor', cursor);
   return `jobs?${params}`;
 }
 
 export const api = {
-  jobs: (filters: JobFilters, limit: number, before?: number, signal?: AbortSignal) =>
-    getJson<JobPage>(jobsQuery(filters, limit, before), signal),
+  jobs: (filters: JobFilters, limit: number, cursor?: string, signal?: AbortSignal) =>
+    getJson<JobPage>(jobsQuery(filters, limit, cursor), signal),
   job: (id: number, signal?: AbortSignal) => getJson<JobDetail>(`jobs/${id}`, signal),
-  health: (signal?: AbortSignal) => getJson<Health>('health', signal),
   retry: (id: number) => postJson<{ status: string; job_id: number }>(`jobs/${id}/retry`),
   retryFailed: () => postJson<{ status: string; job_ids: number[] }>('queue/retry-failed'),
   syncManual: (path: string, type: 'movie' | 'tv') =>
     postJson<{ status: string; job_id?: number; job_ids?: number[] }>('sync/manual', { path, type }),
   testNotification: () => postJson<{ status: string }>('test'),
   sendSummary: () => postJson<{ status: string; day: string; notifications: boolean }>('summary/send'),
-  browse,
-  healthDetails,
-  history,
+  now: (signal?: AbortSignal) => getJson<Now>('queue', signal),
+  healthDetails: (signal?: AbortSignal) => getJson<HealthDetails>('health/details', signal),
+  history: (signal?: AbortSignal) => getJson<History>('history', signal),
+  mappings: (signal?: AbortSignal) => getJson<{ mappings: MappingInfo[] }>('mappings', signal),
+  folders,
 };
 
-/** One folder of a mapping's source, by its container path; `parent` is null at the mapping's root. */
-export interface Folder {
-  mapping: string;
+/** GET /queue and the stream's `snapshot.now` and `now`: the copies running and the queue behind them. */
+export interface Now {
+  running: Job[];
+  queue: {
+    count: number;
+    /** The first jobs in line, in the order they will run. */
+    jobs: Job[];
+    known_bytes: number;
+    /** Queued jobs without a known size (manual syncs): the estimate leaves them out. */
+    without_size: number;
+    sized_over: number;
+  };
+  eta: {
+    seconds: number | null;
+    basis: 'running_copies' | 'median_last_day' | 'none';
+    bytes_per_second: number | null;
+    remaining_bytes: number;
+  };
+  counts: Record<JobStatus, number>;
+}
+
+export type RootState = 'ok' | 'checking' | 'not_mounted' | 'hung' | 'empty' | 'not_writable' | string;
+
+export interface RootHealth {
   path: string;
-  parent: string | null;
-  entries: { name: string; path: string; type: 'directory' | 'file' }[];
+  state: RootState;
+  problem: string | null;
+  since: string | null;
 }
 
-export function browse(mapping: string, path: string | null, signal?: AbortSignal): Promise<Folder> {
-  const params = new URLSearchParams({ mapping });
-  if (path !== null) params.set('path', path);
-  return getJson<Folder>(`browse?${params}`, signal);
-}
-
-export type RootState = 'ok' | 'not_mounted' | 'hung' | 'empty' | 'not_writable' | 'checking' | string;
-
-/** What the health panel reads: each mapping's roots, rsync, the targets; nothing secret. */
+/** GET /health/details and the stream's `health`: nothing secret. */
 export interface HealthDetails {
   status: 'healthy' | 'degraded';
   version: string;
   uptime_since: string;
   rsync_version: string | null;
-  mappings: {
-    container: string;
-    source: { path: string; state: RootState; problem: string | null; since: string | null };
-    destination: { path: string; state: RootState; problem: string | null; since: string | null };
-  }[];
-  targets: { name: string; kind: string; last_sent_at: string | null; pending: number; last_error: string | null }[];
+  dry_run: boolean;
+  mappings: { container: string; source: RootHealth; destination: RootHealth }[];
+  targets: { target: string; last_sent_at: string | null; pending: number; last_error: string | null }[];
 }
 
 export interface History {
+  time_zone: string;
   days: { day: string; bytes: number; successes: number; failures: number }[];
-  top_reasons: { reason: string; count: number }[];
+  failure_reasons: { reason: string; count: number }[];
 }
 
-export function healthDetails(signal?: AbortSignal): Promise<HealthDetails> {
-  return getJson<HealthDetails>('health/details', signal);
+/** GET /mappings/folders: the folders of one folder of a mapping's source (`path` relative to its root). */
+export interface FolderListing {
+  mapping: string;
+  path: string;
+  folders: { name: string; path: string; container_path: string }[];
+  truncated: boolean;
 }
 
-export function history(signal?: AbortSignal): Promise<History> {
-  return getJson<History>('history', signal);
+export interface MappingInfo {
+  container: string;
+  source: string;
+  destination: string;
+}
+
+/** The stream's `jobs`: the jobs that changed (as GET /jobs lists them), those deleted, and "more changed". */
+export interface JobsChanged {
+  jobs: Job[];
+  deleted: number[];
+  truncated: boolean;
+}
+
+function folders(mapping: string, path: string, signal?: AbortSignal): Promise<FolderListing> {
+  const params = new URLSearchParams({ mapping });
+  if (path) params.set('path', path);
+  return getJson<FolderListing>(`mappings/folders?${params}`, signal);
 }

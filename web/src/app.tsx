@@ -1,62 +1,66 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type Job, type Progress } from './api';
-import { useLoad, useThrottled } from './hooks';
+import { api, ApiError, type HealthDetails, type JobsChanged, type Now } from './api';
+import { useLoad } from './hooks';
 import { connectLive, type LiveState } from './live';
 import { ActionsPanel, type Outcome } from './panels/actions';
 import { HealthPanel } from './panels/health';
 import { HistoryPanel } from './panels/history';
 import { JobDialog } from './panels/job-dialog';
 import { JobsPanel } from './panels/jobs';
-import { NowPanel, type QueueSummary } from './panels/now';
+import { NowPanel } from './panels/now';
 
-/** At most this often the page reloads a list after live events (a burst of webhooks is one reload). */
-const RELOAD_THROTTLE_MS = 400;
 const OUTCOMES_SHOWN = 4;
 
-interface Ticks {
-  jobs: number;
-  health: number;
-  history: number;
-}
-
+/**
+ * The page: five panels fed by the JSON API and kept current by the event stream. The stream's first
+ * message (`snapshot`) carries the Now and Health panels; after that `now`, `health` and `jobs` say what
+ * changed. Each time the stream (re)opens, the lists are loaded again, so a reconnect leaves nothing stale.
+ */
 export function App() {
   const [live, setLive] = useState<LiveState>('connecting');
-  const [ticks, setTicks] = useState<Ticks>({ jobs: 0, health: 0, history: 0 });
-  const [progress, setProgress] = useState<ReadonlyMap<number, Progress>>(new Map());
+  const [now, setNow] = useState<Now | undefined>(undefined);
+  const [health, setHealth] = useState<HealthDetails | undefined>(undefined);
+  const [healthError, setHealthError] = useState<Error | undefined>(undefined);
+  const [jobChanges, setJobChanges] = useState<(JobsChanged & { seq: number }) | undefined>(undefined);
+  const [reloads, setReloads] = useState(0);
   const [openJob, setOpenJob] = useState<number | null>(jobFromHash());
   const [outcomes, setOutcomes] = useState<Outcome[]>([]);
   const outcomeIds = useRef(0);
 
-  const bump = (...keys: (keyof Ticks)[]) =>
-    setTicks((t) => {
-      const next = { ...t };
-      for (const key of keys) next[key] += 1;
-      return next;
+  useEffect(() => {
+    // Until the stream's snapshot arrives (and whenever it cannot be opened), the panels load themselves.
+    const controller = new AbortController();
+    api.now(controller.signal).then(setNow, () => {});
+    api.healthDetails(controller.signal).then(setHealth, (error: unknown) => {
+      if (!controller.signal.aborted) setHealthError(error instanceof Error ? error : new Error(String(error)));
     });
-  const reloadJobs = useThrottled(() => bump('jobs', 'history'), RELOAD_THROTTLE_MS);
-  const reloadHealth = useThrottled(() => bump('health'), RELOAD_THROTTLE_MS);
-
-  useEffect(
-    () =>
-      connectLive('events', ['job', 'progress', 'health'], {
-        onState: setLive,
-        // Whatever happened while the stream was away: load everything again.
-        onOpen: () => {
-          setProgress(new Map());
-          bump('jobs', 'health', 'history');
-        },
-        onEvent: (type, data) => {
-          if (type === 'progress' && isProgressEvent(data)) {
-            setProgress((previous) => new Map(previous).set(data.job_id, data));
-          } else if (type === 'job') {
-            reloadJobs();
-          } else if (type === 'health') {
-            reloadHealth();
-          }
-        },
-      }),
-    [],
-  );
+    let seq = 0;
+    const close = connectLive('events', ['snapshot', 'now', 'health', 'jobs'], {
+      onState: setLive,
+      onOpen: () => {
+        controller.abort();
+        setReloads((n) => n + 1);
+      },
+      onEvent: (type, data) => {
+        if (type === 'snapshot' && isSnapshot(data)) {
+          setNow(data.now);
+          setHealth(data.health);
+          setHealthError(undefined);
+        } else if (type === 'now') {
+          setNow(data as Now);
+        } else if (type === 'health') {
+          setHealth(data as HealthDetails);
+        } else if (type === 'jobs') {
+          seq += 1;
+          setJobChanges({ ...(data as JobsChanged), seq });
+        }
+      },
+    });
+    return () => {
+      controller.abort();
+      close();
+    };
+  }, []);
 
   useEffect(() => {
     const onHash = () => setOpenJob(jobFromHash());
@@ -64,11 +68,15 @@ export function App() {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
-  const running = useLoad((signal) => api.jobs({ status: 'in_progress' }, 100, undefined, signal), [ticks.jobs]);
-  const queued = useLoad((signal) => api.jobs({ status: 'queued' }, 1000, undefined, signal), [ticks.jobs]);
-  const health = useLoad((signal) => api.healthDetails(signal), [ticks.health]);
-  const history = useLoad((signal) => api.history(signal), [ticks.history]);
-  const mappings = health.data?.mappings.map((m) => m.container) ?? [];
+  // History changes slowly: loaded when the stream (re)opens and when jobs finish.
+  const finished = jobChanges?.jobs.filter((j) => j.status === 'success' || j.status === 'failed').length ?? 0;
+  const [historyTick, setHistoryTick] = useState(0);
+  useEffect(() => {
+    if (finished > 0) setHistoryTick((n) => n + 1);
+  }, [jobChanges?.seq]);
+  const history = useLoad((signal) => api.history(signal), [reloads, historyTick]);
+  const mappings = health?.mappings.map((m) => m.container) ?? [];
+  const openJobChanged = jobChanges?.jobs.some((j) => j.id === openJob) ? jobChanges.seq : 0;
 
   const run = useCallback(async <T,>(action: () => Promise<T>, describe: (answer: T) => string) => {
     let outcome: Omit<Outcome, 'id'>;
@@ -81,7 +89,6 @@ export function App() {
     outcomeIds.current += 1;
     const id = outcomeIds.current;
     setOutcomes((previous) => [{ ...outcome, id }, ...previous].slice(0, OUTCOMES_SHOWN));
-    bump('jobs');
   }, []);
 
   const open = (id: number) => {
@@ -108,21 +115,16 @@ export function App() {
         </p>
       </header>
       <main class="grid">
-        <NowPanel
-          running={running.data?.jobs}
-          queue={queueSummary(queued.data?.jobs, running.data?.jobs, progress)}
-          progress={progress}
-          onOpenJob={open}
-        />
+        <NowPanel now={now} onOpenJob={open} />
         <ActionsPanel mappings={mappings} run={run} outcomes={outcomes} />
-        <JobsPanel reload={ticks.jobs} mappings={mappings} onOpenJob={open} />
-        <HealthPanel health={health.data} error={health.error} />
+        <JobsPanel reload={reloads} changes={jobChanges} mappings={mappings} onOpenJob={open} />
+        <HealthPanel health={health} error={health ? undefined : healthError} />
         <HistoryPanel history={history.data} error={history.error} />
       </main>
       {openJob !== null && (
         <JobDialog
           jobId={openJob}
-          reload={ticks.jobs}
+          reload={reloads + openJobChanged}
           onClose={close}
           onRetry={(id) =>
             run(
@@ -141,32 +143,6 @@ function jobFromHash(): number | null {
   return match ? Number(match[1]) : null;
 }
 
-function isProgressEvent(data: unknown): data is Progress & { job_id: number } {
-  return typeof data === 'object' && data !== null && 'job_id' in data && typeof data.job_id === 'number';
-}
-
-/** The queue's size and an estimate at the speed of the copies running now. */
-function queueSummary(
-  queued: Job[] | undefined,
-  running: Job[] | undefined,
-  progress: ReadonlyMap<number, Progress>,
-): QueueSummary | undefined {
-  if (!queued) return undefined;
-  const total = queued.reduce((sum, job) => sum + (job.details.sizeBytes ?? 0), 0);
-  const rate = (running ?? []).reduce((sum, job) => sum + rateOf(progress.get(job.id) ?? job.progress), 0);
-  return {
-    count: queued.length,
-    total_bytes: total,
-    eta_seconds: rate > 0 ? total / rate : null,
-    rate_basis: rate > 0 ? 'running' : null,
-    rate_bytes_per_second: rate > 0 ? rate : null,
-    next: [...queued].reverse().slice(0, 5),
-  };
-}
-
-const RATE_UNITS: Record<string, number> = { B: 1, kB: 1024, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
-
-function rateOf(p: Progress | null | undefined): number {
-  const match = p ? /^([\d.]+)([kKMG]?B)\/s$/.exec(p.rate) : null;
-  return match ? Number(match[1]) * (RATE_UNITS[match[2] ?? 'B'] ?? 1) : 0;
+function isSnapshot(data: unknown): data is { now: Now; health: HealthDetails } {
+  return typeof data === 'object' && data !== null && 'now' in data && 'health' in data;
 }

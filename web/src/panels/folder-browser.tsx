@@ -1,26 +1,30 @@
 import { useState } from 'preact/hooks';
-import { api, type Folder } from '../api';
+import { api } from '../api';
 import { useLoad } from '../hooks';
 import type { ActionsProps } from './actions';
 
 /**
- * Sync a folder by hand: pick a mapping, walk its source folders (the server lists them and never
- * goes above the mapping's root), then queue the folder on screen as a manual sync.
+ * Sync a folder by hand: pick a mapping, walk the folders of its source (the server lists them in a
+ * child process with the mount timeout, and refuses any path above the mapping's root or through a
+ * link leading out of it), then queue the folder on screen as a manual sync.
  */
 export function FolderBrowser({ mappings, run }: Pick<ActionsProps, 'mappings' | 'run'>) {
   const [mapping, setMapping] = useState('');
-  const [path, setPath] = useState<string | null>(null);
+  // Relative to the mapping's source root: '' is the root itself.
+  const [path, setPath] = useState('');
   const [type, setType] = useState<'movie' | 'tv'>('movie');
-  const folder = useLoad(
-    (signal) => (mapping ? api.browse(mapping, path, signal) : Promise.resolve(undefined)),
+  const listing = useLoad(
+    (signal) => (mapping ? api.folders(mapping, path, signal) : Promise.resolve(undefined)),
     [mapping, path],
   );
-  const shown: Folder | undefined = folder.data;
+  const shown = listing.data && listing.data.mapping === mapping ? listing.data : undefined;
   const choose = (value: string) => {
     setMapping(value);
-    setPath(null);
+    setPath('');
     setType(/tv|series|show/i.test(value) ? 'tv' : 'movie');
   };
+  const containerPath = path ? `${mapping}/${path}` : mapping;
+  const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
   return (
     <fieldset class="browser">
       <legend>Sync a folder by hand</legend>
@@ -48,50 +52,50 @@ export function FolderBrowser({ mappings, run }: Pick<ActionsProps, 'mappings' |
           </select>
         </label>
       </div>
-      {folder.error && (
-        <p class="error" role="alert">
-          {folder.error.message}
-        </p>
-      )}
-      {mapping && shown && (
+      {mapping && (
         <div class="browser-listing">
           <p class="browser-path">
-            <code>{shown.path}</code>
+            <code data-field="browse-path">{containerPath}</code>
           </p>
           <div class="browser-buttons">
-            <button type="button" disabled={shown.parent === null} onClick={() => setPath(shown.parent)}>
+            <button type="button" disabled={path === ''} onClick={() => setPath(parent)}>
               ↑ Up
             </button>
             <button
               type="button"
               class="primary"
-              disabled={shown.parent === null}
+              disabled={path === ''}
               onClick={() =>
                 void run(
-                  () => api.syncManual(shown.path, type),
-                  (a) => (a.status === 'duplicate' ? `Already queued: ${shown.path}` : `Queued: ${shown.path}`),
+                  () => api.syncManual(containerPath, type),
+                  (a) =>
+                    a.status === 'duplicate'
+                      ? `Already queued: ${containerPath} (job ${a.job_id})`
+                      : `Queued: ${containerPath} (job ${a.job_id})`,
                 )
               }
             >
               Sync this folder
             </button>
           </div>
-          <ul class="entries" aria-label={`Folders in ${shown.path}`}>
-            {shown.entries.length === 0 && <li class="muted">Empty.</li>}
-            {shown.entries.map((entry) =>
-              entry.type === 'directory' ? (
-                <li key={entry.name}>
-                  <button type="button" class="link" onClick={() => setPath(entry.path)}>
-                    📁 {entry.name}
+          {listing.error && (
+            <p class="error" role="alert">
+              {listing.error.message}
+            </p>
+          )}
+          {shown && (
+            <ul class="entries" aria-label={`Folders in ${containerPath}`} aria-busy={listing.loading}>
+              {shown.folders.length === 0 && <li class="muted">No folders here.</li>}
+              {shown.folders.map((folder) => (
+                <li key={folder.path}>
+                  <button type="button" class="link" onClick={() => setPath(folder.path)}>
+                    {folder.name}/
                   </button>
                 </li>
-              ) : (
-                <li key={entry.name} class="muted">
-                  {entry.name}
-                </li>
-              ),
-            )}
-          </ul>
+              ))}
+              {shown.truncated && <li class="muted">More folders than shown: open one above or sync this one.</li>}
+            </ul>
+          )}
         </div>
       )}
     </fieldset>

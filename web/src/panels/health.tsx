@@ -1,14 +1,20 @@
-import type { HealthDetails, RootState } from '../api';
+import type { HealthDetails, RootHealth } from '../api';
 import { formatTime, since } from '../format';
 import { useNow } from '../hooks';
 
 const STATE_LABELS: Record<string, string> = {
   ok: 'OK',
+  checking: 'Checking…',
+  missing: 'Missing',
+  not_a_directory: 'Not a folder',
+  unreadable: 'Not readable',
   not_mounted: 'Not mounted',
-  hung: 'Not answering',
+  wrong_filesystem: 'Wrong filesystem',
+  anchor_missing: 'Anchor file missing',
   empty: 'Empty',
   not_writable: 'Not writable',
-  checking: 'Checking…',
+  hung: 'Hung (not answering)',
+  error: 'Error',
 };
 
 export interface HealthProps {
@@ -70,8 +76,20 @@ export function HealthPanel({ health, error }: HealthProps) {
             </dd>
             <dt>rsync</dt>
             <dd>{health.rsync_version ?? 'not checked yet'}</dd>
+            {health.dry_run && (
+              <>
+                <dt>Dry run</dt>
+                <dd>on: rsync only says what it would copy</dd>
+              </>
+            )}
+            {health.targets.length === 0 && (
+              <>
+                <dt>Notifications</dt>
+                <dd>none configured</dd>
+              </>
+            )}
             {health.targets.map((t) => (
-              <Target key={t.name} target={t} now={now} />
+              <Target key={t.target} target={t} now={now} />
             ))}
           </dl>
         </>
@@ -80,25 +98,13 @@ export function HealthPanel({ health, error }: HealthProps) {
   );
 }
 
-function Root({
-  path,
-  state,
-  problem,
-  since: downSince,
-  now,
-}: {
-  path: string;
-  state: RootState;
-  problem: string | null;
-  since: string | null;
-  now: Date;
-}) {
+function Root({ path, state, problem, since: changedAt, now }: RootHealth & { now: Date }) {
   return (
-    <div class={`root root-${state === 'ok' ? 'ok' : state === 'checking' ? 'checking' : 'down'}`}>
+    <div class={`root root-${state === 'ok' ? 'ok' : state === 'checking' ? 'checking' : 'down'}`} data-state={state}>
       <span class="root-state" data-field="state">
         {STATE_LABELS[state] ?? state}
       </span>{' '}
-      {downSince && <span class="muted">{since(downSince, now)}</span>}
+      {changedAt && <span class="muted">{since(changedAt, now)}</span>}
       <br />
       <code class="path">{path}</code>
       {problem && <p class="problem">{problem}</p>}
@@ -109,9 +115,7 @@ function Root({
 function Target({ target: t, now }: { target: HealthDetails['targets'][number]; now: Date }) {
   return (
     <>
-      <dt>
-        {t.name} <span class="muted">({t.kind})</span>
-      </dt>
+      <dt>{t.target}</dt>
       <dd>
         {t.last_sent_at ? `last delivered ${formatTime(t.last_sent_at, now)}` : 'nothing delivered yet'}
         {t.pending > 0 && `, ${t.pending} waiting`}

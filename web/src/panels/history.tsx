@@ -27,7 +27,8 @@ export function HistoryPanel({ history, error }: HistoryProps) {
       {history && (
         <>
           <p class="muted">
-            {formatBytes(totals.bytes)} copied; {totals.ok} succeeded, {totals.failed} failed.
+            {formatBytes(totals.bytes)} copied; {totals.ok} succeeded, {totals.failed} failed (days in{' '}
+            {history.time_zone}).
           </p>
           <div class="charts">
             <Chart
@@ -46,12 +47,12 @@ export function HistoryPanel({ history, error }: HistoryProps) {
               formatValue={(v) => String(Math.round(v))}
             />
           </div>
-          <h3>Top failure reasons</h3>
-          {history.top_reasons.length === 0 ? (
+          <h3>Commonest failure reasons</h3>
+          {history.failure_reasons.length === 0 ? (
             <p class="muted">No failures.</p>
           ) : (
             <ol class="reasons">
-              {history.top_reasons.map((r) => (
+              {history.failure_reasons.map((r) => (
                 <li key={r.reason}>
                   <code>{r.reason}</code> <span class="num">{r.count}×</span>
                 </li>

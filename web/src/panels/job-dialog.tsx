@@ -164,8 +164,7 @@ function DeliveryItem({ delivery: d }: { delivery: Delivery }) {
         : `waiting (${d.attempts} tries so far)`;
   return (
     <li class={`delivery delivery-${d.status}`}>
-      <strong>{d.target}</strong>
-      {d.kind ? ` ${d.kind}` : ''}: {state}
+      <strong>{d.target}</strong>: {state}
       {d.last_error && d.status !== 'sent' && <pre class="output">{d.last_error}</pre>}
     </li>
   );

@@ -1,32 +1,64 @@
-import { useState } from 'preact/hooks';
-import { api, JOB_SOURCES, JOB_STATUSES, type Job, type JobFilters, type JobSource, type JobStatus } from '../api';
-import { useDebounced, useLoad } from '../hooks';
+import { useEffect, useState } from 'preact/hooks';
+import {
+  api,
+  JOB_SOURCES,
+  JOB_STATUSES,
+  type Job,
+  type JobFilters,
+  type JobsChanged,
+  type JobSource,
+  type JobStatus,
+  MIN_SEARCH,
+} from '../api';
+import { useDebounced, useLoad, useThrottled } from '../hooks';
 import { episodeOrYear, formatBytes, formatDuration, formatTime, shortTitle, STATUS_LABELS } from '../format';
 
 const PAGE_SIZE = 25;
+/** The first page is loaded again at most this often while new jobs keep coming. */
+const RELOAD_THROTTLE_MS = 1000;
 
 export interface JobsProps {
-  /** Changes whenever a job changed: the page on screen is loaded again. */
+  /** Changes when the page must load its list again (the event stream was (re)opened). */
   reload: number;
+  /** The stream's latest `jobs` message, numbered so that each one is seen once. */
+  changes: (JobsChanged & { seq: number }) | undefined;
   mappings: readonly string[];
   onOpenJob: (id: number) => void;
 }
 
 /** Recent jobs with filters, a title search and keyset paging (newest first; "Older" follows the cursor). */
-export function JobsPanel({ reload, mappings, onOpenJob }: JobsProps) {
+export function JobsPanel({ reload, changes, mappings, onOpenJob }: JobsProps) {
   const [status, setStatus] = useState<JobStatus | ''>('');
   const [source, setSource] = useState<JobSource | ''>('');
   const [mapping, setMapping] = useState('');
   const [search, setSearch] = useState('');
   const settledSearch = useDebounced(search, 250);
-  // The cursors of the pages before this one: "Newer" goes back by one, a new filter starts over.
-  const [cursors, setCursors] = useState<number[]>([]);
-  const before = cursors.at(-1);
+  // The cursors of the pages after the first: "Older" adds one, "Newer" goes back by one, a filter starts over.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors.at(-1);
+  const [ownReload, setOwnReload] = useState(0);
   const filters: JobFilters = { status, source, mapping, search: settledSearch };
   const page = useLoad(
-    (signal) => api.jobs(filters, PAGE_SIZE, before, signal),
-    [status, source, mapping, settledSearch, before, reload],
+    (signal) => api.jobs(filters, PAGE_SIZE, cursor, signal),
+    [status, source, mapping, settledSearch, cursor, reload, ownReload],
   );
+  // Jobs that changed since the page was loaded, by id: a row on screen shows its newest state at once.
+  const [updated, setUpdated] = useState<ReadonlyMap<number, Job>>(new Map());
+  useEffect(() => setUpdated(new Map()), [page.data]);
+  const reloadFirstPage = useThrottled(() => setOwnReload((n) => n + 1), RELOAD_THROTTLE_MS);
+  useEffect(() => {
+    if (!changes) return;
+    setUpdated((previous) => {
+      const next = new Map(previous);
+      for (const job of changes.jobs) next.set(job.id, job);
+      return next;
+    });
+    // New jobs are at the top of the first page, a deleted one leaves a gap: that page is loaded again.
+    const shown = new Set(page.data?.jobs.map((job) => job.id));
+    const elsewhere = changes.jobs.some((job) => !shown.has(job.id)) || changes.deleted.length > 0;
+    if (cursors.length === 0 && (elsewhere || changes.truncated)) reloadFirstPage();
+  }, [changes?.seq]);
+  const searchTooShort = search.trim() !== '' && [...search.trim()].length < MIN_SEARCH;
   const restart =
     <T,>(set: (value: T) => void) =>
     (value: T) => {
@@ -34,7 +66,7 @@ export function JobsPanel({ reload, mappings, onOpenJob }: JobsProps) {
       setCursors([]);
     };
   const jobs = page.data?.jobs;
-  const next = page.data?.next_before ?? null;
+  const next = page.data?.next_cursor ?? null;
 
   return (
     <section class="panel panel-jobs" aria-labelledby="jobs-heading">
@@ -79,11 +111,15 @@ export function JobsPanel({ reload, mappings, onOpenJob }: JobsProps) {
             type="search"
             name="search"
             value={search}
-            placeholder="at least 3 letters"
+            placeholder={`at least ${MIN_SEARCH} letters`}
             autocomplete="off"
+            aria-describedby="search-hint"
             onInput={(e) => restart(setSearch)(e.currentTarget.value)}
           />
         </label>
+        <p id="search-hint" class="muted hint" aria-live="polite">
+          {searchTooShort ? `Type at least ${MIN_SEARCH} letters to search.` : ''}
+        </p>
       </search>
       {page.error && (
         <p class="error" role="alert">

@@ -1,48 +1,28 @@
-import type { Job, Progress } from '../api';
+import type { Job, Now, Progress } from '../api';
 import { episodeOrYear, formatBytes, shortTitle } from '../format';
 
-export interface QueueSummary {
-  count: number;
-  total_bytes: number;
-  /** Seconds until the queue is done, or null when no rate is known. */
-  eta_seconds: number | null;
-  /** Which rate the estimate used: the copies running now, or the median of the last day's copies. */
-  rate_basis: 'running' | 'last_day' | null;
-  rate_bytes_per_second: number | null;
-  /** The first jobs in line. */
-  next: Job[];
-}
-
 export interface NowProps {
-  running: Job[] | undefined;
-  queue: QueueSummary | undefined;
-  /** Live progress by job id, newer than what `running` was loaded with. */
-  progress: ReadonlyMap<number, Progress>;
+  now: Now | undefined;
   onOpenJob: (id: number) => void;
 }
 
-/** The copies running now, with live progress, and the queue behind them. */
-export function NowPanel({ running, queue, progress, onOpenJob }: NowProps) {
+/** The copies running now with their live progress, and the queue behind them with its size and estimate. */
+export function NowPanel({ now, onOpenJob }: NowProps) {
   return (
     <section class="panel panel-now" aria-labelledby="now-heading">
       <h2 id="now-heading">Now</h2>
-      {running === undefined ? (
+      {now === undefined ? (
         <p class="muted">Loading…</p>
-      ) : running.length === 0 ? (
+      ) : now.running.length === 0 ? (
         <p class="muted">No copy running.</p>
       ) : (
         <ul class="copies" aria-label="Copies running">
-          {running.map((job) => (
-            <RunningCopy
-              key={job.id}
-              job={job}
-              progress={progress.get(job.id) ?? job.progress ?? null}
-              open={onOpenJob}
-            />
+          {now.running.map((job) => (
+            <RunningCopy key={job.id} job={job} progress={job.progress ?? null} open={onOpenJob} />
           ))}
         </ul>
       )}
-      <QueueLine queue={queue} onOpenJob={onOpenJob} />
+      {now && <Queue now={now} onOpenJob={onOpenJob} />}
     </section>
   );
 }
@@ -54,12 +34,12 @@ function RunningCopy({ job, progress, open }: { job: Job; progress: Progress | n
   return (
     <li class="copy" data-job-id={job.id}>
       <div class="copy-title">
-        <button type="button" class="link" onClick={() => open(job.id)}>
+        <button type="button" class="link" onClick={() => open(job.id)} aria-haspopup="dialog">
           {shortTitle(job)}
         </button>
         <span class="tag">{episodeOrYear(job.details)}</span>
       </div>
-      <progress max={100} value={percent} aria-label={`${label}: copied`} aria-valuetext={`${percent} percent`} />
+      <progress max={100} value={percent} aria-label={`${label}: copied`} />
       <dl class="copy-figures">
         <div>
           <dt>Done</dt>
@@ -91,33 +71,43 @@ function RunningCopy({ job, progress, open }: { job: Job; progress: Progress | n
   );
 }
 
-function QueueLine({ queue, onOpenJob }: { queue: QueueSummary | undefined; onOpenJob: (id: number) => void }) {
-  if (!queue) return null;
-  if (queue.count === 0) return <p class="queue-line">The queue is empty.</p>;
-  const rate = queue.rate_bytes_per_second ? `${formatBytes(queue.rate_bytes_per_second)}/s` : null;
-  const basis =
-    queue.rate_basis === 'running'
-      ? `at the speed of the copies running now (${rate})`
-      : queue.rate_basis === 'last_day'
-        ? `at the median speed of the last day's copies (${rate})`
-        : 'no speed known yet to estimate from';
+const BASIS: Record<Now['eta']['basis'], string> = {
+  running_copies: 'at the speed of the copies running now',
+  median_last_day: "at the median speed of the last day's copies",
+  none: 'no speed known yet to estimate from',
+};
+
+function Queue({ now, onOpenJob }: { now: Now; onOpenJob: (id: number) => void }) {
+  const { queue, eta } = now;
+  const rate = eta.bytes_per_second ? ` (${formatBytes(eta.bytes_per_second)}/s)` : '';
+  const unsized = queue.without_size > 0 ? ` ${queue.without_size} of unknown size left out.` : '';
   return (
-    <div class="queue">
-      <p class="queue-line">
-        <strong>{queue.count}</strong> waiting, <strong>{formatBytes(queue.total_bytes)}</strong> in all.{' '}
-        {queue.eta_seconds !== null ? (
-          <>
-            Done in about <strong>{formatEta(queue.eta_seconds)}</strong>, {basis}.
-          </>
-        ) : (
-          <>No estimate: {basis}.</>
-        )}
-      </p>
-      {queue.next.length > 0 && (
+    <div class="queue" data-field="queue">
+      {queue.count === 0 ? (
+        <p class="queue-line">The queue is empty.</p>
+      ) : (
+        <p class="queue-line">
+          <strong>{queue.count}</strong> waiting, <strong>{formatBytes(queue.known_bytes)}</strong> in all.
+          {unsized}
+        </p>
+      )}
+      {(queue.count > 0 || now.running.length > 0) && (
+        <p class="queue-line" data-field="eta">
+          {eta.seconds !== null ? (
+            <>
+              All done in about <strong>{formatEta(eta.seconds)}</strong>, {BASIS[eta.basis]}
+              {rate}.
+            </>
+          ) : (
+            <>No estimate: {BASIS[eta.basis]}.</>
+          )}
+        </p>
+      )}
+      {queue.jobs.length > 0 && (
         <ol class="queue-next" aria-label="Next in the queue">
-          {queue.next.map((job) => (
+          {queue.jobs.map((job) => (
             <li key={job.id}>
-              <button type="button" class="link" onClick={() => onOpenJob(job.id)}>
+              <button type="button" class="link" onClick={() => onOpenJob(job.id)} aria-haspopup="dialog">
                 {shortTitle(job)}
               </button>{' '}
               <span class="tag">{episodeOrYear(job.details)}</span>{' '}
