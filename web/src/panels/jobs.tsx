@@ -65,7 +65,7 @@ export function JobsPanel({ reload, changes, mappings, onOpenJob }: JobsProps) {
       set(value);
       setCursors([]);
     };
-  const jobs = page.data?.jobs;
+  const jobs = page.data?.jobs.map((job) => updated.get(job.id) ?? job);
   const next = page.data?.next_cursor ?? null;
 
   return (
