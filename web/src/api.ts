@@ -237,3 +237,17 @@ function folders(mapping: string, path: string, signal?: AbortSignal): Promise<F
   if (path) params.set('path', path);
   return getJson<FolderListing>(`mappings/folders?${params}`, signal);
 }
+
+/** GET /session: whether this page must log in first, and with what. */
+export interface Session {
+  auth_required: boolean;
+  authenticated: boolean;
+  methods: { password: boolean; api_key: boolean };
+}
+
+export const session = {
+  get: (signal?: AbortSignal) => getJson<Session>('session', signal),
+  /** The Basic username and password, or (any username) the API key as the password; sets an HttpOnly cookie. */
+  login: (username: string, password: string) => postJson<{ status: string }>('login', { username, password }),
+  logout: () => postJson<{ status: string }>('logout'),
+};

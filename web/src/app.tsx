@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type HealthDetails, type JobsChanged, type Now } from './api';
+import { api, ApiError, type HealthDetails, type JobsChanged, type Now, session } from './api';
 import { useLoad } from './hooks';
 import { connectLive, type LiveState } from './live';
 import { ActionsPanel, type Outcome } from './panels/actions';
@@ -16,7 +16,14 @@ const OUTCOMES_SHOWN = 4;
  * message (`snapshot`) carries the Now and Health panels; after that `now`, `health` and `jobs` say what
  * changed. Each time the stream (re)opens, the lists are loaded again, so a reconnect leaves nothing stale.
  */
-export function App() {
+export interface AppProps {
+  /** A request was refused for want of credentials (the session ended): the login form comes back. */
+  onUnauthorized: () => void;
+  /** Given when authentication is on. */
+  onLogout?: () => void;
+}
+
+export function App({ onUnauthorized, onLogout }: AppProps) {
   const [live, setLive] = useState<LiveState>('connecting');
   const [now, setNow] = useState<Now | undefined>(undefined);
   const [health, setHealth] = useState<HealthDetails | undefined>(undefined);
@@ -36,7 +43,16 @@ export function App() {
     });
     let seq = 0;
     const close = connectLive('events', ['snapshot', 'now', 'health', 'jobs'], {
-      onState: setLive,
+      onState: (state) => {
+        setLive(state);
+        // The stream was refused: if the session ended, the login form takes over.
+        if (state === 'reconnecting') {
+          session.get().then(
+            (s) => s.auth_required && !s.authenticated && onUnauthorized(),
+            () => {},
+          );
+        }
+      },
       onOpen: () => {
         controller.abort();
         setReloads((n) => n + 1);
@@ -83,6 +99,7 @@ export function App() {
     try {
       outcome = { ok: true, text: describe(await action()) };
     } catch (error) {
+      if (error instanceof ApiError && error.status === 401) onUnauthorized();
       const status = error instanceof ApiError ? ` (${error.status})` : '';
       outcome = { ok: false, text: `Failed${status}: ${error instanceof Error ? error.message : String(error)}` };
     }
@@ -113,6 +130,11 @@ export function App() {
         <p class={`live live-${live}`} role="status" data-live={live}>
           {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </p>
+        {onLogout && (
+          <button type="button" onClick={onLogout}>
+            Log out
+          </button>
+        )}
       </header>
       <main class="grid">
         <NowPanel now={now} onOpenJob={open} />
