@@ -24,7 +24,8 @@ export interface MountGateDeps {
 }
 
 export function createMountGate(deps: MountGateDeps): MountGate {
-  const notReady = (problem: string) => new NotReadyError(`Waiting for mount: ${problem}`, deps.recheckMs, 'mapping');
+  const notReady = (problem: string) =>
+    new NotReadyError(`Waiting for mount: ${problem}`, deps.recheckMs, 'mapping', { reason: 'mount_down' });
 
   const probe = async (check: MountCheck, role: 'source' | 'destination'): Promise<ProbeResult> => {
     // An anchor is there for what the mount table cannot show (a Docker bind mount whose NFS share

@@ -220,16 +220,19 @@ describe('inspectSource', () => {
       ok: false,
       missing: true,
       problem: `source ${join(dir, 'gone.mkv')} does not exist`,
+      reason: 'source_missing',
     });
     expect(await probe.inspectSource(empty)).toEqual({
       ok: false,
       missing: false,
       problem: `source ${empty} is an empty directory`,
+      reason: 'source_empty',
     });
     expect(await probe.inspectSource('/dev/null')).toEqual({
       ok: false,
       missing: false,
       problem: 'source /dev/null is neither a file nor a directory',
+      reason: 'source_unreadable',
     });
   });
 });
@@ -270,6 +273,7 @@ describe('inspectSource inside a mapping root', () => {
       problem:
         `source ${join(root, 'Escape (2024)')} resolves to ${outside}, ` +
         `outside its mapping root ${root}: a symlink points out of the share`,
+      reason: 'link_outside_root',
     });
   });
 
@@ -289,6 +293,7 @@ describe('inspectSource inside a mapping root', () => {
       problem:
         `source ${movie} holds a symlink that points out of its mapping root ${root} ` +
         `(${join(movie, 'extras', 'more')} -> ${outside}): refused rather than copied`,
+      reason: 'link_outside_root',
     });
     // Without a root to stay in, nothing is refused.
     expect(await plain().inspectSource(movie)).toMatchObject({ ok: true });
@@ -429,6 +434,7 @@ describe('a probe that hangs', () => {
       ok: false,
       missing: false,
       problem: `source ${file} did not answer within 0.3 s (hung mount?)`,
+      reason: 'mount_down',
     });
     expect(result.ms).toBeLessThan(TIMEOUT_MS + 100);
   });

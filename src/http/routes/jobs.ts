@@ -70,7 +70,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
 /** A job in progress carries its copy's progress (null until rsync prints its first line). */
 function withProgress(job: Job, deps: JobRouteDeps): JobJson {
   if (job.status !== 'in_progress') return jobJson(job);
-  return jobJson(job, deps.progressOf(job.id) ?? null);
+  return jobJson(job, { progress: deps.progressOf(job.id) ?? null });
 }
 
 function parseLimit(raw: string | undefined): number {
