@@ -52,7 +52,7 @@ export function createMountGate(deps: MountGateDeps): MountGate {
         [mapping.destination, destination],
       ] as const) {
         if (!result.ok) {
-          deps.monitor.reportProblem(check.path, result.problem);
+          deps.monitor.reportProblem(check.path, result.problem, result.state);
           throw notReady(result.problem);
         }
       }

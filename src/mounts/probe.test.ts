@@ -59,6 +59,7 @@ describe('checkRoot', () => {
     expect(await plain().checkRoot({ path: source }, 'source')).toEqual({
       ok: false,
       problem: `source ${source} is empty: an unmounted share looks like this`,
+      state: 'empty',
     });
   });
 
@@ -70,10 +71,12 @@ describe('checkRoot', () => {
     expect(await probe.checkRoot({ path: join(dir, 'nope') }, 'destination')).toEqual({
       ok: false,
       problem: `destination ${join(dir, 'nope')} does not exist`,
+      state: 'missing',
     });
     expect(await probe.checkRoot({ path: file }, 'source')).toEqual({
       ok: false,
       problem: `source ${file} is not a directory`,
+      state: 'not_a_directory',
     });
   });
 
@@ -82,6 +85,7 @@ describe('checkRoot', () => {
     expect(await plain().checkRoot({ path: '/proc/self' }, 'destination')).toEqual({
       ok: false,
       problem: 'destination /proc/self is not writable',
+      state: 'not_writable',
     });
   });
 
@@ -93,6 +97,7 @@ describe('checkRoot', () => {
     expect(await probe.checkRoot({ path: destination, anchor: 'other-anchor' }, 'destination')).toEqual({
       ok: false,
       problem: `anchor file other-anchor missing under ${destination}: the share is probably not mounted`,
+      state: 'anchor_missing',
     });
   });
 
@@ -112,6 +117,7 @@ describe('checkRoot', () => {
           `destination ${destination} is not mounted ` +
           '(it is on the root filesystem; ' +
           'its nearest mount point is /)',
+        state: 'not_mounted',
       });
     },
   );
@@ -170,6 +176,7 @@ describe('checkRoot', () => {
       expect(await probe.checkRoot({ path: destination, fstype: 'nfs4' }, 'destination')).toEqual({
         ok: false,
         problem: `destination ${destination} is on tmpfs, expected nfs4`,
+        state: 'wrong_filesystem',
       });
     }
   });
@@ -186,6 +193,7 @@ describe('checkRoot', () => {
       problem:
         `cannot tell whether source ${source} is mounted: ` +
         'reading the mount table failed: ENOENT: /proc is not mounted',
+      state: 'error',
     });
   });
 });
@@ -388,7 +396,11 @@ describe('a probe that hangs', () => {
     const startedAt = Date.now();
 
     const first = await timed(probe.checkRoot({ path: root }, 'source'));
-    expect(first.value).toEqual({ ok: false, problem: `source ${root} did not answer within 0.3 s (hung mount?)` });
+    expect(first.value).toEqual({
+      ok: false,
+      problem: `source ${root} did not answer within 0.3 s (hung mount?)`,
+      state: 'hung',
+    });
     expect(first.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
     expect(first.ms).toBeLessThan(TIMEOUT_MS + 100);
 
