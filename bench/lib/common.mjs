@@ -224,6 +224,8 @@ export function mainJs() {
   mkdirSync(work, { recursive: true });
   const dir = mkdtempSync(join(work, 'dist-'));
   cpSync(join(REPO, 'dist'), dir, { recursive: true, preserveTimestamps: true });
+  // The service reads its version from package.json two folders above its modules (dist/service/).
+  cpSync(join(REPO, 'package.json'), join(work, 'package.json'));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   snapshot = join(dir, 'main.js');
   mainJsDescription = 'a snapshot of dist/ taken at the start';

@@ -51,6 +51,7 @@ const environmentSchema = z
       wholeNumber(1, 3600).default(DEFAULTS.SYNC_MOUNT_CHECK_INTERVAL_SECONDS),
     ),
     SYNC_MANUAL_STABLE_SECONDS: variable(wholeNumber(0, 3600).default(DEFAULTS.SYNC_MANUAL_STABLE_SECONDS)),
+    SYNC_RETENTION_DAYS: variable(wholeNumber(0, 36500).default(DEFAULTS.SYNC_RETENTION_DAYS)),
   })
   // Checks across variables; they run once each variable is valid on its own.
   .transform((env, ctx) => {

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     expect(c.summaryCron).toBe('5 0 * * *');
     expect(c.rsync).toEqual({ timeoutSeconds: 14400, maxConcurrent: 1 });
     expect(c.mounts.require).toBe(true);
+    expect(c.retentionDays).toBe(0);
     expect(c.mappings.map((m) => [m.container, m.source.path, m.destination.path])).toEqual([
       ['/movies', '/mnt/synology/rs-movies', '/mnt/unraid/media/Movies'],
       ['/movies-4k', '/mnt/synology/rs-4kmedia/4kmovies', '/mnt/unraid/media/4K Movies'],
@@ -123,6 +124,8 @@ describe('loadConfig', () => {
       'SYNC_MOUNT_CHECK_INTERVAL_SECONDS must be between 1 and 3600, got 3601',
     ],
     ['SYNC_MANUAL_STABLE_SECONDS', '2s', 'SYNC_MANUAL_STABLE_SECONDS must be a whole number, got "2s"'],
+    ['SYNC_RETENTION_DAYS', '30d', 'SYNC_RETENTION_DAYS must be a whole number, got "30d"'],
+    ['SYNC_RETENTION_DAYS', '-1', 'SYNC_RETENTION_DAYS must be between 0 and 36500, got -1'],
     [
       'SYNC_SUMMARY_CRON',
       'daily',

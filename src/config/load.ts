@@ -22,6 +22,8 @@ export interface Config {
   rsync: { timeoutSeconds: number; maxConcurrent: number };
   mounts: { require: boolean; timeoutSeconds: number; checkIntervalSeconds: number };
   manualStableSeconds: number;
+  /** Finished jobs older than this many days are deleted; 0 keeps them all. */
+  retentionDays: number;
 }
 
 /** The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked. */
@@ -68,6 +70,7 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
       checkIntervalSeconds: e.SYNC_MOUNT_CHECK_INTERVAL_SECONDS,
     },
     manualStableSeconds: e.SYNC_MANUAL_STABLE_SECONDS,
+    retentionDays: e.SYNC_RETENTION_DAYS,
   };
 }
 

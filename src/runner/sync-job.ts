@@ -1,6 +1,6 @@
-import { coerceError, NotReadyError, PermanentError } from '../core/errors.js';
+import { coerceError, NotReadyError, PermanentError, reasonOf, RetryableError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
-import type { Clock, Job, Mapping, OutboxItem } from '../core/types.js';
+import type { Clock, FailureReason, Job, Mapping, OutboxItem } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountGate } from '../mounts/gate.js';
 import type { MountProbe } from '../mounts/probe.js';
@@ -38,7 +38,7 @@ export interface SyncJobOptions {
 }
 
 export interface SyncJobDeps {
-  jobs: Pick<JobStore, 'markSuccess' | 'markFailed' | 'defer' | 'deferMapping' | 'recordRsyncPid'>;
+  jobs: Pick<JobStore, 'markSuccess' | 'markFailed' | 'defer' | 'interrupt' | 'deferMapping' | 'recordRsyncPid'>;
   mappings: readonly Mapping[];
   /** Both roots of the mapping mounted and usable (see mounts/gate.ts). */
   mounts: MountGate;
@@ -108,10 +108,10 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   } catch (error) {
     if (error instanceof NotReadyError) {
       const until = new Date(clock.now().getTime() + error.retryAfterMs);
-      deps.jobs.defer(job.id, error.message, until);
+      deps.jobs.defer(job.id, error.message, until, error.reason);
       jobLog.warn(`Sync of ${job.title} waits: ${error.message}`);
       if (error.scope === 'mapping') {
-        const others = deps.jobs.deferMapping(job.mapping, error.message, until, clock.now());
+        const others = deps.jobs.deferMapping(job.mapping, error.message, until, clock.now(), error.reason);
         if (others > 0) jobLog.warn(`${others} more queued job(s) of mapping ${job.mapping} wait for the same mount`);
       }
       return 'waiting';
@@ -129,12 +129,12 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   }
   const verdict = classifyRsyncExit({ ...run, timeoutSeconds: options.rsyncTimeoutSeconds });
   if (verdict.kind !== 'success') {
-    return recordFailure(
-      job,
-      verdict.kind === 'permanent' ? new PermanentError(verdict.reason) : new Error(verdict.reason),
-      started,
-      deps,
-    );
+    const failure =
+      verdict.kind === 'permanent'
+        ? new PermanentError(verdict.reason, { reason: verdict.code })
+        : new RetryableError(verdict.reason, verdict.code);
+    const sent = options.dryRun ? null : parseRsyncStats(run.stdout).bytesTransferred;
+    return recordFailure(job, failure, started, deps, { exitCode: run.exitCode, bytes: sent });
   }
 
   const finishedAt = clock.now();
@@ -158,14 +158,27 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       payload: { section: mapping.plexSection, folder: plexFolderFor(destItem, mapping, job.mediaType) },
     });
   }
-  const recorded = deps.jobs.markSuccess(job.id, { bytes, finishedAt, durationSeconds }, outbox);
+  const recorded = deps.jobs.markSuccess(
+    job.id,
+    { bytes, finishedAt, durationSeconds, rsyncExitCode: run.exitCode },
+    outbox,
+  );
   jobLog.info(`Background sync completed: ${job.title} in ${durationSeconds.toFixed(1)}s${retryInfo}`);
   deps.onFinished(recorded);
   return 'success';
 }
 
-/** PermanentError gives up at once; any other error counts an attempt and is retried while retries remain. */
-function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDeps): SyncJobOutcome {
+/**
+ * PermanentError gives up at once; any other error counts an attempt and is retried while retries remain.
+ * `rsync` is what the run said when it got as far as rsync's exit.
+ */
+function recordFailure(
+  job: Job,
+  failure: Error,
+  started: Date,
+  deps: SyncJobDeps,
+  rsync: { exitCode: number | null; bytes: number | null } = { exitCode: null, bytes: null },
+): SyncJobOutcome {
   const { clock, options } = deps;
   const finishedAt = clock.now();
   const durationSeconds = seconds(started, finishedAt);
@@ -185,7 +198,15 @@ function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDep
     : [];
   const recorded = deps.jobs.markFailed(
     job.id,
-    { error: failure.message, finishedAt, durationSeconds, retryAt: decision.kind === 'retry' ? decision.at : null },
+    {
+      error: failure.message,
+      reason: reasonOf(failure),
+      finishedAt,
+      durationSeconds,
+      retryAt: decision.kind === 'retry' ? decision.at : null,
+      rsyncExitCode: rsync.exitCode,
+      bytes: rsync.bytes,
+    },
     outbox,
   );
   const retryInfo = job.retryCount > 0 ? ` (retry ${job.retryCount}/${options.retry.maxRetries})` : '';
@@ -215,7 +236,7 @@ function recordPid(job: Job, pid: number, deps: SyncJobDeps, jobLog: Logger): vo
 
 function interrupted(job: Job, deps: SyncJobDeps): SyncJobOutcome {
   // Shutting down: back to the queue without using a retry; it runs again at the next start.
-  deps.jobs.defer(job.id, 'Interrupted by shutdown', deps.clock.now());
+  deps.jobs.interrupt(job.id, 'Interrupted by shutdown', deps.clock.now());
   deps.log.warn({ jobId: job.id }, `Sync of ${job.title} interrupted by shutdown; it will run again at the next start`);
   return 'interrupted';
 }
@@ -227,16 +248,21 @@ function interrupted(job: Job, deps: SyncJobDeps): SyncJobOutcome {
 function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
   const mapping = mappings.find((m) => m.container === job.mapping);
   if (!mapping) {
-    throw new PermanentError(`mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`);
+    throw new PermanentError(
+      `mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`,
+      MAPPING_CHANGED,
+    );
   }
   if (!isInside(job.sourcePath, mapping.source.path) || job.sourcePath === mapping.source.path) {
     throw new PermanentError(
       `source ${job.sourcePath} is not inside mapping ${mapping.container} (${mapping.source.path})`,
+      MAPPING_CHANGED,
     );
   }
   if (!isInside(job.destPath, mapping.destination.path)) {
     throw new PermanentError(
       `destination ${job.destPath} is not inside mapping ${mapping.container} (${mapping.destination.path})`,
+      MAPPING_CHANGED,
     );
   }
   return mapping;
@@ -256,15 +282,21 @@ async function ensureSourcePresent(job: Job, mapping: Mapping, deps: SyncJobDeps
       `source ${job.sourcePath} is still growing ` +
         `(${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
       deps.options.manualStableMs,
+      'job',
+      { reason: 'source_growing' },
     );
   }
 }
 
 /** A link out of the share can't heal by retrying; a missing or unreadable source might. */
-function sourceProblem(inspection: { problem: string; outsideRoot?: boolean }): Error {
+function sourceProblem(inspection: { problem: string; outsideRoot?: boolean; reason: FailureReason }): Error {
   const message = `Source not ready: ${inspection.problem}`;
-  return inspection.outsideRoot ? new PermanentError(message) : new Error(message);
+  return inspection.outsideRoot
+    ? new PermanentError(message, { reason: inspection.reason })
+    : new RetryableError(message, inspection.reason);
 }
+
+const MAPPING_CHANGED = { reason: 'mapping_changed' } as const;
 
 function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);

@@ -32,6 +32,20 @@ import { DailyTask } from '../schedules/scheduler.js';
 import { openDatabase } from '../store/database.js';
 import { createJobReports } from '../store/job-reports.js';
 import { createJobStore } from '../store/jobs.js';
+import { createAttemptReads } from '../store/attempts.js';
+import { createJobActivity } from '../store/job-activity.js';
+import { createJobDeliveries } from '../store/job-deliveries.js';
+import { createJobList } from '../store/job-list.js';
+import { createRetention } from '../store/retention.js';
+import { createTitleIndex } from '../store/title-index.js';
+import { ChangeFeed } from '../live/change-feed.js';
+import type { ListFolders } from '../mounts/folder-listing.js';
+import { healthDetails } from '../reports/health-details.js';
+import { historyReport } from '../reports/history.js';
+import { NowReporter } from '../reports/now.js';
+import { RetentionTask } from '../schedules/retention.js';
+import { TitleIndexer } from '../schedules/title-indexer.js';
+import { observeJobStore } from './observed-job-store.js';
 import { createOutboxStore } from '../store/outbox.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
 import { createWalSync } from '../store/wal-sync.js';
@@ -52,6 +66,8 @@ export interface ServiceAdapters {
   readMountTable: () => string;
   processes: ProcessTable;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The folders of a folder of a mapping's source, in a child process with the mount timeout. */
+  listFolders: ListFolders;
   /** For Telegram and Plex. */
   fetch: typeof fetch;
   /** This build's version (package.json), shown by /health. */
@@ -78,8 +94,13 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const db = openDatabase(config.dbPath);
   const outbox = createOutboxStore(db);
   const walSync = createWalSync(db);
-  const jobs = createJobStore(db, outbox);
+  // Every transition tells the event stream which jobs changed (nothing is noted while no page listens).
+  const feed = new ChangeFeed({ windowMs: timing.events.windowMs });
+  const jobs = observeJobStore(createJobStore(db, outbox), feed);
   const jobReports = createJobReports(db);
+  const jobList = createJobList(db);
+  const activity = createJobActivity(db);
+  const deliveries = createJobDeliveries(db);
   const scheduleRuns = createScheduleRunStore(db);
   log.info(`Database initialized at ${config.dbPath}`);
 
@@ -107,6 +128,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       jobs.releaseWaiting();
       runner.wake();
     },
+    onChange: () => feed.healthChanged(),
   });
   const mountGate = createMountGate({
     monitor,
@@ -119,7 +141,17 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     recheckMs: config.mounts.checkIntervalSeconds * 1000,
   });
 
-  const progress = new ProgressBoard();
+  const board = new ProgressBoard();
+  const progress = {
+    set: (...args: Parameters<ProgressBoard['set']>) => {
+      board.set(...args);
+      feed.progressChanged();
+    },
+    clear: (jobId: number) => {
+      board.clear(jobId);
+      feed.progressChanged();
+    },
+  };
   const shares = destinationShares(config.mappings, adapters.readMountTable());
   let unrecorded: Error | null = null;
   const runner: Runner = new Runner({
@@ -199,8 +231,35 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     clock,
     log,
     duplicateWindowMs: timing.duplicateWindowMs,
-    onQueued: (created) => runner.jobsQueued(created),
+    onQueued: (created) => {
+      runner.jobsQueued(created);
+      titleIndexer.jobsQueued();
+    },
   });
+  const titleIndexer = new TitleIndexer({ index: createTitleIndex(db), log, ...timing.titleIndex });
+  const retention = new RetentionTask({
+    retention: createRetention(db),
+    clock,
+    log,
+    days: config.retentionDays,
+    ...timing.retention,
+    onDeleted: (ids) => feed.jobsDeleted(ids),
+  });
+  const now = new NowReporter({
+    activity,
+    counts: () => jobReports.statusCounts(),
+    progressOf: (jobId) => board.get(jobId),
+    clock,
+    headLength: 20,
+    sizeScan: 1000,
+    medianTtlMs: 60_000,
+  });
+  let rsyncVersion: string | null = null;
+  const health = () => {
+    // Answered 503: the service is about to exit and must not look alive to a monitor meanwhile.
+    if (unrecorded) throw new Error(`job outcomes cannot be recorded (${unrecorded.message})`);
+    return healthReport(reportDeps);
+  };
   const reportDeps = {
     jobReports,
     mounts: monitor,
@@ -220,12 +279,31 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     jobReports,
     clock,
     onRequeued: () => runner.wake(),
-    progressOf: (jobId) => progress.get(jobId),
-    health: () => {
-      // Answered 503: the service is about to exit and must not look alive to a monitor meanwhile.
-      if (unrecorded) throw new Error(`job outcomes cannot be recorded (${unrecorded.message})`);
-      return healthReport(reportDeps);
-    },
+    progressOf: (jobId) => board.get(jobId),
+    jobList,
+    attempts: createAttemptReads(db),
+    deliveries,
+    mappingNames: config.mappings.map((m) => m.container),
+    mappings: config.mappings,
+    now: () => now.report(),
+    history: (days) => historyReport({ activity, clock, timeZone: config.timeZone }, days, 10),
+    healthDetails: () =>
+      healthDetails({
+        mappings: config.mappings,
+        mounts: monitor,
+        deliveries,
+        targets: () => [...(telegram ? ['telegram'] : []), ...(plex ? ['plex'] : [])],
+        rsyncVersion: () => rsyncVersion,
+        status: () => health().status,
+        version: adapters.version,
+        startedAt: session.startedAt,
+        dryRun: config.dryRun,
+      }),
+    listFolders: adapters.listFolders,
+    feed,
+    timing,
+    sleep: (ms) => adapters.sleep(ms, new AbortController().signal),
+    health,
     stats: () => statsReport(reportDeps),
     sendTestNotification: async () => {
       if (!telegram) return 'disabled';
@@ -244,6 +322,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     app,
     async start() {
       const version = await checkRsyncAvailable(adapters.rsyncBinary);
+      rsyncVersion = version;
       log.debug(`Using ${version}`);
       await recoverInterruptedJobs({
         jobs,
@@ -258,6 +337,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       dispatcher.start();
       runner.start();
       dailySummary.start();
+      titleIndexer.start();
+      retention.start();
     },
     async listen() {
       try {
@@ -273,6 +354,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     async stop() {
       await app.close();
       dailySummary.stop();
+      titleIndexer.stop();
+      retention.stop();
       monitor.stop();
       await runner.stop();
       await dispatcher.stop();

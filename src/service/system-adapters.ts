@@ -3,7 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/load.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
+import { createFolderListing } from '../mounts/folder-listing.js';
 import { createMountProbe } from '../mounts/probe.js';
+import { createShareScriptRunner } from '../mounts/share-script.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
 import { removeRsyncLeftovers } from '../mounts/rsync-leftovers.js';
@@ -26,6 +28,7 @@ export function systemAdapters(
     readMountTable,
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+    listFolders: createFolderListing(createShareScriptRunner({ timeoutMs, shell: '/bin/sh' })),
     fetch: globalThis.fetch,
     version: packageVersion(),
     pageFiles: readPageFiles(),

@@ -27,6 +27,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   schedules: ['core', 'log', 'notify', 'store'],
   reports: ['core', 'log', 'mounts', 'notify', 'store'],
   http: ['core', 'log', 'sources', 'paths', 'intake', 'reports'],
+  live: [],
 };
 
 /** Of notify/, the runner and the schedules take the pure texts only, never a sender. */

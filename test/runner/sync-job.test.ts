@@ -17,6 +17,7 @@ import { ProgressBoard } from '../../src/runner/progress-board.js';
 import { runRsync } from '../../src/runner/rsync.js';
 import { removeRsyncLeftovers } from '../../src/mounts/rsync-leftovers.js';
 import { type RunRsync, runSyncJob, type SyncJobDeps, type SyncJobOutcome } from '../../src/runner/sync-job.js';
+import { createAttemptReads } from '../../src/store/attempts.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { createJobReports, type JobReports } from '../../src/store/job-reports.js';
 import { createJobStore, type JobStore } from '../../src/store/jobs.js';
@@ -108,7 +109,12 @@ async function run(job: Job, setup: Setup = {}) {
     removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, 5000),
   };
   const outcome: SyncJobOutcome = await runSyncJob(job, deps, setup.signal ?? new AbortController().signal);
-  return { outcome, reported, finished, lines, progress, row: jobReports.get(job.id), outbox: outboxOf(job.id) };
+  const row = jobReports.get(job.id);
+  return { outcome, reported, finished, lines, progress, row, outbox: outboxOf(job.id), attempts: attemptsOf(job.id) };
+}
+
+function attemptsOf(jobId: number) {
+  return createAttemptReads(db).ofJob(jobId);
 }
 
 function outboxOf(jobId: number): { target: string; payload: { title?: string; section?: string; folder?: string } }[] {
@@ -163,6 +169,9 @@ describe('runSyncJob', () => {
     expect(r.finished.map((j) => j.status)).toEqual(['success']);
     expect(r.progress.get(1)).toBeUndefined();
     expect(r.lines.at(-1)?.msg).toBe(`Background sync completed: ${MOVIE} in 0.0s`);
+    expect(r.attempts).toMatchObject([
+      { number: 1, trigger: 'webhook', outcome: 'success', rsyncExitCode: 0, bytes: 64 * 1024, error: null },
+    ]);
   });
 
   it('source missing: fails, keeps the retry for later, and queues a failure message but no scan', async () => {
@@ -170,6 +179,8 @@ describe('runSyncJob', () => {
     expect(r.outcome).toBe('failed');
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: false, retryCount: 0 });
     expect(r.row?.error).toMatch(/^Source not ready: .*does not exist/);
+    expect(r.row?.errorReason).toBe('source_missing');
+    expect(r.attempts).toMatchObject([{ outcome: 'failed', errorReason: 'source_missing', rsyncExitCode: null }]);
     expect(r.row?.nextAttemptAt).toBe(new Date(NOW.getTime() + RETRY.intervalMs).toISOString());
     expect(r.outbox.map((o) => o.target)).toEqual(['telegram']);
     expect(r.outbox[0]?.payload.title).toContain('Sync Failed');
@@ -185,7 +196,9 @@ describe('runSyncJob', () => {
     const until = new Date(NOW.getTime() + MOUNT_RECHECK_MS).toISOString();
     expect(r.row).toMatchObject({ status: 'queued', retryCount: 0, error: `Waiting for mount: ${problem}` });
     expect(r.row?.nextAttemptAt).toBe(until);
-    expect(jobReports.get(2)).toMatchObject({ status: 'queued', nextAttemptAt: until });
+    expect(jobReports.get(2)).toMatchObject({ status: 'queued', nextAttemptAt: until, errorReason: 'mount_down' });
+    expect(r.row?.errorReason).toBe('mount_down');
+    expect(r.attempts).toEqual([]);
     expect(r.outbox).toEqual([]);
     expect(r.finished).toEqual([]);
     expect(r.reported).toEqual([problem]);
@@ -201,7 +214,8 @@ describe('runSyncJob', () => {
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toMatch(/exit 23/);
     expect(r.row?.error).toContain('could not make way for new regular file');
-    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false, errorReason: 'rsync_partial' });
+    expect(r.attempts).toMatchObject([{ outcome: 'failed', rsyncExitCode: 23, errorReason: 'rsync_partial' }]);
     expect(r.row?.nextAttemptAt).not.toBeNull();
     expect(readFileSync(join(mapping.destination.path, MOVIE, FILE, 'inner'), 'utf8')).toBe('keep');
   });
@@ -211,7 +225,7 @@ describe('runSyncJob', () => {
     const r = await run(claim(), { rsyncFlags: ['--bwlimit=512'], rsyncTimeoutSeconds: 1 });
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toBe('rsync timed out after 1 s');
-    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false, errorReason: 'timeout' });
     expect(r.progress.get(1)).toBeUndefined();
   });
 
@@ -224,6 +238,7 @@ describe('runSyncJob', () => {
     expect(r.outcome).toBe('failed');
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: true, nextAttemptAt: null });
     expect(r.row?.error).toMatch(/^Source not ready: .*holds a symlink that points out of its mapping root/);
+    expect(r.row?.errorReason).toBe('link_outside_root');
   });
 
   it('a job whose paths left its mapping (changed configuration): fails for good, nothing copied', async () => {
@@ -232,6 +247,7 @@ describe('runSyncJob', () => {
     expect(r.outcome).toBe('failed');
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: true });
     expect(r.row?.error).toContain('is not inside mapping /movies');
+    expect(r.row?.errorReason).toBe('mapping_changed');
   });
 
   it('shutdown during the copy: back to the queue without using a retry, and nothing sent', async () => {
@@ -243,6 +259,7 @@ describe('runSyncJob', () => {
     expect(r.outcome).toBe('interrupted');
     expect(r.row).toMatchObject({ status: 'queued', retryCount: 0, error: 'Interrupted by shutdown' });
     expect(r.outbox).toEqual([]);
+    expect(r.attempts).toMatchObject([{ outcome: 'interrupted', errorReason: 'shutdown' }]);
   });
 
   it('an outcome the store cannot record rejects, so the runner stops (the row stays in progress)', async () => {
@@ -271,6 +288,7 @@ describe.skipIf(skipUnless(await mountProblem(), 'tmpfs mounts'))('runSyncJob on
     const r = await run(claim());
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toMatch(/^rsync exit 11 \(error in file I\/O\).*No space left on device/);
+    expect(r.row?.errorReason).toBe('disk_full');
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
     // rsync writes into a temp name and removes it on failure: Plex never sees half a movie.
     expect(readdirSync(join(mapping.destination.path, MOVIE))).toEqual([]);
