@@ -13,6 +13,11 @@ export const REALM = 'sync-webhook';
 
 /** Answered without credentials: the healthcheck, the ping, and what a logged-out page needs to log in. */
 const OPEN_ROUTES = new Set(['GET /health', 'GET /ping', 'GET /session', 'POST /login', 'POST /logout']);
+/**
+ * The dashboard page itself (routes/page.ts): its HTML, scripts, styles and icon hold no data, and the
+ * page must load to show its login form. Everything it reads and the event stream need credentials.
+ */
+const OPEN_PAGE_PATHS = /^\/(?:assets\/[\w.-]+|favicon\.svg)?$/;
 
 /** Checks credentials in constant time: a request's headers, or what a login form sent. */
 export interface Credentials {
@@ -24,9 +29,9 @@ export interface Credentials {
 
 /**
  * Lets a request in when it carries the configured Basic credentials, the API key, or the cookie of a
- * dashboard login. Everything is guarded but OPEN_ROUTES: GET /health, which Docker's healthcheck calls
- * without credentials (it then answers only its status, see `isAuthenticated`), GET /ping, and the
- * login routes. A refused request from a page's script (fetch, EventSource: `Sec-Fetch-Dest: empty`)
+ * dashboard login. Everything is guarded but OPEN_ROUTES and the page (OPEN_PAGE_PATHS): GET /health,
+ * which Docker's healthcheck calls without credentials (it then answers only its status, see
+ * `isAuthenticated`), GET /ping, the login routes, and the page's own files. A refused request from a page's script (fetch, EventSource: `Sec-Fetch-Dest: empty`)
  * gets no Basic challenge, so the browser shows the page's login form rather than its own prompt.
  */
 export function registerAuth(app: FastifyInstance, auth: AuthConfig, sessions: Sessions): void {
@@ -36,10 +41,10 @@ export function registerAuth(app: FastifyInstance, auth: AuthConfig, sessions: S
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const ok = credentials.request(request);
     (request as FastifyRequest & { authenticated: boolean }).authenticated = ok;
-    if (ok || OPEN_ROUTES.has(`${request.method} ${request.url.split('?')[0]}`)) return;
-    request.log.warn(
-      `Refused ${request.method} ${request.url.split('?')[0]} from ${request.ip}: missing or wrong credentials`,
-    );
+    const path = request.url.split('?')[0] ?? '';
+    if (ok || OPEN_ROUTES.has(`${request.method} ${path}`)) return;
+    if ((request.method === 'GET' || request.method === 'HEAD') && OPEN_PAGE_PATHS.test(path)) return;
+    request.log.warn(`Refused ${request.method} ${path} from ${request.ip}: missing or wrong credentials`);
     if (!fromScript(request)) reply.header('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`);
     return reply.code(401).send({
       error:

@@ -114,7 +114,7 @@ describe('the dashboard page', () => {
 
   it('the JSON API keeps its paths next to the page', async () => {
     const { app } = await servicePage();
-    expect((await app.inject({ url: '/jobs' })).json()).toEqual({ jobs: [] });
+    expect((await app.inject({ url: '/jobs' })).json()).toEqual({ jobs: [], next_cursor: null });
     expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
   });
 
@@ -127,17 +127,20 @@ describe('the dashboard page', () => {
     expect((await app.inject({ url: '/jobs' })).statusCode).toBe(200);
   });
 
-  it('with auth on, the page and its assets need it: the browser is asked for Basic credentials', async () => {
+  it('with auth on, the page and its files load without credentials (to show the login form); its data does not', async () => {
     const { app } = await servicePage({ SYNC_USERNAME: 'admin', SYNC_PASSWORD: 'secret', SYNC_API_KEY: 'key' });
-    for (const url of ['/', '/assets/index-AbC123.js', '/favicon.svg']) {
-      const refused = await app.inject({ url });
-      expect(refused.statusCode, url).toBe(401);
-      expect(refused.headers['www-authenticate'], url).toMatch(/^Basic realm="sync-webhook"/);
+    for (const url of ['/', '/assets/index-AbC123.js', '/assets/index-Def456.css', '/favicon.svg']) {
+      expect((await app.inject({ url })).statusCode, url).toBe(200);
     }
+    // What the page reads and its stream need credentials; a page's script gets no Basic prompt.
+    for (const url of ['/jobs', '/queue', '/health/details', '/events', '/assets/nope.js/../../jobs']) {
+      const refused = await app.inject({ url, headers: { 'sec-fetch-dest': 'empty' } });
+      expect(refused.statusCode, url).toBe(401);
+      expect(refused.headers['www-authenticate'], url).toBeUndefined();
+    }
+    expect((await app.inject({ url: '/', method: 'POST' })).statusCode).toBe(401);
     const basic = `Basic ${Buffer.from('admin:secret').toString('base64')}`;
-    expect((await app.inject({ url: '/', headers: { authorization: basic } })).statusCode).toBe(200);
-    expect((await app.inject({ url: '/assets/index-AbC123.js', headers: { 'x-api-key': 'key' } })).statusCode).toBe(
-      200,
-    );
+    expect((await app.inject({ url: '/jobs', headers: { authorization: basic } })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/jobs', headers: { 'x-api-key': 'key' } })).statusCode).toBe(200);
   });
 });
