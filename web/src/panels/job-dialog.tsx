@@ -161,7 +161,9 @@ function DeliveryItem({ delivery: d }: { delivery: Delivery }) {
       ? `delivered ${formatTime(d.sent_at)}`
       : d.status === 'dead'
         ? `not delivered, gave up after ${d.attempts} tries`
-        : `waiting (${d.attempts} tries so far)`;
+        : `not delivered yet (${d.attempts} ${d.attempts === 1 ? 'try' : 'tries'} so far${
+            d.next_attempt_at ? `, next ${formatTime(d.next_attempt_at)}` : ''
+          })`;
   return (
     <li class={`delivery delivery-${d.status}`}>
       <strong>{d.target}</strong>: {state}

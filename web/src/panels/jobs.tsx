@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   api,
   JOB_SOURCES,
@@ -38,19 +38,29 @@ export function JobsPanel({ reload, changes, mappings, onOpenJob }: JobsProps) {
   const cursor = cursors.at(-1);
   const [ownReload, setOwnReload] = useState(0);
   const filters: JobFilters = { status, source, mapping, search: settledSearch };
+  // The stream's `jobs` messages seen so far: a load remembers how many it started after, so that a
+  // change that arrived while it ran is applied on top of its answer rather than lost.
+  const seen = useRef(0);
   const page = useLoad(
-    (signal) => api.jobs(filters, PAGE_SIZE, cursor, signal),
+    (signal) => {
+      const after = seen.current;
+      return api.jobs(filters, PAGE_SIZE, cursor, signal).then((answer) => ({ ...answer, after }));
+    },
     [status, source, mapping, settledSearch, cursor, reload, ownReload],
   );
-  // Jobs that changed since the page was loaded, by id: a row on screen shows its newest state at once.
-  const [updated, setUpdated] = useState<ReadonlyMap<number, Job>>(new Map());
-  useEffect(() => setUpdated(new Map()), [page.data]);
+  // Jobs that changed since the page's load started, by id, with the message that said so.
+  const [updated, setUpdated] = useState<ReadonlyMap<number, { job: Job; seq: number }>>(new Map());
+  useEffect(() => {
+    const after = page.data?.after ?? 0;
+    setUpdated((previous) => new Map([...previous].filter(([, change]) => change.seq > after)));
+  }, [page.data]);
   const reloadFirstPage = useThrottled(() => setOwnReload((n) => n + 1), RELOAD_THROTTLE_MS);
   useEffect(() => {
     if (!changes) return;
+    seen.current = changes.seq;
     setUpdated((previous) => {
       const next = new Map(previous);
-      for (const job of changes.jobs) next.set(job.id, job);
+      for (const job of changes.jobs) next.set(job.id, { job, seq: changes.seq });
       return next;
     });
     // New jobs are at the top of the first page, a deleted one leaves a gap: that page is loaded again.
@@ -65,7 +75,7 @@ export function JobsPanel({ reload, changes, mappings, onOpenJob }: JobsProps) {
       set(value);
       setCursors([]);
     };
-  const jobs = page.data?.jobs.map((job) => updated.get(job.id) ?? job);
+  const jobs = page.data?.jobs.map((job) => updated.get(job.id)?.job ?? job);
   const next = page.data?.next_cursor ?? null;
 
   return (

@@ -95,7 +95,8 @@ function Queue({ now, onOpenJob }: { now: Now; onOpenJob: (id: number) => void }
         <p class="queue-line" data-field="eta">
           {eta.seconds !== null ? (
             <>
-              All done in about <strong>{formatEta(eta.seconds)}</strong>, {BASIS[eta.basis]}
+              All done in {queue.without_size > 0 ? 'at least' : 'about'} <strong>{formatEta(eta.seconds)}</strong>,{' '}
+              {BASIS[eta.basis]}
               {rate}.
             </>
           ) : (
