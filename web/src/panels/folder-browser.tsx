@@ -17,7 +17,8 @@ export function FolderBrowser({ mappings, run }: Pick<ActionsProps, 'mappings' |
     (signal) => (mapping ? api.folders(mapping, path, signal) : Promise.resolve(undefined)),
     [mapping, path],
   );
-  const shown = listing.data && listing.data.mapping === mapping ? listing.data : undefined;
+  // Only the answer for the folder on screen: a list of the previous folder is never shown under this one's name.
+  const shown = listing.data?.mapping === mapping && listing.data.path === path ? listing.data : undefined;
   const choose = (value: string) => {
     setMapping(value);
     setPath('');

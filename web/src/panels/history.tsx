@@ -95,14 +95,15 @@ function Chart({
     const ink = style.getPropertyValue('--muted').trim();
     const grid = style.getPropertyValue('--line').trim();
     const xs = days.map((d) => Date.parse(`${d.day}T12:00:00`) / 1000);
-    const bars = uPlot.paths.bars?.({ size: [0.8 / series.length, 40], align: 0 });
+    const bars = uPlot.paths.bars?.({ size: [0.9 / series.length, 24], align: 0 });
     const plot = new uPlot(
       {
         width: Math.max(200, element.clientWidth),
         height: 180,
         legend: { show: series.length > 1 },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true } },
+        // Half a day either side, so the first and last bars are whole.
+        scales: { x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] } },
         axes: [
           { stroke: ink, grid: { show: false }, ticks: { stroke: grid } },
           {
@@ -114,12 +115,13 @@ function Chart({
           },
         ],
         series: [
-          {},
+          { label: 'Day', value: (_u: uPlot, v: number | null) => (v === null ? '—' : dayLabel(v)) },
           ...series.map((s) => ({
             label: s.label,
             stroke: colour(s.color),
             fill: colour(s.color),
             width: 0,
+            points: { show: false },
             ...(bars ? { paths: bars } : {}),
             value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatValue(v)),
           })),
@@ -165,4 +167,10 @@ function Chart({
       </table>
     </figure>
   );
+}
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+function dayLabel(seconds: number): string {
+  return dayFormat.format(new Date(seconds * 1000));
 }
