@@ -10,7 +10,7 @@ import { readEnvironment } from '../../src/config/env.js';
 import { launchBrowser, openPage, screenshot, type PageWithErrors } from '../support/browser.js';
 import { cleanupAll, tempDir } from '../support/cleanup.js';
 import { startAcceptingTelegram } from '../support/fake-http.js';
-import { getJson, post } from '../support/http-client.js';
+import { getJson, post, request } from '../support/http-client.js';
 import { waitForJob } from '../support/jobs-api.js';
 import { type Service, startService } from '../support/launch.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
@@ -330,4 +330,47 @@ describe('the dashboard in a browser', () => {
     expect(total).toBeLessThan(200 * 1024);
     await context.close();
   });
+});
+
+describe('the dashboard with authentication on', () => {
+  it('asks for it: the login form, a wrong password refused, then the data and the live stream; log out', async () => {
+    const svc = await startService({ env: { SYNC_USERNAME: 'admin', SYNC_PASSWORD: 'pässword', SYNC_API_KEY: 'k3y' } });
+    const key = { 'X-Api-Key': 'k3y' };
+    await makeTree(join(svc.moviesSrc, 'Guarded (2024)'), { 'Guarded (2024).mkv': 1024 });
+    const body = await radarrDownload({ folder: 'Guarded (2024)', file: 'Guarded (2024).mkv' });
+    const res = await post(svc.url, '/sync/radarr', body, key);
+    expect(res.status, res.text).toBe(202);
+    await waitFor(
+      async () => (await request(svc.url, `/jobs/${res.body.job_id}`, { headers: key })).body.status === 'success',
+    );
+    const browser = await launchBrowser();
+    const page = await openPage(browser, svc.url);
+    const form = page.getByRole('form', { name: 'sync-webhook' });
+    await form.waitFor({ timeout: UI_TIMEOUT_MS });
+    // No data reaches a page that has not logged in, and the browser never showed its own Basic prompt.
+    expect(await page.locator('table.jobs').count()).toBe(0);
+    expect(await page.evaluate('fetch("jobs").then((r) => r.status)')).toBe(401);
+    await screenshot(page, 'dashboard-login');
+
+    await form.getByRole('textbox', { name: 'Username' }).fill('admin');
+    await form.getByLabel('Password or API key').fill('wrong');
+    await form.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/Wrong/);
+    await form.getByLabel('Password or API key').fill('pässword');
+    await form.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => titles(page), { timeout: UI_TIMEOUT_MS }).toEqual(['Guarded']);
+    await expect.poll(() => page.getAttribute('[data-live]', 'data-live'), { timeout: UI_TIMEOUT_MS }).toBe('live');
+
+    // The API key logs in too, in another browser context.
+    const other = await openPage(browser, svc.url);
+    await other.getByLabel('Password or API key').fill('k3y');
+    await other.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => titles(other), { timeout: UI_TIMEOUT_MS }).toEqual(['Guarded']);
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('form', { name: 'sync-webhook' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await page.evaluate('fetch("jobs").then((r) => r.status)')).toBe(401);
+    page.errors.splice(0);
+    expect(other.errors).toEqual([]);
+  }, 60_000);
 });
