@@ -31,8 +31,9 @@ export interface Credentials {
  * Lets a request in when it carries the configured Basic credentials, the API key, or the cookie of a
  * dashboard login. Everything is guarded but OPEN_ROUTES and the page (OPEN_PAGE_PATHS): GET /health,
  * which Docker's healthcheck calls without credentials (it then answers only its status, see
- * `isAuthenticated`), GET /ping, the login routes, and the page's own files. A refused request from a page's script (fetch, EventSource: `Sec-Fetch-Dest: empty`)
- * gets no Basic challenge, so the browser shows the page's login form rather than its own prompt.
+ * `isAuthenticated`), GET /ping, the login routes, and the page's own files. A refused request from a
+ * page's script (fetch, EventSource: `Sec-Fetch-Dest: empty`) gets no Basic challenge, so the browser
+ * shows the page's login form rather than its own prompt.
  */
 export function registerAuth(app: FastifyInstance, auth: AuthConfig, sessions: Sessions): void {
   if (!auth.basic && !auth.apiKey) return;

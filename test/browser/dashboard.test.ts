@@ -139,7 +139,7 @@ describe('the dashboard in a browser', () => {
     expect(page.errors).toEqual([]);
   });
 
-  it('progress moves while a large real rsync runs, without shifting the layout; screenshots in four looks', async () => {
+  it('progress moves while a large real rsync runs, the layout holds still; screenshots in four looks', async () => {
     const pages = await Promise.all(
       [
         { name: 'desktop-light', width: 1280, colorScheme: 'light' as const },
@@ -256,7 +256,8 @@ describe('the dashboard in a browser', () => {
     const page = await openPage(browser, svc.url);
     await rows(page).first().waitFor({ timeout: UI_TIMEOUT_MS });
     // The text of the job button in the table that has the focus, if one has it.
-    const focusedJob = `document.activeElement?.closest('table.jobs tbody tr') ? document.activeElement.textContent : null`;
+    const focusedJob =
+      "document.activeElement?.closest('table.jobs tbody tr') ? document.activeElement.textContent : null";
     let name: string | null = null;
     for (let i = 0; i < 40 && !name; i++) {
       await page.keyboard.press('Tab');

@@ -38,7 +38,7 @@ async function servicePage(env: Record<string, string> = {}) {
 }
 
 describe('the dashboard page', () => {
-  it('GET / is the page: HTML, revalidated every time, not framable, with a CSP that allows only its own files', async () => {
+  it('GET / is the page: HTML, revalidated each time, not framable, a CSP that allows only its own files', async () => {
     const { app } = await servicePage();
     const res = await app.inject({ url: '/', headers: { 'accept-encoding': 'identity' } });
     expect(res.statusCode).toBe(200);
@@ -70,7 +70,7 @@ describe('the dashboard page', () => {
     expect(plain.body).toBe(SCRIPT);
   });
 
-  it('hashed assets are immutable for a year with their content type; the icon beside index.html is served too', async () => {
+  it('hashed assets are immutable for a year, with their content type; the icon beside the page too', async () => {
     const { app } = await servicePage();
     const js = await app.inject({ url: '/assets/index-AbC123.js' });
     expect(js.statusCode).toBe(200);
@@ -127,7 +127,7 @@ describe('the dashboard page', () => {
     expect((await app.inject({ url: '/jobs' })).statusCode).toBe(200);
   });
 
-  it('with auth on, the page and its files load without credentials (to show the login form); its data does not', async () => {
+  it('with auth on, the page files load without credentials (for the login form); its data does not', async () => {
     const { app } = await servicePage({ SYNC_USERNAME: 'admin', SYNC_PASSWORD: 'secret', SYNC_API_KEY: 'key' });
     for (const url of ['/', '/assets/index-AbC123.js', '/assets/index-Def456.css', '/favicon.svg']) {
       expect((await app.inject({ url })).statusCode, url).toBe(200);

@@ -95,7 +95,12 @@ function Chart({
     const ink = style.getPropertyValue('--muted').trim();
     const grid = style.getPropertyValue('--line').trim();
     const xs = days.map((d) => Date.parse(`${d.day}T12:00:00`) / 1000);
-    const bars = uPlot.paths.bars?.({ size: [0.9 / series.length, 24], align: 0 });
+    // One series: a bar centred on its day; two: side by side, left and right of it.
+    const barsFor = (index: number) =>
+      uPlot.paths.bars?.({
+        size: [0.9 / series.length, 24],
+        align: series.length === 1 ? 0 : index === 0 ? -1 : 1,
+      });
     const plot = new uPlot(
       {
         width: Math.max(200, element.clientWidth),
@@ -116,13 +121,13 @@ function Chart({
         ],
         series: [
           { label: 'Day', value: (_u: uPlot, v: number | null) => (v === null ? '—' : dayLabel(v)) },
-          ...series.map((s) => ({
+          ...series.map((s, index) => ({
             label: s.label,
             stroke: colour(s.color),
             fill: colour(s.color),
             width: 0,
             points: { show: false },
-            ...(bars ? { paths: bars } : {}),
+            paths: barsFor(index),
             value: (_u: uPlot, v: number | null) => (v === null ? '—' : formatValue(v)),
           })),
         ],
