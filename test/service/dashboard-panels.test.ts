@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 
 describe('GET /queue', () => {
-  it('shows the running copy with its progress, the queue behind it with its size, and an ETA from the copy', async () => {
+  it('shows the running copy with progress, the queue behind it with its size, an ETA from the copy', async () => {
     await makeTree(join(svc.moviesSrc, 'Big (2024)'), { 'big.mkv': 6 * 1024 * 1024 });
     await makeTree(join(svc.moviesSrc, 'Next (2024)'), { 'next.mkv': 1024 });
     const big = (await post(svc.app, '/sync/manual', { path: '/movies/Big (2024)' })).body.job_id;
@@ -69,7 +69,7 @@ describe('GET /queue', () => {
 });
 
 describe('GET /history', () => {
-  it('gives each of the last days in TZ, today last, with bytes and outcomes, and the reasons of failures', async () => {
+  it('gives the last days in TZ, today last, with bytes and outcomes, and the reasons of failures', async () => {
     const failed = (await post(svc.app, '/sync/manual', { path: '/movies/Nowhere (2020)' })).body.job_id;
     await waitForJob(svc, failed, 'failed');
     const res = await getJson(svc.app, '/history?days=3');

@@ -39,7 +39,7 @@ describe('GET /mappings/folders', () => {
     await symlink('../..', join(root, 'Collections', 'Up'));
   });
 
-  it('lists the folders of the root: real ones and links that stay inside, sorted; no files, no hidden ones', async () => {
+  it('lists the root's folders: real ones and links that stay inside, sorted; no files, no hidden ones', async () => {
     const res = await getJson(svc.app, '/mappings/folders?mapping=/movies');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -79,7 +79,7 @@ describe('GET /mappings/folders', () => {
     expect(res.body).toEqual({ error, field: 'path' });
   });
 
-  it('refuses a link leading out of the root, also further down, with 422, and lists nothing of the outside', async () => {
+  it('refuses a link leading out of the root, also further down, with 422; nothing of the outside shows', async () => {
     for (const path of ['Escape', 'Collections/Up', 'Collections/Up/etc']) {
       const res = await getJson(svc.app, folders(path));
       expect(res.status, path).toBe(422);
