@@ -39,7 +39,7 @@ describe('GET /mappings/folders', () => {
     await symlink('../..', join(root, 'Collections', 'Up'));
   });
 
-  it('lists the folders of the root: real ones and links staying inside, sorted; no files, no hidden ones', async () => {
+  it('lists the folders of the root: real ones and links staying inside, sorted; no files or hidden ones', async () => {
     const res = await getJson(svc.app, '/mappings/folders?mapping=/movies');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
