@@ -50,7 +50,7 @@ describe('GET /events', () => {
     expect(Number(snapshot.id)).toBeGreaterThan(0);
   });
 
-  it("pushes a job from its webhook to its end, and the running copy's progress, a few times a second at most", async () => {
+  it("pushes a job from webhook to end, and the running copy's progress, a few times a second at most", async () => {
     const stream = await openEventStream(url);
     await stream.next('snapshot');
     await makeTree(join(svc.moviesSrc, 'Slow (2024)'), { 'slow.mkv': 3 * 1024 * 1024 });
@@ -114,7 +114,7 @@ describe('GET /events', () => {
 });
 
 describe('GET /events during a burst of webhooks', () => {
-  it('gathers a burst of webhooks into a few messages, newest first, saying when there were more than it lists', async () => {
+  it('gathers a burst of webhooks in a few messages, newest first, saying when more changed', async () => {
     // Shares on the root filesystem with mounts required: the jobs wait in the queue.
     const svc = await startInProcess({ env: { SYNC_REQUIRE_MOUNTS: 'true' } });
     const stream = await openEventStream(await listening(svc));
@@ -138,7 +138,7 @@ describe('GET /events during a burst of webhooks', () => {
 });
 
 describe('GET /events with authentication on', () => {
-  it("needs credentials like every route; a page's EventSource gets no Basic challenge; a login cookie opens it", async () => {
+  it("needs credentials; a page's EventSource gets no Basic challenge; a login cookie opens it", async () => {
     const svc = await startInProcess({ env: { SYNC_API_KEY: 'dashboard-key-1234' } });
     const url = await listening(svc);
     const refused = await request(url, '/events', { headers: { 'Sec-Fetch-Dest': 'empty' } });
