@@ -122,7 +122,7 @@ describe.each(ROUTES.map((route) => [name(route), route] as const))('%s', (_name
     expect(await state()).toEqual(before);
   });
 
-  it("lets the request through as Radarr/Sonarr send it (neither header), and from the service's own page", async () => {
+  it('lets the request through as Radarr/Sonarr send it (no such header), and from its own page', async () => {
     const plain = await send(route, {});
     expect(plain.status).not.toBe(403);
     const own = await send(route, { Origin: 'http://localhost:80', 'Sec-Fetch-Site': 'same-origin' });
