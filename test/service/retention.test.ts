@@ -14,7 +14,7 @@ afterAll(cleanupAll);
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('SYNC_RETENTION_DAYS', () => {
-  it('deletes the jobs that finished more than that many days ago, with their attempts, and nothing newer', async () => {
+  it('deletes jobs that finished more than that many days ago, with their attempts; nothing newer', async () => {
     const svc = await startInProcess({
       env: { SYNC_RETENTION_DAYS: '7' },
       timing: { retention: { intervalMs: 200, batch: 1, pauseMs: 1 } },
