@@ -4,7 +4,7 @@
 // subscriber (http/event-streams.ts) reads what changed and writes it to every stream.
 
 export interface Changes {
-  /** Jobs created or changed, newest first (at most MAX_NOTED_JOBS). */
+  /** Jobs created or changed, newest first (the newest MAX_NOTED_JOBS). */
   jobIds: number[];
   /** More jobs changed than were noted, or some changed without their ids being known. */
   manyJobs: boolean;
@@ -47,13 +47,9 @@ export class ChangeFeed {
 
   jobsChanged(ids: Iterable<number>): void {
     if (!this.listener) return;
-    for (const id of ids) {
-      if (this.jobs.size >= MAX_NOTED_JOBS) {
-        this.manyJobs = true;
-        break;
-      }
-      this.jobs.add(id);
-    }
+    for (const id of ids) this.jobs.add(id);
+    // Trimmed now and then rather than at every id: a burst adds thousands in a window.
+    if (this.jobs.size > 2 * MAX_NOTED_JOBS) this.jobs = new Set(this.newest());
     this.schedule();
   }
 
@@ -92,7 +88,7 @@ export class ChangeFeed {
   private flush(): void {
     this.timer = undefined;
     const changes: Changes = {
-      jobIds: [...this.jobs].sort((a, b) => b - a),
+      jobIds: this.newest(),
       manyJobs: this.manyJobs,
       deletedIds: this.deleted,
       progress: this.progress,
@@ -100,6 +96,14 @@ export class ChangeFeed {
     };
     this.reset();
     this.listener?.(changes);
+  }
+
+  /** The newest MAX_NOTED_JOBS ids noted, newest first; notes that there were more. */
+  private newest(): number[] {
+    const ids = [...this.jobs].sort((a, b) => b - a);
+    if (ids.length <= MAX_NOTED_JOBS) return ids;
+    this.manyJobs = true;
+    return ids.slice(0, MAX_NOTED_JOBS);
   }
 
   private reset(): void {

@@ -30,7 +30,7 @@ function retentionTask(batches: number[], days = 30) {
 }
 
 describe('RetentionTask', () => {
-  it('deletes batch after batch until a short one, from the cutoff SYNC_RETENTION_DAYS back, and says so once', async () => {
+  it('deletes batch after batch until a short one, SYNC_RETENTION_DAYS back, and says so once', async () => {
     const r = retentionTask([3, 3, 1]);
     expect(await r.task.prune()).toBe(7);
     expect(r.deleted).toEqual([[1, 2, 3], [4, 5, 6], [7]]);

@@ -178,7 +178,7 @@ describe('title search', () => {
     }
   });
 
-  it('a filtered search reads at most SEARCH_SCAN_BUDGET matches per request, then answers a short page and its cursor', () => {
+  it('a filtered search reads SEARCH_SCAN_BUDGET matches at most, then answers a short page and a cursor', () => {
     const n = SEARCH_SCAN_BUDGET + 50;
     seed(n, (i) => `Common ${i}`);
     store.db.exec("UPDATE jobs SET source = 'radarr'");
