@@ -9,7 +9,8 @@
 # suite on that Node as well as on Node 20, so the image's Node is the one tested.
 ARG NODE_MAJOR=26
 
-# Build stage: compiles TypeScript and, when no prebuilt binary fits, better-sqlite3's native addon.
+# Build stage: compiles TypeScript and the dashboard page (web/ → dist/web), and, when no prebuilt binary
+# fits, better-sqlite3's native addon.
 FROM node:${NODE_MAJOR}-bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -20,6 +21,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY web ./web
 RUN npm run build \
  && npm prune --omit=dev
 

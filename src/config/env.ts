@@ -91,6 +91,7 @@ const environmentSchema = z
     SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES: variable(
       wholeNumber(0, 10080).default(DEFAULTS.SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES),
     ),
+    SYNC_RETENTION_DAYS: variable(wholeNumber(0, 36500).default(DEFAULTS.SYNC_RETENTION_DAYS)),
   })
   // Checks across variables; they run once each variable is valid on its own.
   .transform((env, ctx) => {

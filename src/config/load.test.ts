@@ -39,6 +39,7 @@ describe('loadConfig', () => {
     expect(c.summaryCron).toBe('5 0 * * *');
     expect(c.rsync).toEqual({ timeoutSeconds: 14400, maxConcurrent: 1, bandwidthLimitKiB: null });
     expect(c.mounts.require).toBe(true);
+    expect(c.retentionDays).toBe(0);
     expect(c.reconcile).toEqual({ settleMinutes: 10, timeoutSeconds: 600, cron: null, afterDowntimeMinutes: 30 });
     expect(c.mappings.map((m) => [m.container, m.source.path, m.destination.path, m.kind])).toEqual([
       ['/movies', '/mnt/synology/rs-movies', '/mnt/unraid/media/Movies', 'movie'],
@@ -172,6 +173,8 @@ describe('loadConfig', () => {
       'SYNC_MOUNT_CHECK_INTERVAL_SECONDS must be between 1 and 3600, got 3601',
     ],
     ['SYNC_MANUAL_STABLE_SECONDS', '2s', 'SYNC_MANUAL_STABLE_SECONDS must be a whole number, got "2s"'],
+    ['SYNC_RETENTION_DAYS', '30d', 'SYNC_RETENTION_DAYS must be a whole number, got "30d"'],
+    ['SYNC_RETENTION_DAYS', '-1', 'SYNC_RETENTION_DAYS must be between 0 and 36500, got -1'],
     [
       'SYNC_SUMMARY_CRON',
       'daily',

@@ -44,6 +44,8 @@ export interface Config {
     /** 0: no pass after a downtime. */
     afterDowntimeMinutes: number;
   };
+  /** Finished jobs older than this many days are deleted; 0 keeps them all. */
+  retentionDays: number;
 }
 
 /** The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked. */
@@ -121,6 +123,7 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
       cron: e.SYNC_RECONCILE_CRON ?? null,
       afterDowntimeMinutes: e.SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES,
     },
+    retentionDays: e.SYNC_RETENTION_DAYS,
   };
 }
 

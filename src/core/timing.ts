@@ -40,6 +40,17 @@ export interface Timing {
   cliRequestTimeoutMs: number;
   /** rsync gets SIGTERM first (it keeps what it wrote in the partial folder), and SIGKILL this long after. */
   rsyncKillGraceMs: number;
+  /** The title search index is brought up to date once no webhook came for this long, in chunks. */
+  titleIndex: { quietMs: number; chunk: number; pauseMs: number };
+  /** SYNC_RETENTION_DAYS: a pass this often (the first one this long after the start), in batches. */
+  retention: { intervalMs: number; batch: number; pauseMs: number };
+  /**
+   * GET /events: changes go out at most once per window; a comment keeps a quiet stream open through
+   * proxies; the browser reconnects a dropped one after retryMs; more than maxStreams at once are refused.
+   */
+  events: { windowMs: number; heartbeatMs: number; retryMs: number; maxStreams: number };
+  /** Dashboard logins: how long one lasts, how many are kept, how late a wrong password is answered. */
+  sessions: { maxAgeMs: number; maxSessions: number; loginFailureDelayMs: number };
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
   rsyncPipeDrainMs: number;
   /**
@@ -67,6 +78,10 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   doctorRequestTimeoutMs: 10 * SECOND,
   cliRequestTimeoutMs: 40 * SECOND,
   rsyncKillGraceMs: 5 * SECOND,
+  titleIndex: { quietMs: 250, chunk: 200, pauseMs: 5 },
+  retention: { intervalMs: HOUR, batch: 200, pauseMs: 20 },
+  events: { windowMs: 250, heartbeatMs: 20 * SECOND, retryMs: 3 * SECOND, maxStreams: 100 },
+  sessions: { maxAgeMs: 30 * DAY_MS, maxSessions: 1000, loginFailureDelayMs: SECOND },
   rsyncPipeDrainMs: SECOND,
   heartbeatIntervalMs: MINUTE,
 });

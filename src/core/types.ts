@@ -8,6 +8,34 @@ export type MediaType = 'movie' | 'episode';
 export type JobStatus = 'queued' | 'in_progress' | 'success' | 'failed';
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'in_progress', 'success', 'failed'];
 
+/**
+ * Why a job failed or waits, as a short stable code beside the error text, so failures can be grouped
+ * (the job and each attempt carry one; GET /history counts them). Set where the failure is classified.
+ */
+export const FAILURE_REASONS = [
+  'source_missing',
+  'source_unreadable',
+  'source_empty',
+  'source_growing',
+  'link_outside_root',
+  'mount_down',
+  'mapping_changed',
+  'rsync_partial',
+  'rsync_vanished',
+  'rsync_io',
+  'rsync_usage',
+  'rsync_failed',
+  'rsync_missing',
+  'rsync_killed',
+  'timeout',
+  'disk_full',
+  'permission_denied',
+  'shutdown',
+  'restart',
+  'unknown',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
 /** What the notification and summary texts need to know about the media, as the sender described it. */
 export interface MediaDetails {
   /** Movie title or series title, without year or episode code. */
@@ -97,6 +125,8 @@ export interface Job {
   /** True once a failed job has no automatic retry left (or its failure cannot heal by retrying). */
   gaveUp: boolean;
   error: string | null;
+  /** The short code of `error` (see FailureReason); null when there is no error or it predates the codes. */
+  errorReason: FailureReason | null;
   bytesTransferred: number | null;
   createdAt: string;
   startedAt: string | null;
@@ -107,6 +137,28 @@ export interface Job {
    * Failed: when the automatic retry is due.
    */
   nextAttemptAt: string | null;
+}
+
+/** What started an attempt: the job's first run, its automatic or manual retry, or the run after a restart. */
+export type AttemptTrigger = 'webhook' | 'automatic_retry' | 'manual_retry' | 'restart';
+export type AttemptOutcome = 'success' | 'failed' | 'interrupted';
+
+/** One run of a job, from its claim to its recorded outcome (GET /jobs/<id> lists them). */
+export interface Attempt {
+  /** 1 for the job's first attempt, then one more per attempt. */
+  number: number;
+  trigger: AttemptTrigger;
+  startedAt: string;
+  /** Null while it runs. */
+  finishedAt: string | null;
+  outcome: AttemptOutcome | null;
+  /** Null when rsync did not run to an exit (the share was not usable, it was killed, it timed out). */
+  rsyncExitCode: number | null;
+  error: string | null;
+  errorReason: FailureReason | null;
+  bytes: number | null;
+  /** Null for an attempt cut by a crash: when it really ended is not known. */
+  durationSeconds: number | null;
 }
 
 /** A job to insert: everything the webhook knows, already translated. */

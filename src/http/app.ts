@@ -1,16 +1,33 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { InputError } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
-import { registerAuth, type AuthConfig } from './auth.js';
-import { registerJobRoutes, type JobRouteDeps } from './routes/jobs.js';
+import type { Timing } from '../core/timing.js';
+import { createCredentials, registerAuth, type AuthConfig } from './auth.js';
+import { registerCrossSiteGuard } from './csrf.js';
+import { EventStreams, type EventStreamDeps } from './event-streams.js';
+import { registerDashboardRoutes, nowJson, type DashboardRouteDeps } from './routes/dashboard.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerJobRoutes, withProgress, type JobRouteDeps } from './routes/jobs.js';
+import { registerPageRoutes, type PageRouteDeps } from './routes/page.js';
 import { registerOpsRoutes, type OpsRouteDeps } from './routes/ops.js';
 import { registerReconcileRoutes, type ReconcileRouteDeps } from './routes/reconcile.js';
+import { registerSessionRoutes } from './routes/session.js';
 import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
+import { Sessions } from './sessions.js';
 
 export type AppDeps = WebhookRouteDeps &
   JobRouteDeps &
   OpsRouteDeps &
-  ReconcileRouteDeps & { log: Logger; auth: AuthConfig };
+  ReconcileRouteDeps &
+  DashboardRouteDeps &
+  PageRouteDeps & {
+    log: Logger;
+    auth: AuthConfig;
+    /** What changed, once per window, for the event streams (live/change-feed.ts). */
+    feed: EventStreamDeps['feed'];
+    timing: Pick<Timing, 'events' | 'sessions'>;
+    sleep: (ms: number) => Promise<void>;
+  };
 
 /** Largest body accepted; a real Radarr/Sonarr payload is a few kB. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -54,12 +71,40 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.code(404).send({ error: `Not found: ${request.method} ${request.url.split('?')[0]}` }),
   );
 
-  // Registered before the routes, so no route can be reached around it.
-  registerAuth(app, deps.auth);
+  const sessions = new Sessions({
+    maxAgeMs: deps.timing.sessions.maxAgeMs,
+    maxSessions: deps.timing.sessions.maxSessions,
+    now: () => deps.clock.now().getTime(),
+  });
+  const streams = new EventStreams({
+    feed: deps.feed,
+    now: () => nowJson(deps.now()),
+    health: deps.healthDetails,
+    jobs: (ids) => deps.jobList.byIds(ids).map(({ job, attemptCount }) => withProgress(job, deps, attemptCount)),
+    heartbeatMs: deps.timing.events.heartbeatMs,
+    retryMs: deps.timing.events.retryMs,
+    maxStreams: deps.timing.events.maxStreams,
+    log: deps.log,
+  });
+
+  // Registered before the routes, so no route can be reached around them; a cross-site request is
+  // refused before its credentials are even looked at.
+  registerCrossSiteGuard(app);
+  registerAuth(app, deps.auth, sessions);
+  registerSessionRoutes(app, {
+    auth: deps.auth,
+    sessions,
+    credentials: createCredentials(deps.auth, sessions),
+    loginFailureDelayMs: deps.timing.sessions.loginFailureDelayMs,
+    sleep: deps.sleep,
+  });
   registerWebhookRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerOpsRoutes(app, deps);
   registerReconcileRoutes(app, deps);
+  registerDashboardRoutes(app, deps);
+  registerEventRoutes(app, { streams });
+  registerPageRoutes(app, deps);
   return app;
 }
 

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { TIMING } from '../core/timing.js';
 import { buildApp, type AppDeps } from './app.js';
 
 // The HTTP layer alone, listening on loopback, with the parts behind it answering fixed values.
@@ -8,9 +9,26 @@ function deps(auth: AppDeps['auth']): AppDeps {
   return {
     log: pino({ level: 'silent' }),
     auth,
+    pageFiles: null,
     intake: { accept: async () => ({ kind: 'test' }) },
     jobs: { retryFailed: () => 'not_found', retryFailedSince: () => [] },
-    jobReports: { get: () => undefined, list: () => [] },
+    jobReports: { get: () => undefined },
+    jobList: { page: () => ({ jobs: [], nextBefore: null }), byIds: () => [] },
+    attempts: { ofJob: () => [] },
+    deliveries: { ofJob: () => [] },
+    mappings: [],
+    now: () => ({
+      running: [],
+      queue: { count: 0, head: [], knownBytes: 0, withoutSize: 0, counted: 0 },
+      eta: { seconds: 0, basis: 'none', bytesPerSecond: null, remainingBytes: 0 },
+      counts: { queued: 0, in_progress: 0, success: 0, failed: 0 },
+    }),
+    history: () => ({ time_zone: 'UTC', days: [], failure_reasons: [] }),
+    healthDetails: () => ({}) as never,
+    listFolders: async () => ({ ok: true, folders: [], truncated: false }),
+    feed: { subscribe: () => () => {} },
+    timing: TIMING,
+    sleep: async () => {},
     clock: { now: () => new Date() },
     onRequeued: () => {},
     progressOf: () => undefined,

@@ -18,6 +18,7 @@ const job: Job = {
   retryCount: 1,
   gaveUp: false,
   error: null,
+  errorReason: null,
   bytesTransferred: null,
   createdAt: '2026-03-10T10:00:00.000Z',
   startedAt: '2026-03-10T10:00:01.000Z',
@@ -50,6 +51,7 @@ describe('jobJson', () => {
       'finished_at',
       'duration_seconds',
       'next_attempt_at',
+      'error_reason',
     ]);
     expect(jobJson(job)).toMatchObject({
       retry_count: 1,
@@ -59,15 +61,11 @@ describe('jobJson', () => {
   });
 
   it('appends progress last when given, null before rsync prints a line', () => {
-    expect(jobJson(job, null).progress).toBeNull();
-    const json = jobJson(job, {
-      bytes: 5,
-      percent: 1,
-      rate: '1.00MB/s',
-      eta: '0:00:09',
-      updatedAt: job.startedAt ?? '',
-    });
-    expect(Object.keys(json).at(-1)).toBe('progress');
+    expect(jobJson(job, { progress: null }).progress).toBeNull();
+    const progress = { bytes: 5, percent: 1, rate: '1.00MB/s', eta: '0:00:09', updatedAt: job.startedAt ?? '' };
+    const json = jobJson(job, { progress, attemptCount: 2 });
+    expect(Object.keys(json).slice(-3)).toEqual(['error_reason', 'attempt_count', 'progress']);
+    expect(json.attempt_count).toBe(2);
     expect(json.progress).toEqual({
       bytes: 5,
       percent: 1,

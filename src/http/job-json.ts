@@ -1,6 +1,21 @@
-import type { Job, JobProgress, JobSource, JobStatus, MediaDetails, MediaType } from '../core/types.js';
+import type {
+  Attempt,
+  AttemptOutcome,
+  AttemptTrigger,
+  FailureReason,
+  Job,
+  JobProgress,
+  JobSource,
+  JobStatus,
+  MediaDetails,
+  MediaType,
+} from '../core/types.js';
 
-/** A job as GET /jobs and GET /jobs/<id> answer it: the documented snake_case fields, in this order. */
+/**
+ * A job as GET /jobs and GET /jobs/<id> answer it: the documented snake_case fields, in this order.
+ * The fields the dashboard added (error_reason on) come after those of the first API, so a client
+ * that reads the old ones by position or name sees them unchanged.
+ */
 export interface JobJson {
   id: number;
   status: JobStatus;
@@ -23,6 +38,9 @@ export interface JobJson {
   finished_at: string | null;
   duration_seconds: number | null;
   next_attempt_at: string | null;
+  error_reason: FailureReason | null;
+  /** How many attempts the job has had (when the answer knows: lists and GET /jobs/<id>). */
+  attempt_count?: number;
   /** Jobs in progress only: the copy's last progress line, null until rsync prints one. */
   progress?: JobProgressJson | null;
   /**
@@ -40,8 +58,21 @@ export interface JobProgressJson {
   updated_at: string;
 }
 
-/** Writes `progress` when given: the route gives it for jobs in progress only. */
-export function jobJson(job: Job, progress?: JobProgress | null): JobJson {
+export interface AttemptJson {
+  number: number;
+  trigger: AttemptTrigger;
+  started_at: string;
+  finished_at: string | null;
+  outcome: AttemptOutcome | null;
+  rsync_exit_code: number | null;
+  error: string | null;
+  error_reason: FailureReason | null;
+  bytes: number | null;
+  duration_seconds: number | null;
+}
+
+/** Writes `progress` when given (the routes give it for jobs in progress only), and `attempt_count` when known. */
+export function jobJson(job: Job, extra: { progress?: JobProgress | null; attemptCount?: number } = {}): JobJson {
   const json: JobJson = {
     id: job.id,
     status: job.status,
@@ -64,11 +95,28 @@ export function jobJson(job: Job, progress?: JobProgress | null): JobJson {
     finished_at: job.finishedAt,
     duration_seconds: job.durationSeconds,
     next_attempt_at: job.nextAttemptAt,
+    error_reason: job.errorReason,
   };
-  if (progress !== undefined) json.progress = progress && progressJson(progress);
+  if (extra.attemptCount !== undefined) json.attempt_count = extra.attemptCount;
+  if (extra.progress !== undefined) json.progress = extra.progress && progressJson(extra.progress);
   return json;
 }
 
-function progressJson(p: JobProgress): JobProgressJson {
+export function progressJson(p: JobProgress): JobProgressJson {
   return { bytes: p.bytes, percent: p.percent, rate: p.rate, eta: p.eta, updated_at: p.updatedAt };
+}
+
+export function attemptJson(a: Attempt): AttemptJson {
+  return {
+    number: a.number,
+    trigger: a.trigger,
+    started_at: a.startedAt,
+    finished_at: a.finishedAt,
+    outcome: a.outcome,
+    rsync_exit_code: a.rsyncExitCode,
+    error: a.error,
+    error_reason: a.errorReason,
+    bytes: a.bytes,
+    duration_seconds: a.durationSeconds,
+  };
 }

@@ -24,7 +24,8 @@ export interface MountGateDeps {
 }
 
 export function createMountGate(deps: MountGateDeps): MountGate {
-  const notReady = (problem: string) => new NotReadyError(`Waiting for mount: ${problem}`, deps.recheckMs, 'mapping');
+  const notReady = (problem: string) =>
+    new NotReadyError(`Waiting for mount: ${problem}`, deps.recheckMs, 'mapping', { reason: 'mount_down' });
 
   const probe = async (check: MountCheck, role: 'source' | 'destination'): Promise<ProbeResult> => {
     // An anchor is there for what the mount table cannot show (a Docker bind mount whose NFS share
@@ -51,7 +52,7 @@ export function createMountGate(deps: MountGateDeps): MountGate {
         [mapping.destination, destination],
       ] as const) {
         if (!result.ok) {
-          deps.monitor.reportProblem(check.path, result.problem);
+          deps.monitor.reportProblem(check.path, result.problem, result.state);
           throw notReady(result.problem);
         }
       }

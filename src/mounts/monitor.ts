@@ -2,14 +2,19 @@ import { coerceError } from '../core/errors.js';
 import type { Clock, Mapping, MountCheck } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountProbe } from './probe.js';
+import type { RootState } from './root-check.js';
 
 export interface MountState {
   path: string;
   role: 'source' | 'destination';
   ok: boolean;
   problem: string | null;
+  /** What is wrong, in one word; 'ok' while up, 'checking' before the first answer. */
+  state: RootState | 'ok' | 'checking';
   /** When it was first seen down; null while up. */
   downSince: string | null;
+  /** When it entered its current state (up or down); null before the first answer. */
+  since: string | null;
 }
 
 export interface MountMonitorDeps {
@@ -20,6 +25,8 @@ export interface MountMonitorDeps {
   intervalMs: number;
   /** A mount that was down answers again: waiting jobs may run. */
   onRecovered: (path: string) => void;
+  /** A root went up or down, or its problem changed (the event stream pushes the health panel). */
+  onChange?: () => void;
 }
 
 /**
@@ -61,7 +68,15 @@ export class MountMonitor {
   snapshot(): MountState[] {
     return this.roots.map(
       ({ check, role }) =>
-        this.states.get(check.path) ?? { path: check.path, role, ok: true, problem: null, downSince: null },
+        this.states.get(check.path) ?? {
+          path: check.path,
+          role,
+          ok: true,
+          problem: null,
+          state: 'checking',
+          downSince: null,
+          since: null,
+        },
     );
   }
 
@@ -72,9 +87,9 @@ export class MountMonitor {
   }
 
   /** A job found a problem right before running: show it at once rather than at the next round. */
-  reportProblem(path: string, problem: string): void {
+  reportProblem(path: string, problem: string, state: RootState = 'error'): void {
     const root = this.roots.find((r) => r.check.path === path);
-    if (root) this.update(path, root.role, problem);
+    if (root) this.update(path, root.role, { problem, state });
   }
 
   async checkAll(): Promise<void> {
@@ -83,7 +98,8 @@ export class MountMonitor {
       await Promise.all(
         this.roots.map(async ({ check, role }) => {
           const result = await this.deps.probe.checkRoot(check, role);
-          if (!this.stopped) this.update(check.path, role, result.ok ? null : result.problem);
+          if (this.stopped) return;
+          this.update(check.path, role, result.ok ? null : { problem: result.problem, state: result.state ?? 'error' });
         }),
       );
     } catch (error) {
@@ -95,18 +111,29 @@ export class MountMonitor {
     this.timer.unref();
   }
 
-  private update(path: string, role: 'source' | 'destination', problem: string | null): void {
+  private update(
+    path: string,
+    role: 'source' | 'destination',
+    failure: { problem: string; state: RootState } | null,
+  ): void {
     const previous = this.states.get(path);
-    if (problem === null) {
-      this.states.set(path, { path, role, ok: true, problem: null, downSince: null });
+    const now = this.deps.clock.now().toISOString();
+    if (failure === null) {
+      const since = previous?.ok ? previous.since : now;
+      this.states.set(path, { path, role, ok: true, problem: null, state: 'ok', downSince: null, since });
+      if (!previous?.ok) this.deps.onChange?.();
       if (previous && !previous.ok) {
         this.deps.log.info(`Mount ${path} is healthy again (down since ${previous.downSince})`);
         this.deps.onRecovered(path);
       }
       return;
     }
-    const downSince = previous && !previous.ok ? previous.downSince : this.deps.clock.now().toISOString();
-    if (!previous || previous.ok || previous.problem !== problem) this.deps.log.warn(`NFS mount issue: ${problem}`);
-    this.states.set(path, { path, role, ok: false, problem, downSince });
+    const { problem, state } = failure;
+    const downSince = previous && !previous.ok ? previous.downSince : now;
+    const changed = !previous || previous.ok || previous.problem !== problem;
+    if (changed) this.deps.log.warn(`NFS mount issue: ${problem}`);
+    const since = previous && !previous.ok && previous.state === state && previous.since ? previous.since : now;
+    this.states.set(path, { path, role, ok: false, problem, state, downSince, since });
+    if (changed) this.deps.onChange?.();
   }
 }

@@ -59,6 +59,7 @@ describe('checkRoot', () => {
     expect(await plain().checkRoot({ path: source }, 'source')).toEqual({
       ok: false,
       problem: `source ${source} is empty: an unmounted share looks like this`,
+      state: 'empty',
     });
   });
 
@@ -70,10 +71,12 @@ describe('checkRoot', () => {
     expect(await probe.checkRoot({ path: join(dir, 'nope') }, 'destination')).toEqual({
       ok: false,
       problem: `destination ${join(dir, 'nope')} does not exist`,
+      state: 'missing',
     });
     expect(await probe.checkRoot({ path: file }, 'source')).toEqual({
       ok: false,
       problem: `source ${file} is not a directory`,
+      state: 'not_a_directory',
     });
   });
 
@@ -82,6 +85,7 @@ describe('checkRoot', () => {
     expect(await plain().checkRoot({ path: '/proc/self' }, 'destination')).toEqual({
       ok: false,
       problem: 'destination /proc/self is not writable',
+      state: 'not_writable',
     });
   });
 
@@ -93,6 +97,7 @@ describe('checkRoot', () => {
     expect(await probe.checkRoot({ path: destination, anchor: 'other-anchor' }, 'destination')).toEqual({
       ok: false,
       problem: `anchor file other-anchor missing under ${destination}: the share is probably not mounted`,
+      state: 'anchor_missing',
     });
   });
 
@@ -112,6 +117,7 @@ describe('checkRoot', () => {
           `destination ${destination} is not mounted ` +
           '(it is on the root filesystem; ' +
           'its nearest mount point is /)',
+        state: 'not_mounted',
       });
     },
   );
@@ -170,6 +176,7 @@ describe('checkRoot', () => {
       expect(await probe.checkRoot({ path: destination, fstype: 'nfs4' }, 'destination')).toEqual({
         ok: false,
         problem: `destination ${destination} is on tmpfs, expected nfs4`,
+        state: 'wrong_filesystem',
       });
     }
   });
@@ -186,6 +193,7 @@ describe('checkRoot', () => {
       problem:
         `cannot tell whether source ${source} is mounted: ` +
         'reading the mount table failed: ENOENT: /proc is not mounted',
+      state: 'error',
     });
   });
 });
@@ -220,16 +228,19 @@ describe('inspectSource', () => {
       ok: false,
       missing: true,
       problem: `source ${join(dir, 'gone.mkv')} does not exist`,
+      reason: 'source_missing',
     });
     expect(await probe.inspectSource(empty)).toEqual({
       ok: false,
       missing: false,
       problem: `source ${empty} is an empty directory`,
+      reason: 'source_empty',
     });
     expect(await probe.inspectSource('/dev/null')).toEqual({
       ok: false,
       missing: false,
       problem: 'source /dev/null is neither a file nor a directory',
+      reason: 'source_unreadable',
     });
   });
 });
@@ -270,6 +281,7 @@ describe('inspectSource inside a mapping root', () => {
       problem:
         `source ${join(root, 'Escape (2024)')} resolves to ${outside}, ` +
         `outside its mapping root ${root}: a symlink points out of the share`,
+      reason: 'link_outside_root',
     });
   });
 
@@ -289,6 +301,7 @@ describe('inspectSource inside a mapping root', () => {
       problem:
         `source ${movie} holds a symlink that points out of its mapping root ${root} ` +
         `(${join(movie, 'extras', 'more')} -> ${outside}): refused rather than copied`,
+      reason: 'link_outside_root',
     });
     // Without a root to stay in, nothing is refused.
     expect(await plain().inspectSource(movie)).toMatchObject({ ok: true });
@@ -383,7 +396,11 @@ describe('a probe that hangs', () => {
     const startedAt = Date.now();
 
     const first = await timed(probe.checkRoot({ path: root }, 'source'));
-    expect(first.value).toEqual({ ok: false, problem: `source ${root} did not answer within 0.3 s (hung mount?)` });
+    expect(first.value).toEqual({
+      ok: false,
+      problem: `source ${root} did not answer within 0.3 s (hung mount?)`,
+      state: 'hung',
+    });
     expect(first.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
     expect(first.ms).toBeLessThan(TIMEOUT_MS + 100);
 
@@ -429,6 +446,7 @@ describe('a probe that hangs', () => {
       ok: false,
       missing: false,
       problem: `source ${file} did not answer within 0.3 s (hung mount?)`,
+      reason: 'mount_down',
     });
     expect(result.ms).toBeLessThan(TIMEOUT_MS + 100);
   });

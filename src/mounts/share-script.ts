@@ -21,7 +21,7 @@ export const SCRIPT_EXIT = Object.freeze({
   LINK_OUTSIDE_ROOT: 18,
 });
 
-export type ShareScriptName = 'root-check' | 'source-inspection' | 'partial-copies';
+export type ShareScriptName = 'root-check' | 'source-inspection' | 'partial-copies' | 'list-folders';
 
 /** The text of scripts/NAME.sh, shipped beside the compiled code (scripts/copy-assets.mjs). */
 export function readShareScript(name: ShareScriptName): string {
@@ -39,13 +39,15 @@ export type ExitedScript = Extract<ScriptOutcome, { kind: 'exited' }>;
 export interface ShareScriptRunner {
   /**
    * Runs `script` about the share path `path`, one at a time per path. `answer`, when given, is asked
-   * with the first line the script prints, and its reply is written to the script's stdin.
+   * with the first line the script prints, and its reply is written to the script's stdin. Of stdout,
+   * the last `stdoutLimit` bytes are kept (64 KiB unless given).
    */
   run(
     path: string,
     script: string,
     args: string[],
     answer?: (firstLine: string) => Promise<string>,
+    stdoutLimit?: number,
   ): Promise<ScriptOutcome>;
   /** What to tell about `subject` when its script gave no answer. */
   problem(outcome: Exclude<ScriptOutcome, ExitedScript>, subject: string): string;
@@ -74,6 +76,7 @@ export function createShareScriptRunner(o: ShareScriptRunnerOptions): ShareScrip
     script: string,
     args: string[],
     answer?: (firstLine: string) => Promise<string>,
+    stdoutLimit?: number,
   ): Promise<ScriptOutcome> {
     for (let current = busy.get(path); current; current = busy.get(path)) {
       // A child stuck in the kernel ignores even SIGKILL; starting another would only add a second stuck one.
@@ -82,7 +85,7 @@ export function createShareScriptRunner(o: ShareScriptRunnerOptions): ShareScrip
     }
     const entry: Busy = { since: new Date(), timedOut: false, answered: Promise.resolve() };
     busy.set(path, entry);
-    const outcome = spawnScript(script, args, () => busy.delete(path), answer).then((result) => {
+    const outcome = spawnScript(script, args, () => busy.delete(path), answer, stdoutLimit).then((result) => {
       entry.timedOut = result.kind === 'timeout';
       return result;
     });
@@ -95,6 +98,7 @@ export function createShareScriptRunner(o: ShareScriptRunnerOptions): ShareScrip
     args: string[],
     gone: () => void,
     answer?: (firstLine: string) => Promise<string>,
+    stdoutLimit?: number,
   ): Promise<ScriptOutcome> {
     let printed = '';
     let asked = false;
@@ -116,6 +120,7 @@ export function createShareScriptRunner(o: ShareScriptRunnerOptions): ShareScrip
       },
       // du lists every unreadable folder; only the end is ever shown.
       stderrLimit: 4096,
+      ...(stdoutLimit === undefined ? {} : { stdoutLimit }),
       onGone: gone,
     });
     if (run.spawnError) return { kind: 'spawn-error', error: run.spawnError };

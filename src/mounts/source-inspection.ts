@@ -1,8 +1,9 @@
+import type { FailureReason } from '../core/types.js';
 import { readShareScript, SCRIPT_EXIT, type ShareScriptRunner, unexpectedExit, withDetail } from './share-script.js';
 
 export type SourceInspection =
   | { ok: true; kind: 'file' | 'dir'; bytes: number }
-  | { ok: false; problem: string; missing: boolean; outsideRoot?: boolean };
+  | { ok: false; problem: string; missing: boolean; outsideRoot?: boolean; reason: FailureReason };
 
 export type InspectSource = (
   path: string,
@@ -17,21 +18,29 @@ export function createSourceInspection(scripts: ShareScriptRunner): InspectSourc
   return async (path, root, options) => {
     const subject = `source ${path}`;
     const outcome = await scripts.run(path, script, [path, root ?? '', options?.measureSize === false ? '' : 'size']);
-    if (outcome.kind !== 'exited') return { ok: false, problem: scripts.problem(outcome, subject), missing: false };
+    if (outcome.kind !== 'exited') {
+      // No answer in time: the share hangs. A child that could not start says nothing about the share.
+      const reason = outcome.kind === 'spawn-error' ? 'unknown' : 'mount_down';
+      return { ok: false, problem: scripts.problem(outcome, subject), missing: false, reason };
+    }
     switch (outcome.code) {
       case 0: {
         const match = /^(file|dir) (\d+)$/m.exec(outcome.stdout);
         if (match) return { ok: true, kind: match[1] === 'file' ? 'file' : 'dir', bytes: Number(match[2]) };
-        return { ok: false, problem: unexpectedExit(outcome, subject), missing: false };
+        return { ok: false, problem: unexpectedExit(outcome, subject), missing: false, reason: 'unknown' };
       }
       case SCRIPT_EXIT.MISSING:
-        return { ok: false, problem: `${subject} does not exist`, missing: true };
-      case SCRIPT_EXIT.NOT_A_DIRECTORY:
-        return { ok: false, problem: `${subject} is neither a file nor a directory`, missing: false };
-      case SCRIPT_EXIT.UNREADABLE:
-        return { ok: false, problem: withDetail(`${subject} is not readable`, outcome.stderr), missing: false };
+        return { ok: false, problem: `${subject} does not exist`, missing: true, reason: 'source_missing' };
+      case SCRIPT_EXIT.NOT_A_DIRECTORY: {
+        const problem = `${subject} is neither a file nor a directory`;
+        return { ok: false, problem, missing: false, reason: 'source_unreadable' };
+      }
+      case SCRIPT_EXIT.UNREADABLE: {
+        const problem = withDetail(`${subject} is not readable`, outcome.stderr);
+        return { ok: false, problem, missing: false, reason: 'source_unreadable' };
+      }
       case SCRIPT_EXIT.EMPTY:
-        return { ok: false, problem: `${subject} is an empty directory`, missing: false };
+        return { ok: false, problem: `${subject} is an empty directory`, missing: false, reason: 'source_empty' };
       case SCRIPT_EXIT.OUTSIDE_ROOT:
         return {
           ok: false,
@@ -40,6 +49,7 @@ export function createSourceInspection(scripts: ShareScriptRunner): InspectSourc
             'a symlink points out of the share',
           missing: false,
           outsideRoot: true,
+          reason: 'link_outside_root',
         };
       case SCRIPT_EXIT.LINK_OUTSIDE_ROOT:
         // "LINK -> TARGET", as ls -l shows it.
@@ -50,9 +60,10 @@ export function createSourceInspection(scripts: ShareScriptRunner): InspectSourc
             'refused rather than copied',
           missing: false,
           outsideRoot: true,
+          reason: 'link_outside_root',
         };
       default:
-        return { ok: false, problem: unexpectedExit(outcome, subject), missing: false };
+        return { ok: false, problem: unexpectedExit(outcome, subject), missing: false, reason: 'unknown' };
     }
   };
 }

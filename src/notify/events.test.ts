@@ -20,6 +20,7 @@ const episode: Job = {
   retryCount: 0,
   gaveUp: false,
   error: null,
+  errorReason: null,
   bytesTransferred: 9,
   createdAt: AT.toISOString(),
   startedAt: AT.toISOString(),

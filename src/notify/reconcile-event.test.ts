@@ -121,6 +121,7 @@ describe('the message of a job a pass queued', () => {
       retryCount: 0,
       gaveUp: false,
       error: null,
+      errorReason: null,
       bytesTransferred: 2048,
       createdAt: '2026-05-01T10:00:00.000Z',
       startedAt: '2026-05-01T10:00:01.000Z',

@@ -29,6 +29,7 @@ function job(overrides: Partial<Job> = {}): Job {
     retryCount: 0,
     gaveUp: false,
     error: null,
+    errorReason: null,
     bytesTransferred: null,
     createdAt: '2024-05-01T10:00:00.000Z',
     startedAt: '2024-05-01T10:00:01.000Z',

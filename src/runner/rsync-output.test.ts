@@ -97,6 +97,7 @@ describe('classifyRsyncExit', () => {
     expect(classifyRsyncExit(end({ exitCode }))).toEqual({
       kind: 'permanent',
       reason: `rsync exit ${exitCode} (${meaning})`,
+      code: 'rsync_usage',
     });
   });
 
@@ -116,10 +117,12 @@ describe('classifyRsyncExit', () => {
       reason:
         'rsync exit 23 (partial transfer due to error): ' +
         'rsync: [sender] link_stat "/src/Movie (2024)" failed: No such file or directory (2)',
+      code: 'rsync_partial',
     });
     expect(classifyRsyncExit(end({ exitCode: 24 }))).toEqual({
       kind: 'transient',
       reason: 'rsync exit 24 (partial transfer due to vanished source files)',
+      code: 'rsync_vanished',
     });
   });
 
@@ -143,6 +146,7 @@ describe('classifyRsyncExit', () => {
     expect(classifyRsyncExit(end({ exitCode: 11, stderr }))).toEqual({
       kind: 'transient',
       reason: `rsync exit 11 (error in file I/O): ${stderr.trim()}`,
+      code: 'rsync_io',
     });
   });
 
@@ -150,10 +154,12 @@ describe('classifyRsyncExit', () => {
     expect(classifyRsyncExit(end({ exitCode: 99 }))).toEqual({
       kind: 'transient',
       reason: 'rsync exit 99 (unknown exit code)',
+      code: 'rsync_failed',
     });
     expect(classifyRsyncExit(end({ exitCode: null, signal: 'SIGKILL' }))).toEqual({
       kind: 'transient',
       reason: 'rsync was killed by SIGKILL',
+      code: 'rsync_killed',
     });
   });
 
@@ -161,10 +167,12 @@ describe('classifyRsyncExit', () => {
     expect(classifyRsyncExit(end({ exitCode: 20, timedOut: true, timeoutSeconds: 3600 }))).toEqual({
       kind: 'transient',
       reason: 'rsync timed out after 3600 s',
+      code: 'timeout',
     });
     expect(classifyRsyncExit(end({ exitCode: 20, aborted: true }))).toEqual({
       kind: 'transient',
       reason: 'rsync stopped: service shutting down',
+      code: 'shutdown',
     });
   });
 
@@ -173,9 +181,27 @@ describe('classifyRsyncExit', () => {
     expect(classifyRsyncExit(end({ exitCode: null, spawnError }))).toEqual({
       kind: 'permanent',
       reason: 'rsync not found: install it (Debian/Ubuntu: apt-get install rsync)',
+      code: 'rsync_missing',
     });
     const busy = Object.assign(new Error('spawn rsync EAGAIN'), { code: 'EAGAIN' });
     expect(classifyRsyncExit(end({ exitCode: null, spawnError: busy })).kind).toBe('transient');
+  });
+
+  // The reason code groups failures; what the receiver said outranks the exit code.
+  it.each([
+    [11, 'rsync: write failed on "/dst/Movie.mkv": No space left on device (28)', 'disk_full'],
+    [23, 'rsync: [receiver] mkstemp "/dst/.x.mkv.abc" failed: Disk quota exceeded (122)', 'disk_full'],
+    [23, 'rsync: [sender] send_files failed to open "/src/a.mkv": Permission denied (13)', 'permission_denied'],
+    [23, 'rsync: [sender] link_stat "/src/a" failed: No such file or directory (2)', 'rsync_partial'],
+    [30, '', 'timeout'],
+    [35, '', 'timeout'],
+    [10, '', 'rsync_io'],
+    [12, '', 'rsync_io'],
+    [3, '', 'rsync_failed'],
+    [2, '', 'rsync_usage'],
+  ])('gives exit %i with "%s" the reason code %s', (exitCode, stderr, code) => {
+    const outcome = classifyRsyncExit(end({ exitCode, stderr }));
+    expect(outcome.kind === 'success' ? null : outcome.code).toBe(code);
   });
 });
 

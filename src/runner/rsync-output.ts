@@ -1,4 +1,5 @@
 import { errnoCode } from '../core/errors.js';
+import type { FailureReason } from '../core/types.js';
 
 export interface RsyncStats {
   /** "Total transferred file size": bytes of the files rsync actually sent. */
@@ -31,10 +32,11 @@ function statNumber(stdout: string, label: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
+/** A failed run: `reason` is the text a user reads, `code` the short reason it is grouped by. */
 export type RsyncOutcome =
   | { kind: 'success' }
-  | { kind: 'permanent'; reason: string }
-  | { kind: 'transient'; reason: string };
+  | { kind: 'permanent'; reason: string; code: FailureReason }
+  | { kind: 'transient'; reason: string; code: FailureReason };
 
 export interface RsyncEnd {
   exitCode: number | null;
@@ -80,34 +82,55 @@ const STDERR_BUDGET = 500;
 
 export function classifyRsyncExit(r: RsyncEnd): RsyncOutcome {
   if (r.spawnError) return classifySpawnError(r.spawnError);
-  if (r.aborted) return { kind: 'transient', reason: 'rsync stopped: service shutting down' };
+  if (r.aborted) return { kind: 'transient', reason: 'rsync stopped: service shutting down', code: 'shutdown' };
   if (r.timedOut) {
     const after = r.timeoutSeconds === undefined ? '' : ` after ${r.timeoutSeconds} s`;
-    return { kind: 'transient', reason: `rsync timed out${after}` };
+    return { kind: 'transient', reason: `rsync timed out${after}`, code: 'timeout' };
   }
   if (r.exitCode === 0) return { kind: 'success' };
   const detail = stderrSummary(r.stderr);
   const suffix = detail ? `: ${detail}` : '';
   if (r.exitCode === null) {
     // Someone else killed it (the OOM killer, an admin): the copy may well work next time.
-    return { kind: 'transient', reason: `rsync was killed by ${r.signal ?? 'an unknown signal'}${suffix}` };
+    const reason = `rsync was killed by ${r.signal ?? 'an unknown signal'}${suffix}`;
+    return { kind: 'transient', reason, code: 'rsync_killed' };
   }
   const meaning = EXIT_MEANINGS[r.exitCode] ?? 'unknown exit code';
   const reason = `rsync exit ${r.exitCode} (${meaning})${suffix}`;
+  const code = exitReason(r.exitCode, r.stderr);
   // 23/24 included: a partial copy is never a success, and a vanished or unreadable file may be back next time.
-  return PERMANENT_EXIT_CODES.has(r.exitCode) ? { kind: 'permanent', reason } : { kind: 'transient', reason };
+  return PERMANENT_EXIT_CODES.has(r.exitCode)
+    ? { kind: 'permanent', reason, code }
+    : { kind: 'transient', reason, code };
+}
+
+/**
+ * The reason code of a failed exit. What the receiver said outranks the exit code: a full disk or a
+ * refused write ends as exit 11 or 23 depending on when it struck, and it is what a user must fix.
+ */
+function exitReason(exitCode: number, stderr: string): FailureReason {
+  if (/No space left on device|Disk quota exceeded/.test(stderr)) return 'disk_full';
+  if (/Permission denied|Operation not permitted/.test(stderr)) return 'permission_denied';
+  if (PERMANENT_EXIT_CODES.has(exitCode)) return 'rsync_usage';
+  if (exitCode === 23) return 'rsync_partial';
+  if (exitCode === 24) return 'rsync_vanished';
+  if (exitCode === 30 || exitCode === 35) return 'timeout';
+  if (exitCode === 10 || exitCode === 11 || exitCode === 12) return 'rsync_io';
+  return 'rsync_failed';
 }
 
 function classifySpawnError(error: Error): RsyncOutcome {
   const code = errnoCode(error);
   if (code === 'ENOENT') {
-    return { kind: 'permanent', reason: 'rsync not found: install it (Debian/Ubuntu: apt-get install rsync)' };
+    const reason = 'rsync not found: install it (Debian/Ubuntu: apt-get install rsync)';
+    return { kind: 'permanent', reason, code: 'rsync_missing' };
   }
   if (code === 'EACCES') {
-    return { kind: 'permanent', reason: `rsync cannot be executed (permission denied): ${error.message}` };
+    const reason = `rsync cannot be executed (permission denied): ${error.message}`;
+    return { kind: 'permanent', reason, code: 'rsync_missing' };
   }
   // EAGAIN, EMFILE and friends: the machine is short of processes or file descriptors right now.
-  return { kind: 'transient', reason: `rsync could not be started: ${error.message}` };
+  return { kind: 'transient', reason: `rsync could not be started: ${error.message}`, code: 'rsync_failed' };
 }
 
 /**

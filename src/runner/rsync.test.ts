@@ -102,6 +102,7 @@ describe('runRsync', () => {
     expect(outcome.kind).toBe('transient');
     expect(outcome).toMatchObject({
       reason: expect.stringMatching(/^rsync exit 23 \(partial transfer due to error\): .*gone.*No such file/),
+      code: 'rsync_partial',
     });
   });
 
@@ -128,6 +129,7 @@ describe('runRsync', () => {
     expect(classifyRsyncExit({ ...run, timeoutSeconds: 0.3 })).toEqual({
       kind: 'transient',
       reason: 'rsync timed out after 0.3 s',
+      code: 'timeout',
     });
     // --mkpath made the folder, but the file never completed under its own name.
     expect(await readdir(join(dir, 'dst'))).not.toContain('big.bin');
@@ -159,7 +161,11 @@ describe('runRsync', () => {
 
     expect(run).toMatchObject({ aborted: true, timedOut: false });
     expect(run.durationMs).toBeLessThan(3000);
-    expect(classifyRsyncExit(run)).toEqual({ kind: 'transient', reason: 'rsync stopped: service shutting down' });
+    expect(classifyRsyncExit(run)).toEqual({
+      kind: 'transient',
+      reason: 'rsync stopped: service shutting down',
+      code: 'shutdown',
+    });
   });
 
   it('reports a missing binary as a permanent failure instead of rejecting', async () => {
@@ -170,6 +176,7 @@ describe('runRsync', () => {
     expect(classifyRsyncExit(run)).toEqual({
       kind: 'permanent',
       reason: 'rsync not found: install it (Debian/Ubuntu: apt-get install rsync)',
+      code: 'rsync_missing',
     });
   });
 });

@@ -1,7 +1,7 @@
-import { coerceError, NotReadyError, PermanentError } from '../core/errors.js';
+import { coerceError, NotReadyError, PermanentError, reasonOf, RetryableError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import type { NotifyEvent, OutboxItem, TargetRouting } from '../core/notify-event.js';
-import type { Clock, Job, Mapping } from '../core/types.js';
+import type { Clock, FailureReason, Job, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountGate } from '../mounts/gate.js';
 import type { MountProbe } from '../mounts/probe.js';
@@ -40,7 +40,7 @@ export interface SyncJobOptions {
 }
 
 export interface SyncJobDeps {
-  jobs: Pick<JobStore, 'markSuccess' | 'markFailed' | 'defer' | 'deferMapping' | 'recordRsyncPid'>;
+  jobs: Pick<JobStore, 'markSuccess' | 'markFailed' | 'defer' | 'interrupt' | 'deferMapping' | 'recordRsyncPid'>;
   mappings: readonly Mapping[];
   /** Both roots of the mapping mounted and usable (see mounts/gate.ts). */
   mounts: MountGate;
@@ -123,10 +123,10 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   } catch (error) {
     if (error instanceof NotReadyError) {
       const until = new Date(clock.now().getTime() + error.retryAfterMs);
-      deps.jobs.defer(job.id, error.message, until);
+      deps.jobs.defer(job.id, error.message, until, error.reason);
       jobLog.warn(`Sync of ${job.title} waits: ${error.message}`);
       if (error.scope === 'mapping') {
-        const others = deps.jobs.deferMapping(job.mapping, error.message, until, clock.now());
+        const others = deps.jobs.deferMapping(job.mapping, error.message, until, clock.now(), error.reason);
         if (others > 0) jobLog.warn(`${others} more queued job(s) of mapping ${job.mapping} wait for the same mount`);
       }
       return 'waiting';
@@ -144,13 +144,12 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   }
   const verdict = classifyRsyncExit({ ...run, timeoutSeconds: options.rsyncTimeoutSeconds });
   if (verdict.kind !== 'success') {
-    return recordFailure(
-      job,
-      verdict.kind === 'permanent' ? new PermanentError(verdict.reason) : new Error(verdict.reason),
-      started,
-      deps,
-      true,
-    );
+    const failure =
+      verdict.kind === 'permanent'
+        ? new PermanentError(verdict.reason, { reason: verdict.code })
+        : new RetryableError(verdict.reason, verdict.code);
+    const sent = options.dryRun ? null : parseRsyncStats(run.stdout).bytesTransferred;
+    return recordFailure(job, failure, started, deps, true, { exitCode: run.exitCode, bytes: sent });
   }
 
   const stats = parseRsyncStats(run.stdout);
@@ -182,7 +181,11 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       });
     }
   }
-  const recorded = deps.jobs.markSuccess(job.id, { bytes, finishedAt, durationSeconds }, outbox);
+  const recorded = deps.jobs.markSuccess(
+    job.id,
+    { bytes, finishedAt, durationSeconds, rsyncExitCode: run.exitCode },
+    outbox,
+  );
   jobLog.info(`Background sync completed: ${job.title} in ${durationSeconds.toFixed(1)}s${retryInfo}`);
   deps.onFinished(recorded);
   return 'success';
@@ -191,7 +194,7 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
 /**
  * PermanentError gives up at once; any other error counts an attempt and is retried while retries remain.
  * A job that gives up takes its partial copy with it, when `mayTouchDestination` (its paths lie inside its
- * mapping and the mounts answered this attempt).
+ * mapping and the mounts answered this attempt). `rsync` is what the run said when it got as far as rsync's exit.
  */
 async function recordFailure(
   job: Job,
@@ -199,6 +202,7 @@ async function recordFailure(
   started: Date,
   deps: SyncJobDeps,
   mayTouchDestination: boolean,
+  rsync: { exitCode: number | null; bytes: number | null } = { exitCode: null, bytes: null },
 ): Promise<SyncJobOutcome> {
   const { clock, options } = deps;
   const decision = decideRetry(failure instanceof PermanentError, job.retryCount, options.retry, clock.now());
@@ -220,7 +224,15 @@ async function recordFailure(
   const outbox = notifications(deps.routing, syncFailedEvent(failed, next, finishedAt));
   const recorded = deps.jobs.markFailed(
     job.id,
-    { error: failure.message, finishedAt, durationSeconds, retryAt: decision.kind === 'retry' ? decision.at : null },
+    {
+      error: failure.message,
+      reason: reasonOf(failure),
+      finishedAt,
+      durationSeconds,
+      retryAt: decision.kind === 'retry' ? decision.at : null,
+      rsyncExitCode: rsync.exitCode,
+      bytes: rsync.bytes,
+    },
     outbox,
   );
   const retryInfo = job.retryCount > 0 ? ` (retry ${job.retryCount}/${options.retry.maxRetries})` : '';
@@ -250,7 +262,7 @@ function recordPid(job: Job, pid: number, deps: SyncJobDeps, jobLog: Logger): vo
 
 function interrupted(job: Job, deps: SyncJobDeps): SyncJobOutcome {
   // Shutting down: back to the queue without using a retry; it runs again at the next start.
-  deps.jobs.defer(job.id, 'Interrupted by shutdown', deps.clock.now());
+  deps.jobs.interrupt(job.id, 'Interrupted by shutdown', deps.clock.now());
   deps.log.warn({ jobId: job.id }, `Sync of ${job.title} interrupted by shutdown; it will run again at the next start`);
   return 'interrupted';
 }
@@ -284,16 +296,21 @@ async function gatherPartialCopy(job: Job, deps: SyncJobDeps, jobLog: Logger): P
 export function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
   const mapping = mappings.find((m) => m.container === job.mapping);
   if (!mapping) {
-    throw new PermanentError(`mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`);
+    throw new PermanentError(
+      `mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`,
+      MAPPING_CHANGED,
+    );
   }
   if (!isInside(job.sourcePath, mapping.source.path) || job.sourcePath === mapping.source.path) {
     throw new PermanentError(
       `source ${job.sourcePath} is not inside mapping ${mapping.container} (${mapping.source.path})`,
+      MAPPING_CHANGED,
     );
   }
   if (!isInside(job.destPath, mapping.destination.path)) {
     throw new PermanentError(
       `destination ${job.destPath} is not inside mapping ${mapping.container} (${mapping.destination.path})`,
+      MAPPING_CHANGED,
     );
   }
   return mapping;
@@ -313,20 +330,26 @@ async function ensureSourcePresent(job: Job, mapping: Mapping, deps: SyncJobDeps
       `source ${job.sourcePath} is still growing ` +
         `(${first.bytes} → ${second.bytes} bytes in ${deps.options.manualStableMs / 1000} s)`,
       deps.options.manualStableMs,
+      'job',
+      { reason: 'source_growing' },
     );
   }
 }
 
 /** A link out of the share can't heal by retrying; a missing or unreadable source might. */
-function sourceProblem(inspection: { problem: string; outsideRoot?: boolean }): Error {
+function sourceProblem(inspection: { problem: string; outsideRoot?: boolean; reason: FailureReason }): Error {
   const message = `Source not ready: ${inspection.problem}`;
-  return inspection.outsideRoot ? new PermanentError(message) : new Error(message);
+  return inspection.outsideRoot
+    ? new PermanentError(message, { reason: inspection.reason })
+    : new RetryableError(message, inspection.reason);
 }
 
 /** One outbox row per notification target that wants this kind of event. */
 function notifications(routing: TargetRouting, event: NotifyEvent): OutboxItem[] {
   return routing.notifiersFor(event.kind).map((target) => ({ target, payload: { type: 'notify', event } }));
 }
+
+const MAPPING_CHANGED = { reason: 'mapping_changed' } as const;
 
 function seconds(from: Date, to: Date): number {
   return (to.getTime() - from.getTime()) / 1000;

@@ -8,6 +8,7 @@ import { SetupError } from '../core/errors.js';
 import { TIMING, type Timing } from '../core/timing.js';
 import type { Clock } from '../core/types.js';
 import { buildApp } from '../http/app.js';
+import type { PageFiles } from '../http/routes/page.js';
 import { createIntake } from '../intake/intake.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
@@ -43,6 +44,20 @@ import { openDatabase } from '../store/database.js';
 import { createJobReports } from '../store/job-reports.js';
 import { createJobStore } from '../store/jobs.js';
 import { createHeartbeatStore } from '../store/heartbeat.js';
+import { createAttemptReads } from '../store/attempts.js';
+import { createJobActivity } from '../store/job-activity.js';
+import { createJobDeliveries } from '../store/job-deliveries.js';
+import { createJobList } from '../store/job-list.js';
+import { createRetention } from '../store/retention.js';
+import { createTitleIndex } from '../store/title-index.js';
+import { ChangeFeed } from '../live/change-feed.js';
+import type { ListFolders } from '../mounts/folder-listing.js';
+import { type HealthTarget, healthDetails } from '../reports/health-details.js';
+import { historyReport } from '../reports/history.js';
+import { NowReporter } from '../reports/now.js';
+import { RetentionTask } from '../schedules/retention.js';
+import { TitleIndexer } from '../schedules/title-indexer.js';
+import { observeJobStore } from './observed-job-store.js';
 import { createOutboxStore } from '../store/outbox.js';
 import { createReconcileRunStore } from '../store/reconcile-runs.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
@@ -68,10 +83,14 @@ export interface ServiceAdapters {
   readMountTable: () => string;
   processes: ProcessTable;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The folders of a folder of a mapping's source, in a child process with the mount timeout. */
+  listFolders: ListFolders;
   /** For the notification services and media servers. */
   fetch: typeof fetch;
   /** This build's version (package.json), shown by /health. */
   version: string;
+  /** The dashboard page's built files (dist/web), served at /; null when they were not built. */
+  pageFiles: PageFiles | null;
   /** Ends the process; called once the queue stopped because a job's outcome could not be recorded. */
   exit: (code: number) => void;
 }
@@ -92,8 +111,13 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const db = openDatabase(config.dbPath);
   const outbox = createOutboxStore(db);
   const walSync = createWalSync(db);
-  const jobs = createJobStore(db, outbox);
+  // Every transition tells the event stream which jobs changed (nothing is noted while no page listens).
+  const feed = new ChangeFeed({ windowMs: timing.events.windowMs });
+  const jobs = observeJobStore(createJobStore(db, outbox), feed);
   const jobReports = createJobReports(db);
+  const jobList = createJobList(db);
+  const activity = createJobActivity(db);
+  const deliveries = createJobDeliveries(db);
   const scheduleRuns = createScheduleRunStore(db);
   log.info(`Database initialized at ${config.dbPath}`);
 
@@ -128,6 +152,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       jobs.releaseWaiting();
       runner.wake();
     },
+    onChange: () => feed.healthChanged(),
   });
   const metrics = createMetrics({ jobReports, outbox, mounts: monitor, clock, version: adapters.version });
   const mountGate = createMountGate({
@@ -141,7 +166,17 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     recheckMs: config.mounts.checkIntervalSeconds * 1000,
   });
 
-  const progress = new ProgressBoard();
+  const board = new ProgressBoard();
+  const progress = {
+    set: (...args: Parameters<ProgressBoard['set']>) => {
+      board.set(...args);
+      feed.progressChanged();
+    },
+    clear: (jobId: number) => {
+      board.clear(jobId);
+      feed.progressChanged();
+    },
+  };
   const shares = destinationShares(config.mappings, adapters.readMountTable());
   let unrecorded: Error | null = null;
   const runner: Runner = new Runner({
@@ -232,7 +267,10 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       clock,
       log,
       duplicateWindowMs: timing.duplicateWindowMs,
-      onQueued: (created) => runner.jobsQueued(created),
+      onQueued: (created) => {
+        runner.jobsQueued(created);
+        titleIndexer.jobsQueued();
+      },
     },
     outbox,
     routing,
@@ -276,9 +314,36 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     clock,
     log,
     duplicateWindowMs: timing.duplicateWindowMs,
-    onQueued: (created) => runner.jobsQueued(created),
+    onQueued: (created) => {
+      runner.jobsQueued(created);
+      titleIndexer.jobsQueued();
+    },
     missingManualSource: createMissingSourceCheck({ probe: adapters.probe, monitor }),
   });
+  const titleIndexer = new TitleIndexer({ index: createTitleIndex(db), log, ...timing.titleIndex });
+  const retention = new RetentionTask({
+    retention: createRetention(db),
+    clock,
+    log,
+    days: config.retentionDays,
+    ...timing.retention,
+    onDeleted: (ids) => feed.jobsDeleted(ids),
+  });
+  const now = new NowReporter({
+    activity,
+    counts: () => jobReports.statusCounts(),
+    progressOf: (jobId) => board.get(jobId),
+    clock,
+    headLength: 20,
+    sizeScan: 1000,
+    medianTtlMs: 60_000,
+  });
+  let rsyncVersion: string | null = null;
+  const health = () => {
+    // Answered 503: the service is about to exit and must not look alive to a monitor meanwhile.
+    if (unrecorded) throw new Error(`job outcomes cannot be recorded (${unrecorded.message})`);
+    return healthReport(reportDeps);
+  };
   const reportDeps = {
     jobReports,
     mounts: monitor,
@@ -299,18 +364,43 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const app = buildApp({
     log,
     auth: config.auth,
+    pageFiles: adapters.pageFiles,
     intake,
     jobs,
     jobReports,
     clock,
     onRequeued: () => runner.wake(),
-    progressOf: (jobId) => progress.get(jobId),
+    progressOf: (jobId) => board.get(jobId),
     partialBytesOf: (job) => partialBytesOf(job, adapters.partials, config.dryRun),
-    health: () => {
-      // Answered 503: the service is about to exit and must not look alive to a monitor meanwhile.
-      if (unrecorded) throw new Error(`job outcomes cannot be recorded (${unrecorded.message})`);
-      return healthReport(reportDeps);
-    },
+    jobList,
+    attempts: createAttemptReads(db),
+    deliveries,
+    mappings: config.mappings,
+    now: () => now.report(),
+    history: (days) => historyReport({ activity, clock, timeZone: config.timeZone }, days, 10),
+    healthDetails: () =>
+      healthDetails({
+        mappings: config.mappings,
+        mounts: monitor,
+        deliveries,
+        targets: () => [
+          ...notifiers.map((n) => targetView(n.id, 'notification', dispatcher.record(n.id), [], redact)),
+          ...mediaServers.map((m) =>
+            targetView(m.id, 'media_server', dispatcher.record(m.id), m.problems?.() ?? [], redact),
+          ),
+        ],
+        redact,
+        rsyncVersion: () => rsyncVersion,
+        status: () => health().status,
+        version: adapters.version,
+        startedAt: session.startedAt,
+        dryRun: config.dryRun,
+      }),
+    listFolders: adapters.listFolders,
+    feed,
+    timing,
+    sleep: (ms) => adapters.sleep(ms, new AbortController().signal),
+    health,
     stats: () => statsReport(reportDeps),
     scrapeMetrics: () => metrics.scrape(),
     sendTestNotification: async () => {
@@ -348,6 +438,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       const version = checkRsyncVersion(versionLine);
       if (version.kind === 'too-old') throw new SetupError(version.problem);
       if (version.kind === 'unknown') log.warn(version.problem);
+      rsyncVersion = versionLine;
       log.debug(`Using ${versionLine}`);
       await recoverInterruptedJobs({
         jobs,
@@ -384,6 +475,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         log.debug(`No catch-up pass after start: ${downtime.reason}`);
       }
       reconcileSchedule?.start();
+      titleIndexer.start();
+      retention.start();
     },
     async listen() {
       try {
@@ -397,11 +490,14 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         summary: dailySummary.nextRun(),
         reconcile: reconcileSchedule?.nextRun() ?? null,
       });
+      if (!adapters.pageFiles) log.warn('Dashboard not built (no dist/web/index.html): run npm run build');
     },
     async stop() {
       await app.close();
       dailySummary.stop();
       reconcileSchedule?.stop();
+      titleIndexer.stop();
+      retention.stop();
       monitor.stop();
       await reconciler.stop();
       await runner.stop();
@@ -429,6 +525,24 @@ function deliveryView(id: string, record: DeliveryRecord, redact: (text: string)
     last_success: record.lastSuccessAt,
     last_failure: record.lastFailureAt,
     last_error: record.lastError === null ? null : redact(record.lastError),
+  };
+}
+
+/** A target of the registry in GET /health/details: its last deliveries this run, errors and problems redacted. */
+function targetView(
+  id: string,
+  kind: HealthTarget['kind'],
+  record: DeliveryRecord,
+  problems: readonly string[],
+  redact: (text: string) => string,
+): HealthTarget {
+  return {
+    id,
+    kind,
+    lastSuccessAt: record.lastSuccessAt,
+    lastFailureAt: record.lastFailureAt,
+    lastError: record.lastError === null ? null : redact(record.lastError),
+    problems: problems.map(redact),
   };
 }
 

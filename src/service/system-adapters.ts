@@ -3,12 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/load.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
+import { createFolderListing } from '../mounts/folder-listing.js';
 import { createMountProbe } from '../mounts/probe.js';
+import { createShareScriptRunner } from '../mounts/share-script.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
 import { createPartialCopies } from '../mounts/partial-copies.js';
 import { createTreeWalker } from '../reconcile/tree-walk.js';
 import type { ServiceAdapters } from './create-service.js';
+import { readPageFiles } from './page-files.js';
 
 /** The adapters of a real run: the system clock, real child processes, this machine's mount table. */
 export function systemAdapters(
@@ -27,8 +30,10 @@ export function systemAdapters(
     readMountTable,
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+    listFolders: createFolderListing(createShareScriptRunner({ timeoutMs, shell: '/bin/sh' })),
     fetch: globalThis.fetch,
     version: packageVersion(),
+    pageFiles: readPageFiles(),
   };
 }
 

@@ -17,8 +17,6 @@ export interface Range {
 /** Reads of the jobs table for the API, /health and /stats, the daily summary and the runner's timer. */
 export interface JobReports {
   get(id: number): Job | undefined;
-  /** Newest first. */
-  list(o: { limit: number; status?: JobStatus }): Job[];
   statusCounts(): Record<JobStatus, number>;
   countFinished(status: 'success' | 'failed', range: Range): number;
   /** When the next waiting queued job or automatic retry is due. */
@@ -30,10 +28,6 @@ export interface JobReports {
 
 export function createJobReports(db: Db): JobReports {
   const get = db.prepare<[id: number], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ?`);
-  const list = db.prepare<[limit: number], JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?`);
-  const listByStatus = db.prepare<[status: JobStatus, limit: number], JobRow>(
-    `SELECT ${JOB_COLUMNS} FROM jobs WHERE status = ? ORDER BY id DESC LIMIT ?`,
-  );
   // Kept by triggers on every transition: no scan of the jobs table.
   const statusCounts = db.prepare<[], { status: JobStatus; count: number }>(
     'SELECT status, count FROM job_status_counts',
@@ -59,10 +53,6 @@ export function createJobReports(db: Db): JobReports {
     get(id) {
       const row = get.get(id);
       return row ? toJob(row) : undefined;
-    },
-    list({ limit, status }) {
-      const rows = status ? listByStatus.all(status, limit) : list.all(limit);
-      return rows.map(toJob);
     },
     statusCounts() {
       const counts: Record<JobStatus, number> = { queued: 0, in_progress: 0, success: 0, failed: 0 };

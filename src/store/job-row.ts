@@ -1,8 +1,8 @@
-import type { Job, JobSource, JobStatus, MediaDetails, MediaType } from '../core/types.js';
+import type { FailureReason, Job, JobSource, JobStatus, MediaDetails, MediaType } from '../core/types.js';
 
 /** The columns every query that answers whole jobs selects or returns, in this order. */
 export const JOB_COLUMNS = `id, status, source, media_type, title, container_path, source_path, dest_path, mapping,
-  details, is_upgrade, wait_for_stable_size, retry_count, gave_up, error, bytes_transferred,
+  details, is_upgrade, wait_for_stable_size, retry_count, gave_up, error, error_reason, bytes_transferred,
   created_at, started_at, finished_at, duration_seconds, next_attempt_at`;
 
 /** A row of `jobs` as JOB_COLUMNS read it. */
@@ -23,6 +23,8 @@ export interface JobRow {
   retry_count: number;
   gave_up: 0 | 1;
   error: string | null;
+  /** Written only from FailureReason values (store/jobs.ts). */
+  error_reason: FailureReason | null;
   bytes_transferred: number | null;
   created_at: string;
   started_at: string | null;
@@ -49,6 +51,7 @@ export function toJob(row: JobRow): Job {
     retryCount: row.retry_count,
     gaveUp: row.gave_up === 1,
     error: row.error,
+    errorReason: row.error_reason,
     bytesTransferred: row.bytes_transferred,
     createdAt: row.created_at,
     startedAt: row.started_at,

@@ -1,5 +1,6 @@
 import type { OutboxItem } from '../core/notify-event.js';
-import type { Job, JobStatus, NewJob } from '../core/types.js';
+import type { FailureReason, Job, JobStatus, NewJob } from '../core/types.js';
+import { type AttemptEnd, createAttemptWrites } from './attempts.js';
 import type { Db } from './database.js';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
 import type { OutboxStore } from './outbox.js';
@@ -28,19 +29,34 @@ export interface JobStore {
   enqueueGroups(groups: readonly (readonly NewJob[])[], now: Date, duplicateWindowMs: number): EnqueueResult[];
   /** The oldest due queued job, skipping the mappings listed in `busyMappings`; marks it in progress. */
   claimNext(now: Date, busyMappings?: readonly string[]): Job | undefined;
+  /** Success, closing the attempt with rsync's exit code (0; null in a dry run without rsync). */
   markSuccess(
     id: number,
-    r: { bytes: number | null; finishedAt: Date; durationSeconds: number },
+    r: { bytes: number | null; finishedAt: Date; durationSeconds: number; rsyncExitCode?: number | null },
     outbox: readonly OutboxItem[],
   ): Job;
   markFailed(
     id: number,
-    r: { error: string; finishedAt: Date; durationSeconds: number; retryAt: Date | null },
+    r: {
+      error: string;
+      finishedAt: Date;
+      durationSeconds: number;
+      retryAt: Date | null;
+      /** The error's reason code; 'unknown' when not given. */
+      reason?: FailureReason;
+      /** Null or absent when rsync did not run to an exit. */
+      rsyncExitCode?: number | null;
+      /** What rsync sent before it failed, when its stats say. */
+      bytes?: number | null;
+    },
     outbox: readonly OutboxItem[],
   ): Job;
-  defer(id: number, error: string, nextAttemptAt: Date): void;
+  /** Not ready yet (a mount down, a source growing): back to the queue; the claim was no attempt. */
+  defer(id: number, error: string, nextAttemptAt: Date, reason?: FailureReason): void;
+  /** The service is stopping: back to the queue, no retry used; the attempt ends interrupted. */
+  interrupt(id: number, error: string, now: Date): void;
   /** Every queued job of a mapping that is not already waiting waits too (its mount is down). */
-  deferMapping(mapping: string, error: string, nextAttemptAt: Date, now: Date): number;
+  deferMapping(mapping: string, error: string, nextAttemptAt: Date, now: Date, reason?: FailureReason): number;
   promoteDueRetries(now: Date): Job[];
   recoverInterrupted(now: Date, maxRetries: number): { requeued: Job[]; gaveUp: Job[] };
   /** Remembers the rsync a running job started (see runner/orphans.ts). */
@@ -97,51 +113,67 @@ const CLAIM_NEXT = `UPDATE jobs SET status = 'in_progress', started_at = @now, f
                     AND mapping NOT IN (SELECT value FROM json_each(@busy)) ORDER BY id LIMIT 1)))
   RETURNING ${JOB_COLUMNS}`;
 
-const MARK_SUCCESS = `UPDATE jobs SET status = 'success', error = NULL, gave_up = 0, next_attempt_at = NULL,
+const MARK_SUCCESS = `UPDATE jobs SET status = 'success', error = NULL, error_reason = NULL, gave_up = 0,
+  next_attempt_at = NULL,
   bytes_transferred = @bytes, finished_at = @finished_at, duration_seconds = @duration
   WHERE id = @id AND status = 'in_progress' RETURNING ${JOB_COLUMNS}`;
 
-const MARK_FAILED = `UPDATE jobs SET status = 'failed', error = @error, gave_up = @gave_up,
+const MARK_FAILED = `UPDATE jobs SET status = 'failed', error = @error, error_reason = @reason, gave_up = @gave_up,
   next_attempt_at = @retry_at, finished_at = @finished_at, duration_seconds = @duration
   WHERE id = @id AND status = 'in_progress' RETURNING ${JOB_COLUMNS}`;
 
 // Not ready (mount down, source growing): back to the queue, no retry used, not a failure.
-const DEFER = `UPDATE jobs SET status = 'queued', error = @error, next_attempt_at = @next_attempt_at,
-  started_at = NULL WHERE id = @id AND status = 'in_progress'`;
+const DEFER = `UPDATE jobs SET status = 'queued', error = @error, error_reason = @reason,
+  next_attempt_at = @next_attempt_at, started_at = NULL WHERE id = @id AND status = 'in_progress'`;
+// Shutting down: the same, but the attempt was cut; the next one is the restart's.
+const INTERRUPT = `UPDATE jobs SET status = 'queued', error = @error, error_reason = 'shutdown', next_attempt_at = @now,
+  started_at = NULL, queued_by = 'restart' WHERE id = @id AND status = 'in_progress'
+  RETURNING (julianday(@now) - julianday((SELECT started_at FROM attempts
+    WHERE job_id = @id AND finished_at IS NULL))) * 86400.0 AS seconds`;
 
 // The same mount is down for every queued job of the mapping: the fresh ones and those due again
 // all wait, in two index ranges rather than one job at a time.
-const DEFER_MAPPING_FRESH = `UPDATE jobs SET error = @error, next_attempt_at = @next_attempt_at
+const DEFER_MAPPING_FRESH = `UPDATE jobs SET error = @error, error_reason = @reason, next_attempt_at = @next_attempt_at
   WHERE status = 'queued' AND next_attempt_at IS NULL AND mapping = @mapping`;
-const DEFER_MAPPING_DUE = `UPDATE jobs SET error = @error, next_attempt_at = @next_attempt_at
+const DEFER_MAPPING_DUE = `UPDATE jobs SET error = @error, error_reason = @reason, next_attempt_at = @next_attempt_at
   WHERE status = 'queued' AND next_attempt_at <= @now AND mapping = @mapping`;
 
 const PROMOTE_DUE_RETRIES = `UPDATE jobs SET status = 'queued', retry_count = retry_count + 1,
-  next_attempt_at = NULL, finished_at = NULL, duration_seconds = NULL
+  next_attempt_at = NULL, finished_at = NULL, duration_seconds = NULL, queued_by = 'automatic_retry'
   WHERE status = 'failed' AND gave_up = 0 AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
   RETURNING ${JOB_COLUMNS}`;
 
+const INTERRUPTED_BY_RESTART = 'Interrupted by restart';
 const GIVE_UP_INTERRUPTED = `UPDATE jobs SET status = 'failed', gave_up = 1, next_attempt_at = NULL,
-  error = 'Interrupted by restart', finished_at = @now
+  error = '${INTERRUPTED_BY_RESTART}', error_reason = 'restart', finished_at = @now
   WHERE status = 'in_progress' AND retry_count >= @max_retries RETURNING ${JOB_COLUMNS}`;
 const REQUEUE_INTERRUPTED = `UPDATE jobs SET status = 'queued', retry_count = retry_count + 1,
-  error = 'Interrupted by restart', next_attempt_at = NULL, started_at = NULL
-  WHERE status = 'in_progress' RETURNING ${JOB_COLUMNS}`;
+  error = '${INTERRUPTED_BY_RESTART}', error_reason = 'restart', next_attempt_at = NULL, started_at = NULL,
+  queued_by = 'restart' WHERE status = 'in_progress' RETURNING ${JOB_COLUMNS}`;
 
 const RECORD_RSYNC_PID = `UPDATE jobs SET rsync_pid = ? WHERE id = ? AND status = 'in_progress'`;
 const INTERRUPTED_RSYNCS = `SELECT id, source_path AS sourcePath, rsync_pid AS rsyncPid FROM jobs
   WHERE status = 'in_progress' AND rsync_pid IS NOT NULL`;
 
 const MANUAL_RETRY = `UPDATE jobs SET status = 'queued', retry_count = 0, gave_up = 0, next_attempt_at = NULL,
-  finished_at = NULL, duration_seconds = NULL WHERE id = ? AND status = 'failed'`;
+  finished_at = NULL, duration_seconds = NULL, queued_by = 'manual_retry' WHERE id = ? AND status = 'failed'`;
 const STATUS_OF = `SELECT status FROM jobs WHERE id = ?`;
 const MANUAL_RETRY_SINCE = `UPDATE jobs SET status = 'queued', retry_count = 0, gave_up = 0, next_attempt_at = NULL,
-  finished_at = NULL, duration_seconds = NULL WHERE status = 'failed' AND finished_at >= ? RETURNING id`;
+  finished_at = NULL, duration_seconds = NULL, queued_by = 'manual_retry'
+  WHERE status = 'failed' AND finished_at >= ? RETURNING id`;
 
 const RELEASE_WAITING = `UPDATE jobs SET next_attempt_at = NULL
   WHERE status = 'queued' AND next_attempt_at IS NOT NULL`;
 
+interface DeferMappingParams {
+  mapping: string;
+  error: string;
+  reason: FailureReason | null;
+  next_attempt_at: string;
+}
+
 export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobStore {
+  const attempts = createAttemptWrites(db);
   const insert = db.prepare<InsertParams>(INSERT);
   const findDuplicate = db.prepare<[dedupeKey: string, windowStart: string], number>(FIND_DUPLICATE).pluck();
   const findCovering = db.prepare<{ paths: string; looked_at: string }, number>(FIND_COVERING).pluck();
@@ -150,16 +182,21 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     MARK_SUCCESS,
   );
   const markFailed = db.prepare<
-    { id: number; error: string; gave_up: 0 | 1; retry_at: string | null; finished_at: string; duration: number },
+    {
+      id: number;
+      error: string;
+      reason: FailureReason;
+      gave_up: 0 | 1;
+      retry_at: string | null;
+      finished_at: string;
+      duration: number;
+    },
     JobRow
   >(MARK_FAILED);
-  const defer = db.prepare<{ id: number; error: string; next_attempt_at: string }>(DEFER);
-  const deferMappingFresh = db.prepare<{ mapping: string; error: string; next_attempt_at: string }>(
-    DEFER_MAPPING_FRESH,
-  );
-  const deferMappingDue = db.prepare<{ mapping: string; error: string; next_attempt_at: string; now: string }>(
-    DEFER_MAPPING_DUE,
-  );
+  const defer = db.prepare<{ id: number; error: string; reason: FailureReason | null; next_attempt_at: string }>(DEFER);
+  const interrupt = db.prepare<{ id: number; error: string; now: string }, { seconds: number | null }>(INTERRUPT);
+  const deferMappingFresh = db.prepare<DeferMappingParams>(DEFER_MAPPING_FRESH);
+  const deferMappingDue = db.prepare<DeferMappingParams & { now: string }>(DEFER_MAPPING_DUE);
   const promote = db.prepare<[now: string], JobRow>(PROMOTE_DUE_RETRIES);
   const giveUpInterrupted = db.prepare<{ now: string; max_retries: number }, JobRow>(GIVE_UP_INTERRUPTED);
   const requeueInterrupted = db.prepare<[], JobRow>(REQUEUE_INTERRUPTED);
@@ -211,24 +248,51 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     groups.map((group) => insertGroup(group, now, windowMs)),
   );
 
-  // The outcome and the notifications it causes commit together, or neither does.
+  // A claim opens the job's next attempt in the same transaction.
+  const claim = db.transaction((now: Date, busyMappings: readonly string[]) => {
+    const row = claimNext.get({ now: now.toISOString(), busy: JSON.stringify(busyMappings) });
+    if (row) attempts.open(row.id, now);
+    return row;
+  });
+
+  // The outcome, its attempt and the notifications it causes commit together, or none does.
   const finish = db.transaction(
-    (id: number, finishedAt: Date, items: readonly OutboxItem[], update: () => JobRow | undefined) => {
+    (id: number, end: AttemptEnd, items: readonly OutboxItem[], update: () => JobRow | undefined) => {
       const row = update();
       if (!row) throw new Error(`job ${id} is not in progress; its outcome was not recorded`);
-      outbox.add(items, id, finishedAt);
+      attempts.close(id, end);
+      outbox.add(items, id, end.finishedAt);
       return toJob(row);
     },
   );
 
-  const deferMapping = db.transaction(
-    (params: { mapping: string; error: string; next_attempt_at: string; now: string }) => {
-      const { now, ...fresh } = params;
-      return deferMappingFresh.run(fresh).changes + deferMappingDue.run(params).changes;
+  const deferJob = db.transaction(
+    (params: { id: number; error: string; reason: FailureReason | null; next_attempt_at: string }) => {
+      if (defer.run(params).changes === 1) attempts.discard(params.id);
     },
   );
 
+  const interruptJob = db.transaction((id: number, error: string, now: Date) => {
+    const cut = interrupt.get({ id, error, now: now.toISOString() });
+    if (!cut) return;
+    attempts.close(id, {
+      finishedAt: now,
+      outcome: 'interrupted',
+      rsyncExitCode: null,
+      error,
+      reason: 'shutdown',
+      bytes: null,
+      durationSeconds: cut.seconds,
+    });
+  });
+
+  const deferMapping = db.transaction((params: DeferMappingParams & { now: string }) => {
+    const { now, ...fresh } = params;
+    return deferMappingFresh.run(fresh).changes + deferMappingDue.run(params).changes;
+  });
+
   const recover = db.transaction((now: Date, maxRetries: number) => {
+    attempts.closeInterrupted(now, INTERRUPTED_BY_RESTART, 'restart');
     const gaveUp = giveUpInterrupted.all({ now: now.toISOString(), max_retries: maxRetries }).map(toJob);
     const requeued = requeueInterrupted.all().map(toJob);
     return { requeued, gaveUp };
@@ -242,19 +306,39 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     },
     enqueueGroups: (groups, now, windowMs) => enqueueGroups.immediate(groups, now, windowMs),
     claimNext(now, busyMappings = []) {
-      const row = claimNext.get({ now: now.toISOString(), busy: JSON.stringify(busyMappings) });
+      const row = claim.immediate(now, busyMappings);
       return row ? toJob(row) : undefined;
     },
     markSuccess(id, r, items) {
-      return finish.immediate(id, r.finishedAt, items, () =>
+      const end: AttemptEnd = {
+        finishedAt: r.finishedAt,
+        outcome: 'success',
+        rsyncExitCode: r.rsyncExitCode ?? null,
+        error: null,
+        reason: null,
+        bytes: r.bytes,
+        durationSeconds: r.durationSeconds,
+      };
+      return finish.immediate(id, end, items, () =>
         markSuccess.get({ id, bytes: r.bytes, finished_at: r.finishedAt.toISOString(), duration: r.durationSeconds }),
       );
     },
     markFailed(id, r, items) {
-      return finish.immediate(id, r.finishedAt, items, () =>
+      const reason = r.reason ?? 'unknown';
+      const end: AttemptEnd = {
+        finishedAt: r.finishedAt,
+        outcome: 'failed',
+        rsyncExitCode: r.rsyncExitCode ?? null,
+        error: r.error,
+        reason,
+        bytes: r.bytes ?? null,
+        durationSeconds: r.durationSeconds,
+      };
+      return finish.immediate(id, end, items, () =>
         markFailed.get({
           id,
           error: r.error,
+          reason,
           gave_up: r.retryAt ? 0 : 1,
           retry_at: r.retryAt ? r.retryAt.toISOString() : null,
           finished_at: r.finishedAt.toISOString(),
@@ -262,13 +346,17 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
         }),
       );
     },
-    defer(id, error, nextAttemptAt) {
-      defer.run({ id, error, next_attempt_at: nextAttemptAt.toISOString() });
+    defer(id, error, nextAttemptAt, reason) {
+      deferJob.immediate({ id, error, reason: reason ?? null, next_attempt_at: nextAttemptAt.toISOString() });
     },
-    deferMapping(mapping, error, nextAttemptAt, now) {
+    interrupt(id, error, now) {
+      interruptJob.immediate(id, error, now);
+    },
+    deferMapping(mapping, error, nextAttemptAt, now, reason) {
       return deferMapping.immediate({
         mapping,
         error,
+        reason: reason ?? null,
         next_attempt_at: nextAttemptAt.toISOString(),
         now: now.toISOString(),
       });

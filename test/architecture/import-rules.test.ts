@@ -29,6 +29,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   reconcile: ['core', 'log', 'paths', 'mounts', 'notify', 'store', 'system'],
   http: ['core', 'log', 'sources', 'paths', 'intake', 'reports', 'reconcile'],
   cli: ['core', 'config', 'system', 'mounts', 'store', 'runner', 'media'],
+  live: [],
 };
 
 /**

@@ -91,6 +91,13 @@ describe.each([
     expect(done.status, done.error ?? '').toBe('success');
     expect(done.retry_count).toBe(1);
     expect(done.error).toBeNull();
+    // Both attempts kept: the one the kill cut, closed by the recovery, and the restart's.
+    const attempts = (await getJob(again, movie.id)).attempts ?? [];
+    expect(attempts.map((a) => [a.number, a.trigger, a.outcome, a.error, a.error_reason])).toEqual([
+      [1, 'webhook', 'interrupted', 'Interrupted by restart', 'restart'],
+      [2, 'restart', 'success', null, null],
+    ]);
+    expect(attempts[0]?.duration_seconds).toBeNull();
     const log = await readLog(again, 'sync_webhook.log');
     expect(log).toMatch(/Found 1 interrupted jobs from previous run/);
     expect(log).toMatch(/Queueing interrupted job for retry: Big .* \(retry 1\/3\)/);

@@ -28,6 +28,7 @@ import { runRsync } from '../../src/runner/rsync.js';
 import { createPartialCopies } from '../../src/mounts/partial-copies.js';
 import { formatBytes } from '../../src/notify/format.js';
 import { type RunRsync, runSyncJob, type SyncJobDeps, type SyncJobOutcome } from '../../src/runner/sync-job.js';
+import { createAttemptReads } from '../../src/store/attempts.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { createJobReports, type JobReports } from '../../src/store/job-reports.js';
 import { createJobStore, type JobStore } from '../../src/store/jobs.js';
@@ -131,7 +132,21 @@ async function run(job: Job, setup: Setup = {}) {
   };
   const outcome: SyncJobOutcome = await runSyncJob(job, deps, setup.signal ?? new AbortController().signal);
   const row = jobReports.get(job.id);
-  return { outcome, reported, finished, lines, progress, rsyncRuns, row, outbox: outboxOf(job.id) };
+  return {
+    outcome,
+    reported,
+    finished,
+    lines,
+    progress,
+    rsyncRuns,
+    row,
+    outbox: outboxOf(job.id),
+    attempts: attemptsOf(job.id),
+  };
+}
+
+function attemptsOf(jobId: number) {
+  return createAttemptReads(db).ofJob(jobId);
 }
 
 /** The failed job's retry, claimed once it is due. */
@@ -201,6 +216,9 @@ describe('runSyncJob', () => {
     expect(r.finished.map((j) => j.status)).toEqual(['success']);
     expect(r.progress.get(1)).toBeUndefined();
     expect(r.lines.at(-1)?.msg).toBe(`Background sync completed: ${MOVIE} in 0.0s`);
+    expect(r.attempts).toMatchObject([
+      { number: 1, trigger: 'webhook', outcome: 'success', rsyncExitCode: 0, bytes: 64 * 1024, error: null },
+    ]);
   });
 
   it('source missing: fails, keeps the retry for later, and queues a failure message but no scan', async () => {
@@ -208,6 +226,8 @@ describe('runSyncJob', () => {
     expect(r.outcome).toBe('failed');
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: false, retryCount: 0 });
     expect(r.row?.error).toMatch(/^Source not ready: .*does not exist/);
+    expect(r.row?.errorReason).toBe('source_missing');
+    expect(r.attempts).toMatchObject([{ outcome: 'failed', errorReason: 'source_missing', rsyncExitCode: null }]);
     expect(r.row?.nextAttemptAt).toBe(new Date(NOW.getTime() + RETRY.intervalMs).toISOString());
     // One row per target that takes failures, the same event in each.
     expect(r.outbox.map((o) => o.target)).toEqual(['tgram://1/2', 'failures-only']);
@@ -228,7 +248,9 @@ describe('runSyncJob', () => {
     const until = new Date(NOW.getTime() + MOUNT_RECHECK_MS).toISOString();
     expect(r.row).toMatchObject({ status: 'queued', retryCount: 0, error: `Waiting for mount: ${problem}` });
     expect(r.row?.nextAttemptAt).toBe(until);
-    expect(jobReports.get(2)).toMatchObject({ status: 'queued', nextAttemptAt: until });
+    expect(jobReports.get(2)).toMatchObject({ status: 'queued', nextAttemptAt: until, errorReason: 'mount_down' });
+    expect(r.row?.errorReason).toBe('mount_down');
+    expect(r.attempts).toEqual([]);
     expect(r.outbox).toEqual([]);
     expect(r.finished).toEqual([]);
     expect(r.reported).toEqual([problem]);
@@ -244,7 +266,8 @@ describe('runSyncJob', () => {
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toMatch(/exit 23/);
     expect(r.row?.error).toContain('could not make way for new regular file');
-    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false, errorReason: 'rsync_partial' });
+    expect(r.attempts).toMatchObject([{ outcome: 'failed', rsyncExitCode: 23, errorReason: 'rsync_partial' }]);
     expect(r.row?.nextAttemptAt).not.toBeNull();
     expect(readFileSync(join(mapping.destination.path, MOVIE, FILE, 'inner'), 'utf8')).toBe('keep');
   });
@@ -254,7 +277,7 @@ describe('runSyncJob', () => {
     const r = await run(claim(), { bandwidthLimitKiB: 512, rsyncTimeoutSeconds: 1 });
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toBe('rsync timed out after 1 s');
-    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: false, errorReason: 'timeout' });
     expect(r.progress.get(1)).toBeUndefined();
     expect(r.rsyncRuns[0]).toContain('--bwlimit=512K');
   });
@@ -344,6 +367,7 @@ describe('runSyncJob', () => {
     expect(r.outcome).toBe('failed');
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: true, nextAttemptAt: null });
     expect(r.row?.error).toMatch(/^Source not ready: .*holds a symlink that points out of its mapping root/);
+    expect(r.row?.errorReason).toBe('link_outside_root');
   });
 
   it('a job whose paths left its mapping (changed configuration): fails for good, touches nothing', async () => {
@@ -357,6 +381,7 @@ describe('runSyncJob', () => {
     expect(r.row?.error).toContain('is not inside mapping /movies');
     // Giving up removes a partial copy only inside the mapping.
     expect(readdirSync(partFolder)).toEqual([FILE]);
+    expect(r.row?.errorReason).toBe('mapping_changed');
   });
 
   it('shutdown during the copy: back to the queue without using a retry, and nothing sent', async () => {
@@ -368,6 +393,7 @@ describe('runSyncJob', () => {
     expect(r.outcome).toBe('interrupted');
     expect(r.row).toMatchObject({ status: 'queued', retryCount: 0, error: 'Interrupted by shutdown' });
     expect(r.outbox).toEqual([]);
+    expect(r.attempts).toMatchObject([{ outcome: 'interrupted', errorReason: 'shutdown' }]);
   });
 
   it('an outcome the store cannot record rejects, so the runner stops (the row stays in progress)', async () => {
@@ -396,6 +422,7 @@ describe.skipIf(skipUnless(await mountProblem(), 'tmpfs mounts'))('runSyncJob on
     const r = await run(claim());
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toMatch(/^rsync exit 11 \(error in file I\/O\).*No space left on device/);
+    expect(r.row?.errorReason).toBe('disk_full');
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
     // rsync writes into a temp name and moves it into the partial folder on failure: Plex never sees half
     // a movie, and the retry resumes from the part.

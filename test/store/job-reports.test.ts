@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/database.js';
 import type { JobReports } from '../../src/store/job-reports.js';
+import { createJobList } from '../../src/store/job-list.js';
 import type { JobStore } from '../../src/store/jobs.js';
 import { at, DAY, newJob, openTempStore, runToFailure, t0, type TempStore } from './fixture.js';
 
@@ -39,8 +40,9 @@ describe('reads', () => {
       DAY,
     );
     jobs.claimNext(t0);
-    expect(reports.list({ limit: 2 }).map((j) => j.id)).toEqual([4, 3]);
-    expect(reports.list({ limit: 10, status: 'in_progress' }).map((j) => j.id)).toEqual([1]);
+    const list = createJobList(db);
+    expect(list.page({ limit: 2 }).jobs.map((j) => j.job.id)).toEqual([4, 3]);
+    expect(list.page({ limit: 10, status: 'in_progress' }).jobs.map((j) => j.job.id)).toEqual([1]);
   });
 
   it('reports a day: successes by kind, bytes, failures, and the ones that gave up', () => {

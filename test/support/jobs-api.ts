@@ -40,10 +40,42 @@ export interface JobJson {
   finished_at: string | null;
   duration_seconds: number | null;
   next_attempt_at: string | null;
+  /** The short reason code of `error` (docs/api-dashboard.md). */
+  error_reason?: string | null;
+  /** Lists and GET /jobs/<id>: how many attempts the job had. */
+  attempt_count?: number;
   /** In progress only: rsync's last progress line, null until it printed one. */
   progress?: { bytes: number; percent: number; rate: string; eta: string; updated_at: string } | null;
   /** GET /jobs/<id> only: bytes in the job's partial folder at the destination; null when it did not answer. */
   partial_bytes?: number | null;
+  /** GET /jobs/<id> only: every attempt, oldest first. */
+  attempts?: AttemptJson[];
+  /** GET /jobs/<id> only: the job's notifications and media-server scans. */
+  deliveries?: DeliveryJson[];
+}
+
+export interface AttemptJson {
+  number: number;
+  trigger: 'webhook' | 'automatic_retry' | 'manual_retry' | 'restart';
+  started_at: string;
+  finished_at: string | null;
+  outcome: 'success' | 'failed' | 'interrupted' | null;
+  rsync_exit_code: number | null;
+  error: string | null;
+  error_reason: string | null;
+  bytes: number | null;
+  duration_seconds: number | null;
+}
+
+export interface DeliveryJson {
+  id: number;
+  target: string;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+  next_attempt_at: string | null;
 }
 
 /** A service started as a process (launch.ts) or in-process (in-process.ts). */

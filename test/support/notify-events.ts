@@ -39,6 +39,7 @@ export function movieJob(overrides: Partial<Job> = {}, details: Partial<Job['det
     retryCount: 0,
     gaveUp: false,
     error: null,
+    errorReason: null,
     bytesTransferred: null,
     createdAt: '2024-05-01T10:00:00.000Z',
     startedAt: '2024-05-01T10:00:01.000Z',

@@ -1,8 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
 import { TIMING } from '../../core/timing.js';
-import { JOB_STATUSES, type Clock, type Job, type JobProgress, type JobStatus } from '../../core/types.js';
-import { type JobJson, jobJson } from '../job-json.js';
+import {
+  type Attempt,
+  type Clock,
+  type Job,
+  JOB_STATUSES,
+  type JobProgress,
+  type JobSource,
+  type JobStatus,
+} from '../../core/types.js';
+import { attemptJson, type JobJson, jobJson } from '../job-json.js';
 
 /** The job store's manual retries (store/jobs.ts implements them). */
 export interface ManualRetries {
@@ -12,16 +20,52 @@ export interface ManualRetries {
   retryFailedSince(since: Date): number[];
 }
 
-/** The job reads the routes answer from (store/job-reports.ts implements them). */
+/** The job reads the routes answer from (store/job-reports.ts, job-list.ts, attempts.ts, job-deliveries.ts). */
 export interface JobReads {
   get(id: number): Job | undefined;
+}
+
+export interface JobListQuery {
+  limit: number;
+  status?: JobStatus;
+  source?: JobSource;
+  mapping?: string;
+  text?: string;
+  before?: number;
+}
+
+export interface ListedJob {
+  job: Job;
+  attemptCount: number;
+}
+
+export interface JobListReads {
+  page(query: JobListQuery): { jobs: ListedJob[]; nextBefore: number | null };
   /** Newest first. */
-  list(o: { limit: number; status?: JobStatus }): Job[];
+  byIds(ids: readonly number[]): ListedJob[];
+}
+
+/** An outbox row of the job: a notification or a media-server scan, delivered or not. */
+export interface JobDelivery {
+  id: number;
+  /** The target as the outbox names it. */
+  target: string;
+  status: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  nextAttemptAt: string;
 }
 
 export interface JobRouteDeps {
   jobs: ManualRetries;
   jobReports: JobReads;
+  jobList: JobListReads;
+  attempts: { ofJob(jobId: number): Attempt[] };
+  deliveries: { ofJob(jobId: number): JobDelivery[] };
+  /** The configured mappings' container prefixes: the values ?mapping= takes. */
+  mappingNames: readonly string[];
   clock: Clock;
   /** Wakes the runner after jobs were put back in the queue. */
   onRequeued: () => void;
@@ -35,13 +79,27 @@ export interface JobRouteDeps {
 }
 
 const MAX_LIMIT = 1000;
+const SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual'];
+/** The title index is made of 3-character pieces: a shorter text cannot use it. */
+const MIN_SEARCH = 3;
+const MAX_SEARCH = 200;
+
+interface ListQuery {
+  limit?: string;
+  status?: string;
+  source?: string;
+  mapping?: string;
+  q?: string;
+  cursor?: string;
+}
 
 export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): void {
-  app.get<{ Querystring: { limit?: string; status?: string } }>('/jobs', async (request) => {
-    const limit = parseLimit(request.query.limit);
-    const status = parseStatus(request.query.status);
+  app.get<{ Querystring: ListQuery }>('/jobs', async (request) => {
+    const query = parseListQuery(request.query, deps.mappingNames);
+    const page = deps.jobList.page(query);
     return {
-      jobs: deps.jobReports.list({ limit, ...(status ? { status } : {}) }).map((job) => withProgress(job, deps)),
+      jobs: page.jobs.map(({ job, attemptCount }) => withProgress(job, deps, attemptCount)),
+      next_cursor: page.nextBefore === null ? null : String(page.nextBefore),
     };
   });
 
@@ -49,7 +107,22 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
     const id = parseId(request.params.id);
     const job = deps.jobReports.get(id);
     if (!job) throw new InputError(`Job ${id} not found`, 404);
-    return { ...withProgress(job, deps), partial_bytes: await deps.partialBytesOf(job) };
+    const attempts = deps.attempts.ofJob(id);
+    return {
+      ...withProgress(job, deps, attempts.length),
+      partial_bytes: await deps.partialBytesOf(job),
+      attempts: attempts.map(attemptJson),
+      deliveries: deps.deliveries.ofJob(id).map((d) => ({
+        id: d.id,
+        target: d.target,
+        status: d.status,
+        attempts: d.attempts,
+        last_error: d.lastError,
+        created_at: d.createdAt,
+        sent_at: d.sentAt,
+        next_attempt_at: d.status === 'pending' ? d.nextAttemptAt : null,
+      })),
+    };
   });
 
   app.post<{ Params: { id: string } }>('/jobs/:id/retry', async (request, reply) => {
@@ -73,9 +146,26 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
 }
 
 /** A job in progress carries its copy's progress (null until rsync prints its first line). */
-function withProgress(job: Job, deps: JobRouteDeps): JobJson {
-  if (job.status !== 'in_progress') return jobJson(job);
-  return jobJson(job, deps.progressOf(job.id) ?? null);
+export function withProgress(job: Job, deps: Pick<JobRouteDeps, 'progressOf'>, attemptCount: number): JobJson {
+  if (job.status !== 'in_progress') return jobJson(job, { attemptCount });
+  return jobJson(job, { attemptCount, progress: deps.progressOf(job.id) ?? null });
+}
+
+/** Every parameter checked on its own; a bad one answers 400 naming it. Unknown parameters are ignored. */
+export function parseListQuery(raw: ListQuery, mappings: readonly string[]): JobListQuery {
+  const status = parseStatus(raw.status);
+  const source = parseChoice(raw.source, 'source', SOURCES);
+  const mapping = parseChoice(raw.mapping, 'mapping', mappings);
+  const text = parseSearch(raw.q);
+  const before = parseCursor(raw.cursor);
+  return {
+    limit: parseLimit(raw.limit),
+    ...(status && { status }),
+    ...(source && { source }),
+    ...(mapping && { mapping }),
+    ...(text && { text }),
+    ...(before !== undefined && { before }),
+  };
 }
 
 function parseLimit(raw: string | undefined): number {
@@ -91,15 +181,43 @@ function parseLimit(raw: string | undefined): number {
 }
 
 function parseStatus(raw: string | undefined): JobStatus | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if (!isJobStatus(raw)) {
-    throw new InputError(`status must be one of ${JOB_STATUSES.join(', ')}, got ${JSON.stringify(raw)}`, 400, 'status');
-  }
-  return raw;
+  return parseChoice(raw, 'status', JOB_STATUSES);
 }
 
-function isJobStatus(raw: string): raw is JobStatus {
-  return JOB_STATUSES.some((status) => status === raw);
+function parseChoice<T extends string>(raw: string | undefined, name: string, allowed: readonly T[]): T | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const found = allowed.find((value) => value === raw);
+  if (found === undefined) {
+    throw new InputError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`, 400, name);
+  }
+  return found;
+}
+
+function parseSearch(raw: string | undefined): string | undefined {
+  const text = raw?.trim();
+  if (!text) return undefined;
+  const length = [...text].length;
+  if (length < MIN_SEARCH || length > MAX_SEARCH || /[\p{Cc}]/u.test(text)) {
+    throw new InputError(
+      `q must be ${MIN_SEARCH} to ${MAX_SEARCH} characters of a title, without control characters, ` +
+        `got ${JSON.stringify(raw)}`,
+      400,
+      'q',
+    );
+  }
+  return text;
+}
+
+function parseCursor(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[1-9]\d{0,14}$/.test(raw)) {
+    throw new InputError(
+      `cursor must be the next_cursor of a previous page, got ${JSON.stringify(raw)}`,
+      400,
+      'cursor',
+    );
+  }
+  return Number(raw);
 }
 
 function parseId(raw: string): number {

@@ -1,0 +1,178 @@
+import type { Job, JobSource, JobStatus } from '../core/types.js';
+import { JOB_STATUSES } from '../core/types.js';
+import type { Db } from './database.js';
+import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
+
+// The jobs list of GET /jobs and the dashboard: filters, substring search of titles, keyset paging.
+// Newest first (id order is creation order); a page ends at an id, the next one starts below it, so a
+// job inserted meanwhile never shifts a page. Every read is bounded, whatever the filters match at a
+// million rows: see each statement.
+
+export const JOB_SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual'];
+
+export interface JobQuery {
+  limit: number;
+  status?: JobStatus;
+  source?: JobSource;
+  mapping?: string;
+  /** A substring of the title, 3 characters or more (the index is made of 3-character pieces). */
+  text?: string;
+  /** Only jobs with an id below this one (the cursor of the previous page). */
+  before?: number;
+}
+
+export interface ListedJob {
+  job: Job;
+  attemptCount: number;
+}
+
+export interface JobPage {
+  jobs: ListedJob[];
+  /**
+   * Where the next page starts (`before`), or null at the end. A search with filters may end a page
+   * short of `limit` with a cursor: it looked at SEARCH_SCAN_BUDGET title matches and stops there, so
+   * that a common word with a rare filter cannot make one request read the whole table.
+   */
+  nextBefore: number | null;
+}
+
+export interface JobList {
+  page(query: JobQuery): JobPage;
+  /** These jobs, newest first (the event stream's changed jobs). */
+  byIds(ids: readonly number[]): ListedJob[];
+}
+
+/** Title matches a filtered search looks at per request before it answers what it found. */
+export const SEARCH_SCAN_BUDGET = 5000;
+
+// No filter, or the status alone: one walk down the primary key or the (status, id) index.
+export const NEWEST_IDS = `SELECT id FROM jobs WHERE id < @before ORDER BY id DESC LIMIT @n`;
+export const NEWEST_IDS_BY_STATUS = `SELECT id FROM jobs WHERE status = @status AND id < @before
+  ORDER BY id DESC LIMIT @n`;
+// Source or mapping: one short range of jobs_filters (status, source, mapping, id) per combination of
+// the three (4 × 3 × the mappings present), each at most a page long, merged in memory. The mappings
+// present under a (status, source) are found by skipping along the same index.
+export const RANGE_IDS = `SELECT id FROM jobs WHERE status = @status AND source = @source AND mapping = @mapping
+  AND id < @before ORDER BY id DESC LIMIT @n`;
+export const NEXT_MAPPING = `SELECT mapping FROM jobs WHERE status = @status AND source = @source
+  AND mapping > @after ORDER BY mapping LIMIT 1`;
+// Search: the titles not indexed yet (above the mark, normally none or a few) by LIKE, newest first ...
+export const UNINDEXED_MATCHES = `SELECT id FROM jobs WHERE id > @mark AND id < @before
+  AND title LIKE @pattern ESCAPE '\\' AND (@status IS NULL OR status = @status)
+  AND (@source IS NULL OR source = @source) AND (@mapping IS NULL OR mapping = @mapping)
+  ORDER BY id DESC LIMIT @n`;
+// ... then the trigram index, newest first, each match's filter columns by its primary key.
+export const INDEXED_MATCHES = `SELECT t.rowid AS id, j.status, j.source, j.mapping
+  FROM job_titles t JOIN jobs j ON j.id = t.rowid
+  WHERE job_titles MATCH @phrase AND t.rowid < @before ORDER BY t.rowid DESC`;
+const MARK = `SELECT indexed_up_to FROM job_titles_state`;
+export const ROWS_BY_ID = `SELECT ${JOB_COLUMNS}, (SELECT COUNT(*) FROM attempts a WHERE a.job_id = jobs.id)
+  AS attempt_count FROM jobs WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY id DESC`;
+
+/** Larger than any id SQLite hands out. */
+const NO_CURSOR = Number.MAX_SAFE_INTEGER;
+
+type MatchRow = [id: number, status: JobStatus, source: JobSource, mapping: string];
+
+export function createJobList(db: Db): JobList {
+  const newest = db.prepare<{ before: number; n: number }, number>(NEWEST_IDS).pluck();
+  const newestByStatus = db
+    .prepare<{ status: JobStatus; before: number; n: number }, number>(NEWEST_IDS_BY_STATUS)
+    .pluck();
+  const range = db
+    .prepare<{ status: JobStatus; source: JobSource; mapping: string; before: number; n: number }, number>(RANGE_IDS)
+    .pluck();
+  const nextMapping = db.prepare<{ status: JobStatus; source: JobSource; after: string }, string>(NEXT_MAPPING).pluck();
+  const unindexed = db
+    .prepare<
+      {
+        mark: number;
+        before: number;
+        pattern: string;
+        status: JobStatus | null;
+        source: JobSource | null;
+        mapping: string | null;
+        n: number;
+      },
+      number
+    >(UNINDEXED_MATCHES)
+    .pluck();
+  const indexed = db.prepare<{ phrase: string; before: number }, MatchRow>(INDEXED_MATCHES).raw();
+  const mark = db.prepare<[], number>(MARK).pluck();
+  const rowsById = db.prepare<{ ids: string }, JobRow & { attempt_count: number }>(ROWS_BY_ID);
+
+  const rows = (ids: readonly number[]): ListedJob[] =>
+    ids.length === 0
+      ? []
+      : rowsById.all({ ids: JSON.stringify(ids) }).map((row) => ({ job: toJob(row), attemptCount: row.attempt_count }));
+
+  /** A page from ids in descending order, of which there may be one more than the page holds. */
+  const pageOf = (ids: readonly number[], limit: number): JobPage => {
+    const shown = ids.slice(0, limit);
+    const last = shown.at(-1);
+    return { jobs: rows(shown), nextBefore: ids.length > limit && last !== undefined ? last : null };
+  };
+
+  const mappingsPresent = (status: JobStatus, source: JobSource): string[] => {
+    const found: string[] = [];
+    for (let after = nextMapping.get({ status, source, after: '' }); after !== undefined; ) {
+      found.push(after);
+      after = nextMapping.get({ status, source, after });
+    }
+    return found;
+  };
+
+  const filteredIds = (q: JobQuery, before: number): number[] => {
+    const n = q.limit + 1;
+    const ids: number[] = [];
+    for (const status of q.status ? [q.status] : JOB_STATUSES) {
+      for (const source of q.source ? [q.source] : JOB_SOURCES) {
+        for (const mapping of q.mapping ? [q.mapping] : mappingsPresent(status, source)) {
+          ids.push(...range.all({ status, source, mapping, before, n }));
+        }
+      }
+    }
+    return ids.sort((a, b) => b - a).slice(0, n);
+  };
+
+  const search = (q: JobQuery & { text: string }, before: number): JobPage => {
+    const n = q.limit + 1;
+    const filters = { status: q.status ?? null, source: q.source ?? null, mapping: q.mapping ?? null };
+    const indexedUpTo = mark.get() ?? 0;
+    const ids = unindexed.all({ mark: indexedUpTo, before, pattern: likePattern(q.text), ...filters, n });
+    if (ids.length >= n) return pageOf(ids, q.limit);
+    let scanned = 0;
+    let lastScanned: number | undefined;
+    const wanted = (row: MatchRow) =>
+      (!q.status || row[1] === q.status) && (!q.source || row[2] === q.source) && (!q.mapping || row[3] === q.mapping);
+    const phrase = `"${q.text.replaceAll('"', '""')}"`;
+    for (const row of indexed.iterate({ phrase, before: Math.min(before, indexedUpTo + 1) })) {
+      scanned++;
+      lastScanned = row[0];
+      if (wanted(row)) ids.push(row[0]);
+      // Leaving the loop early resets the statement (better-sqlite3 closes the iterator).
+      if (ids.length >= n || scanned >= SEARCH_SCAN_BUDGET) break;
+    }
+    if (ids.length < n && scanned >= SEARCH_SCAN_BUDGET && lastScanned !== undefined) {
+      return { jobs: rows(ids), nextBefore: lastScanned };
+    }
+    return pageOf(ids, q.limit);
+  };
+
+  return {
+    byIds: rows,
+    page(q) {
+      const before = q.before ?? NO_CURSOR;
+      const n = q.limit + 1;
+      if (q.text !== undefined) return search({ ...q, text: q.text }, before);
+      if (q.source || q.mapping) return pageOf(filteredIds(q, before), q.limit);
+      const ids = q.status ? newestByStatus.all({ status: q.status, before, n }) : newest.all({ before, n });
+      return pageOf(ids, q.limit);
+    },
+  };
+}
+
+/** `text` anywhere in the title, with LIKE's own wildcards taken literally. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
