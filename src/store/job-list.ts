@@ -8,7 +8,7 @@ import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
 // job inserted meanwhile never shifts a page. Every read is bounded, whatever the filters match at a
 // million rows: see each statement.
 
-export const JOB_SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual'];
+export const JOB_SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual', 'reconcile'];
 
 export interface JobQuery {
   limit: number;

@@ -109,6 +109,8 @@ describe('the jobs list', () => {
       expected((j) => j.source === 'radarr' && j.status === 'success'),
     );
     expect(ids(await getJson(svc.app, '/jobs?mapping=%2Ftv&status=failed&source=manual'))).toEqual([]);
+    // A catch-up pass's jobs have a source of their own; none was queued here.
+    expect(ids(await getJson(svc.app, '/jobs?source=reconcile'))).toEqual([]);
   });
 
   it('searches titles by substring, whatever the case and accents, before and after they are indexed', async () => {
@@ -143,7 +145,7 @@ describe('the jobs list', () => {
   it.each([
     ['limit=0', 'limit', 'limit must be a whole number from 1 to 1000, got "0"'],
     ['status=done', 'status', 'status must be one of queued, in_progress, success, failed, got "done"'],
-    ['source=lidarr', 'source', 'source must be one of radarr, sonarr, manual, got "lidarr"'],
+    ['source=lidarr', 'source', 'source must be one of radarr, sonarr, manual, reconcile, got "lidarr"'],
     ['mapping=%2Fmusic', 'mapping', 'mapping must be one of /movies, /tv, got "/music"'],
     ['q=ab', 'q', 'q must be 3 to 200 characters of a title, without control characters, got "ab"'],
     ['q=ab%0Acd', 'q', 'q must be 3 to 200 characters of a title, without control characters, got "ab\\ncd"'],
@@ -174,7 +176,9 @@ describe('a job with its attempts and deliveries', () => {
 
   it('keeps each attempt: the failure, the automatic retry, the manual retry, each with its trigger', async () => {
     const folder = join(svc.moviesSrc, 'Later (2024)');
-    const id = (await post(svc.app, '/sync/manual', { path: '/movies/Later (2024)' })).body.job_id;
+    // A webhook, not a manual sync: a manual sync of a path the healthy share lacks is refused at once.
+    const body = await radarrDownload({ folder: 'Later (2024)', file: 'movie.mkv', size: 4096 });
+    const id = (await post(svc.app, '/sync/radarr', body)).body.job_id;
     // No source: fails, is retried once (1 s later here), fails again and gives up.
     const gaveUp = await waitForJob(svc, id, (j) => j.gave_up);
     expect(gaveUp).toMatchObject({ status: 'failed', error_reason: 'source_missing', attempt_count: 2 });
@@ -201,9 +205,9 @@ describe('a job with its attempts and deliveries', () => {
     }
     // A message for each failure and one for the success, each delivered once.
     expect(job.deliveries?.map((d) => [d.target, d.status, d.attempts, d.last_error, d.next_attempt_at])).toEqual([
-      ['telegram', 'sent', 1, null, null],
-      ['telegram', 'sent', 1, null, null],
-      ['telegram', 'sent', 1, null, null],
+      ['tgram://123456/42', 'sent', 1, null, null],
+      ['tgram://123456/42', 'sent', 1, null, null],
+      ['tgram://123456/42', 'sent', 1, null, null],
     ]);
   });
 

@@ -38,7 +38,7 @@ interface Seeded {
 }
 
 const STATUSES: JobStatus[] = ['queued', 'in_progress', 'success', 'failed'];
-const SOURCES: JobSource[] = ['radarr', 'sonarr', 'manual'];
+const SOURCES: JobSource[] = ['radarr', 'sonarr', 'manual', 'reconcile'];
 const MAPPINGS = ['/movies', '/movies-4k', '/tv', '/tv-4k'];
 
 /** Jobs with every mix of status, source and mapping (set straight in the rows: the subject is the reads). */
@@ -53,7 +53,7 @@ function seed(n: number, title: (i: number) => string = (i) => `Title ${i}`): Se
       const row: Seeded = {
         id,
         status: STATUSES[(i * 7) % 11 < 6 ? 2 : i % 4] ?? 'success',
-        source: SOURCES[i % 13 === 0 ? 2 : i % 2] ?? 'radarr',
+        source: SOURCES[i % 13 === 0 ? 2 : i % 17 === 0 ? 3 : i % 2] ?? 'radarr',
         mapping: MAPPINGS[i % 5 === 0 ? 1 : (i * 3) % 4] ?? '/movies',
         title: title(i),
       };

@@ -3,9 +3,9 @@
 // (snake_case): the page documents the API by using it.
 
 export type JobStatus = 'queued' | 'in_progress' | 'success' | 'failed';
-export type JobSource = 'radarr' | 'sonarr' | 'manual';
+export type JobSource = 'radarr' | 'sonarr' | 'manual' | 'reconcile';
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'in_progress', 'success', 'failed'];
-export const JOB_SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual'];
+export const JOB_SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual', 'reconcile'];
 
 export interface MediaDetails {
   title: string;

@@ -79,7 +79,7 @@ export interface JobRouteDeps {
 }
 
 const MAX_LIMIT = 1000;
-const SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual'];
+const SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual', 'reconcile'];
 /** The title index is made of 3-character pieces: a shorter text cannot use it. */
 const MIN_SEARCH = 3;
 const MAX_SEARCH = 200;
