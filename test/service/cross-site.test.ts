@@ -28,7 +28,9 @@ beforeAll(async () => {
       TELEGRAM_API_URL: telegram.url,
     },
   });
-  failedJob = (await post(svc.app, '/sync/manual', { path: '/movies/Absent (2020)' })).body.job_id;
+  failedJob = (
+    await post(svc.app, '/sync/radarr', await radarrDownload({ folder: 'Absent (2020)', file: 'movie.mkv' }))
+  ).body.job_id;
   await waitForJob(svc, failedJob, 'failed');
 });
 

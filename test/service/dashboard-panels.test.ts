@@ -5,8 +5,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRsync } from '../../src/runner/rsync.js';
-import { cleanupAll, onCleanup } from '../support/cleanup.js';
+import { cleanupAll, onCleanup, tempDir } from '../support/cleanup.js';
 import { startFakeServer } from '../support/fake-http.js';
+import { type FakePlex, startFakePlex } from '../support/fake-media-servers.js';
 import { getJson, post } from '../support/http-client.js';
 import { type InProcessService, startInProcess } from '../support/in-process.js';
 import { waitForJob } from '../support/jobs-api.js';
@@ -17,11 +18,24 @@ import { waitFor } from '../support/wait-for.js';
 afterAll(cleanupAll);
 
 let svc: InProcessService;
+let plex: FakePlex;
+const PLEX_TOKEN = 'plex-TEST-token-panels';
 
 beforeAll(async () => {
   const telegram = await startFakeServer({ status: 200, body: { ok: true, result: { message_id: 1 } } });
   onCleanup(() => telegram.close());
+  // Plex sees the destination share at /data.
+  plex = await startFakePlex({
+    token: PLEX_TOKEN,
+    libraries: [{ key: '1', title: 'Movies', type: 'movie', locations: ['/data/Movies'] }],
+  });
+  onCleanup(() => plex.close());
+  const dir = await tempDir();
   svc = await startInProcess({
+    dir,
+    mediaServers: [
+      { type: 'plex', url: plex.url, token: PLEX_TOKEN, path_map: [{ from: join(dir, 'dst'), to: '/data' }] },
+    ],
     env: {
       SYNC_MAX_RETRIES: '0',
       TELEGRAM_BOT_TOKEN: '123456:TEST-token-panels',
@@ -70,7 +84,9 @@ describe('GET /queue', () => {
 
 describe('GET /history', () => {
   it('gives the last days in TZ, today last, with bytes and outcomes, and the reasons of failures', async () => {
-    const failed = (await post(svc.app, '/sync/manual', { path: '/movies/Nowhere (2020)' })).body.job_id;
+    const failed = (
+      await post(svc.app, '/sync/radarr', await radarrDownload({ folder: 'Nowhere (2020)', file: 'movie.mkv' }))
+    ).body.job_id;
     await waitForJob(svc, failed, 'failed');
     const res = await getJson(svc.app, '/history?days=3');
     expect(res.status).toBe(200);
@@ -93,7 +109,7 @@ describe('GET /history', () => {
 });
 
 describe('GET /health/details', () => {
-  it("shows each mapping's shares with their state, rsync, the notification target, version and uptime", async () => {
+  it("shows each mapping's shares, rsync, the registry's targets with their deliveries, version, uptime", async () => {
     const res = await getJson(svc.app, '/health/details');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -109,14 +125,30 @@ describe('GET /health/details', () => {
       problem: null,
       since: expect.any(String),
     });
-    await waitFor(async () => (await getJson(svc.app, '/health/details')).body.targets[0]?.last_sent_at, {
-      what: 'a message delivered',
-    });
-    expect((await getJson(svc.app, '/health/details')).body.targets).toEqual([
-      { target: 'telegram', last_sent_at: expect.any(String), pending: 0, last_error: null },
+    const delivered = await waitFor(
+      async () => {
+        const details = await getJson(svc.app, '/health/details');
+        return details.body.targets.every((t: { last_sent_at: string | null }) => t.last_sent_at) ? details : undefined;
+      },
+      { what: 'a message and a scan delivered' },
+    );
+    // Every notification target and media server of the configuration, by its id, as GET /health names them.
+    const delivery = {
+      last_sent_at: expect.any(String),
+      pending: 0,
+      last_success: expect.any(String),
+      last_failure: null,
+      last_error: null,
+      problems: [],
+    };
+    expect(delivered.body.targets).toEqual([
+      { target: 'tgram://123456/42', kind: 'notification', ...delivery },
+      { target: `plex://127.0.0.1:${plex.port}`, kind: 'media_server', ...delivery },
     ]);
+    expect(plex.refreshes().length).toBeGreaterThan(0);
     // No token, password or key anywhere in it.
     expect(res.text).not.toContain('TEST-token-panels');
+    expect(delivered.text).not.toContain('TEST-token-panels');
   });
 
   it('shows a share that went away within its check interval, as its state since then', async () => {

@@ -10,6 +10,7 @@ import { openEventStream } from '../support/event-stream.js';
 import { post, request } from '../support/http-client.js';
 import { type InProcessService, startInProcess } from '../support/in-process.js';
 import { waitForJob } from '../support/jobs-api.js';
+import { radarrDownload } from '../support/payloads.js';
 import { makeTree } from '../support/trees.js';
 
 afterAll(cleanupAll);
@@ -92,7 +93,9 @@ describe('GET /events', () => {
     const first = await openEventStream(url);
     await first.next('snapshot');
     first.close();
-    const failed = (await post(svc.app, '/sync/manual', { path: '/movies/Gone Meanwhile (2020)' })).body.job_id;
+    const failed = (
+      await post(svc.app, '/sync/radarr', await radarrDownload({ folder: 'Gone Meanwhile (2020)', file: 'movie.mkv' }))
+    ).body.job_id;
     await waitForJob(svc, failed, 'failed');
     const again = await openEventStream(url);
     const snapshot = await again.next('snapshot');
@@ -121,7 +124,9 @@ describe('GET /events during a burst of webhooks', () => {
     await stream.next('snapshot');
     const ids: number[] = [];
     const posts = Array.from({ length: 150 }, (_, i) =>
-      post(svc.app, '/sync/manual', { path: `/movies/Missing ${i} (2020)` }).then((res) => ids.push(res.body.job_id)),
+      radarrDownload({ folder: `Missing ${i} (2020)`, file: 'movie.mkv' })
+        .then((body) => post(svc.app, '/sync/radarr', body))
+        .then((res) => ids.push(res.body.job_id)),
     );
     await Promise.all(posts);
     const newest = Math.max(...ids);

@@ -8,6 +8,7 @@ import { openDb } from '../support/db.js';
 import { getJson, post } from '../support/http-client.js';
 import { startInProcess } from '../support/in-process.js';
 import { waitForJob } from '../support/jobs-api.js';
+import { radarrDownload } from '../support/payloads.js';
 
 afterAll(cleanupAll);
 
@@ -48,7 +49,8 @@ describe('SYNC_RETENTION_DAYS', () => {
       env: { SYNC_MANUAL_STABLE_SECONDS: '1' },
       timing: { retention: { intervalMs: 100, batch: 1, pauseMs: 1 } },
     });
-    const id = (await post(svc.app, '/sync/manual', { path: '/movies/Gone (2001)' })).body.job_id;
+    const id = (await post(svc.app, '/sync/radarr', await radarrDownload({ folder: 'Gone (2001)', file: 'movie.mkv' })))
+      .body.job_id;
     await waitForJob(svc, id, 'failed');
     const db = await openDb(svc.dbPath);
     db.prepare('UPDATE jobs SET finished_at = ?, gave_up = 1 WHERE id = ?').run('2001-01-01T00:00:00.000Z', id);

@@ -202,7 +202,19 @@ export interface HealthDetails {
   rsync_version: string | null;
   dry_run: boolean;
   mappings: { container: string; source: RootHealth; destination: RootHealth }[];
-  targets: { target: string; last_sent_at: string | null; pending: number; last_error: string | null }[];
+  targets: HealthTarget[];
+}
+
+/** A notification target or media server, by its id (docs/api-dashboard.md, GET /health/details). */
+export interface HealthTarget {
+  target: string;
+  kind: 'notification' | 'media_server';
+  last_sent_at: string | null;
+  pending: number;
+  last_success: string | null;
+  last_failure: string | null;
+  last_error: string | null;
+  problems: string[];
 }
 
 export interface History {

@@ -84,7 +84,7 @@ export function HealthPanel({ health, error }: HealthProps) {
             )}
             {health.targets.length === 0 && (
               <>
-                <dt>Notifications</dt>
+                <dt>Notifications and media servers</dt>
                 <dd>none configured</dd>
               </>
             )}
@@ -115,11 +115,19 @@ function Root({ path, state, problem, since: changedAt, now }: RootHealth & { no
 function Target({ target: t, now }: { target: HealthDetails['targets'][number]; now: Date }) {
   return (
     <>
-      <dt>{t.target}</dt>
+      <dt>
+        {t.target} <span class="muted">{t.kind === 'media_server' ? 'media server' : 'notifications'}</span>
+      </dt>
       <dd>
         {t.last_sent_at ? `last delivered ${formatTime(t.last_sent_at, now)}` : 'nothing delivered yet'}
         {t.pending > 0 && `, ${t.pending} waiting`}
         {t.last_error && <span class="problem"> Last error: {t.last_error}</span>}
+        {t.problems.map((problem) => (
+          <span key={problem} class="problem">
+            {' '}
+            {problem}
+          </span>
+        ))}
       </dd>
     </>
   );
