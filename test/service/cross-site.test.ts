@@ -71,6 +71,9 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/test' },
   { method: 'GET', path: '/summary/send' },
   { method: 'POST', path: '/summary/send' },
+  // Catch-up passes (main's reconcile): a dry pass, and queueing what a pass found (no such pass here).
+  { method: 'POST', path: '/reconcile' },
+  { method: 'POST', path: '/reconcile/999/queue' },
   { method: 'POST', path: '/login', body: async () => ({ password: 'x' }) },
   { method: 'POST', path: '/logout' },
 ];
@@ -100,6 +103,7 @@ async function state() {
     return {
       jobs: db.prepare('SELECT id, status, retry_count, queued_by FROM jobs ORDER BY id').all(),
       outbox: db.prepare('SELECT COUNT(*) FROM outbox').pluck().get(),
+      passes: db.prepare('SELECT COUNT(*) FROM reconcile_runs').pluck().get(),
       telegram: telegram.requests.length,
     };
   } finally {
