@@ -24,6 +24,7 @@ const environmentSchema = z
     TELEGRAM_CHAT_ID: variable(text.optional()),
     TELEGRAM_API_URL: variable(httpUrl.default(DEFAULTS.TELEGRAM_API_URL)),
     SYNC_NOTIFY_URLS: variable(text.optional()),
+    SYNC_NOTIFY_GROUP_SECONDS: variable(wholeNumber(0, 3600).default(DEFAULTS.SYNC_NOTIFY_GROUP_SECONDS)),
     PLEX_URL: variable(httpUrl.optional()),
     PLEX_TOKEN: variable(text.optional()),
     PLEX_SECTION_MOVIES: variable(text.optional()),

@@ -19,6 +19,8 @@ export interface Config {
   mappingsFrom: string;
   /** Notification targets (SYNC_NOTIFY_URLS, the YAML notify: block, TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID). */
   notify: readonly NotifyTarget[];
+  /** How long an episode success waits for the rest of its season pack (SYNC_NOTIFY_GROUP_SECONDS; 0: never). */
+  notifyGroupSeconds: number;
   /** Media servers to ask for a scan after a copy (PLEX_URL/PLEX_TOKEN). */
   mediaServers: readonly MediaServerSpec[];
   auth: { basic: { username: string; password: string } | null; apiKey: string | null };
@@ -70,6 +72,7 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
     mappings: file ? file.mappings : defaultMappings(e),
     mappingsFrom: e.SYNC_CONFIG ? `SYNC_CONFIG (${e.SYNC_CONFIG})` : 'the built-in table',
     notify,
+    notifyGroupSeconds: e.SYNC_NOTIFY_GROUP_SECONDS,
     mediaServers,
     auth: {
       basic: username !== undefined && password !== undefined ? { username, password } : null,

@@ -3,7 +3,11 @@
 
 import type {
   EventMedia,
+  MountEvent,
+  OutboxPayload,
   RetryPlan,
+  SeasonKey,
+  SeasonPackEvent,
   SummaryEvent,
   SummaryFigures,
   SyncFailedEvent,
@@ -102,5 +106,75 @@ export function testEvent(at: Date): TestEvent {
     severity: 'info',
     at: at.toISOString(),
     text: 'If you see this, notifications are working!',
+  };
+}
+
+/**
+ * The season pack an outbox payload may join: an episode success whose season is known. Anything else
+ * (a movie, a failure, a manual path without an episode code) is sent on its own.
+ */
+export function seasonKeyOf(payload: OutboxPayload): SeasonKey | undefined {
+  if (payload.type !== 'notify' || payload.event.kind !== 'success') return undefined;
+  const { media, destination, dryRun } = payload.event;
+  if (media.type !== 'episode' || media.season === undefined) return undefined;
+  return { series: media.title, year: media.year ?? null, season: media.season, destination, dryRun };
+}
+
+/** One message for several episode successes of one season (at least one), listed by episode number. */
+export function seasonPackEvent(key: SeasonKey, successes: readonly SyncSucceededEvent[]): SeasonPackEvent {
+  const newest = successes.map((e) => e.at).sort().at(-1) ?? '';
+  const firstEpisode = (e: SyncSucceededEvent) => e.media.episodes?.[0] ?? 0;
+  const episodes = [...successes].sort((a, b) => firstEpisode(a) - firstEpisode(b));
+  const event: SeasonPackEvent = {
+    kind: 'season_pack',
+    title: 'Episodes Synced',
+    severity: 'success',
+    at: newest,
+    series: key.series,
+    season: key.season,
+    destination: key.destination,
+    dryRun: key.dryRun,
+    episodes,
+  };
+  if (key.year !== null) event.year = key.year;
+  return event;
+}
+
+/** A share of one or more mappings. */
+export interface ShareOf {
+  /** The container prefixes of the mappings whose root it is, e.g. "/movies, /movies-4k". */
+  mappings: string;
+  role: 'source' | 'destination';
+  path: string;
+  /** When it was first seen down. */
+  downSince: string;
+}
+
+export function shareDownEvent(share: ShareOf, problem: string, at: Date): MountEvent {
+  return {
+    kind: 'mount_down',
+    title: 'Share Down',
+    severity: 'error',
+    at: at.toISOString(),
+    mapping: share.mappings,
+    role: share.role,
+    path: share.path,
+    problem,
+    downSince: share.downSince,
+  };
+}
+
+export function shareBackEvent(share: ShareOf, at: Date): MountEvent {
+  const down = (at.getTime() - new Date(share.downSince).getTime()) / 1000;
+  return {
+    kind: 'mount_up',
+    title: 'Share Back',
+    severity: 'success',
+    at: at.toISOString(),
+    mapping: share.mappings,
+    role: share.role,
+    path: share.path,
+    downSeconds: Number.isFinite(down) ? Math.max(0, Math.round(down)) : 0,
+    downSince: share.downSince,
   };
 }

@@ -9,6 +9,7 @@ import type {
   MountEvent,
   NotifyEvent,
   RetryPlan,
+  SeasonPackEvent,
   SummaryFigures,
   SyncFailedEvent,
   SyncSucceededEvent,
@@ -45,6 +46,8 @@ export function telegramMessage(event: NotifyEvent): TelegramHtml {
     case 'mount_down':
     case 'mount_up':
       return mountChange(event);
+    case 'season_pack':
+      return seasonPack(event);
   }
 }
 
@@ -75,6 +78,35 @@ function syncSucceeded(event: SyncSucceededEvent): TelegramHtml {
   ];
   if (event.dryRun) lines.push('<i>(DRY RUN - no files copied)</i>');
   return { title: escapeHtml(event.title), body: lines.join('\n') };
+}
+
+/**
+ * Several episodes of one season in one message: the success message's lines, with the episodes listed
+ * between the heading and the totals. A long season lists what fits in Telegram's limit and counts the rest.
+ */
+function seasonPack(event: SeasonPackEvent): TelegramHtml {
+  const title = escapeHtml(event.title);
+  const count = event.episodes.reduce((n, e) => n + (e.media.episodes?.length ?? 1), 0);
+  const head = `<b>${field(event.series)}</b>\nSeason ${event.season}: ${count} episode${count === 1 ? '' : 's'}`;
+  const qualities = [...new Set(event.episodes.map((e) => e.quality || 'Unknown'))];
+  const tail = [
+    `Quality: ${field(qualities.join(', '))}`,
+    `Size: ${formatBytes(event.episodes.reduce((n, e) => n + e.sizeBytes, 0))}`,
+    `Duration: ${formatDuration(event.episodes.reduce((n, e) => n + (e.durationSeconds ?? 0), 0))}`,
+  ];
+  if (event.dryRun) tail.push('<i>(DRY RUN - no files copied)</i>');
+  const lines = event.episodes.map((e) => {
+    const episodeTitle = e.media.episodeTitle ? `: ${field(e.media.episodeTitle)}` : '';
+    return `${field(e.media.episodeCode || 'Unknown')}${episodeTitle}`;
+  });
+  const bodyWith = (shown: number) => {
+    const more = lines.length - shown;
+    const list = [...lines.slice(0, shown), ...(more > 0 ? [`<i>...and ${more} more</i>`] : [])];
+    return [head, ...list, ...tail].join('\n');
+  };
+  let shown = lines.length;
+  while (shown > 0 && toTelegramText({ title, body: bodyWith(shown) }).length > TELEGRAM_TEXT_LIMIT) shown--;
+  return { title, body: bodyWith(shown) };
 }
 
 /** "30 s", "15 min", "3 h": a reader wants the order of magnitude, not the exact second. */

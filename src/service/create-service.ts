@@ -103,6 +103,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     maxAgeMs: timing.outboxMaxAgeMs,
     backoff: { firstMs: timing.outboxFirstBackoffMs, maxMs: timing.outboxMaxBackoffMs },
+    groupMs: config.notifyGroupSeconds * 1000,
   });
   const monitor = new MountMonitor({
     mappings: config.mappings,
