@@ -122,7 +122,8 @@ export function seasonKeyOf(payload: OutboxPayload): SeasonKey | undefined {
 
 /** One message for several episode successes of one season (at least one), listed by episode number. */
 export function seasonPackEvent(key: SeasonKey, successes: readonly SyncSucceededEvent[]): SeasonPackEvent {
-  const newest = successes.map((e) => e.at).sort().at(-1) ?? '';
+  let newest = '';
+  for (const e of successes) if (e.at > newest) newest = e.at;
   const firstEpisode = (e: SyncSucceededEvent) => e.media.episodes?.[0] ?? 0;
   const episodes = [...successes].sort((a, b) => firstEpisode(a) - firstEpisode(b));
   const event: SeasonPackEvent = {
