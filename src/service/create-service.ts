@@ -40,6 +40,7 @@ import { createScheduleRunStore } from '../store/schedule-runs.js';
 import { createWalSync } from '../store/wal-sync.js';
 import { healthReport, statsReport, type TargetHealth } from '../reports/health-and-stats.js';
 import { SessionStats } from '../reports/session-stats.js';
+import { createShareNotices } from './share-notices.js';
 
 export interface ServiceAdapters {
   clock: Clock;
@@ -115,6 +116,12 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       jobs.releaseWaiting();
       runner.wake();
     },
+    notices: createShareNotices({
+      outbox,
+      routing,
+      mappings: config.mappings,
+      onQueued: () => dispatcher.wake(),
+    }),
   });
   const mountGate = createMountGate({
     monitor,
