@@ -1,12 +1,14 @@
 import type { Mapping } from '../core/types.js';
 import { redactor } from '../core/redact.js';
 import { type MediaServerSpec, secretsOfMediaServer } from '../media/registry.js';
-import { type NotifyTarget, type NotifyTargetSpec, parseNotifyTargets } from '../notify/registry.js';
+import { type FindProgram, type NotifyTarget, type NotifyTargetSpec, parseNotifyTargets } from '../notify/registry.js';
 import { TargetUrlError } from '../notify/target-url.js';
 import { type Env, readEnvironment, SECRET_VARIABLES } from './env.js';
 import { defaultMappings, loadMappingsFile, type ReadFile } from './mappings-file.js';
 import type { LogLevel } from '../core/types.js';
 import { ConfigError } from './schema.js';
+
+export type { FindProgram };
 
 export interface Config {
   http: { host: string; port: number };
@@ -31,10 +33,14 @@ export interface Config {
   manualStableSeconds: number;
 }
 
-/** The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked. */
-export function loadConfig(env: Env, readFile: ReadFile): Config {
+/**
+ * The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked.
+ * `findProgram` says where a program of the PATH is (system/find-program.ts): a notification URL whose
+ * scheme is not built in needs the apprise command. Without it, no program counts as installed.
+ */
+export function loadConfig(env: Env, readFile: ReadFile, findProgram?: FindProgram): Config {
   try {
-    return deepFreeze(buildConfig(env, readFile));
+    return deepFreeze(buildConfig(env, readFile, findProgram));
   } catch (error) {
     // A bad notification URL names where it came from and the URL, secrets masked, in its message.
     if (error instanceof TargetUrlError) throw new ConfigError(error.message);
@@ -45,7 +51,7 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
   }
 }
 
-function buildConfig(env: Env, readFile: ReadFile): Config {
+function buildConfig(env: Env, readFile: ReadFile, findProgram: FindProgram | undefined): Config {
   const e = readEnvironment(env);
   const file = e.SYNC_CONFIG ? loadMappingsFile(e.SYNC_CONFIG, readFile, e) : null;
   const notifySpecs = [...notifyUrlSpecs(e.SYNC_NOTIFY_URLS), ...(file?.notify ?? [])];
@@ -56,8 +62,10 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
       from: 'TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID',
     });
   }
-  const notify = parseNotifyTargets(notifySpecs, (name) =>
-    name === 'TELEGRAM_API_URL' ? e.TELEGRAM_API_URL : env[name],
+  const notify = parseNotifyTargets(
+    notifySpecs,
+    (name) => (name === 'TELEGRAM_API_URL' ? e.TELEGRAM_API_URL : env[name]),
+    findProgram,
   );
   const mediaServers: MediaServerSpec[] =
     e.PLEX_URL && e.PLEX_TOKEN ? [{ type: 'plex', url: e.PLEX_URL, token: e.PLEX_TOKEN }] : [];

@@ -42,6 +42,8 @@ export interface Timing {
   rsyncKillGraceMs: number;
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
   rsyncPipeDrainMs: number;
+  /** The apprise command past its time limit gets SIGTERM, and SIGKILL this long after. */
+  programKillGraceMs: number;
 }
 
 export const TIMING: Readonly<Timing> = Object.freeze({
@@ -63,4 +65,5 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   cliRequestTimeoutMs: 40 * SECOND,
   rsyncKillGraceMs: 5 * SECOND,
   rsyncPipeDrainMs: SECOND,
+  programKillGraceMs: 2 * SECOND,
 });

@@ -20,7 +20,7 @@ import { RootHealthCache } from '../mounts/root-health-cache.js';
 import type { LeftoverCleanup } from '../mounts/rsync-leftovers.js';
 import { destinationShares } from '../mounts/shares.js';
 import { type DeliveryRecord, Dispatcher } from '../notify/dispatcher.js';
-import type { Notifier } from '../notify/notifier.js';
+import type { Notifier, RunProgram } from '../notify/notifier.js';
 import type { MediaServer } from '../media/media-server.js';
 import { coerceError } from '../core/errors.js';
 import { testEvent } from '../notify/events.js';
@@ -58,6 +58,8 @@ export interface ServiceAdapters {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** For the notification services and media servers. */
   fetch: typeof fetch;
+  /** Runs the program a notification target hands its messages to (the apprise command). */
+  runProgram: RunProgram;
   /** This build's version (package.json), shown by /health. */
   version: string;
   /** Ends the process; called once the queue stopped because a job's outcome could not be recorded. */
@@ -86,7 +88,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   log.info(`Database initialized at ${config.dbPath}`);
 
   const outbound = { fetch: adapters.fetch, timeoutMs: timing.outboundRequestTimeoutMs };
-  const notifiers = config.notify.map((target) => target.create(outbound));
+  const notifiers = config.notify.map((target) => target.create({ ...outbound, runProgram: adapters.runProgram }));
   const mediaServers = config.mediaServers.map((spec) =>
     createMediaServer(spec, { ...outbound, mappings: config.mappings }),
   );

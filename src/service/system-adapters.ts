@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/load.js';
+import { TIMING } from '../core/timing.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
 import { createMountProbe } from '../mounts/probe.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
 import { removeRsyncLeftovers } from '../mounts/rsync-leftovers.js';
+import { runChild } from '../system/run-child.js';
 import type { ServiceAdapters } from './create-service.js';
 
 /** The adapters of a real run: the system clock, real child processes, this machine's mount table. */
@@ -26,6 +28,8 @@ export function systemAdapters(
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     fetch: globalThis.fetch,
+    runProgram: (program, args, { env, timeoutMs }) =>
+      runChild(program, args, { env, timeoutMs, stop: { sigtermGraceMs: TIMING.programKillGraceMs } }),
     version: packageVersion(),
   };
 }
