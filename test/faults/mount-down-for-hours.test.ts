@@ -111,7 +111,8 @@ describe.skipIf(skip)('destination share down for a long time', () => {
     expect(texts()).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^<b>Share Down</b>\n<b>/movies</b> \\(destination\\)\nPath: ${dst}\n\nProblem: destination ${dst} is not mounted`,
+          `^<b>Share Down</b>\n<b>/movies</b> \\(destination\\)\nPath: ${dst}\n\n` +
+            `Problem: destination ${dst} is not mounted`,
         ),
       ),
     ]);

@@ -71,7 +71,9 @@ const PACK = new RegExp(
 const FAILED = /^<b>Sync Failed - Episode<\/b>\n<b>Severance<\/b>\nS01E04: The You You Are\n\nError: Source not ready/;
 
 describe('a season pack', () => {
-  it('is one message listing the episodes; the failure among them is its own; a SIGTERM loses and repeats none', async () => {
+  const oneMessage =
+    'is one message listing the episodes; the failure among them is its own; a SIGTERM loses and repeats none';
+  it(oneMessage, async () => {
     const telegram = await startAcceptingTelegram();
     const svc = await startService({ env: telegramEnv(telegram, '8') });
     const jobs = await importSeason(svc);
