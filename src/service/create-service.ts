@@ -37,6 +37,7 @@ import { createJobReports } from '../store/job-reports.js';
 import { createJobStore } from '../store/jobs.js';
 import { createOutboxStore } from '../store/outbox.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
+import { createShareNoticeStore } from '../store/share-notices.js';
 import { createWalSync } from '../store/wal-sync.js';
 import { healthReport, statsReport, type TargetHealth } from '../reports/health-and-stats.js';
 import { SessionStats } from '../reports/session-stats.js';
@@ -119,7 +120,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       runner.wake();
     },
     notices: createShareNotices({
-      outbox,
+      store: createShareNoticeStore(db, outbox),
       routing,
       mappings: config.mappings,
       onQueued: () => dispatcher.wake(),

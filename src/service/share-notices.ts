@@ -1,14 +1,14 @@
-// The mount monitor's share messages (mounts/monitor.ts ShareNotices), written to the outbox for every
-// notification target that takes their kind. The outbox is also where an earlier run's down message is
-// read back, so a restart during an outage does not report it again.
+// The mount monitor's share messages (mounts/monitor.ts ShareNotices): written to the outbox for every
+// notification target that takes their kind, together with whether a down message stands, which a
+// restart reads back (store/share-notices.ts).
 import type { OutboxItem, TargetRouting } from '../core/notify-event.js';
 import type { Mapping } from '../core/types.js';
 import type { ShareNotices } from '../mounts/monitor.js';
 import { type ShareOf, shareBackEvent, shareDownEvent } from '../notify/events.js';
-import type { OutboxStore } from '../store/outbox.js';
+import type { ShareNoticeStore } from '../store/share-notices.js';
 
 export interface ShareNoticeDeps {
-  outbox: Pick<OutboxStore, 'add' | 'lastShareEvent'>;
+  store: ShareNoticeStore;
   routing: Pick<TargetRouting, 'notifiersFor'>;
   mappings: readonly Mapping[];
   /** Wakes the dispatcher after a message is written. */
@@ -17,10 +17,7 @@ export interface ShareNoticeDeps {
 
 export function createShareNotices(deps: ShareNoticeDeps): ShareNotices {
   return {
-    standingDown(path) {
-      const last = deps.outbox.lastShareEvent(path);
-      return last?.kind === 'mount_down' ? (last.downSince ?? last.at) : undefined;
-    },
+    standingDown: (path) => deps.store.standingDown(path),
     changed(change) {
       const share: ShareOf = {
         mappings: mappingsOf(deps.mappings, change.path),
@@ -35,9 +32,9 @@ export function createShareNotices(deps: ShareNoticeDeps): ShareNotices {
       const items = deps.routing
         .notifiersFor(event.kind)
         .map((target): OutboxItem => ({ target, payload: { type: 'notify', event } }));
-      if (items.length === 0) return;
-      deps.outbox.add(items, null, change.at);
-      deps.onQueued();
+      if (change.kind === 'down') deps.store.recordDown(change.path, change.downSince, items, change.at);
+      else deps.store.recordBack(change.path, items, change.at);
+      if (items.length > 0) deps.onQueued();
     },
   };
 }

@@ -1,6 +1,5 @@
 import {
   isOutboxPayload,
-  type MountEvent,
   type OutboxItem,
   type OutboxPayload,
   type OutboxRow,
@@ -39,14 +38,6 @@ const PENDING_SEASON = `WITH rows AS (
     AND json_extract(json, '$.event.destination') = ?
     AND json_extract(json, '$.event.dryRun') = ?
   ORDER BY id LIMIT ?`;
-// The newest share message about a root, whatever its target or state: what an earlier run last said.
-// The instr() test skips the JSON work for the many rows that are about something else.
-const LAST_SHARE_EVENT = `SELECT payload FROM outbox
-  WHERE instr(payload, '"kind":"mount_') > 0 AND json_valid(payload)
-    AND json_extract(payload, '$.type') = 'notify'
-    AND json_extract(payload, '$.event.kind') IN ('mount_down', 'mount_up')
-    AND json_extract(payload, '$.event.path') = ?
-  ORDER BY id DESC LIMIT 1`;
 const PENDING_TARGETS = `SELECT DISTINCT target FROM outbox WHERE status = 'pending'`;
 const PENDING_COUNT = `SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`;
 
@@ -61,8 +52,7 @@ export interface OutboxStore {
   markSent(ids: readonly number[], now: Date): void;
   reschedule(ids: readonly number[], nextAttemptAt: Date, error: string): void;
   markDead(ids: readonly number[], error: string): void;
-  /** The newest share message (mount_down or mount_up) queued about a root, by any run, sent or not. */
-  lastShareEvent(path: string): MountEvent | undefined;
+
   pendingTargets(): string[];
   pendingCount(): number;
   /** Moves every pending row of `from` to `to`; returns how many moved. */
@@ -93,7 +83,6 @@ export function createOutboxStore(db: Db): OutboxStore {
     ],
     Omit<OutboxRow, 'payload'> & { payload: string }
   >(PENDING_SEASON);
-  const lastShareEvent = db.prepare<[path: string], string>(LAST_SHARE_EVENT).pluck();
   const addAll = db.transaction((items: readonly OutboxItem[], jobId: number | null, at: string) => {
     for (const item of items) insert.run(item.target, jobId, JSON.stringify(item.payload), at, at);
   });
@@ -142,13 +131,7 @@ export function createOutboxStore(db: Db): OutboxStore {
     markDead(ids, error) {
       markAllDead(ids, error);
     },
-    lastShareEvent(path) {
-      const text = lastShareEvent.get(path);
-      const payload = text === undefined ? undefined : parsePayload(text);
-      if (payload?.type !== 'notify') return undefined;
-      const { event } = payload;
-      return event.kind === 'mount_down' || event.kind === 'mount_up' ? event : undefined;
-    },
+
     pendingTargets() {
       return pendingTargets.all();
     },

@@ -7,6 +7,7 @@ import type { MountEvent, OutboxPayload, SeasonKey } from '../../src/core/notify
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { createOutboxStore, type OutboxStore } from '../../src/store/outbox.js';
 import { createScheduleRunStore } from '../../src/store/schedule-runs.js';
+import { createShareNoticeStore } from '../../src/store/share-notices.js';
 
 let dir: string;
 let db: Db;
@@ -186,35 +187,47 @@ describe('season packs and share messages', () => {
     ]);
   });
 
-  it('reads back the newest share message about a root, sent or pending, of any target', () => {
-    const share = (kind: 'mount_down' | 'mount_up', path: string, downSince: string): OutboxPayload => {
-      const event: MountEvent = {
+  it('records a share told down with its rows, reads it back after a reopen, and clears it when told back', () => {
+    const event = (kind: 'mount_down' | 'mount_up'): OutboxPayload => {
+      const mount: MountEvent = {
         kind,
         title: kind === 'mount_down' ? 'Share Down' : 'Share Back',
-        severity: 'error',
+        severity: kind === 'mount_down' ? 'error' : 'success',
         at: now.toISOString(),
         mapping: '/movies',
         role: 'destination',
-        path,
-        downSince,
+        path: '/mnt/a',
+        downSince: '2026-03-10T09:00:00.000Z',
       };
-      return { type: 'notify', event };
+      return { type: 'notify', event: mount };
     };
-    expect(outbox.lastShareEvent('/mnt/a')).toBeUndefined();
-    outbox.add([{ target: TG, payload: share('mount_down', '/mnt/a', 'one') }], null, now);
-    outbox.add([{ target: 'other', payload: share('mount_up', '/mnt/a', 'one') }], null, now);
-    outbox.add(
-      [
-        { target: TG, payload: share('mount_down', '/mnt/b', 'two') },
-        { target: TG, payload: html(4) },
-      ],
-      null,
-      now,
-    );
-    outbox.markSent([1], now);
-    expect(outbox.lastShareEvent('/mnt/a')).toMatchObject({ kind: 'mount_up', downSince: 'one' });
-    expect(outbox.lastShareEvent('/mnt/b')).toMatchObject({ kind: 'mount_down', downSince: 'two' });
-    expect(outbox.lastShareEvent('/mnt')).toBeUndefined();
+    let shares = createShareNoticeStore(db, outbox);
+    expect(shares.standingDown('/mnt/a')).toBeUndefined();
+    shares.recordDown('/mnt/a', '2026-03-10T09:00:00.000Z', [{ target: TG, payload: event('mount_down') }], now);
+    // No target takes the kind: nothing queued, and still remembered.
+    shares.recordDown('/mnt/b', '2026-03-10T09:30:00.000Z', [], now);
+    db.close();
+    db = openDatabase(join(dir, 'jobs.db'));
+    outbox = createOutboxStore(db);
+    shares = createShareNoticeStore(db, outbox);
+    expect(shares.standingDown('/mnt/a')).toBe('2026-03-10T09:00:00.000Z');
+    expect(shares.standingDown('/mnt/b')).toBe('2026-03-10T09:30:00.000Z');
+    shares.recordBack('/mnt/a', [{ target: TG, payload: event('mount_up') }], now);
+    expect(shares.standingDown('/mnt/a')).toBeUndefined();
+    expect(shares.standingDown('/mnt/b')).toBe('2026-03-10T09:30:00.000Z');
+    expect(db.prepare('SELECT target, job_id AS jobId FROM outbox ORDER BY id').all()).toEqual([
+      { target: TG, jobId: null },
+      { target: TG, jobId: null },
+    ]);
+  });
+
+  it('writes the rows and the standing message together, or neither', () => {
+    const shares = createShareNoticeStore(db, outbox);
+    // A target id SQLite refuses (NOT NULL) makes the whole change fail.
+    const broken = { target: null as unknown as string, payload: html(1) };
+    expect(() => shares.recordDown('/mnt/a', 'since', [{ target: TG, payload: html(1) }, broken], now)).toThrow();
+    expect(shares.standingDown('/mnt/a')).toBeUndefined();
+    expect(outbox.pendingCount()).toBe(0);
   });
 });
 
