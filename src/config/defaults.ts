@@ -32,6 +32,8 @@ export const DEFAULTS = {
   SYNC_PORT: 5000,
   SYNC_DRY_RUN: false,
   SYNC_LOG_LEVEL: 'INFO',
+  SYNC_LOG_FORMAT: 'text',
+  SYNC_METRICS_AUTH: true,
   SYNC_LOG_PATH: './logs',
   SYNC_DB_PATH: './data/sync_jobs.db',
   TZ: 'UTC',

@@ -38,7 +38,7 @@ export interface Timing {
   doctorRequestTimeoutMs: number;
   /** One request of the CLI to the service; longer than outboundRequestTimeoutMs, as /test waits for Telegram. */
   cliRequestTimeoutMs: number;
-  /** rsync gets SIGTERM first (it removes its temp file), and SIGKILL this long after. */
+  /** rsync gets SIGTERM first (it keeps what it wrote in the partial folder), and SIGKILL this long after. */
   rsyncKillGraceMs: number;
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
   rsyncPipeDrainMs: number;

@@ -145,3 +145,6 @@ export interface JobProgress {
 
 /** The log levels the service writes (SYNC_LOG_LEVEL names them the Python way: WARNING, CRITICAL). */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** How a log line is written (SYNC_LOG_FORMAT): the README's text line, or one JSON object for log collectors. */
+export type LogFormat = 'text' | 'json';

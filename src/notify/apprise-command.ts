@@ -29,6 +29,8 @@ export function appriseCommandScheme(program: string): NotifierScheme {
     schemes: [],
     // The command has no priority option; a service that has one takes it in its URL (?priority=).
     priorities: false,
+    // Apprise reads a channel or room there (slack://…/#general, matrix://…/#room).
+    readsFragment: true,
     parse: (url) => [appriseTarget(url, program)],
   };
 }

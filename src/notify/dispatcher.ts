@@ -47,6 +47,8 @@ export interface DispatcherDeps {
    * goes out in one message with the other pending successes of its season. 0: each on its own.
    */
   groupMs: number;
+  /** Told of every failed attempt, with the row's target and whether the row was given up (/metrics). */
+  onDeliveryFailed?: (target: string, givenUp: boolean) => void;
 }
 
 /** The last delivery of a target, for /health. */
@@ -255,6 +257,7 @@ export class Dispatcher {
       const age = now.getTime() - new Date(row.createdAt).getTime();
       if (error instanceof PermanentError || age > this.deps.maxAgeMs) {
         outbox.markDead(ids, error.message);
+        this.deps.onDeliveryFailed?.(row.target, true);
         log.error(
           { outboxId: row.id, jobId: row.jobId },
           `${row.target} delivery given up after ${row.attempts + 1} attempts: ${error.message}`,
@@ -266,6 +269,7 @@ export class Dispatcher {
           ? error.retryAfterMs
           : Math.min(this.deps.backoff.firstMs * 2 ** row.attempts, this.deps.backoff.maxMs);
       outbox.reschedule(ids, new Date(now.getTime() + delay), error.message);
+      this.deps.onDeliveryFailed?.(row.target, false);
       log.warn(
         { outboxId: row.id, jobId: row.jobId },
         `${row.target} delivery failed (attempt ${row.attempts + 1}): ${error.message}; ` +

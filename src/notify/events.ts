@@ -141,6 +141,26 @@ export function seasonPackEvent(key: SeasonKey, successes: readonly SyncSucceede
   return event;
 }
 
+/** What a season pack's message sums up: episodes (a multi-episode file counts each), qualities, size, time. */
+export function seasonPackTotals(event: SeasonPackEvent): {
+  episodes: number;
+  qualities: string[];
+  sizeBytes: number;
+  durationSeconds: number;
+} {
+  return {
+    episodes: event.episodes.reduce((n, e) => n + (e.media.episodes?.length ?? 1), 0),
+    qualities: [...new Set(event.episodes.map((e) => e.quality || 'Unknown'))],
+    sizeBytes: event.episodes.reduce((n, e) => n + e.sizeBytes, 0),
+    durationSeconds: event.episodes.reduce((n, e) => n + (e.durationSeconds ?? 0), 0),
+  };
+}
+
+/** "Season 1: 3 episodes", the line under the series in every format. */
+export function seasonLine(season: number, episodes: number): string {
+  return `Season ${season}: ${episodes} episode${episodes === 1 ? '' : 's'}`;
+}
+
 /** A share of one or more mappings. */
 export interface ShareOf {
   /** The container prefixes of the mappings whose root it is, e.g. "/movies, /movies-4k". */

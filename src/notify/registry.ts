@@ -6,11 +6,27 @@ import type { NotifyKind, NotifyPriority } from '../core/notify-event.js';
 import { maskUrl } from '../core/redact.js';
 import { APPRISE_COMMAND, appriseCommandScheme } from './apprise-command.js';
 import type { CheckContext, EnvLookup, FindProgram, Notifier, NotifierContext, NotifierScheme } from './notifier.js';
-import { schemeOf, splitTargetUrl, TargetUrlError } from './target-url.js';
+import { schemeOf, splitTargetUrl, type TargetUrl, TargetUrlError } from './target-url.js';
+import { appriseApiScheme } from './apprise-api.js';
+import { discordScheme } from './discord.js';
+import { gotifyScheme } from './gotify.js';
+import { jsonWebhookScheme } from './json-webhook.js';
+import { ntfyScheme } from './ntfy.js';
+import { pushoverScheme } from './pushover.js';
+import { slackScheme } from './slack.js';
 import { telegramScheme } from './telegram.js';
 
 /** Every built-in service. Adding one: its file (parser + sender), one line here, its fake-server test. */
-export const NOTIFIER_SCHEMES: readonly NotifierScheme[] = [telegramScheme];
+export const NOTIFIER_SCHEMES: readonly NotifierScheme[] = [
+  telegramScheme,
+  discordScheme,
+  slackScheme,
+  ntfyScheme,
+  gotifyScheme,
+  pushoverScheme,
+  jsonWebhookScheme,
+  appriseApiScheme,
+];
 
 /** The built-in schemes, for the error that names them. */
 export function builtInSchemes(): string[] {
@@ -22,7 +38,7 @@ export function builtInSchemes(): string[] {
  * apprise command takes it when it is installed; without it, the URL stops the start.
  */
 function entryFor(scheme: string, spec: NotifyTargetSpec, findProgram: FindProgram): NotifierScheme {
-  const entry = NOTIFIER_SCHEMES.find((candidate) => candidate.schemes.includes(scheme));
+  const entry = NOTIFIER_SCHEMES.find((candidate) => candidate.schemes.includes(scheme)) ?? nativeEntryFor(spec.url);
   if (entry) return entry;
   const apprise = findProgram(APPRISE_COMMAND);
   if (apprise) return appriseCommandScheme(apprise);
@@ -31,6 +47,17 @@ function entryFor(scheme: string, spec: NotifyTargetSpec, findProgram: FindProgr
       `to every other service is not installed (Debian: apt-get install apprise); ` +
       `built-in schemes: ${builtInSchemes().join(', ')}`,
   );
+}
+
+/** The service whose own URL this is (https://discord.com/api/webhooks/…), if any. */
+function nativeEntryFor(raw: string): NotifierScheme | undefined {
+  let url: TargetUrl;
+  try {
+    url = splitTargetUrl(raw);
+  } catch {
+    return undefined;
+  }
+  return NOTIFIER_SCHEMES.find((candidate) => candidate.readsNativeUrl?.(url));
 }
 
 /** One notification URL with its options, as the configuration gives it. */
@@ -86,7 +113,11 @@ export function parseNotifyTargets(
     const failurePriority = spec.priority;
     let parsed: ReturnType<NotifierScheme['parse']>;
     try {
-      parsed = entry.parse(splitTargetUrl(spec.url), env);
+      const url = splitTargetUrl(spec.url);
+      if (url.hasFragment && !entry.readsFragment) {
+        throw new TargetUrlError('has a "#…" part, which this service does not read; write a "#" in a value as %23');
+      }
+      parsed = entry.parse(url, env);
     } catch (error) {
       if (!(error instanceof TargetUrlError)) throw error;
       throw new TargetUrlError(`${describeSpec(spec)}: ${entry.service} URL ${error.message}`);

@@ -15,7 +15,7 @@ import type {
   SyncSucceededEvent,
   TelegramHtml,
 } from '../core/notify-event.js';
-import { SUMMARY_LIST_LIMIT } from './events.js';
+import { SUMMARY_LIST_LIMIT, seasonLine, seasonPackTotals } from './events.js';
 import { escapeHtml, escapeWithin, formatBytes, formatDuration, toFixed1 } from './format.js';
 
 /** Telegram rejects longer texts ("message is too long"), and a rejected text is never delivered. */
@@ -86,13 +86,12 @@ function syncSucceeded(event: SyncSucceededEvent): TelegramHtml {
  */
 function seasonPack(event: SeasonPackEvent): TelegramHtml {
   const title = escapeHtml(event.title);
-  const count = event.episodes.reduce((n, e) => n + (e.media.episodes?.length ?? 1), 0);
-  const head = `<b>${field(event.series)}</b>\nSeason ${event.season}: ${count} episode${count === 1 ? '' : 's'}`;
-  const qualities = [...new Set(event.episodes.map((e) => e.quality || 'Unknown'))];
+  const totals = seasonPackTotals(event);
+  const head = `<b>${field(event.series)}</b>\n${seasonLine(event.season, totals.episodes)}`;
   const tail = [
-    `Quality: ${field(qualities.join(', '))}`,
-    `Size: ${formatBytes(event.episodes.reduce((n, e) => n + e.sizeBytes, 0))}`,
-    `Duration: ${formatDuration(event.episodes.reduce((n, e) => n + (e.durationSeconds ?? 0), 0))}`,
+    `Quality: ${field(totals.qualities.join(', '))}`,
+    `Size: ${formatBytes(totals.sizeBytes)}`,
+    `Duration: ${formatDuration(totals.durationSeconds)}`,
   ];
   if (event.dryRun) tail.push('<i>(DRY RUN - no files copied)</i>');
   const lines = event.episodes.map((e) => {
@@ -118,7 +117,8 @@ export function formatDelay(inSeconds: number): string {
   return `${Math.round(minutes / 60)} h`;
 }
 
-function outcomeLine(jobId: number, next: RetryPlan): string {
+/** What happens next after a failed copy, in words every format shows as they are. */
+export function outcomeLine(jobId: number, next: RetryPlan): string {
   if (next.kind === 'retry') {
     return `Will retry (retry ${next.attempt}/${next.maxRetries} in ${formatDelay(next.inSeconds)})`;
   }

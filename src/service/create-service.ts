@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Config, secretsOf } from '../config/load.js';
 import { dayOf, previousDay } from '../core/day.js';
+import { SetupError } from '../core/errors.js';
 import { TIMING, type Timing } from '../core/timing.js';
 import type { Clock } from '../core/types.js';
 import { buildApp } from '../http/app.js';
@@ -14,10 +15,11 @@ import type { NotifyKind, TargetRouting } from '../core/notify-event.js';
 import { redactor } from '../core/redact.js';
 import { createMediaServer } from '../media/registry.js';
 import { createMountGate } from '../mounts/gate.js';
+import { createMissingSourceCheck } from '../mounts/missing-source.js';
 import { MountMonitor } from '../mounts/monitor.js';
 import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
-import type { LeftoverCleanup } from '../mounts/rsync-leftovers.js';
+import type { PartialCopies } from '../mounts/partial-copies.js';
 import { destinationShares } from '../mounts/shares.js';
 import { type DeliveryRecord, Dispatcher } from '../notify/dispatcher.js';
 import type { Notifier, RunProgram } from '../notify/notifier.js';
@@ -25,9 +27,11 @@ import type { MediaServer } from '../media/media-server.js';
 import { coerceError } from '../core/errors.js';
 import { testEvent } from '../notify/events.js';
 import type { ProcessTable } from '../runner/orphans.js';
+import { partialBytesOf } from '../runner/partial-copy.js';
 import { ProgressBoard } from '../runner/progress-board.js';
 import { Runner } from '../runner/runner.js';
 import { checkRsyncAvailable } from '../runner/rsync.js';
+import { checkRsyncVersion } from '../runner/rsync-version.js';
 import { type RunRsync, runSyncJob } from '../runner/sync-job.js';
 import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
 import { queueDailySummary } from '../schedules/daily-summary.js';
@@ -40,6 +44,7 @@ import { createScheduleRunStore } from '../store/schedule-runs.js';
 import { createShareNoticeStore } from '../store/share-notices.js';
 import { createWalSync } from '../store/wal-sync.js';
 import { healthReport, statsReport, type TargetHealth } from '../reports/health-and-stats.js';
+import { createMetrics } from '../reports/metrics.js';
 import { SessionStats } from '../reports/session-stats.js';
 import { createShareNotices } from './share-notices.js';
 
@@ -52,7 +57,8 @@ export interface ServiceAdapters {
   rsync: RunRsync;
   /** The rsync program's name or path, checked at start. */
   rsyncBinary: string;
-  removeLeftovers: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
+  /** What cut copies left at the destination, looked at in child processes with the mount timeout. */
+  partials: PartialCopies;
   /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
   readMountTable: () => string;
   processes: ProcessTable;
@@ -91,7 +97,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const outbound = { fetch: adapters.fetch, timeoutMs: timing.outboundRequestTimeoutMs };
   const notifiers = config.notify.map((target) => target.create({ ...outbound, runProgram: adapters.runProgram }));
   const mediaServers = config.mediaServers.map((spec) =>
-    createMediaServer(spec, { ...outbound, mappings: config.mappings }),
+    createMediaServer(spec, { ...outbound, mappings: config.mappings, log }),
   );
   const notifications = notifiers.length > 0;
   const routing = targetRouting(config, mediaServers);
@@ -108,6 +114,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     maxAgeMs: timing.outboxMaxAgeMs,
     backoff: { firstMs: timing.outboxFirstBackoffMs, maxMs: timing.outboxMaxBackoffMs },
     groupMs: config.notifyGroupSeconds * 1000,
+    onDeliveryFailed: (target, givenUp) => metrics.deliveryFailed(target, givenUp),
   });
   const monitor = new MountMonitor({
     mappings: config.mappings,
@@ -126,6 +133,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       onQueued: () => dispatcher.wake(),
     }),
   });
+  const metrics = createMetrics({ jobReports, outbox, mounts: monitor, clock, version: adapters.version });
   const mountGate = createMountGate({
     monitor,
     probe: adapters.probe,
@@ -159,13 +167,18 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           mappings: config.mappings,
           mounts: mountGate,
           source: adapters.probe,
-          rsync: adapters.rsync,
+          rsync: async (args, o) => {
+            const run = await adapters.rsync(args, o);
+            metrics.rsyncFinished(run);
+            return run;
+          },
           clock,
           sleep: adapters.sleep,
           log,
           options: {
             dryRun: config.dryRun,
             rsyncTimeoutSeconds: config.rsync.timeoutSeconds,
+            bandwidthLimitKiB: config.rsync.bandwidthLimitKiB,
             retry: { intervalMs: config.retry.intervalSeconds * 1000, maxRetries: config.retry.maxRetries },
             mountRecheckMs: config.mounts.checkIntervalSeconds * 1000,
             manualStableMs: config.manualStableSeconds * 1000,
@@ -173,11 +186,12 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           routing,
           onFinished: (recorded) => {
             session.record(recorded);
+            metrics.jobFinished(recorded);
             history.record(recorded);
             dispatcher.wake();
           },
           progress,
-          removeLeftovers: adapters.removeLeftovers,
+          partials: adapters.partials,
         },
         signal,
       ),
@@ -217,6 +231,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     duplicateWindowMs: timing.duplicateWindowMs,
     onQueued: (created) => runner.jobsQueued(created),
+    missingManualSource: createMissingSourceCheck({ probe: adapters.probe, monitor }),
   });
   const reportDeps = {
     jobReports,
@@ -229,7 +244,10 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     version: adapters.version,
     targets: () => ({
       notifications: notifiers.map((n) => deliveryView(n.id, dispatcher.record(n.id), redact)),
-      mediaServers: mediaServers.map((m) => deliveryView(m.id, dispatcher.record(m.id), redact)),
+      mediaServers: mediaServers.map((m) => ({
+        ...deliveryView(m.id, dispatcher.record(m.id), redact),
+        problems: m.problems?.().map(redact) ?? [],
+      })),
     }),
   };
   const app = buildApp({
@@ -241,12 +259,14 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     clock,
     onRequeued: () => runner.wake(),
     progressOf: (jobId) => progress.get(jobId),
+    partialBytesOf: (job) => partialBytesOf(job, adapters.partials, config.dryRun),
     health: () => {
       // Answered 503: the service is about to exit and must not look alive to a monitor meanwhile.
       if (unrecorded) throw new Error(`job outcomes cannot be recorded (${unrecorded.message})`);
       return healthReport(reportDeps);
     },
     stats: () => statsReport(reportDeps),
+    scrapeMetrics: () => metrics.scrape(),
     sendTestNotification: async () => {
       // Every target, whatever its events filter: /test is how a user checks that each one is reachable.
       const event = testEvent(clock.now());
@@ -276,8 +296,11 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   return {
     app,
     async start() {
-      const version = await checkRsyncAvailable(adapters.rsyncBinary);
-      log.debug(`Using ${version}`);
+      const versionLine = await checkRsyncAvailable(adapters.rsyncBinary);
+      const version = checkRsyncVersion(versionLine);
+      if (version.kind === 'too-old') throw new SetupError(version.problem);
+      if (version.kind === 'unknown') log.warn(version.problem);
+      log.debug(`Using ${versionLine}`);
       await recoverInterruptedJobs({
         jobs,
         processes: adapters.processes,
@@ -285,6 +308,9 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         clock,
         log,
         maxRetries: config.retry.maxRetries,
+        mappings: config.mappings,
+        partials: adapters.partials,
+        dryRun: config.dryRun,
       });
       if (!notifications) {
         log.warn(
@@ -358,9 +384,10 @@ function logStartup(
   for (const n of notifiers) log.info(`Notification target: ${n.id}`);
   for (const m of mediaServers) log.info(`Media server: ${m.id}`);
   const auth = [config.auth.basic ? 'HTTP Basic' : null, config.auth.apiKey ? 'API key' : null].filter(Boolean);
+  const open = config.auth.metrics ? 'GET /health and GET /ping' : 'GET /health, GET /ping and GET /metrics';
   log.info(
     auth.length
-      ? `Authentication: ${auth.join(' or ')} on every route but GET /health and GET /ping`
+      ? `Authentication: ${auth.join(' or ')} on every route but ${open}`
       : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)',
   );
   log.info(`Path mappings from ${config.mappingsFrom}:`);

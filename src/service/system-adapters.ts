@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import { createMountProbe } from '../mounts/probe.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
-import { removeRsyncLeftovers } from '../mounts/rsync-leftovers.js';
+import { createPartialCopies } from '../mounts/partial-copies.js';
 import { runChild } from '../system/run-child.js';
 import type { ServiceAdapters } from './create-service.js';
 
@@ -23,13 +23,13 @@ export function systemAdapters(
     probe: createMountProbe({ timeoutMs, requireMounts: config.mounts.require }),
     rsync: runRsync,
     rsyncBinary: 'rsync',
-    removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, timeoutMs),
+    partials: createPartialCopies({ timeoutMs }),
     readMountTable,
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     fetch: globalThis.fetch,
-    runProgram: (program, args, { env, timeoutMs }) =>
-      runChild(program, args, { env, timeoutMs, stop: { sigtermGraceMs: TIMING.programKillGraceMs } }),
+    runProgram: (program, args, run) =>
+      runChild(program, args, { ...run, stop: { sigtermGraceMs: TIMING.programKillGraceMs } }),
     version: packageVersion(),
   };
 }

@@ -30,6 +30,7 @@ export const ROUTES: [method: string, path: string, body?: unknown][] = [
   ['POST', '/test'],
   ['GET', '/summary/send'],
   ['POST', '/summary/send'],
+  ['GET', '/metrics'],
   ['POST', '/sync/radarr', 'radarr'],
   ['PUT', '/sync/radarr', 'radarr'],
   ['POST', '/sync/sonarr', { eventType: 'Test' }],

@@ -23,6 +23,7 @@ import { waitFor } from './wait-for.js';
 import {
   layoutOf,
   type MappingSpec,
+  type MediaServerSpec,
   type NotifySpec,
   type ServiceLayout,
   testDefaultEnv,
@@ -37,6 +38,8 @@ export interface InProcessOptions {
   mappings?: MappingSpec[];
   /** The YAML file's `notify:` block. */
   notify?: NotifySpec[];
+  /** The YAML file's `media_servers:` block. */
+  mediaServers?: MediaServerSpec[];
   /** Adapters to use instead of the real ones (a probe that answers as told, a clock). */
   adapters?: Partial<ServiceAdapters>;
   /** Shorter waits than TIMING's (the outbox's backoff), so a test need not sleep through them. */
@@ -56,7 +59,7 @@ export interface InProcessService extends ServiceLayout {
 
 export async function startInProcess(o: InProcessOptions = {}): Promise<InProcessService> {
   const layout = layoutOf(o.dir ?? (await tempDir('sync-webhook-inproc-')));
-  await writeConfig(layout, { mappings: o.mappings, notify: o.notify });
+  await writeConfig(layout, { mappings: o.mappings, notify: o.notify, mediaServers: o.mediaServers });
   const env = Object.fromEntries(
     Object.entries({ ...testDefaultEnv(layout), ...o.env }).filter(([, value]) => value !== ''),
   );
@@ -68,6 +71,7 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
   let output = '';
   const { log, close } = createLogger({
     level: config.log.level,
+    format: config.log.format,
     logDir: layout.logDir,
     timeZone: config.timeZone,
     secrets: secretsOf(config),

@@ -27,6 +27,11 @@ export interface JobRouteDeps {
   onRequeued: () => void;
   /** The running copy's last progress line, for jobs in progress. */
   progressOf: (jobId: number) => JobProgress | undefined;
+  /**
+   * Bytes the job's partial copy holds at the destination (a child process with the mount timeout;
+   * null when the share did not answer). GET /jobs/<id> only: the list would start one per job.
+   */
+  partialBytesOf: (job: Job) => Promise<number | null>;
 }
 
 const MAX_LIMIT = 1000;
@@ -44,7 +49,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
     const id = parseId(request.params.id);
     const job = deps.jobReports.get(id);
     if (!job) throw new InputError(`Job ${id} not found`, 404);
-    return withProgress(job, deps);
+    return { ...withProgress(job, deps), partial_bytes: await deps.partialBytesOf(job) };
   });
 
   app.post<{ Params: { id: string } }>('/jobs/:id/retry', async (request, reply) => {
