@@ -1,4 +1,5 @@
-// The commands that talk to the running service: jobs, retry, sync, test, summary (reconcile: its own file). Each calls one
+// The commands that talk to the running service: jobs, retry, sync, test, summary (reconcile has its own
+// file). Each calls one
 // route of the API (docs/cli.md names it) and prints the answer for a person; `jobs --json` prints it
 // for a script.
 import { z } from 'zod';
