@@ -86,6 +86,12 @@ const environmentSchema = z
       wholeNumber(1, 3600).default(DEFAULTS.SYNC_MOUNT_CHECK_INTERVAL_SECONDS),
     ),
     SYNC_MANUAL_STABLE_SECONDS: variable(wholeNumber(0, 3600).default(DEFAULTS.SYNC_MANUAL_STABLE_SECONDS)),
+    SYNC_RECONCILE_SETTLE_MINUTES: variable(wholeNumber(0, 1440).default(DEFAULTS.SYNC_RECONCILE_SETTLE_MINUTES)),
+    SYNC_RECONCILE_TIMEOUT_SECONDS: variable(wholeNumber(10, 86400).default(DEFAULTS.SYNC_RECONCILE_TIMEOUT_SECONDS)),
+    SYNC_RECONCILE_CRON: variable(cronFields.optional()),
+    SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES: variable(
+      wholeNumber(0, 10080).default(DEFAULTS.SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES),
+    ),
   })
   // Checks across variables; they run once each variable is valid on its own.
   .transform((env, ctx) => {
@@ -107,6 +113,10 @@ const environmentSchema = z
     // The scheduler builds its cron from this expression and zone without checking them again.
     const cron = cronProblem(env.SYNC_SUMMARY_CRON, env.TZ);
     if (cron) ctx.addIssue({ code: 'custom', message: cron, path: ['SYNC_SUMMARY_CRON'], input: env });
+    const reconcileCron = env.SYNC_RECONCILE_CRON && cronProblem(env.SYNC_RECONCILE_CRON, env.TZ);
+    if (reconcileCron) {
+      ctx.addIssue({ code: 'custom', message: reconcileCron, path: ['SYNC_RECONCILE_CRON'], input: env });
+    }
     return env;
   });
 

@@ -39,11 +39,12 @@ describe('loadConfig', () => {
     expect(c.summaryCron).toBe('5 0 * * *');
     expect(c.rsync).toEqual({ timeoutSeconds: 14400, maxConcurrent: 1, bandwidthLimitKiB: null });
     expect(c.mounts.require).toBe(true);
-    expect(c.mappings.map((m) => [m.container, m.source.path, m.destination.path])).toEqual([
-      ['/movies', '/mnt/synology/rs-movies', '/mnt/unraid/media/Movies'],
-      ['/movies-4k', '/mnt/synology/rs-4kmedia/4kmovies', '/mnt/unraid/media/4K Movies'],
-      ['/tv', '/mnt/synology/rs-tv', '/mnt/unraid/media/TV Shows'],
-      ['/tv-4k', '/mnt/synology/rs-4kmedia/4ktv', '/mnt/unraid/media/4K TV Shows'],
+    expect(c.reconcile).toEqual({ settleMinutes: 10, timeoutSeconds: 600, cron: null, afterDowntimeMinutes: 30 });
+    expect(c.mappings.map((m) => [m.container, m.source.path, m.destination.path, m.kind])).toEqual([
+      ['/movies', '/mnt/synology/rs-movies', '/mnt/unraid/media/Movies', 'movie'],
+      ['/movies-4k', '/mnt/synology/rs-4kmedia/4kmovies', '/mnt/unraid/media/4K Movies', 'movie'],
+      ['/tv', '/mnt/synology/rs-tv', '/mnt/unraid/media/TV Shows', 'tv'],
+      ['/tv-4k', '/mnt/synology/rs-4kmedia/4ktv', '/mnt/unraid/media/4K TV Shows', 'tv'],
     ]);
     expect(Object.isFrozen(c.mappings[0])).toBe(true);
   });
@@ -106,6 +107,19 @@ describe('loadConfig', () => {
     expect(c.timeZone).toBe('UTC');
     expect(c.summaryCron).toBe('0 6 * * 1');
     expect(c.mappings.map((m) => m.plexSection)).toEqual([undefined, undefined, '2', undefined]);
+  });
+
+  it('reads the catch-up variables', () => {
+    const c = loadConfig(
+      {
+        SYNC_RECONCILE_SETTLE_MINUTES: '0',
+        SYNC_RECONCILE_TIMEOUT_SECONDS: '120',
+        SYNC_RECONCILE_CRON: '30 4 * * *',
+        SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES: '0',
+      },
+      noFile,
+    );
+    expect(c.reconcile).toEqual({ settleMinutes: 0, timeoutSeconds: 120, cron: '30 4 * * *', afterDowntimeMinutes: 0 });
   });
 
   it.each([
@@ -179,6 +193,24 @@ describe('loadConfig', () => {
       'SYNC_SUMMARY_CRON',
       '0 0 30 2 *',
       'SYNC_SUMMARY_CRON must be a cron expression that fires, got "0 0 30 2 *": it names no date that exists',
+    ],
+    ['SYNC_RECONCILE_SETTLE_MINUTES', '1441', 'SYNC_RECONCILE_SETTLE_MINUTES must be between 0 and 1440, got 1441'],
+    ['SYNC_RECONCILE_TIMEOUT_SECONDS', '5', 'SYNC_RECONCILE_TIMEOUT_SECONDS must be between 10 and 86400, got 5'],
+    [
+      'SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES',
+      'soon',
+      'SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES must be a whole number, got "soon"',
+    ],
+    [
+      'SYNC_RECONCILE_CRON',
+      'nightly',
+      'SYNC_RECONCILE_CRON must be a cron expression with 5 fields (minute hour day month weekday), got "nightly"',
+    ],
+    [
+      'SYNC_RECONCILE_CRON',
+      '0 25 * * *',
+      'SYNC_RECONCILE_CRON must be a valid cron expression (minute hour day month weekday), got "0 25 * * *": ' +
+        'CronPattern: Invalid value for hour: 25',
     ],
     ['TELEGRAM_API_URL', 'ftp://x', 'TELEGRAM_API_URL must be an http(s) URL, got "ftp://x"'],
     ['TELEGRAM_API_URL', 'api.telegram.org', 'TELEGRAM_API_URL must be an http(s) URL, got "api.telegram.org"'],
@@ -330,6 +362,7 @@ mappings:
         destination: { path: '/mnt/dst/Movies', anchor: '.sync-anchor', fstype: 'nfs' },
         plexSection: '3',
         plexPath: '/data/Movies',
+        kind: 'movie',
       },
       {
         container: '/anime',
@@ -389,8 +422,29 @@ mappings:
       /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings\.0\.plex_path: must be an absolute path \(start with \/\)$/,
     ],
     ['mappings that are not a list', 'mappings: /movies\n', /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings: /],
+    [
+      'a kind that is neither movie nor tv',
+      'mappings:\n  - {container: /a, source: /b, destination: /c, kind: music}\n',
+      /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings\.0\.kind: must be movie or tv$/,
+    ],
   ])('stops the start on %s, naming the key', (_name, text, message) => {
     expect(configErrorOf({ SYNC_CONFIG: '/etc/sync.yml' }, file(text))).toMatch(message);
+  });
+
+  it('reads kind; a built-in container without one keeps its own, any other has none', () => {
+    const text =
+      'mappings:\n  - {container: /tv, source: /b, destination: /c}\n' +
+      '  - {container: /anime, source: /d, destination: /e, kind: tv}\n' +
+      '  - {container: /movies, source: /f, destination: /g, kind: tv}\n' +
+      '  - {container: /music, source: /h, destination: /i}\n';
+    const c = loadConfig({ SYNC_CONFIG: '/etc/sync.yml' }, file(text));
+    expect(c.mappings.map((m) => [m.container, m.kind])).toEqual([
+      ['/tv', 'tv'],
+      ['/anime', 'tv'],
+      ['/movies', 'tv'],
+      ['/music', undefined],
+    ]);
+    expect('kind' in (c.mappings[3] ?? {})).toBe(false);
   });
 
   it('names the file when it cannot be read', () => {

@@ -39,6 +39,15 @@ export interface Config {
   rsync: { timeoutSeconds: number; maxConcurrent: number; bandwidthLimitKiB: number | null };
   mounts: { require: boolean; timeoutSeconds: number; checkIntervalSeconds: number };
   manualStableSeconds: number;
+  /** The catch-up pass (docs/catch-up.md). */
+  reconcile: {
+    settleMinutes: number;
+    timeoutSeconds: number;
+    /** Null: no scheduled pass. */
+    cron: string | null;
+    /** 0: no pass after a downtime. */
+    afterDowntimeMinutes: number;
+  };
 }
 
 /**
@@ -119,6 +128,12 @@ function buildConfig(env: Env, readFile: ReadFile, findProgram: FindProgram | un
       checkIntervalSeconds: e.SYNC_MOUNT_CHECK_INTERVAL_SECONDS,
     },
     manualStableSeconds: e.SYNC_MANUAL_STABLE_SECONDS,
+    reconcile: {
+      settleMinutes: e.SYNC_RECONCILE_SETTLE_MINUTES,
+      timeoutSeconds: e.SYNC_RECONCILE_TIMEOUT_SECONDS,
+      cron: e.SYNC_RECONCILE_CRON ?? null,
+      afterDowntimeMinutes: e.SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES,
+    },
   };
 }
 

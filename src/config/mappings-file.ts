@@ -23,6 +23,7 @@ export function defaultMappings(sections: Sections): Mapping[] {
     destination: { path: m.destination },
     plexSection: sections[m.plexSectionEnv],
     plexPath: m.destination,
+    kind: m.kind,
   }));
 }
 
@@ -57,6 +58,7 @@ const mappingSchema = z.strictObject({
   plex_path: absolutePath.optional(),
   anchor: perSide(relativeFile).optional(),
   fstype: perSide(z.string().regex(/^[a-z0-9._-]+$/i, 'must be a filesystem type such as nfs4')).optional(),
+  kind: z.enum(['movie', 'tv'], { error: 'must be movie or tv' }).optional(),
 });
 
 const notifySchema = z.strictObject({
@@ -140,7 +142,9 @@ export function loadMappingsFile(path: string, readFile: ReadFile, sections: Sec
       throw new ConfigError(`SYNC_CONFIG: ${path}: key mappings.${i}.container: ${m.container} is mapped twice`);
     }
     seen.add(m.container);
-    const fallbackSection = DEFAULT_MAPPINGS.find((d) => d.container === m.container)?.plexSectionEnv;
+    const builtIn = DEFAULT_MAPPINGS.find((d) => d.container === m.container);
+    const fallbackSection = builtIn?.plexSectionEnv;
+    const kind = m.kind ?? builtIn?.kind;
     return {
       container: m.container,
       source: side(m.source, pick(m.anchor, 'source'), pick(m.fstype, 'source')),
@@ -148,6 +152,7 @@ export function loadMappingsFile(path: string, readFile: ReadFile, sections: Sec
       plexSection:
         m.plex_section !== undefined ? String(m.plex_section) : fallbackSection ? sections[fallbackSection] : undefined,
       plexPath: m.plex_path ?? m.destination,
+      ...(kind ? { kind } : {}),
     };
   });
   const notify = (file.notify ?? []).map(

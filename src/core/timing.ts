@@ -44,6 +44,11 @@ export interface Timing {
   rsyncPipeDrainMs: number;
   /** The apprise command past its time limit gets SIGTERM, and SIGKILL this long after. */
   programKillGraceMs: number;
+  /**
+   * How often the running service writes "still running" to the database: the next start measures
+   * the downtime from the last one (SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES), overstating it by at most this.
+   */
+  heartbeatIntervalMs: number;
 }
 
 export const TIMING: Readonly<Timing> = Object.freeze({
@@ -66,4 +71,5 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   rsyncKillGraceMs: 5 * SECOND,
   rsyncPipeDrainMs: SECOND,
   programKillGraceMs: 2 * SECOND,
+  heartbeatIntervalMs: MINUTE,
 });

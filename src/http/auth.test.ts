@@ -14,6 +14,13 @@ function deps(auth: AppDeps['auth']): AppDeps {
     clock: { now: () => new Date() },
     onRequeued: () => {},
     progressOf: () => undefined,
+    reconcile: {
+      start: () => ({ kind: 'busy', runningId: 1 }),
+      queue: async () => ({ kind: 'not_found' }),
+      get: () => undefined,
+      list: () => [],
+    },
+    mappingNames: ['/movies'],
     partialBytesOf: async () => 0,
     health: () => ({
       status: 'healthy',

@@ -1,4 +1,4 @@
-import type { Clock, JobSource, Mapping, NewJob, SourceResult, SyncRequest } from '../core/types.js';
+import type { Clock, Mapping, NewJob, SourceResult, SyncRequest, WebhookSource } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import { translatePath } from '../paths/translate.js';
 import type { EnqueueResult, JobStore } from '../store/jobs.js';
@@ -34,7 +34,7 @@ export interface IntakeDeps {
  */
 export interface Intake {
   /** Resolves once the jobs are committed (or found to exist); rejects when the database refused them. */
-  accept(sender: JobSource, parsed: SourceResult): Promise<IntakeResult>;
+  accept(sender: WebhookSource, parsed: SourceResult): Promise<IntakeResult>;
 }
 
 export function createIntake(deps: IntakeDeps): Intake {
@@ -184,6 +184,6 @@ function translate(request: SyncRequest, mappings: readonly Mapping[]): Translat
   };
 }
 
-function label(sender: JobSource): string {
+function label(sender: WebhookSource): string {
   return sender === 'radarr' ? 'Radarr' : sender === 'sonarr' ? 'Sonarr' : 'Manual';
 }

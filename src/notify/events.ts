@@ -5,6 +5,7 @@ import type {
   EventMedia,
   MountEvent,
   OutboxPayload,
+  ReconcileEvent,
   RetryPlan,
   SeasonKey,
   SeasonPackEvent,
@@ -197,5 +198,19 @@ export function shareBackEvent(share: ShareOf, at: Date): MountEvent {
     path: share.path,
     downSeconds: Number.isFinite(down) ? Math.max(0, Math.round(down)) : 0,
     downSince: share.downSince,
+  };
+}
+
+/** What a catch-up pass that found something reports (reconcile/reconciler.ts). */
+export type ReconcileFound = Omit<ReconcileEvent, 'kind' | 'title' | 'severity' | 'at'>;
+
+export function reconcileEvent(found: ReconcileFound, at: Date): ReconcileEvent {
+  return {
+    kind: 'reconcile',
+    title: 'Catch-up Found Missing Media',
+    // Something never arrived: worth a look, not an error.
+    severity: 'warning',
+    at: at.toISOString(),
+    ...found,
   };
 }

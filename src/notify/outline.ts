@@ -7,12 +7,13 @@ import type {
   MountEvent,
   NotifyEvent,
   NotifySeverity,
+  ReconcileEvent,
   SeasonPackEvent,
   SummaryFigures,
 } from '../core/notify-event.js';
 import { SUMMARY_LIST_LIMIT, seasonLine, seasonPackTotals } from './events.js';
 import { formatBytes, formatDuration, toFixed1 } from './format.js';
-import { formatDelay, outcomeLine } from './telegram-text.js';
+import { formatDelay, outcomeLine, reconcileWords } from './telegram-text.js';
 
 export interface OutlineField {
   label: string;
@@ -119,6 +120,8 @@ export function outlineOf(event: NotifyEvent, limits: OutlineLimits = ROOMY): Ou
       return { ...base, ...mountParts(event, limits) };
     case 'season_pack':
       return { ...base, ...seasonPackParts(event, limits) };
+    case 'reconcile':
+      return { ...base, ...reconcileParts(event, limits) };
   }
 }
 
@@ -149,7 +152,7 @@ function seasonPackParts(
 /** The name lines and, for a manual path (no sender metadata), the path that identifies it. */
 function mediaParts(media: EventMedia, limits: OutlineLimits): { subject: string[]; fields: OutlineField[] } {
   const title = clip(media.title, limits.value);
-  if (media.source === 'manual') {
+  if (media.source === 'manual' || media.source === 'reconcile') {
     return { subject: [title], fields: [{ label: 'Path', value: clip(media.path, limits.path) }] };
   }
   if (media.type === 'movie') return { subject: [media.year ? `${title} (${media.year})` : title], fields: [] };
@@ -233,4 +236,27 @@ function plainList(list: OutlineList): string {
   const lines = [`${list.label}:`, ...list.items.map((item) => `• ${item}`)];
   if (list.more > 0) lines.push(`  ...and ${list.more} more`);
   return lines.join('\n');
+}
+
+/** A catch-up pass: what it found per mapping, the mappings it could not check, whether it queued. */
+function reconcileParts(
+  event: ReconcileEvent,
+  limits: OutlineLimits,
+): Pick<Outline, 'subject' | 'fields' | 'lists' | 'notes'> {
+  const words = reconcileWords(event);
+  const lists: OutlineList[] = [];
+  if (event.found.length > 0) {
+    const items = event.found.map((m) => `${clip(m.mapping, limits.value)}: ${m.items} (${formatBytes(m.bytes)})`);
+    lists.push({ label: 'Found', items, more: 0 });
+  }
+  if (event.notChecked.length > 0) {
+    const items = event.notChecked.map((m) => `${clip(m.mapping, limits.value)}: ${clip(m.problem, limits.path)}`);
+    lists.push({ label: '⚠️ Not checked', items, more: 0 });
+  }
+  return {
+    subject: [`${words.pass} (${words.startedBy})`, words.found],
+    fields: [],
+    lists,
+    notes: [...(words.timedOut ? [words.timedOut] : []), words.outcome],
+  };
 }

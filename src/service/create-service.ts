@@ -34,12 +34,17 @@ import { checkRsyncAvailable } from '../runner/rsync.js';
 import { checkRsyncVersion } from '../runner/rsync-version.js';
 import { type RunRsync, runSyncJob } from '../runner/sync-job.js';
 import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
+import { afterDowntime, Heartbeat } from '../reconcile/heartbeat.js';
+import { Reconciler } from '../reconcile/reconciler.js';
+import type { TreeWalker } from '../reconcile/tree-walk.js';
 import { queueDailySummary } from '../schedules/daily-summary.js';
 import { DailyTask } from '../schedules/scheduler.js';
 import { openDatabase } from '../store/database.js';
 import { createJobReports } from '../store/job-reports.js';
 import { createJobStore } from '../store/jobs.js';
+import { createHeartbeatStore } from '../store/heartbeat.js';
 import { createOutboxStore } from '../store/outbox.js';
+import { createReconcileRunStore } from '../store/reconcile-runs.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
 import { createShareNoticeStore } from '../store/share-notices.js';
 import { createWalSync } from '../store/wal-sync.js';
@@ -59,6 +64,8 @@ export interface ServiceAdapters {
   rsyncBinary: string;
   /** What cut copies left at the destination, looked at in child processes with the mount timeout. */
   partials: PartialCopies;
+  /** Lists a share for a catch-up pass, in a child process at low priority (reconcile/tree-walk.ts). */
+  treeWalker: TreeWalker;
   /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
   readMountTable: () => string;
   processes: ProcessTable;
@@ -223,6 +230,56 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     run: (slot) => queueDailySummary(summaryDeps, previousDay(dayOf(slot, config.timeZone))),
   });
 
+  const reconciler = new Reconciler({
+    mappings: config.mappings,
+    runs: createReconcileRunStore(db),
+    walSync,
+    probe: adapters.probe,
+    walker: adapters.treeWalker,
+    queue: {
+      jobs,
+      walSync,
+      mappings: config.mappings,
+      clock,
+      log,
+      duplicateWindowMs: timing.duplicateWindowMs,
+      onQueued: (created) => runner.jobsQueued(created),
+    },
+    outbox,
+    routing,
+    onNotified: () => dispatcher.wake(),
+    clock,
+    log,
+    settleMinutes: config.reconcile.settleMinutes,
+    timeoutMs: config.reconcile.timeoutSeconds * 1000,
+  });
+  const heartbeat = new Heartbeat({
+    store: createHeartbeatStore(db),
+    clock,
+    log,
+    intervalMs: timing.heartbeatIntervalMs,
+  });
+  /** Passes the service starts itself queue what they find. */
+  const startOwnPass = (startedBy: 'schedule' | 'after_downtime') => {
+    const started = reconciler.start({ startedBy, queue: true });
+    if (started.kind === 'busy') {
+      log.info(
+        `Catch-up pass (${startedBy.replace('_', ' ')}) not started: pass ${started.runningId} is still running`,
+      );
+    }
+  };
+  const reconcileSchedule = config.reconcile.cron
+    ? new DailyTask({
+        task: 'reconcile',
+        cron: config.reconcile.cron,
+        timeZone: config.timeZone,
+        runs: scheduleRuns,
+        clock,
+        log,
+        run: () => startOwnPass('schedule'),
+      })
+    : null;
+
   const intake = createIntake({
     jobs,
     walSync,
@@ -291,6 +348,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       queueDailySummary(summaryDeps, day, clock.now());
       return { day, notifications };
     },
+    reconcile: reconciler,
+    mappingNames: config.mappings.map((m) => m.container),
   });
 
   return {
@@ -312,6 +371,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         partials: adapters.partials,
         dryRun: config.dryRun,
       });
+      reconciler.recoverInterrupted();
+      const lastSeen = heartbeat.start();
       if (!notifications) {
         log.warn(
           'No notification target configured (SYNC_NOTIFY_URLS, notify: in SYNC_CONFIG, or ' +
@@ -322,6 +383,18 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       dispatcher.start();
       runner.start();
       dailySummary.start();
+      const downtime = afterDowntime(lastSeen, clock.now(), config.reconcile.afterDowntimeMinutes);
+      if (downtime.catchUp) {
+        log.info(
+          `The service was last seen running ${downtime.downMinutes} min ago ` +
+            `(more than SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES=${config.reconcile.afterDowntimeMinutes}): ` +
+            'a catch-up pass looks for what Radarr/Sonarr sent meanwhile',
+        );
+        startOwnPass('after_downtime');
+      } else {
+        log.debug(`No catch-up pass after start: ${downtime.reason}`);
+      }
+      reconcileSchedule?.start();
     },
     async listen() {
       try {
@@ -331,14 +404,20 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           `Cannot listen on ${config.http.host}:${config.http.port} (SYNC_HOST, SYNC_PORT): ${describe(error)}`,
         );
       }
-      logStartup(log, config, notifiers, mediaServers, dailySummary.nextRun());
+      logStartup(log, config, notifiers, mediaServers, {
+        summary: dailySummary.nextRun(),
+        reconcile: reconcileSchedule?.nextRun() ?? null,
+      });
     },
     async stop() {
       await app.close();
       dailySummary.stop();
+      reconcileSchedule?.stop();
       monitor.stop();
+      await reconciler.stop();
       await runner.stop();
       await dispatcher.stop();
+      heartbeat.stop();
       db.close();
       walSync.close();
       log.info('Stopped');
@@ -373,7 +452,7 @@ function logStartup(
   config: Config,
   notifiers: readonly Notifier[],
   mediaServers: readonly MediaServer[],
-  nextSummary: Date | null,
+  next: { summary: Date | null; reconcile: Date | null },
 ): void {
   log.info(`Sync webhook listening on ${config.http.host}:${config.http.port}`);
   const plex = mediaServers.some((m) => m.type === 'plex');
@@ -395,9 +474,16 @@ function logStartup(
     const section = m.plexSection ? ` (Plex section ${m.plexSection})` : '';
     log.info(`Path mapping: ${m.container} -> ${m.source.path} -> ${m.destination.path}${section}`);
   }
-  const next = nextSummary ? ` (next ${nextSummary.toISOString()})` : '';
+  const nextSummary = next.summary ? ` (next ${next.summary.toISOString()})` : '';
   log.info(
-    `Scheduler started - daily summary at "${config.summaryCron}" ${config.timeZone}${next}, ` +
+    `Scheduler started - daily summary at "${config.summaryCron}" ${config.timeZone}${nextSummary}, ` +
       `auto-retry every ${config.retry.intervalSeconds} s up to ${config.retry.maxRetries} times`,
   );
+  const { cron, afterDowntimeMinutes, settleMinutes } = config.reconcile;
+  const scheduled = cron
+    ? `at "${cron}" ${config.timeZone}${next.reconcile ? ` (next ${next.reconcile.toISOString()})` : ''}`
+    : 'not scheduled';
+  const afterStart =
+    afterDowntimeMinutes > 0 ? `after a downtime over ${afterDowntimeMinutes} min` : 'never after start';
+  log.info(`Catch-up passes: ${scheduled}, ${afterStart}; settle time ${settleMinutes} min`);
 }

@@ -55,6 +55,8 @@ export interface InProcessService extends ServiceLayout {
   waitForLog(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Exit codes the service asked for (it asks after a job's outcome could not be recorded). */
   exitCodes: number[];
+  /** Stops the service and closes its logs, once (the test cleanup calls it too): a test restarts in `dir`. */
+  stop(): Promise<void>;
 }
 
 export async function startInProcess(o: InProcessOptions = {}): Promise<InProcessService> {
@@ -81,14 +83,19 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
   const exitCodes: number[] = [];
   const adapters = { ...systemAdapters(config, { log, history, exit: (code) => exitCodes.push(code) }), ...o.adapters };
   const service = createService(config, adapters, { ...TIMING, ...o.timing });
-  onCleanup(async () => {
-    await service.stop();
-    history.close();
-    close();
-  });
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      await service.stop();
+      history.close();
+      close();
+    })();
+    return stopped;
+  };
+  onCleanup(stop);
   await service.start();
   await service.app.ready();
   const waitForLog = (re: RegExp, timeoutMs = 10_000) =>
     waitFor(() => output.match(re) ?? undefined, { timeoutMs, what: `log line ${re}` });
-  return { ...layout, service, app: service.app, output: () => output, waitForLog, exitCodes };
+  return { ...layout, service, app: service.app, output: () => output, waitForLog, exitCodes, stop };
 }

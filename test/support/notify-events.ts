@@ -19,6 +19,7 @@ import {
   dailySummaryEvent,
   seasonKeyOf,
   seasonPackEvent,
+  reconcileEvent,
   syncFailedEvent,
   syncSucceededEvent,
   testEvent,
@@ -149,5 +150,21 @@ export function everyEvent(title: string): [string, NotifyEvent][] {
     ['mount_down', mountEvent('mount_down', { mapping: title, problem: title })],
     ['mount_up', mountEvent('mount_up', { mapping: title })],
     ['season_pack', seasonPack(title, 24)],
+    [
+      'reconcile',
+      reconcileEvent(
+        {
+          passId: 7,
+          startedBy: 'after_downtime',
+          status: 'done',
+          items: 3,
+          bytes: 3 * 1024 ** 3,
+          found: [{ mapping: title, items: 3, bytes: 3 * 1024 ** 3 }],
+          notChecked: [{ mapping: '/tv', problem: title }],
+          queued: { created: 2, folded: 1 },
+        },
+        AT,
+      ),
+    ],
   ];
 }

@@ -18,6 +18,7 @@ export interface MappingSpec {
   /** One for both sides, or per side (the YAML allows both). */
   anchor?: string | { source?: string; destination?: string };
   fstype?: string | { source?: string; destination?: string };
+  kind?: 'movie' | 'tv';
 }
 
 export interface ServiceLayout {
