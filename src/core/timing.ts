@@ -53,6 +53,8 @@ export interface Timing {
   sessions: { maxAgeMs: number; maxSessions: number; loginFailureDelayMs: number };
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
   rsyncPipeDrainMs: number;
+  /** The apprise command past its time limit gets SIGTERM, and SIGKILL this long after. */
+  programKillGraceMs: number;
   /**
    * How often the running service writes "still running" to the database: the next start measures
    * the downtime from the last one (SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES), overstating it by at most this.
@@ -83,5 +85,6 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   events: { windowMs: 250, heartbeatMs: 20 * SECOND, retryMs: 3 * SECOND, maxStreams: 100 },
   sessions: { maxAgeMs: 30 * DAY_MS, maxSessions: 1000, loginFailureDelayMs: SECOND },
   rsyncPipeDrainMs: SECOND,
+  programKillGraceMs: 2 * SECOND,
   heartbeatIntervalMs: MINUTE,
 });

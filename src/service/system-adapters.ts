@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/load.js';
+import { TIMING } from '../core/timing.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
 import { createFolderListing } from '../mounts/folder-listing.js';
@@ -9,6 +10,7 @@ import { createShareScriptRunner } from '../mounts/share-script.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
 import { createPartialCopies } from '../mounts/partial-copies.js';
+import { runChild } from '../system/run-child.js';
 import { createTreeWalker } from '../reconcile/tree-walk.js';
 import type { ServiceAdapters } from './create-service.js';
 import { readPageFiles } from './page-files.js';
@@ -32,6 +34,8 @@ export function systemAdapters(
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     listFolders: createFolderListing(createShareScriptRunner({ timeoutMs, shell: '/bin/sh' })),
     fetch: globalThis.fetch,
+    runProgram: (program, args, run) =>
+      runChild(program, args, { ...run, stop: { sigtermGraceMs: TIMING.programKillGraceMs } }),
     version: packageVersion(),
     pageFiles: readPageFiles(),
   };

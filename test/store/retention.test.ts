@@ -30,8 +30,8 @@ function succeeded(key: string, finishedAt: Date, delivery: 'sent' | 'dead' | 'p
   if (!job) throw new Error('nothing claimed');
   jobs.markSuccess(job.id, { bytes: 1, finishedAt, durationSeconds: 1 }, [message]);
   const row = store.db.prepare<[number], number>('SELECT id FROM outbox WHERE job_id = ?').pluck().get(job.id);
-  if (row !== undefined && delivery === 'sent') outbox.markSent(row, finishedAt);
-  if (row !== undefined && delivery === 'dead') outbox.markDead(row, 'refused');
+  if (row !== undefined && delivery === 'sent') outbox.markSent([row], finishedAt);
+  if (row !== undefined && delivery === 'dead') outbox.markDead([row], 'refused');
   return job.id;
 }
 
