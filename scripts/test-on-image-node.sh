@@ -9,7 +9,8 @@
 # so node-gyp downloads nothing. Everything happens in a copy of this checkout under a temp folder:
 # the checkout's node_modules stays built for the machine's Node, whatever happens here.
 # Needs what .ci/run installs (python3, make, g++ for node-gyp; rsync, python3-fusepy, python3-prometheus-client,
-# chromium and fonts-liberation for the suite: the browser tests drive the same Debian chromium on either Node).
+# apprise, chromium and fonts-liberation for the suite: the browser tests drive the same Debian chromium on
+# either Node).
 set -euo pipefail
 
 checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
