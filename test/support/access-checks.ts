@@ -35,6 +35,7 @@ export const ROUTES: [method: string, path: string, body?: unknown][] = [
   ['POST', '/sync/sonarr', { eventType: 'Test' }],
   ['PUT', '/sync/sonarr', { eventType: 'Test' }],
   ['POST', '/sync/manual', { path: '/movies/Intruder (2020)', type: 'movie' }],
+  ['GET', '/openapi.json'],
   ['POST', '/health'],
   ['HEAD', '/stats'],
   ['DELETE', '/jobs/1'],
