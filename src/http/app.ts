@@ -5,7 +5,7 @@ import { answer, errorAnswer, errorResponse, jobAnswer } from './api-schemas.js'
 import { registerAuth, SECURITY_SCHEMES, type AuthConfig } from './auth.js';
 import { type CommonResponses, registerOpenApi } from './openapi.js';
 import { registerJobRoutes, type JobRouteDeps } from './routes/jobs.js';
-import { registerOpsRoutes, type OpsRouteDeps } from './routes/ops.js';
+import { healthReport, registerOpsRoutes, type OpsRouteDeps } from './routes/ops.js';
 import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 import { type ClientProblem, describeValidationError } from './validation-error.js';
 
@@ -74,7 +74,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     description: API_DESCRIPTION,
     securitySchemes: SECURITY_SCHEMES,
     common: COMMON_RESPONSES,
-    components: { Error: errorAnswer, Job: jobAnswer },
+    components: { Error: errorAnswer, Job: jobAnswer, HealthReport: healthReport, ShuttingDown: shuttingDown },
   });
   registerWebhookRoutes(app, deps);
   registerJobRoutes(app, deps);
@@ -88,16 +88,19 @@ const API_DESCRIPTION =
   'found: GET /nope"}. Credentials are needed only when SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY are set. ' +
   'The user documentation is docs/api.md.';
 
+/** Fastify's own answer to a request that arrives while the service shuts down (return503OnClosing). */
+const shuttingDown = {
+  type: 'object',
+  required: ['error', 'message', 'statusCode'],
+  properties: { error: { const: 'Service Unavailable' }, message: { type: 'string' }, statusCode: { const: 503 } },
+  additionalProperties: false,
+} as const;
+
 /** Answers any route may give besides its own: this file's error handler, auth.ts, Fastify's body parser. */
 const COMMON_RESPONSES: CommonResponses = {
   all: {
     500: errorResponse('A bug, or a database that refused a write; the service log has the details'),
-    503: answer('The service is shutting down (Fastify answers this itself)', {
-      type: 'object',
-      required: ['error', 'message', 'statusCode'],
-      properties: { error: { const: 'Service Unavailable' }, message: { type: 'string' }, statusCode: { const: 503 } },
-      additionalProperties: false,
-    }),
+    503: answer('The service is shutting down (Fastify answers this itself)', shuttingDown),
   },
   guarded: { 401: errorResponse('Credentials missing or wrong, when authentication is configured') },
   withBody: {

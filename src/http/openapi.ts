@@ -86,7 +86,7 @@ export function registerOpenApi(app: FastifyInstance, o: OpenApiOptions): void {
 }
 
 /** The description of `routes`, as served. */
-export function openApiDocument(routes: readonly DescribedRoute[], o: OpenApiOptions): JsonSchema {
+function openApiDocument(routes: readonly DescribedRoute[], o: OpenApiOptions): JsonSchema {
   const refs = new Map(Object.entries(o.components).map(([name, schema]) => [JSON.stringify(schema), name]));
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
@@ -193,7 +193,7 @@ function bodyOf(schema: JsonSchema): JsonSchema {
 }
 
 /** Fastify's /jobs/:id → OpenAPI's /jobs/{id}. */
-export function openApiPath(url: string): string {
+function openApiPath(url: string): string {
   return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 

@@ -47,7 +47,8 @@ export function apiDescription(): Promise<OpenApiDocument> {
     try {
       const res = await app.inject({ method: 'GET', url: '/openapi.json' });
       if (res.statusCode !== 200) throw new Error(`GET /openapi.json answered ${res.statusCode}: ${res.body}`);
-      return JSON.parse(res.body) as OpenApiDocument;
+      const served: OpenApiDocument = JSON.parse(res.body);
+      return served;
     } finally {
       await app.close();
     }
@@ -144,7 +145,7 @@ function inlineRefs(schema: unknown, doc: OpenApiDocument): Exclude<object, null
   const inline = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(inline);
     if (typeof value !== 'object' || value === null) return value;
-    const ref = (value as { $ref?: unknown }).$ref;
+    const ref = '$ref' in value ? value.$ref : undefined;
     if (typeof ref === 'string') {
       const name = ref.replace('#/components/schemas/', '');
       if (!(name in doc.components.schemas)) throw new Error(`/openapi.json refers to a missing schema ${ref}`);

@@ -37,7 +37,8 @@ const targetHealth = exactObject({
   last_error: nullableString,
 });
 
-const healthReport = exactObject({
+/** GET /health's full answer (reports/health-and-stats.ts). */
+export const healthReport = exactObject({
   status: { enum: ['healthy', 'degraded'], description: 'degraded: a share is down' },
   timestamp: time,
   dry_run: boolean,
