@@ -279,6 +279,8 @@ async function main() {
             dryRun: false,
             isUpgrade: false,
             createDestDir: false,
+            resume: false,
+            bandwidthLimitKiB: null,
           });
           if (!argsShown) {
             const quoted = args.map((a) => (/[\s(){}#*]/.test(a) ? JSON.stringify(a) : a)).join(' ');

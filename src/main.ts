@@ -2,7 +2,7 @@
 // Nothing else reads process.env.
 import { readFileSync } from 'node:fs';
 import { type Config, loadConfig, secretsOf } from './config/load.js';
-import { coerceError } from './core/errors.js';
+import { coerceError, SetupError } from './core/errors.js';
 import { TIMING } from './core/timing.js';
 import { createHistoryLog } from './log/history.js';
 import { createLogger } from './log/logger.js';
@@ -22,6 +22,7 @@ function openLogsOrExit(config: Config) {
   try {
     const { log, close } = createLogger({
       level: config.log.level,
+      format: config.log.format,
       logDir: config.log.path,
       timeZone: config.timeZone,
       secrets: secretsOf(config),
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => void shutdown('SIGINT'));
   } catch (error) {
     log.fatal(coerceError(error).message);
-    exit(1);
+    // rsync missing or too old: like a bad setting, a restart cannot fix it.
+    exit(error instanceof SetupError ? 2 : 1);
   }
 }
 

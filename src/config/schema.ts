@@ -1,7 +1,7 @@
 // What the environment (env.ts) and the mappings file (mappings-file.ts) are both read with: zod
 // schemas whose messages say what was expected and what came ("must be …, got …"), and one way to turn
 // their issues into a ConfigError that names the variable or key in front of each message.
-import type { LogLevel } from '../core/types.js';
+import type { LogFormat, LogLevel } from '../core/types.js';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { coerceError } from '../core/errors.js';
@@ -84,6 +84,13 @@ export const logLevel = spelled(
   'must be DEBUG, INFO, WARNING or ERROR',
 );
 
+const LOG_FORMATS = new Map<string, LogFormat>([
+  ['text', 'text'],
+  ['json', 'json'],
+]);
+
+export const logFormat = spelled((value) => LOG_FORMATS.get(value.toLowerCase()), 'must be text or json');
+
 export const timeZone = spelled((value) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
@@ -119,3 +126,30 @@ export function cronProblem(expression: string, zone: string): string | undefine
   }
   return next ? undefined : `must be a cron expression that fires, ${got(expression)}: it names no date that exists`;
 }
+
+/** Powers of 1024 (or of 1000 with a trailing "B") per unit letter, as rsync reads sizes. */
+const RATE_UNIT_POWERS = new Map([
+  ['k', 1],
+  ['m', 2],
+  ['g', 3],
+  ['t', 4],
+]);
+/** 1 TiB/s: far above any network, and small enough for rsync's int. */
+const MAX_RATE_KIB = 1024 ** 3;
+
+/**
+ * rsync's --bwlimit rate as rsync itself reads it: a number, maybe with decimals, with an optional unit
+ * K, M, G or T in any case (KiB/s, MiB/s, …; "MB" counts in powers of 1000, "MiB" of 1024); no unit means
+ * KiB/s. Read into whole KiB/s, rounded as rsync rounds it, so that rsync is only ever handed a plain
+ * number it cannot refuse (a refused option is exit 1, a failure for good). 0 means no limit: null.
+ */
+export const bandwidthLimit = spelled((value): number | null | undefined => {
+  const match = /^(\d+(?:\.\d+)?)(?:([kmgt])(b|ib)?)?$/i.exec(value);
+  if (!match?.[1]) return undefined;
+  const power = RATE_UNIT_POWERS.get(match[2]?.toLowerCase() ?? 'k') ?? 1;
+  const base = match[3]?.toLowerCase() === 'b' ? 1000 : 1024;
+  const bytesPerSecond = Number(match[1]) * base ** power;
+  if (bytesPerSecond === 0) return null;
+  const kib = Math.floor((bytesPerSecond + 512) / 1024);
+  return kib >= 1 && kib <= MAX_RATE_KIB ? kib : undefined;
+}, 'must be a rate from 1K to 1T per second such as 50M, 800K or 1.5G (K/M/G/T: KiB/MiB/GiB/TiB), or 0 for none');

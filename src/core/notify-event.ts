@@ -3,6 +3,7 @@
 // JSON as it stands (the JSON webhook posts it as is), so it survives the outbox unchanged. Types only,
 // plus the one reader that checks a stored payload's shape.
 
+import type { ReconcileStatus, ReconcileTrigger } from './reconcile.js';
 import type { JobSource, MediaType } from './types.js';
 
 /** Every kind a target may filter on (`events:`); the last three are for the lifecycle work to come. */
@@ -120,7 +121,25 @@ export interface MountEvent extends EventBase {
   downSeconds?: number;
 }
 
-export type NotifyEvent = SyncSucceededEvent | SyncFailedEvent | SummaryEvent | TestEvent | MountEvent;
+/** A catch-up pass (reconcile/) that found something; one that found nothing is only a log line. */
+export interface ReconcileEvent extends EventBase {
+  kind: 'reconcile';
+  passId: number;
+  startedBy: ReconcileTrigger;
+  /** done, or timed_out: what it checked in time counts. */
+  status: Extract<ReconcileStatus, 'done' | 'timed_out'>;
+  /** Items missing or different at the destination, and the bytes the destination lacks. */
+  items: number;
+  bytes: number;
+  /** The mappings where it found something. */
+  found: { mapping: string; items: number; bytes: number }[];
+  /** Mappings it could not check, and why (a share down, out of time). */
+  notChecked: { mapping: string; problem: string }[];
+  /** Null: it only looked (POST /reconcile/<id>/queue queues them). */
+  queued: { created: number; folded: number } | null;
+}
+
+export type NotifyEvent = SyncSucceededEvent | SyncFailedEvent | SummaryEvent | TestEvent | MountEvent | ReconcileEvent;
 
 /** What a media server is asked to rescan, in this service's namespace; each server maps it to its own. */
 export interface ScanRequest {
@@ -186,6 +205,7 @@ const EVENT_KINDS: ReadonlySet<string> = new Set<NotifyEvent['kind']>([
   'test',
   'mount_down',
   'mount_up',
+  'reconcile',
 ]);
 
 /**

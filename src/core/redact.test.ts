@@ -11,6 +11,13 @@ describe('redactor', () => {
     expect(redact('password=Pa55%20word%26more or Pa55 word&more')).toBe('password=[REDACTED] or [REDACTED]');
   });
 
+  it('also finds a secret as JSON escapes it (a JSON log line, a quoted field)', () => {
+    const secret = 'pa"ss\\word';
+    const line = JSON.stringify({ msg: `login with ${secret}` });
+    expect(line).not.toContain(secret);
+    expect(redactor([secret])(line)).toBe('{"msg":"login with [REDACTED]"}');
+  });
+
   it('leaves text alone without secrets, and ignores secrets too short to tell from ordinary words', () => {
     expect(redactor([])('nothing to hide')).toBe('nothing to hide');
     expect(redactor(['', 'abc'])('abc abc')).toBe('abc abc');

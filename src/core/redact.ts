@@ -5,7 +5,8 @@
 export const REDACTED = '[REDACTED]';
 
 /**
- * Replaces each secret, raw or URL-encoded (as it sits in a URL), wherever it appears. Secrets shorter
+ * Replaces each secret, raw, URL-encoded (as it sits in a URL) or JSON-escaped (as it sits in a JSON
+ * log line or a quoted field, where " and \ are escaped), wherever it appears. Secrets shorter
  * than 4 characters are left alone: replacing them would mangle ordinary words in every line.
  */
 export function redactor(secrets: readonly string[]): (text: string) => string {
@@ -14,6 +15,7 @@ export function redactor(secrets: readonly string[]): (text: string) => string {
     if (secret.length < 4) continue;
     needles.add(secret);
     needles.add(encodeURIComponent(secret));
+    needles.add(JSON.stringify(secret).slice(1, -1));
   }
   if (needles.size === 0) return (text) => text;
   return (text) => {

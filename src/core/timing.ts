@@ -38,10 +38,15 @@ export interface Timing {
   doctorRequestTimeoutMs: number;
   /** One request of the CLI to the service; longer than outboundRequestTimeoutMs, as /test waits for Telegram. */
   cliRequestTimeoutMs: number;
-  /** rsync gets SIGTERM first (it removes its temp file), and SIGKILL this long after. */
+  /** rsync gets SIGTERM first (it keeps what it wrote in the partial folder), and SIGKILL this long after. */
   rsyncKillGraceMs: number;
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
   rsyncPipeDrainMs: number;
+  /**
+   * How often the running service writes "still running" to the database: the next start measures
+   * the downtime from the last one (SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES), overstating it by at most this.
+   */
+  heartbeatIntervalMs: number;
 }
 
 export const TIMING: Readonly<Timing> = Object.freeze({
@@ -63,4 +68,5 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   cliRequestTimeoutMs: 40 * SECOND,
   rsyncKillGraceMs: 5 * SECOND,
   rsyncPipeDrainMs: SECOND,
+  heartbeatIntervalMs: MINUTE,
 });

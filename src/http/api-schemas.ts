@@ -67,33 +67,45 @@ const jobProgress = exactObject({
   updated_at: time,
 });
 
-/** A job as GET /jobs and GET /jobs/{id} answer it (http/job-json.ts). */
-export const jobAnswer = exactObject(
+/** A job's fields as GET /jobs and GET /jobs/{id} answer them (http/job-json.ts). */
+const jobProperties = {
+  id: integer,
+  status: jobStatus,
+  source: { type: 'string', enum: ['radarr', 'sonarr', 'manual', 'reconcile'] },
+  media_type: { type: 'string', enum: ['movie', 'episode'] },
+  title: string,
+  container_path: string,
+  source_path: string,
+  dest_path: string,
+  mapping: string,
+  details: mediaDetails,
+  is_upgrade: boolean,
+  wait_for_stable_size: boolean,
+  retry_count: integer,
+  gave_up: boolean,
+  error: nullableString,
+  bytes_transferred: { type: ['integer', 'null'] },
+  created_at: time,
+  started_at: nullableTime,
+  finished_at: nullableTime,
+  duration_seconds: { type: ['number', 'null'] },
+  next_attempt_at: nullableTime,
+  progress: {
+    description: "Jobs in progress only: rsync's latest progress line, null until it prints one",
+    anyOf: [{ type: 'null' }, jobProgress],
+  },
+} as const satisfies Record<string, JsonSchema>;
+
+/** A job in GET /jobs. */
+export const jobAnswer = exactObject(jobProperties, ['progress']);
+
+/** GET /jobs/{id}: the job, and what its partial copy holds. */
+export const jobDetailAnswer = exactObject(
   {
-    id: integer,
-    status: jobStatus,
-    source: { type: 'string', enum: ['radarr', 'sonarr', 'manual'] },
-    media_type: { type: 'string', enum: ['movie', 'episode'] },
-    title: string,
-    container_path: string,
-    source_path: string,
-    dest_path: string,
-    mapping: string,
-    details: mediaDetails,
-    is_upgrade: boolean,
-    wait_for_stable_size: boolean,
-    retry_count: integer,
-    gave_up: boolean,
-    error: nullableString,
-    bytes_transferred: { type: ['integer', 'null'] },
-    created_at: time,
-    started_at: nullableTime,
-    finished_at: nullableTime,
-    duration_seconds: { type: ['number', 'null'] },
-    next_attempt_at: nullableTime,
-    progress: {
-      description: "Jobs in progress only: rsync's latest progress line, null until it prints one",
-      anyOf: [{ type: 'null' }, jobProgress],
+    ...jobProperties,
+    partial_bytes: {
+      type: ['integer', 'null'],
+      description: "Bytes of the job's partial copy at the destination (0: none); null when the share did not answer",
     },
   },
   ['progress'],

@@ -6,12 +6,14 @@ import { registerAuth, SECURITY_SCHEMES, type AuthConfig } from './auth.js';
 import { type CommonResponses, registerOpenApi } from './openapi.js';
 import { registerJobRoutes, type JobRouteDeps } from './routes/jobs.js';
 import { healthReport, registerOpsRoutes, type OpsRouteDeps } from './routes/ops.js';
+import { registerReconcileRoutes, type ReconcileRouteDeps } from './routes/reconcile.js';
 import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 import { type ClientProblem, describeValidationError } from './validation-error.js';
 
 export type AppDeps = WebhookRouteDeps &
   JobRouteDeps &
-  OpsRouteDeps & {
+  OpsRouteDeps &
+  ReconcileRouteDeps & {
     log: Logger;
     auth: AuthConfig;
     /** This build's version, in the OpenAPI description. */
@@ -79,6 +81,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerWebhookRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerOpsRoutes(app, deps);
+  registerReconcileRoutes(app, deps);
   return app;
 }
 

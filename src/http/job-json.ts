@@ -25,6 +25,11 @@ export interface JobJson {
   next_attempt_at: string | null;
   /** Jobs in progress only: the copy's last progress line, null until rsync prints one. */
   progress?: JobProgressJson | null;
+  /**
+   * GET /jobs/<id> only: bytes the job's partial copy holds in the partial folder at the destination
+   * (what a retry resumes from); null when the share did not answer in time.
+   */
+  partial_bytes?: number | null;
 }
 
 export interface JobProgressJson {

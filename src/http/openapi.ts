@@ -18,7 +18,7 @@ declare module 'fastify' {
      * The request body as the description shows it. Fastify does not validate it (a `body` schema
      * would): the webhook routes' zod parsers are the one check, and name the field to fix.
      */
-    documentedBody?: { description: string; schema: JsonSchema };
+    documentedBody?: { description: string; schema: JsonSchema; required?: boolean };
   }
 }
 
@@ -125,7 +125,7 @@ function operation(schema: FastifySchema, method: string, common: CommonResponse
     ...(body
       ? {
           requestBody: {
-            required: true,
+            required: body.required ?? true,
             description: body.description,
             content: { 'application/json': { schema: body.schema } },
           },

@@ -29,6 +29,8 @@ export interface DispatcherDeps {
   maxAgeMs: number;
   /** The first wait after a failed delivery, doubled per attempt up to `maxMs`. */
   backoff: { firstMs: number; maxMs: number };
+  /** Told of every failed attempt, with the row's target and whether the row was given up (/metrics). */
+  onDeliveryFailed?: (target: string, givenUp: boolean) => void;
 }
 
 /** The last delivery of a target, for /health. */
@@ -207,6 +209,7 @@ export class Dispatcher {
       const age = now.getTime() - new Date(row.createdAt).getTime();
       if (error instanceof PermanentError || age > this.deps.maxAgeMs) {
         outbox.markDead(row.id, error.message);
+        this.deps.onDeliveryFailed?.(row.target, true);
         log.error(
           { outboxId: row.id, jobId: row.jobId },
           `${row.target} delivery given up after ${row.attempts + 1} attempts: ${error.message}`,
@@ -218,6 +221,7 @@ export class Dispatcher {
           ? error.retryAfterMs
           : Math.min(this.deps.backoff.firstMs * 2 ** row.attempts, this.deps.backoff.maxMs);
       outbox.reschedule(row.id, new Date(now.getTime() + delay), error.message);
+      this.deps.onDeliveryFailed?.(row.target, false);
       log.warn(
         { outboxId: row.id, jobId: row.jobId },
         `${row.target} delivery failed (attempt ${row.attempts + 1}): ${error.message}; ` +

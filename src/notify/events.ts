@@ -3,6 +3,7 @@
 
 import type {
   EventMedia,
+  ReconcileEvent,
   RetryPlan,
   SummaryEvent,
   SummaryFigures,
@@ -102,5 +103,19 @@ export function testEvent(at: Date): TestEvent {
     severity: 'info',
     at: at.toISOString(),
     text: 'If you see this, notifications are working!',
+  };
+}
+
+/** What a catch-up pass that found something reports (reconcile/reconciler.ts). */
+export type ReconcileFound = Omit<ReconcileEvent, 'kind' | 'title' | 'severity' | 'at'>;
+
+export function reconcileEvent(found: ReconcileFound, at: Date): ReconcileEvent {
+  return {
+    kind: 'reconcile',
+    title: 'Catch-up Found Missing Media',
+    // Something never arrived: worth a look, not an error.
+    severity: 'warning',
+    at: at.toISOString(),
+    ...found,
   };
 }

@@ -72,5 +72,10 @@ export interface NotifierScheme {
   schemes: readonly string[];
   /** Whether the service has a message priority (a `priority:` is refused for one without). */
   priorities: boolean;
+  /**
+   * Whether a URL of another scheme is one of this service's own (Discord's https://discord.com/api/webhooks/…),
+   * which its parser then reads. Asked only of a URL whose scheme no entry lists.
+   */
+  readsNativeUrl?(url: TargetUrl): boolean;
   parse(url: TargetUrl, env: EnvLookup): ParsedTarget[];
 }

@@ -5,11 +5,27 @@ import type { Finding } from '../core/finding.js';
 import type { NotifyKind, NotifyPriority } from '../core/notify-event.js';
 import { maskUrl } from '../core/redact.js';
 import type { EnvLookup, Notifier, NotifierContext, NotifierScheme } from './notifier.js';
-import { schemeOf, splitTargetUrl, TargetUrlError } from './target-url.js';
+import { schemeOf, splitTargetUrl, type TargetUrl, TargetUrlError } from './target-url.js';
+import { appriseApiScheme } from './apprise-api.js';
+import { discordScheme } from './discord.js';
+import { gotifyScheme } from './gotify.js';
+import { jsonWebhookScheme } from './json-webhook.js';
+import { ntfyScheme } from './ntfy.js';
+import { pushoverScheme } from './pushover.js';
+import { slackScheme } from './slack.js';
 import { telegramScheme } from './telegram.js';
 
 /** Every built-in service. Adding one: its file (parser + sender), one line here, its fake-server test. */
-export const NOTIFIER_SCHEMES: readonly NotifierScheme[] = [telegramScheme];
+export const NOTIFIER_SCHEMES: readonly NotifierScheme[] = [
+  telegramScheme,
+  discordScheme,
+  slackScheme,
+  ntfyScheme,
+  gotifyScheme,
+  pushoverScheme,
+  jsonWebhookScheme,
+  appriseApiScheme,
+];
 
 /** The built-in schemes, for the error that names them. */
 export function builtInSchemes(): string[] {
@@ -21,11 +37,22 @@ export function builtInSchemes(): string[] {
  * now an error; the hand-off to the `apprise` command will answer here.
  */
 function entryFor(scheme: string, spec: NotifyTargetSpec): NotifierScheme {
-  const entry = NOTIFIER_SCHEMES.find((candidate) => candidate.schemes.includes(scheme));
+  const entry = NOTIFIER_SCHEMES.find((candidate) => candidate.schemes.includes(scheme)) ?? nativeEntryFor(spec.url);
   if (entry) return entry;
   throw new TargetUrlError(
     `${describeSpec(spec)}: scheme ${scheme}:// is not built in; built-in schemes: ${builtInSchemes().join(', ')}`,
   );
+}
+
+/** The service whose own URL this is (https://discord.com/api/webhooks/…), if any. */
+function nativeEntryFor(raw: string): NotifierScheme | undefined {
+  let url: TargetUrl;
+  try {
+    url = splitTargetUrl(raw);
+  } catch {
+    return undefined;
+  }
+  return NOTIFIER_SCHEMES.find((candidate) => candidate.readsNativeUrl?.(url));
 }
 
 /** One notification URL with its options, as the configuration gives it. */
@@ -71,7 +98,11 @@ export function parseNotifyTargets(specs: readonly NotifyTargetSpec[], env: EnvL
     const failurePriority = spec.priority;
     let parsed: ReturnType<NotifierScheme['parse']>;
     try {
-      parsed = entry.parse(splitTargetUrl(spec.url), env);
+      const url = splitTargetUrl(spec.url);
+      if (url.hasFragment) {
+        throw new TargetUrlError('has a "#…" part, which this service does not read; write a "#" in a value as %23');
+      }
+      parsed = entry.parse(url, env);
     } catch (error) {
       if (!(error instanceof TargetUrlError)) throw error;
       throw new TargetUrlError(`${describeSpec(spec)}: ${entry.service} URL ${error.message}`);

@@ -8,6 +8,7 @@ import type {
   EventMedia,
   MountEvent,
   NotifyEvent,
+  ReconcileEvent,
   RetryPlan,
   SummaryFigures,
   SyncFailedEvent,
@@ -45,6 +46,8 @@ export function telegramMessage(event: NotifyEvent): TelegramHtml {
     case 'mount_down':
     case 'mount_up':
       return mountChange(event);
+    case 'reconcile':
+      return reconcileFound(event);
   }
 }
 
@@ -53,8 +56,9 @@ const field = (raw: string): string => escapeWithin(raw, FIELD_LIMIT);
 /** The line(s) naming the media, shared by success and failure so both read the same way. */
 function heading(media: EventMedia): string {
   const title = `<b>${field(media.title)}</b>`;
-  if (media.source === 'manual') {
-    // A manual path has no sender metadata (no year, no episode), so the path is what identifies it.
+  if (media.source === 'manual' || media.source === 'reconcile') {
+    // A manual path, or one a catch-up pass found, has no sender metadata (no year, no episode), so the
+    // path is what identifies it.
     return `${title}\nPath: ${escapeWithin(media.path, PATH_LIMIT)}`;
   }
   if (media.type === 'movie') {
@@ -86,7 +90,8 @@ export function formatDelay(inSeconds: number): string {
   return `${Math.round(minutes / 60)} h`;
 }
 
-function outcomeLine(jobId: number, next: RetryPlan): string {
+/** What happens next after a failed copy, in words every format shows as they are. */
+export function outcomeLine(jobId: number, next: RetryPlan): string {
   if (next.kind === 'retry') {
     return `Will retry (retry ${next.attempt}/${next.maxRetries} in ${formatDelay(next.inSeconds)})`;
   }
@@ -150,4 +155,43 @@ function mountChange(event: MountEvent): TelegramHtml {
       ? `Problem: ${field(event.problem ?? 'not healthy')}`
       : `Down for ${formatDelay(event.downSeconds ?? 0)}`;
   return { title: escapeHtml(event.title), body: `${where}\n\n${detail}` };
+}
+
+const STARTED_BY: Record<ReconcileEvent['startedBy'], string> = {
+  api: 'asked through the API',
+  schedule: 'scheduled',
+  after_downtime: 'after downtime',
+};
+
+/** The words of a catch-up pass's message that every service shows (plain text: numbers and fixed words). */
+export function reconcileWords(event: ReconcileEvent): {
+  pass: string;
+  startedBy: string;
+  found: string;
+  timedOut: string | null;
+  outcome: string;
+} {
+  const items = event.items === 1 ? '1 item' : `${event.items} items`;
+  return {
+    pass: `Catch-up pass ${event.passId}`,
+    startedBy: STARTED_BY[event.startedBy],
+    found: `${items} missing or different at the destination (${formatBytes(event.bytes)})`,
+    timedOut: event.status === 'timed_out' ? '⏱️ The pass ran out of time (SYNC_RECONCILE_TIMEOUT_SECONDS)' : null,
+    outcome: event.queued
+      ? `Queued: ${event.queued.created} new job(s); ${event.queued.folded} already had one`
+      : `Not queued. To queue them: POST /reconcile/${event.passId}/queue`,
+  };
+}
+
+/** What a catch-up pass found, per mapping, and whether it queued it. */
+function reconcileFound(event: ReconcileEvent): TelegramHtml {
+  const words = reconcileWords(event);
+  const lines = [`🔎 <b>${words.pass}</b> (${words.startedBy})`, words.found, ''];
+  for (const m of event.found) lines.push(`${field(m.mapping)}: ${m.items} (${formatBytes(m.bytes)})`);
+  for (const m of event.notChecked) {
+    lines.push(`⚠️ ${field(m.mapping)} not checked: ${escapeWithin(m.problem, PATH_LIMIT)}`);
+  }
+  if (words.timedOut) lines.push(words.timedOut);
+  lines.push('', words.outcome);
+  return { title: escapeHtml(event.title), body: lines.join('\n') };
 }

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { isInPartialFolder, PARTIAL_FOLDER } from '../core/partial-folder.js';
 import { isInside } from '../core/paths.js';
 import type { Mapping } from '../core/types.js';
 
@@ -42,6 +43,8 @@ export function checkContainerPath(path: string): string | null {
     return `Unsafe path ${show(path)}: contains a "." or ".." segment`;
   }
   if (trimSlash(path) === '') return `Unsafe path ${show(path)}: names the filesystem root`;
+  // What a cut copy left there must never be copied to where Plex would index it.
+  if (isInPartialFolder(path)) return `Unsafe path ${show(path)}: lies in a partial folder (${PARTIAL_FOLDER})`;
   return null;
 }
 
@@ -83,17 +86,4 @@ export function translatePath(containerPath: string, mappings: readonly Mapping[
     };
   }
   return { kind: 'ok', mapping: best, relative, sourcePath, destDir, destPath };
-}
-
-/**
- * The folder Plex should scan after a sync, in Plex's namespace: the movie folder for a movie (movies sync
- * as folders), the season folder for an episode.
- */
-export function plexFolderFor(destPath: string, mapping: Mapping, mediaType: 'movie' | 'episode'): string {
-  const folder = mediaType === 'movie' ? destPath : posix.dirname(destPath);
-  const root = trimSlash(mapping.destination.path);
-  if (!isInside(folder, mapping.destination.path)) {
-    throw new Error(`${JSON.stringify(folder)} is not under the destination root ${mapping.destination.path}`);
-  }
-  return trimSlash(mapping.plexPath) + folder.slice(root.length) || '/';
 }

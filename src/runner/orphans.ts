@@ -29,7 +29,8 @@ export const linuxProcessTable: ProcessTable = {
 /**
  * rsync runs in its own process group so a timeout can stop it whole; the same makes it outlive a
  * service killed with SIGKILL. At start, such an rsync of an interrupted job is still copying: stop it
- * (SIGTERM lets rsync remove its temporary file) before the job runs again. The pid is only trusted
+ * (on SIGTERM rsync moves what it wrote into the partial folder, where the retry resumes from it) before
+ * the job runs again. The pid is only trusted
  * when that process is still an rsync of the job's source, never a reused pid of something else.
  */
 export async function stopOrphanedRsync(

@@ -24,12 +24,24 @@ total size is 1234567  speedup is 1.00
 
 describe('parseRsyncStats', () => {
   it('reads plain digits', () => {
-    expect(parseRsyncStats(STATS)).toEqual({ bytesTransferred: 1234567, filesTransferred: 1, totalSize: 1234567 });
+    expect(parseRsyncStats(STATS)).toEqual({
+      bytesTransferred: 1234567,
+      filesTransferred: 1,
+      totalSize: 1234567,
+      literalBytes: 1234567,
+      matchedBytes: 0,
+    });
   });
 
   it('reads digits grouped with commas', () => {
     const withCommas = STATS.replaceAll('1234567 bytes', '1,234,567 bytes');
-    expect(parseRsyncStats(withCommas)).toEqual({ bytesTransferred: 1234567, filesTransferred: 1, totalSize: 1234567 });
+    expect(parseRsyncStats(withCommas)).toEqual({
+      bytesTransferred: 1234567,
+      filesTransferred: 1,
+      totalSize: 1234567,
+      literalBytes: 1234567,
+      matchedBytes: 0,
+    });
   });
 
   it('gives null for human-readable sizes and for missing stats', () => {
@@ -37,8 +49,24 @@ describe('parseRsyncStats', () => {
       bytesTransferred: null,
       filesTransferred: 1,
       totalSize: null,
+      literalBytes: null,
+      matchedBytes: 0,
     });
-    expect(parseRsyncStats('')).toEqual({ bytesTransferred: null, filesTransferred: null, totalSize: null });
+    expect(parseRsyncStats('')).toEqual({
+      bytesTransferred: null,
+      filesTransferred: null,
+      totalSize: null,
+      literalBytes: null,
+      matchedBytes: null,
+    });
+  });
+
+  it('reads what a resumed copy matched and what it copied', () => {
+    const resumed = STATS.replace('Literal data: 1234567 bytes', 'Literal data: 234567 bytes').replace(
+      'Matched data: 0 bytes',
+      'Matched data: 1000000 bytes',
+    );
+    expect(parseRsyncStats(resumed)).toMatchObject({ literalBytes: 234567, matchedBytes: 1_000_000 });
   });
 
   it('is not fooled by a file whose name looks like a stats line', () => {

@@ -7,6 +7,10 @@ export interface RsyncStats {
   filesTransferred: number | null;
   /** "Total file size": bytes of everything the source holds, copied or not. */
   totalSize: number | null;
+  /** "Literal data": bytes read from the source and written at the destination. */
+  literalBytes: number | null;
+  /** "Matched data": bytes the delta pass found already at the destination (a resumed partial file). */
+  matchedBytes: number | null;
 }
 
 export function parseRsyncStats(stdout: string): RsyncStats {
@@ -14,6 +18,8 @@ export function parseRsyncStats(stdout: string): RsyncStats {
     bytesTransferred: statNumber(stdout, 'Total transferred file size'),
     filesTransferred: statNumber(stdout, 'Number of regular files transferred'),
     totalSize: statNumber(stdout, 'Total file size'),
+    literalBytes: statNumber(stdout, 'Literal data'),
+    matchedBytes: statNumber(stdout, 'Matched data'),
   };
 }
 

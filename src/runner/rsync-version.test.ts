@@ -12,7 +12,8 @@ import {
 function flagsOf(args: string[]): string[] {
   const options = args.slice(0, args.indexOf('--'));
   return options.flatMap((arg) => {
-    if (arg.startsWith('--')) return [arg.startsWith('--exclude=') ? '--exclude' : arg];
+    if (arg === '--info=progress2') return [arg];
+    if (arg.startsWith('--')) return [arg.replace(/=.*$/, '')];
     return [...arg.slice(1)].map((letter) => `-${letter}`);
   });
 }
@@ -23,12 +24,22 @@ describe('the rsync version the flags need', () => {
     for (const dryRun of [false, true])
       for (const isUpgrade of [false, true])
         for (const createDestDir of [false, true])
-          for (const flag of flagsOf(
-            buildRsyncArgs({ source: '/s/a', destDir: '/d', dryRun, isUpgrade, createDestDir }),
-          ))
-            passed.add(flag);
+          for (const resume of [false, true])
+            for (const bandwidthLimitKiB of [null, 1024]) {
+              const args = buildRsyncArgs({
+                source: '/s/a',
+                destDir: '/d',
+                dryRun,
+                isUpgrade,
+                createDestDir,
+                resume,
+                bandwidthLimitKiB,
+              });
+              for (const flag of flagsOf(args)) passed.add(flag);
+            }
     expect([...passed].filter((flag) => !(flag in RSYNC_FLAG_SINCE))).toEqual([]);
     expect(passed).toContain('--mkpath');
+    expect(passed).toContain('--partial-dir');
   });
 
   it('is 3.2.3, for --mkpath', () => {

@@ -2,11 +2,13 @@
 // ("unknown option"); the start stops instead, naming the version found and the one needed.
 
 /**
- * Each flag buildRsyncArgs can pass (short options one by one, `--exclude=PATTERN` as `--exclude`), and
- * the rsync release that has it, from rsync's NEWS.md (the copy Debian's rsync 3.2.7 ships):
- * "Added --mkpath" in 3.2.3; "Added --info=FLAGS … --info=progress2" in 3.1.0, whose NEWS also names
- * `--no-h`; "--human-readable (-h)" in 2.6.7; "New --ignore-existing" in 2.5.2; the rest are older than
- * the oldest NEWS entry (2.5.0). A flag added to rsync-args.ts needs its line here (a test checks).
+ * Each flag buildRsyncArgs can pass (short options one by one, `--name=VALUE` as `--name`, but
+ * `--info=progress2` whole), and the rsync release that has it, from rsync's NEWS.md (the copy Debian's
+ * rsync 3.2.7 ships): "Added --mkpath" in 3.2.3; "Added --info=FLAGS … --info=progress2" in 3.1.0, whose
+ * NEWS also names `--no-h`; "--human-readable (-h)" in 2.6.7; "Added the --partial-dir=DIR option" in
+ * 2.6.3; "Added --no-whole-file" in 2.5.3; "New --ignore-existing" in 2.5.2; the rest are older than the
+ * oldest NEWS entry (2.5.0). A flag added to rsync-args.ts needs its line here (a test checks). Updating a
+ * partial-dir file in place on a resume came with 3.2.0; an older rsync still resumes, through a temp file.
  */
 export const RSYNC_FLAG_SINCE: Readonly<Record<string, string>> = {
   '-a': '2.5.0',
@@ -19,6 +21,11 @@ export const RSYNC_FLAG_SINCE: Readonly<Record<string, string>> = {
   '--exclude': '2.5.0',
   '--mkpath': '3.2.3',
   '--dry-run': '2.5.0',
+  '--partial-dir': '2.6.3',
+  '--whole-file': '2.5.0',
+  '--no-whole-file': '2.5.3',
+  '--block-size': '2.5.0',
+  '--bwlimit': '2.5.0',
 };
 
 /** "3.2.7" from rsync --version's first line ("rsync  version 3.2.7  protocol version 31"). */

@@ -16,7 +16,15 @@ afterEach(async () => {
 
 const copyArgs = (source: string, destDir: string, extra: string[] = []) => [
   ...extra,
-  ...buildRsyncArgs({ source, destDir, dryRun: false, isUpgrade: false, createDestDir: true }),
+  ...buildRsyncArgs({
+    source,
+    destDir,
+    dryRun: false,
+    isUpgrade: false,
+    createDestDir: true,
+    resume: false,
+    bandwidthLimitKiB: null,
+  }),
 ];
 
 describe('runRsync', () => {
@@ -43,7 +51,13 @@ describe('runRsync', () => {
       expect((await readFile(join(dir, 'dst', 'Movie (2024)', name))).equals(content)).toBe(true);
     }
     const total = Object.values(files).reduce((sum, content) => sum + content.length, 0);
-    expect(parseRsyncStats(run.stdout)).toEqual({ bytesTransferred: total, filesTransferred: 3, totalSize: total });
+    expect(parseRsyncStats(run.stdout)).toEqual({
+      bytesTransferred: total,
+      filesTransferred: 3,
+      totalSize: total,
+      literalBytes: total,
+      matchedBytes: 0,
+    });
   });
 
   it('keeps only the tail of a long file list, with the stats intact', async () => {

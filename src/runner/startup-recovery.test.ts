@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Job, NewJob } from '../core/types.js';
+import type { Job, Mapping, NewJob } from '../core/types.js';
+import { createPartialCopies } from '../mounts/partial-copies.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { createJobReports, type JobReports } from '../store/job-reports.js';
 import { createJobStore, type JobStore } from '../store/jobs.js';
@@ -38,7 +39,7 @@ function newJob(key: string, sourcePath = `/src/${key}`): NewJob {
   };
 }
 
-function recover() {
+function recover(mappings: Mapping[] = []) {
   return recoverInterruptedJobs({
     jobs,
     processes: linuxProcessTable,
@@ -46,6 +47,9 @@ function recover() {
     clock: { now: () => restartedAt },
     log: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }),
     maxRetries: 3,
+    mappings,
+    partials: createPartialCopies({ timeoutMs: 5000 }),
+    dryRun: false,
   });
 }
 
@@ -93,7 +97,41 @@ describe('startup recovery', () => {
       [40, 'Found 2 interrupted jobs from previous run'],
       [30, 'Queueing interrupted job for retry: Movie a (retry 1/3)'],
       [40, 'Interrupted job exceeded max retries, not retrying: Movie b'],
+      [
+        40,
+        'Partial copy of Movie b left in place: mapping /movies is no longer configured (check SYNC_CONFIG); ' +
+          'the job cannot run',
+      ],
     ]);
+  });
+
+  it("removes the partial copy of a job that gives up, but keeps the requeued job's for its resume", async () => {
+    const mapping: Mapping = {
+      container: '/movies',
+      source: { path: join(dir, 'src') },
+      destination: { path: join(dir, 'dst') },
+      plexPath: '/data/Movies',
+    };
+    for (const key of ['a', 'b']) {
+      mkdirSync(join(dir, 'src', key), { recursive: true });
+      writeFileSync(join(dir, 'src', key, 'movie.mkv'), 'whole');
+      mkdirSync(join(dir, 'dst', key, '.sync-webhook-partial'), { recursive: true });
+      writeFileSync(join(dir, 'dst', key, '.sync-webhook-partial', 'movie.mkv'), 'part');
+      jobs.enqueue([{ ...newJob(key, join(dir, 'src', key)), destPath: join(dir, 'dst') }], t0, 1000);
+      jobs.claimNext(t0);
+    }
+    db.prepare('UPDATE jobs SET retry_count = 3 WHERE id = 2').run();
+
+    await recover([mapping]);
+
+    expect(readdirSync(join(dir, 'dst', 'a', '.sync-webhook-partial'))).toEqual(['movie.mkv']);
+    expect(existsSync(join(dir, 'dst', 'b', '.sync-webhook-partial'))).toBe(false);
+    const removed = join(dir, 'dst', 'b', '.sync-webhook-partial', 'movie.mkv');
+    expect(lines.at(-1)).toMatchObject({
+      level: 30,
+      jobId: 2,
+      msg: `Removed the partial copy of Movie b (gave up): 1 file(s) ${removed}`,
+    });
   });
 
   it('stops an rsync the killed service left copying before the job is requeued', async () => {

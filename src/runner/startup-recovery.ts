@@ -1,8 +1,12 @@
-import type { Clock, Job } from '../core/types.js';
+import { coerceError } from '../core/errors.js';
+import type { Clock, Job, Mapping } from '../core/types.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
+import type { PartialCopies } from '../mounts/partial-copies.js';
 import type { JobStore } from '../store/jobs.js';
 import { type ProcessTable, stopOrphanedRsync } from './orphans.js';
+import { removePartialCopy } from './partial-copy.js';
+import { checkedMapping } from './sync-job.js';
 
 export interface StartupRecoveryDeps {
   jobs: Pick<JobStore, 'interruptedRsyncs' | 'recoverInterrupted'>;
@@ -11,6 +15,10 @@ export interface StartupRecoveryDeps {
   clock: Clock;
   log: Logger;
   maxRetries: number;
+  mappings: readonly Mapping[];
+  /** A job that gives up here takes its partial copy with it (not in dry runs). */
+  partials: Pick<PartialCopies, 'remove'>;
+  dryRun: boolean;
 }
 
 export interface StartupRecovery {
@@ -55,6 +63,18 @@ export async function recoverInterruptedJobs(deps: StartupRecoveryDeps): Promise
   for (const job of gaveUp) {
     history.record(job);
     log.warn({ jobId: job.id }, `Interrupted job exceeded max retries, not retrying: ${job.title}`);
+    if (!deps.dryRun) await removeGivenUpPartialCopy(job, deps);
   }
   return { requeued, gaveUp, stoppedRsyncOf };
+}
+
+/** Only where the job's paths still lie inside its mapping: the configuration may have changed since. */
+async function removeGivenUpPartialCopy(job: Job, deps: StartupRecoveryDeps): Promise<void> {
+  try {
+    checkedMapping(job, deps.mappings);
+  } catch (error) {
+    deps.log.warn({ jobId: job.id }, `Partial copy of ${job.title} left in place: ${coerceError(error).message}`);
+    return;
+  }
+  await removePartialCopy(job, deps.partials, deps.log, 'gave up');
 }

@@ -7,11 +7,13 @@ import type { MountGate } from '../mounts/gate.js';
 import type { MountProbe } from '../mounts/probe.js';
 import type { ProgressBoard } from './progress-board.js';
 import { syncFailedEvent, syncSucceededEvent } from '../notify/events.js';
+import { formatBytes } from '../notify/format.js';
 import type { JobStore } from '../store/jobs.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import { buildRsyncArgs } from './rsync-args.js';
 import { classifyRsyncExit, formatRsyncCommand, parseRsyncStats } from './rsync-output.js';
-import type { LeftoverCleanup } from '../mounts/rsync-leftovers.js';
+import type { PartialCopies } from '../mounts/partial-copies.js';
+import { destItemOf, ranBefore, removePartialCopy } from './partial-copy.js';
 import type { RsyncRun } from './rsync.js';
 import type { RsyncProgress } from './rsync-progress.js';
 
@@ -28,6 +30,8 @@ export type RunRsync = (
 export interface SyncJobOptions {
   dryRun: boolean;
   rsyncTimeoutSeconds: number;
+  /** rsync's --bwlimit in KiB/s (SYNC_RSYNC_BWLIMIT); null for none. */
+  bandwidthLimitKiB: number | null;
   retry: RetryPolicy;
   /** How long a job waiting for a mount sleeps before it is looked at again (a mount coming back wakes it sooner). */
   mountRecheckMs: number;
@@ -53,8 +57,11 @@ export interface SyncJobDeps {
   onFinished: (job: Job) => void;
   /** Where the running copy's progress lines go (GET /jobs/<id>). */
   progress: Pick<ProgressBoard, 'set' | 'clear'>;
-  /** Removes the rsync temp files a killed copy of this source left at the destination (not in dry runs). */
-  removeLeftovers: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
+  /**
+   * What cut copies of the item left at the destination (not in dry runs): gathered into the partial
+   * folder before a retried copy, which then resumes from it; removed after a success or a give-up.
+   */
+  partials: Pick<PartialCopies, 'prepare' | 'remove'>;
 }
 
 export type SyncJobOutcome = 'success' | 'failed' | 'waiting' | 'interrupted';
@@ -71,37 +78,45 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   jobLog.info(`Background sync started: ${job.title}${retryInfo}`);
 
   let run: RsyncRun;
+  let resumed = false;
+  // Set once the job's paths proved to lie inside its mapping and both roots answered: only then may a
+  // give-up remove the job's partial copy.
+  let mayTouchDestination = false;
   try {
     const mapping = checkedMapping(job, deps.mappings);
     await deps.mounts.ensureReady(mapping);
+    mayTouchDestination = true;
     await ensureSourcePresent(job, mapping, deps, signal);
-    // Only a job that ran before can have been killed mid-copy; a first attempt skips the extra look.
-    const ranBefore = job.retryCount > 0 || job.error !== null;
-    if (ranBefore && !options.dryRun) {
-      const cleanup = await deps.removeLeftovers(job.sourcePath, `${job.destPath}/${basename(job.sourcePath)}`);
-      if (cleanup.removed.length > 0) {
-        jobLog.warn(
-          `Removed ${cleanup.removed.length} rsync temp file(s) a killed copy left behind: ` +
-            cleanup.removed.join(', '),
-        );
-      }
-      if (cleanup.problem) jobLog.warn(cleanup.problem);
-    }
-    const args = buildRsyncArgs({
-      source: job.sourcePath,
-      destDir: job.destPath,
-      dryRun: options.dryRun,
-      isUpgrade: job.isUpgrade,
-      createDestDir: job.destPath !== mapping.destination.path,
-    });
-    jobLog.info(`Running: ${formatRsyncCommand('rsync', args)}`);
-    try {
-      run = await deps.rsync(args, {
+    const resumeFrom = ranBefore(job) && !options.dryRun ? await gatherPartialCopy(job, deps, jobLog) : 0;
+    const copy = (resume: boolean) => {
+      const args = buildRsyncArgs({
+        source: job.sourcePath,
+        destDir: job.destPath,
+        dryRun: options.dryRun,
+        isUpgrade: job.isUpgrade,
+        createDestDir: job.destPath !== mapping.destination.path,
+        resume,
+        bandwidthLimitKiB: options.bandwidthLimitKiB,
+      });
+      jobLog.info(`Running: ${formatRsyncCommand('rsync', args)}`);
+      return deps.rsync(args, {
         timeoutMs: options.rsyncTimeoutSeconds * 1000,
         signal,
         onSpawn: (pid) => recordPid(job, pid, deps, jobLog),
         onProgress: (progress) => deps.progress.set(job.id, progress, clock.now()),
       });
+    };
+    try {
+      resumed = resumeFrom > 0;
+      run = await copy(resumed);
+      // Exit 1 (usage) gives a job up for good: it must come from the job, never from the resume's
+      // arguments. Should an rsync refuse those, this copy starts over instead (rsync then deletes the part).
+      const refusal = classifyRsyncExit(run);
+      if (resumed && run.exitCode === 1 && refusal.kind === 'permanent') {
+        jobLog.warn(`rsync refused to resume ${job.title} (${refusal.reason}); copying it from the start`);
+        resumed = false;
+        run = await copy(false);
+      }
     } finally {
       deps.progress.clear(job.id);
     }
@@ -117,7 +132,7 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       return 'waiting';
     }
     if (signal.aborted) return interrupted(job, deps);
-    return recordFailure(job, coerceError(error), started, deps);
+    return recordFailure(job, coerceError(error), started, deps, mayTouchDestination);
   }
 
   if (run.aborted) return interrupted(job, deps);
@@ -134,12 +149,22 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       verdict.kind === 'permanent' ? new PermanentError(verdict.reason) : new Error(verdict.reason),
       started,
       deps,
+      true,
     );
   }
 
+  const stats = parseRsyncStats(run.stdout);
+  if (resumed) {
+    jobLog.info(
+      `Resumed ${job.title}: ${formatBytes(stats.matchedBytes)} were already at the destination, ` +
+        `${formatBytes(stats.literalBytes)} copied`,
+    );
+  }
+  // rsync removed the partial files it used; one of a file it skipped (already there) may be left.
+  if (ranBefore(job) && !options.dryRun) await removePartialCopy(job, deps.partials, deps.log, 'copied');
   const finishedAt = clock.now();
   const durationSeconds = seconds(started, finishedAt);
-  const bytes = options.dryRun ? 0 : parseRsyncStats(run.stdout).bytesTransferred;
+  const bytes = options.dryRun ? 0 : stats.bytesTransferred;
   const done: Job = {
     ...job,
     status: 'success',
@@ -149,7 +174,7 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   };
   const outbox = notifications(deps.routing, syncSucceededEvent(done, { dryRun: options.dryRun }, finishedAt));
   if (!options.dryRun) {
-    const path = `${job.destPath}/${basename(job.sourcePath)}`;
+    const path = destItemOf(job);
     for (const target of deps.routing.mediaServersFor(job.mapping)) {
       outbox.push({
         target,
@@ -163,12 +188,25 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   return 'success';
 }
 
-/** PermanentError gives up at once; any other error counts an attempt and is retried while retries remain. */
-function recordFailure(job: Job, failure: Error, started: Date, deps: SyncJobDeps): SyncJobOutcome {
+/**
+ * PermanentError gives up at once; any other error counts an attempt and is retried while retries remain.
+ * A job that gives up takes its partial copy with it, when `mayTouchDestination` (its paths lie inside its
+ * mapping and the mounts answered this attempt).
+ */
+async function recordFailure(
+  job: Job,
+  failure: Error,
+  started: Date,
+  deps: SyncJobDeps,
+  mayTouchDestination: boolean,
+): Promise<SyncJobOutcome> {
   const { clock, options } = deps;
+  const decision = decideRetry(failure instanceof PermanentError, job.retryCount, options.retry, clock.now());
+  if (decision.kind !== 'retry' && mayTouchDestination && !options.dryRun) {
+    await removePartialCopy(job, deps.partials, deps.log, 'gave up');
+  }
   const finishedAt = clock.now();
   const durationSeconds = seconds(started, finishedAt);
-  const decision = decideRetry(failure instanceof PermanentError, job.retryCount, options.retry, finishedAt);
   const failed: Job = { ...job, status: 'failed', error: failure.message, durationSeconds: durationSeconds };
   const next =
     decision.kind === 'retry'
@@ -218,10 +256,32 @@ function interrupted(job: Job, deps: SyncJobDeps): SyncJobOutcome {
 }
 
 /**
+ * Before a copy of a job that ran before: what a killed copy left beside its files moves into the partial
+ * folder. Resolves with the bytes the partial files hold, the part the copy resumes from.
+ */
+async function gatherPartialCopy(job: Job, deps: SyncJobDeps, jobLog: Logger): Promise<number> {
+  const prepared = await deps.partials.prepare(job.sourcePath, destItemOf(job));
+  for (const path of prepared.kept) {
+    jobLog.info(`Kept the part a killed copy of ${job.title} wrote, for the copy to resume from: ${path}`);
+  }
+  if (prepared.removed.length > 0) {
+    jobLog.info(
+      `Removed ${prepared.removed.length} rsync temp file(s) a killed copy left behind ` +
+        `(the partial folder holds a longer part): ${prepared.removed.join(', ')}`,
+    );
+  }
+  if (prepared.problem) jobLog.warn(prepared.problem);
+  if (prepared.partialBytes > 0) {
+    jobLog.info(`Resuming ${job.title} from ${formatBytes(prepared.partialBytes)} a cut copy already wrote`);
+  }
+  return prepared.partialBytes;
+}
+
+/**
  * The job's mapping, and proof that its paths still lie inside it (the config may have changed since it was
  * queued).
  */
-function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
+export function checkedMapping(job: Job, mappings: readonly Mapping[]): Mapping {
   const mapping = mappings.find((m) => m.container === job.mapping);
   if (!mapping) {
     throw new PermanentError(`mapping ${job.mapping} is no longer configured (check SYNC_CONFIG); the job cannot run`);
@@ -266,10 +326,6 @@ function sourceProblem(inspection: { problem: string; outsideRoot?: boolean }): 
 /** One outbox row per notification target that wants this kind of event. */
 function notifications(routing: TargetRouting, event: NotifyEvent): OutboxItem[] {
   return routing.notifiersFor(event.kind).map((target) => ({ target, payload: { type: 'notify', event } }));
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 function seconds(from: Date, to: Date): number {

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Config, secretsOf } from '../config/load.js';
 import { dayOf, previousDay } from '../core/day.js';
+import { SetupError } from '../core/errors.js';
 import { TIMING, type Timing } from '../core/timing.js';
 import type { Clock } from '../core/types.js';
 import { buildApp } from '../http/app.js';
@@ -14,10 +15,11 @@ import type { NotifyKind, TargetRouting } from '../core/notify-event.js';
 import { redactor } from '../core/redact.js';
 import { createMediaServer } from '../media/registry.js';
 import { createMountGate } from '../mounts/gate.js';
+import { createMissingSourceCheck } from '../mounts/missing-source.js';
 import { MountMonitor } from '../mounts/monitor.js';
 import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
-import type { LeftoverCleanup } from '../mounts/rsync-leftovers.js';
+import type { PartialCopies } from '../mounts/partial-copies.js';
 import { destinationShares } from '../mounts/shares.js';
 import { type DeliveryRecord, Dispatcher } from '../notify/dispatcher.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -25,20 +27,28 @@ import type { MediaServer } from '../media/media-server.js';
 import { coerceError } from '../core/errors.js';
 import { testEvent } from '../notify/events.js';
 import type { ProcessTable } from '../runner/orphans.js';
+import { partialBytesOf } from '../runner/partial-copy.js';
 import { ProgressBoard } from '../runner/progress-board.js';
 import { Runner } from '../runner/runner.js';
 import { checkRsyncAvailable } from '../runner/rsync.js';
+import { checkRsyncVersion } from '../runner/rsync-version.js';
 import { type RunRsync, runSyncJob } from '../runner/sync-job.js';
 import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
+import { afterDowntime, Heartbeat } from '../reconcile/heartbeat.js';
+import { Reconciler } from '../reconcile/reconciler.js';
+import type { TreeWalker } from '../reconcile/tree-walk.js';
 import { queueDailySummary } from '../schedules/daily-summary.js';
 import { DailyTask } from '../schedules/scheduler.js';
 import { openDatabase } from '../store/database.js';
 import { createJobReports } from '../store/job-reports.js';
 import { createJobStore } from '../store/jobs.js';
+import { createHeartbeatStore } from '../store/heartbeat.js';
 import { createOutboxStore } from '../store/outbox.js';
+import { createReconcileRunStore } from '../store/reconcile-runs.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
 import { createWalSync } from '../store/wal-sync.js';
 import { healthReport, statsReport, type TargetHealth } from '../reports/health-and-stats.js';
+import { createMetrics } from '../reports/metrics.js';
 import { SessionStats } from '../reports/session-stats.js';
 
 export interface ServiceAdapters {
@@ -50,7 +60,10 @@ export interface ServiceAdapters {
   rsync: RunRsync;
   /** The rsync program's name or path, checked at start. */
   rsyncBinary: string;
-  removeLeftovers: (sourceItem: string, destItem: string) => Promise<LeftoverCleanup>;
+  /** What cut copies left at the destination, looked at in child processes with the mount timeout. */
+  partials: PartialCopies;
+  /** Lists a share for a catch-up pass, in a child process at low priority (reconcile/tree-walk.ts). */
+  treeWalker: TreeWalker;
   /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
   readMountTable: () => string;
   processes: ProcessTable;
@@ -87,7 +100,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const outbound = { fetch: adapters.fetch, timeoutMs: timing.outboundRequestTimeoutMs };
   const notifiers = config.notify.map((target) => target.create(outbound));
   const mediaServers = config.mediaServers.map((spec) =>
-    createMediaServer(spec, { ...outbound, mappings: config.mappings }),
+    createMediaServer(spec, { ...outbound, mappings: config.mappings, log }),
   );
   const notifications = notifiers.length > 0;
   const routing = targetRouting(config, mediaServers);
@@ -103,6 +116,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     maxAgeMs: timing.outboxMaxAgeMs,
     backoff: { firstMs: timing.outboxFirstBackoffMs, maxMs: timing.outboxMaxBackoffMs },
+    onDeliveryFailed: (target, givenUp) => metrics.deliveryFailed(target, givenUp),
   });
   const monitor = new MountMonitor({
     mappings: config.mappings,
@@ -115,6 +129,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       runner.wake();
     },
   });
+  const metrics = createMetrics({ jobReports, outbox, mounts: monitor, clock, version: adapters.version });
   const mountGate = createMountGate({
     monitor,
     probe: adapters.probe,
@@ -148,13 +163,18 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           mappings: config.mappings,
           mounts: mountGate,
           source: adapters.probe,
-          rsync: adapters.rsync,
+          rsync: async (args, o) => {
+            const run = await adapters.rsync(args, o);
+            metrics.rsyncFinished(run);
+            return run;
+          },
           clock,
           sleep: adapters.sleep,
           log,
           options: {
             dryRun: config.dryRun,
             rsyncTimeoutSeconds: config.rsync.timeoutSeconds,
+            bandwidthLimitKiB: config.rsync.bandwidthLimitKiB,
             retry: { intervalMs: config.retry.intervalSeconds * 1000, maxRetries: config.retry.maxRetries },
             mountRecheckMs: config.mounts.checkIntervalSeconds * 1000,
             manualStableMs: config.manualStableSeconds * 1000,
@@ -162,11 +182,12 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           routing,
           onFinished: (recorded) => {
             session.record(recorded);
+            metrics.jobFinished(recorded);
             history.record(recorded);
             dispatcher.wake();
           },
           progress,
-          removeLeftovers: adapters.removeLeftovers,
+          partials: adapters.partials,
         },
         signal,
       ),
@@ -198,6 +219,56 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     run: (slot) => queueDailySummary(summaryDeps, previousDay(dayOf(slot, config.timeZone))),
   });
 
+  const reconciler = new Reconciler({
+    mappings: config.mappings,
+    runs: createReconcileRunStore(db),
+    walSync,
+    probe: adapters.probe,
+    walker: adapters.treeWalker,
+    queue: {
+      jobs,
+      walSync,
+      mappings: config.mappings,
+      clock,
+      log,
+      duplicateWindowMs: timing.duplicateWindowMs,
+      onQueued: (created) => runner.jobsQueued(created),
+    },
+    outbox,
+    routing,
+    onNotified: () => dispatcher.wake(),
+    clock,
+    log,
+    settleMinutes: config.reconcile.settleMinutes,
+    timeoutMs: config.reconcile.timeoutSeconds * 1000,
+  });
+  const heartbeat = new Heartbeat({
+    store: createHeartbeatStore(db),
+    clock,
+    log,
+    intervalMs: timing.heartbeatIntervalMs,
+  });
+  /** Passes the service starts itself queue what they find. */
+  const startOwnPass = (startedBy: 'schedule' | 'after_downtime') => {
+    const started = reconciler.start({ startedBy, queue: true });
+    if (started.kind === 'busy') {
+      log.info(
+        `Catch-up pass (${startedBy.replace('_', ' ')}) not started: pass ${started.runningId} is still running`,
+      );
+    }
+  };
+  const reconcileSchedule = config.reconcile.cron
+    ? new DailyTask({
+        task: 'reconcile',
+        cron: config.reconcile.cron,
+        timeZone: config.timeZone,
+        runs: scheduleRuns,
+        clock,
+        log,
+        run: () => startOwnPass('schedule'),
+      })
+    : null;
+
   const intake = createIntake({
     jobs,
     walSync,
@@ -206,6 +277,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     duplicateWindowMs: timing.duplicateWindowMs,
     onQueued: (created) => runner.jobsQueued(created),
+    missingManualSource: createMissingSourceCheck({ probe: adapters.probe, monitor }),
   });
   const reportDeps = {
     jobReports,
@@ -218,7 +290,10 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     version: adapters.version,
     targets: () => ({
       notifications: notifiers.map((n) => deliveryView(n.id, dispatcher.record(n.id), redact)),
-      mediaServers: mediaServers.map((m) => deliveryView(m.id, dispatcher.record(m.id), redact)),
+      mediaServers: mediaServers.map((m) => ({
+        ...deliveryView(m.id, dispatcher.record(m.id), redact),
+        problems: m.problems?.().map(redact) ?? [],
+      })),
     }),
   };
   const app = buildApp({
@@ -231,12 +306,14 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     clock,
     onRequeued: () => runner.wake(),
     progressOf: (jobId) => progress.get(jobId),
+    partialBytesOf: (job) => partialBytesOf(job, adapters.partials, config.dryRun),
     health: () => {
       // Answered 503: the service is about to exit and must not look alive to a monitor meanwhile.
       if (unrecorded) throw new Error(`job outcomes cannot be recorded (${unrecorded.message})`);
       return healthReport(reportDeps);
     },
     stats: () => statsReport(reportDeps),
+    scrapeMetrics: () => metrics.scrape(),
     sendTestNotification: async () => {
       // Every target, whatever its events filter: /test is how a user checks that each one is reachable.
       const event = testEvent(clock.now());
@@ -261,13 +338,18 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       queueDailySummary(summaryDeps, day, clock.now());
       return { day, notifications };
     },
+    reconcile: reconciler,
+    mappingNames: config.mappings.map((m) => m.container),
   });
 
   return {
     app,
     async start() {
-      const version = await checkRsyncAvailable(adapters.rsyncBinary);
-      log.debug(`Using ${version}`);
+      const versionLine = await checkRsyncAvailable(adapters.rsyncBinary);
+      const version = checkRsyncVersion(versionLine);
+      if (version.kind === 'too-old') throw new SetupError(version.problem);
+      if (version.kind === 'unknown') log.warn(version.problem);
+      log.debug(`Using ${versionLine}`);
       await recoverInterruptedJobs({
         jobs,
         processes: adapters.processes,
@@ -275,7 +357,12 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         clock,
         log,
         maxRetries: config.retry.maxRetries,
+        mappings: config.mappings,
+        partials: adapters.partials,
+        dryRun: config.dryRun,
       });
+      reconciler.recoverInterrupted();
+      const lastSeen = heartbeat.start();
       if (!notifications) {
         log.warn(
           'No notification target configured (SYNC_NOTIFY_URLS, notify: in SYNC_CONFIG, or ' +
@@ -286,6 +373,18 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       dispatcher.start();
       runner.start();
       dailySummary.start();
+      const downtime = afterDowntime(lastSeen, clock.now(), config.reconcile.afterDowntimeMinutes);
+      if (downtime.catchUp) {
+        log.info(
+          `The service was last seen running ${downtime.downMinutes} min ago ` +
+            `(more than SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES=${config.reconcile.afterDowntimeMinutes}): ` +
+            'a catch-up pass looks for what Radarr/Sonarr sent meanwhile',
+        );
+        startOwnPass('after_downtime');
+      } else {
+        log.debug(`No catch-up pass after start: ${downtime.reason}`);
+      }
+      reconcileSchedule?.start();
     },
     async listen() {
       try {
@@ -295,14 +394,20 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           `Cannot listen on ${config.http.host}:${config.http.port} (SYNC_HOST, SYNC_PORT): ${describe(error)}`,
         );
       }
-      logStartup(log, config, notifiers, mediaServers, dailySummary.nextRun());
+      logStartup(log, config, notifiers, mediaServers, {
+        summary: dailySummary.nextRun(),
+        reconcile: reconcileSchedule?.nextRun() ?? null,
+      });
     },
     async stop() {
       await app.close();
       dailySummary.stop();
+      reconcileSchedule?.stop();
       monitor.stop();
+      await reconciler.stop();
       await runner.stop();
       await dispatcher.stop();
+      heartbeat.stop();
       db.close();
       walSync.close();
       log.info('Stopped');
@@ -337,7 +442,7 @@ function logStartup(
   config: Config,
   notifiers: readonly Notifier[],
   mediaServers: readonly MediaServer[],
-  nextSummary: Date | null,
+  next: { summary: Date | null; reconcile: Date | null },
 ): void {
   log.info(`Sync webhook listening on ${config.http.host}:${config.http.port}`);
   const plex = mediaServers.some((m) => m.type === 'plex');
@@ -348,9 +453,10 @@ function logStartup(
   for (const n of notifiers) log.info(`Notification target: ${n.id}`);
   for (const m of mediaServers) log.info(`Media server: ${m.id}`);
   const auth = [config.auth.basic ? 'HTTP Basic' : null, config.auth.apiKey ? 'API key' : null].filter(Boolean);
+  const open = config.auth.metrics ? 'GET /health and GET /ping' : 'GET /health, GET /ping and GET /metrics';
   log.info(
     auth.length
-      ? `Authentication: ${auth.join(' or ')} on every route but GET /health and GET /ping`
+      ? `Authentication: ${auth.join(' or ')} on every route but ${open}`
       : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)',
   );
   log.info(`Path mappings from ${config.mappingsFrom}:`);
@@ -358,9 +464,16 @@ function logStartup(
     const section = m.plexSection ? ` (Plex section ${m.plexSection})` : '';
     log.info(`Path mapping: ${m.container} -> ${m.source.path} -> ${m.destination.path}${section}`);
   }
-  const next = nextSummary ? ` (next ${nextSummary.toISOString()})` : '';
+  const nextSummary = next.summary ? ` (next ${next.summary.toISOString()})` : '';
   log.info(
-    `Scheduler started - daily summary at "${config.summaryCron}" ${config.timeZone}${next}, ` +
+    `Scheduler started - daily summary at "${config.summaryCron}" ${config.timeZone}${nextSummary}, ` +
       `auto-retry every ${config.retry.intervalSeconds} s up to ${config.retry.maxRetries} times`,
   );
+  const { cron, afterDowntimeMinutes, settleMinutes } = config.reconcile;
+  const scheduled = cron
+    ? `at "${cron}" ${config.timeZone}${next.reconcile ? ` (next ${next.reconcile.toISOString()})` : ''}`
+    : 'not scheduled';
+  const afterStart =
+    afterDowntimeMinutes > 0 ? `after a downtime over ${afterDowntimeMinutes} min` : 'never after start';
+  log.info(`Catch-up passes: ${scheduled}, ${afterStart}; settle time ${settleMinutes} min`);
 }

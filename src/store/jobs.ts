@@ -77,6 +77,14 @@ const FIND_DUPLICATE = `SELECT id FROM jobs WHERE dedupe_key = ?
   AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= ?))
   ORDER BY id DESC LIMIT 1`;
 
+// A catch-up item is already copied by a job of its own path or of a folder above it that is queued,
+// running, or finished after the pass looked (see CoveringJobs). Without the INDEXED BY, SQLite
+// may walk every queued job of a backlog by status instead of the few rows of these paths.
+const FIND_COVERING = `SELECT id FROM jobs INDEXED BY jobs_source_path
+  WHERE source_path IN (SELECT value FROM json_each(@paths))
+  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= @looked_at))
+  ORDER BY id DESC LIMIT 1`;
+
 // The oldest of two index lookups (fresh jobs; waiting jobs now due), so neither scans the jobs
 // still waiting. @busy: JSON array of mappings whose destination share already has an rsync running.
 const CLAIM_NEXT = `UPDATE jobs SET status = 'in_progress', started_at = @now, finished_at = NULL,
@@ -136,6 +144,7 @@ const RELEASE_WAITING = `UPDATE jobs SET next_attempt_at = NULL
 export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobStore {
   const insert = db.prepare<InsertParams>(INSERT);
   const findDuplicate = db.prepare<[dedupeKey: string, windowStart: string], number>(FIND_DUPLICATE).pluck();
+  const findCovering = db.prepare<{ paths: string; looked_at: string }, number>(FIND_COVERING).pluck();
   const claimNext = db.prepare<{ now: string; busy: string }, JobRow>(CLAIM_NEXT);
   const markSuccess = db.prepare<{ id: number; bytes: number | null; finished_at: string; duration: number }, JobRow>(
     MARK_SUCCESS,
@@ -165,8 +174,15 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     const createdAt = now.toISOString();
     const windowStart = new Date(now.getTime() - windowMs).toISOString();
     const result: EnqueueResult = { ids: [], created: [] };
+    const findExisting = (job: NewJob): number | undefined => {
+      if (job.coveredBy) {
+        const { sourcePaths, lookedAt } = job.coveredBy;
+        return findCovering.get({ paths: JSON.stringify(sourcePaths), looked_at: lookedAt.toISOString() });
+      }
+      return job.isUpgrade ? undefined : findDuplicate.get(job.dedupeKey, windowStart);
+    };
     for (const job of jobs) {
-      const existing = job.isUpgrade ? undefined : findDuplicate.get(job.dedupeKey, windowStart);
+      const existing = findExisting(job);
       if (existing !== undefined) {
         result.ids.push(existing);
         result.created.push(false);

@@ -18,6 +18,8 @@ const RETARGET = `UPDATE outbox SET target = ? WHERE status = 'pending' AND targ
 const MARK_TARGET_DEAD = `UPDATE outbox SET status = 'dead', last_error = ? WHERE status = 'pending' AND target = ?`;
 const PENDING_TARGETS = `SELECT DISTINCT target FROM outbox WHERE status = 'pending'`;
 const PENDING_COUNT = `SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`;
+// Read from the partial index of pending rows alone (target is its first column).
+const PENDING_BY_TARGET = `SELECT target, COUNT(*) AS count FROM outbox WHERE status = 'pending' GROUP BY target`;
 
 export interface OutboxStore {
   /** Adds rows; call inside the caller's transaction to tie them to a job transition. */
@@ -33,6 +35,8 @@ export interface OutboxStore {
   retarget(from: string, to: string): number;
   /** Gives up every pending row of a target (no longer configured); returns how many. */
   markTargetDead(target: string, error: string): number;
+  /** Rows waiting for delivery, per target that has any. */
+  pendingByTarget(): { target: string; count: number }[];
 }
 
 export function createOutboxStore(db: Db): OutboxStore {
@@ -48,6 +52,7 @@ export function createOutboxStore(db: Db): OutboxStore {
   const retarget = db.prepare<[to: string, from: string]>(RETARGET);
   const markTargetDead = db.prepare<[error: string, target: string]>(MARK_TARGET_DEAD);
   const pendingCount = db.prepare<[], number>(PENDING_COUNT).pluck();
+  const pendingByTarget = db.prepare<[], { target: string; count: number }>(PENDING_BY_TARGET);
 
   return {
     add(items, jobId, now) {
@@ -84,6 +89,9 @@ export function createOutboxStore(db: Db): OutboxStore {
     },
     markTargetDead(target, error) {
       return markTargetDead.run(error, target).changes;
+    },
+    pendingByTarget() {
+      return pendingByTarget.all();
     },
   };
 }

@@ -1,7 +1,8 @@
 // Crash mid-copy, on an upgrade: Sonarr replaces an episode that Plex already shows. The whole process
 // tree is SIGKILLed while rsync writes the new version. The file Plex indexes must never be half of
 // anything: until the copy is complete it is the old episode, whole; after the restart the job
-// resumes, the new version lands byte-identical, and rsync's partial temp file is gone.
+// resumes from the part rsync's temp file held (moved into the partial folder), the new version lands
+// byte-identical, and neither the temp file nor the partial folder is left.
 // (test/integration/recovery.test.ts covers a movie folder killed the same way, and the service
 // killed alone while its rsync lives on.)
 import { copyFile, readdir, stat } from 'node:fs/promises';
@@ -81,10 +82,16 @@ describe('SIGKILL of the whole tree while rsync writes an upgraded episode', () 
     const log = await readLog(again, 'sync_webhook.log');
     expect(log).toMatch(/Queueing interrupted job for retry: Severance - S01E01: Good News About Hell \(retry 1\/3\)/);
     expect(log).toMatch(
-      new RegExp(`Removed 1 rsync temp file\\(s\\) a killed copy left behind: .*/${escapeRegExp(temp)}`),
+      /Kept the part a killed copy of .* wrote, for the copy to resume from: .*\/\.sync-webhook-partial\//,
     );
-    // The upgrade replaced the file in place of the old one (rsync without --ignore-existing).
-    expect(log).toMatch(/Running: rsync -avh --no-human-readable --stats --info=progress2 '--exclude=#recycle'/);
-    expect(log).not.toMatch(/--inplace/);
+    expect(log).toMatch(
+      /Resuming Severance - S01E01: Good News About Hell from [\d.]+ (B|KB|MB) a cut copy already wrote/,
+    );
+    // The upgrade replaced the file in place of the old one (rsync without --ignore-existing), the retry
+    // with the delta pass over the part; never writing into the episode Plex reads.
+    const runs = log.match(/Running: rsync -avh --no-human-readable --stats --info=progress2 --partial-dir=\S+ \S+/g);
+    expect(runs?.map((line) => line.split(' ').at(-1))).toEqual(['--whole-file', '--no-whole-file']);
+    expect(log).not.toMatch(/--inplace|--append/);
+    expect(temp).toBeDefined();
   }, 90_000);
 });

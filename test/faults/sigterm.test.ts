@@ -1,7 +1,8 @@
 // SIGTERM (docker stop) while rsync copies a large file, with a Telegram message still in flight:
-// the service stops taking webhooks at once, stops rsync cleanly (no temp file), records the job as
-// interrupted without using a retry, lets the message finish (so it is not sent again), and exits 0
-// well within Docker's 10 s. After the restart the job completes.
+// the service stops taking webhooks at once, stops rsync cleanly (no temp file beside the file: what it
+// copied waits in the partial folder), records the job as interrupted without using a retry, lets the
+// message finish (so it is not sent again), and exits 0 well within Docker's 10 s. After the restart
+// the job completes, resuming from that part, and no partial folder is left.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,7 @@ describe('SIGTERM while rsync copies', () => {
     // rsync stopped cleanly: no temp file, no half file under the final name.
     const left = await readdir(dstDir).catch(() => [] as string[]);
     expect(left.filter((n) => tempRe.test(n) || n === file)).toEqual([]);
+    expect(left.filter((n) => n !== '.sync-webhook-partial' && n !== 'poster.jpg')).toEqual([]);
     expect(svc.output()).toMatch(/Sync of Lawrence of Arabia \(2024\) interrupted by shutdown/);
     expect(svc.output()).toMatch(/ - INFO - Stopped/);
 
@@ -117,7 +119,7 @@ describe('SIGTERM while rsync copies', () => {
     const rows = await outboxRows(svc.dbPath);
     expect(rows.map((r) => [r.job_id, r.status, r.attempts])).toEqual([[small.body.job_id, 'sent', 1]]);
 
-    // Restart: the job runs again from the start and completes; no message is sent twice.
+    // Restart: the job runs again, from what the stopped copy kept, and completes; no message is sent twice.
     const again = await svc.restart();
     const done = await waitForJob(again, id, (j) => j.status === 'success' || j.status === 'failed', 30_000);
     expect(done.status, done.error ?? '').toBe('success');

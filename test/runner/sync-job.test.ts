@@ -4,7 +4,17 @@
  * probe that answers as told, since a share that is down is the point of one row; real mounts are used
  * where only a real filesystem gives the fault (a full destination).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -15,7 +25,8 @@ import { createMountProbe, type MountProbe, type ProbeResult } from '../../src/m
 import { RootHealthCache } from '../../src/mounts/root-health-cache.js';
 import { ProgressBoard } from '../../src/runner/progress-board.js';
 import { runRsync } from '../../src/runner/rsync.js';
-import { removeRsyncLeftovers } from '../../src/mounts/rsync-leftovers.js';
+import { createPartialCopies } from '../../src/mounts/partial-copies.js';
+import { formatBytes } from '../../src/notify/format.js';
 import { type RunRsync, runSyncJob, type SyncJobDeps, type SyncJobOutcome } from '../../src/runner/sync-job.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { createJobReports, type JobReports } from '../../src/store/job-reports.js';
@@ -40,9 +51,11 @@ let mapping: Mapping;
 interface Setup {
   /** Answers of the root check by role; anything not listed is checked for real. */
   roots?: Partial<Record<'source' | 'destination', ProbeResult>>;
-  /** Extra rsync arguments (a bandwidth limit makes a copy outlive a short timeout). */
-  rsyncFlags?: string[];
+  /** Extra rsync arguments, before the service's own (given the service's own). */
+  rsyncFlags?: (args: string[]) => string[];
   rsyncTimeoutSeconds?: number;
+  /** SYNC_RSYNC_BWLIMIT in KiB/s (a bandwidth limit makes a copy outlive a short timeout). */
+  bandwidthLimitKiB?: number;
   signal?: AbortSignal;
 }
 
@@ -80,7 +93,11 @@ async function run(job: Job, setup: Setup = {}) {
   const finished: Job[] = [];
   const lines: { level: number; msg: string }[] = [];
   const progress = new ProgressBoard();
-  const rsync: RunRsync = (args, o) => runRsync([...(setup.rsyncFlags ?? []), ...args], o);
+  const rsyncRuns: string[][] = [];
+  const rsync: RunRsync = (args, o) => {
+    rsyncRuns.push(args);
+    return runRsync([...(setup.rsyncFlags?.(args) ?? []), ...args], o);
+  };
   const deps: SyncJobDeps = {
     jobs,
     mappings: [mapping],
@@ -98,6 +115,7 @@ async function run(job: Job, setup: Setup = {}) {
     options: {
       dryRun: false,
       rsyncTimeoutSeconds: setup.rsyncTimeoutSeconds ?? 60,
+      bandwidthLimitKiB: setup.bandwidthLimitKiB ?? null,
       retry: RETRY,
       mountRecheckMs: MOUNT_RECHECK_MS,
       manualStableMs: 0,
@@ -109,10 +127,20 @@ async function run(job: Job, setup: Setup = {}) {
     },
     onFinished: (recorded) => finished.push(recorded),
     progress,
-    removeLeftovers: (sourceItem, destItem) => removeRsyncLeftovers(sourceItem, destItem, 5000),
+    partials: createPartialCopies({ timeoutMs: 5000 }),
   };
   const outcome: SyncJobOutcome = await runSyncJob(job, deps, setup.signal ?? new AbortController().signal);
-  return { outcome, reported, finished, lines, progress, row: jobReports.get(job.id), outbox: outboxOf(job.id) };
+  const row = jobReports.get(job.id);
+  return { outcome, reported, finished, lines, progress, rsyncRuns, row, outbox: outboxOf(job.id) };
+}
+
+/** The failed job's retry, claimed once it is due. */
+function claimRetry(): Job {
+  const later = new Date(NOW.getTime() + RETRY.intervalMs);
+  jobs.promoteDueRetries(later);
+  const job = jobs.claimNext(later);
+  if (!job) throw new Error('no retry to claim');
+  return job;
 }
 
 function outboxOf(jobId: number): { target: string; payload: OutboxPayload }[] {
@@ -221,13 +249,90 @@ describe('runSyncJob', () => {
     expect(readFileSync(join(mapping.destination.path, MOVIE, FILE, 'inner'), 'utf8')).toBe('keep');
   });
 
-  it('timeout: the copy is killed at the limit, the failure says so, and it is retried', async () => {
+  it('timeout: the copy is stopped at the limit, the failure says so, and it is retried', async () => {
     writeMovie(4 * 1024 * 1024);
-    const r = await run(claim(), { rsyncFlags: ['--bwlimit=512'], rsyncTimeoutSeconds: 1 });
+    const r = await run(claim(), { bandwidthLimitKiB: 512, rsyncTimeoutSeconds: 1 });
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toBe('rsync timed out after 1 s');
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
     expect(r.progress.get(1)).toBeUndefined();
+    expect(r.rsyncRuns[0]).toContain('--bwlimit=512K');
+  });
+
+  it('a retry after a timeout resumes from the part the cut copy kept, and writes only the rest', async () => {
+    const size = 6 * 1024 * 1024;
+    const content = randomBytes(size);
+    const folder = writeMovie(0);
+    writeFileSync(join(folder, FILE), content);
+    const destFolder = join(mapping.destination.path, MOVIE);
+    const partial = join(destFolder, '.sync-webhook-partial', FILE);
+
+    const cut = await run(claim(), { bandwidthLimitKiB: 2048, rsyncTimeoutSeconds: 1 });
+    expect(cut.row).toMatchObject({ status: 'failed', error: 'rsync timed out after 1 s' });
+    // Never under its final name; the part waits in the partial folder.
+    expect(readdirSync(destFolder)).toEqual(['.sync-webhook-partial']);
+    const kept = statSync(partial).size;
+    expect(kept).toBeGreaterThan(0);
+    expect(cut.rsyncRuns[0]).toContain('--whole-file');
+
+    const retried = await run(claimRetry());
+    expect(retried.outcome).toBe('success');
+    expect(retried.rsyncRuns).toHaveLength(1);
+    expect(retried.rsyncRuns[0]).toContain('--no-whole-file');
+    expect(readFileSync(join(destFolder, FILE)).equals(content)).toBe(true);
+    expect(readdirSync(destFolder)).toEqual([FILE]);
+    expect(retried.lines.map((l) => l.msg)).toContain(
+      `Resuming ${MOVIE} from ${formatBytes(kept)} a cut copy already wrote`,
+    );
+    // rsync's own --stats, as the log reports them: only the missing part was copied.
+    const resumed = retried.lines.map((l) => l.msg).find((m) => m.startsWith('Resumed '));
+    const [, copied, unit] = /already at the destination, ([\d.]+) (KB|MB) copied$/.exec(resumed ?? '') ?? [];
+    const copiedBytes = Number(copied) * (unit === 'MB' ? 1024 * 1024 : 1024);
+    expect(copiedBytes, resumed).toBeLessThan(size - kept + 256 * 1024);
+  });
+
+  it('a job that gives up takes its partial copy with it', async () => {
+    writeMovie(4 * 1024 * 1024);
+    const destFolder = join(mapping.destination.path, MOVIE);
+    jobs.enqueue([newJob()], NOW, 1000);
+    db.prepare('UPDATE jobs SET retry_count = ?').run(RETRY.maxRetries);
+    const last = jobs.claimNext(NOW);
+    if (!last) throw new Error('nothing to claim');
+
+    const r = await run(last, { bandwidthLimitKiB: 1024, rsyncTimeoutSeconds: 1 });
+
+    expect(r.row).toMatchObject({ status: 'failed', gaveUp: true, error: 'rsync timed out after 1 s' });
+    expect(readdirSync(destFolder)).toEqual([]);
+    expect(r.lines.map((l) => l.msg)).toContain(
+      `Removed the partial copy of ${MOVIE} (gave up): 1 file(s) ${destFolder}/.sync-webhook-partial/${FILE}`,
+    );
+  });
+
+  it('a resume rsync refuses (exit 1) copies from the start at once instead of giving up', async () => {
+    writeMovie(256 * 1024);
+    const destFolder = join(mapping.destination.path, MOVIE);
+    mkdirSync(join(destFolder, '.sync-webhook-partial'), { recursive: true });
+    writeFileSync(join(destFolder, '.sync-webhook-partial', FILE), Buffer.alloc(1000, 7));
+    jobs.enqueue([newJob()], NOW, 1000);
+    const first = jobs.claimNext(NOW);
+    if (!first) throw new Error('nothing to claim');
+    jobs.markFailed(first.id, { error: 'cut', finishedAt: NOW, durationSeconds: 1, retryAt: NOW }, []);
+
+    // An rsync that refuses --append-verify beside --partial-dir stands in for one refusing the resume.
+    const refuseResume = (args: string[]) => (args.includes('--no-whole-file') ? ['--append-verify'] : []);
+    const r = await run(claimRetry(), { rsyncFlags: refuseResume });
+
+    expect(r.rsyncRuns.map((args) => args.find((a) => a.endsWith('whole-file')))).toEqual([
+      '--no-whole-file',
+      '--whole-file',
+    ]);
+    expect(r.lines.map((l) => l.msg)).toContain(
+      `rsync refused to resume ${MOVIE} (rsync exit 1 (syntax or usage error): ` +
+        'rsync: --append cannot be used with --partial-dir); copying it from the start',
+    );
+    expect(r.outcome).toBe('success');
+    expect(readFileSync(join(destFolder, FILE)).equals(Buffer.alloc(256 * 1024, 7))).toBe(true);
+    expect(readdirSync(destFolder)).toEqual([FILE]);
   });
 
   it('a link leading out of the source root: fails for good, without a retry', async () => {
@@ -241,12 +346,17 @@ describe('runSyncJob', () => {
     expect(r.row?.error).toMatch(/^Source not ready: .*holds a symlink that points out of its mapping root/);
   });
 
-  it('a job whose paths left its mapping (changed configuration): fails for good, nothing copied', async () => {
+  it('a job whose paths left its mapping (changed configuration): fails for good, touches nothing', async () => {
     writeMovie();
+    const partFolder = join(dir, 'elsewhere', MOVIE, '.sync-webhook-partial');
+    mkdirSync(partFolder, { recursive: true });
+    writeFileSync(join(partFolder, FILE), 'part');
     const r = await run(claim({ destPath: join(dir, 'elsewhere') }));
     expect(r.outcome).toBe('failed');
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: true });
     expect(r.row?.error).toContain('is not inside mapping /movies');
+    // Giving up removes a partial copy only inside the mapping.
+    expect(readdirSync(partFolder)).toEqual([FILE]);
   });
 
   it('shutdown during the copy: back to the queue without using a retry, and nothing sent', async () => {
@@ -254,7 +364,7 @@ describe('runSyncJob', () => {
     const abort = new AbortController();
     const job = claim();
     setTimeout(() => abort.abort(), 300);
-    const r = await run(job, { rsyncFlags: ['--bwlimit=512'], signal: abort.signal });
+    const r = await run(job, { bandwidthLimitKiB: 512, signal: abort.signal });
     expect(r.outcome).toBe('interrupted');
     expect(r.row).toMatchObject({ status: 'queued', retryCount: 0, error: 'Interrupted by shutdown' });
     expect(r.outbox).toEqual([]);
@@ -280,15 +390,16 @@ describe.skipIf(skipUnless(await mountProblem(), 'tmpfs mounts'))('runSyncJob on
   cleanupEachTest();
   afterAll(cleanupAll);
 
-  it('full destination: fails with the disk error, leaves no partial file, and is retried', async () => {
+  it('full destination: fails with the disk error, keeps the part out of sight, and is retried', async () => {
     const share = await mountTmpfs(mapping.destination.path, '1m');
     writeMovie(3 * 1024 * 1024);
     const r = await run(claim());
     expect(r.outcome).toBe('failed');
     expect(r.row?.error).toMatch(/^rsync exit 11 \(error in file I\/O\).*No space left on device/);
     expect(r.row).toMatchObject({ status: 'failed', gaveUp: false });
-    // rsync writes into a temp name and removes it on failure: Plex never sees half a movie.
-    expect(readdirSync(join(mapping.destination.path, MOVIE))).toEqual([]);
+    // rsync writes into a temp name and moves it into the partial folder on failure: Plex never sees half
+    // a movie, and the retry resumes from the part.
+    expect(readdirSync(join(mapping.destination.path, MOVIE))).toEqual(['.sync-webhook-partial']);
     await share.unmount();
   });
 });

@@ -111,6 +111,11 @@ describe('GET /openapi.json', () => {
         'GET /summary/send',
         'POST /summary/send',
         'GET /openapi.json',
+        'GET /metrics',
+        'POST /reconcile',
+        'GET /reconcile',
+        'GET /reconcile/{id}',
+        'POST /reconcile/{id}/queue',
       ]),
     );
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -161,6 +166,8 @@ describe('query and path parameters: Fastify checks them from the schemas, with 
     ['/jobs/99999999999999999999', 'Job id must be a whole number, got "99999999999999999999"', 'id'],
     ['/health?strict=yes', 'strict must be true or false, got "yes"', 'strict'],
     ['/health?strict=', 'strict must be true or false, got ""', 'strict'],
+    ['/reconcile?limit=101', 'limit must be a whole number from 1 to 100, got "101"', 'limit'],
+    ['/reconcile/x1', 'Catch-up pass id must be a whole number, got "x1"', 'id'],
   ])('%s answers 400 {"error": "%s", "field": "%s"}', async (path, error, field) => {
     const res = await get(path);
     expect(res.status).toBe(400);

@@ -14,7 +14,7 @@ export type JobStatusJson = 'queued' | 'in_progress' | 'success' | 'failed';
 export interface JobJson {
   id: number;
   status: JobStatusJson;
-  source: 'radarr' | 'sonarr' | 'manual';
+  source: 'radarr' | 'sonarr' | 'manual' | 'reconcile';
   media_type: 'movie' | 'episode';
   title: string;
   container_path: string;
@@ -42,6 +42,8 @@ export interface JobJson {
   next_attempt_at: string | null;
   /** In progress only: rsync's last progress line, null until it printed one. */
   progress?: { bytes: number; percent: number; rate: string; eta: string; updated_at: string } | null;
+  /** GET /jobs/<id> only: bytes in the job's partial folder at the destination; null when it did not answer. */
+  partial_bytes?: number | null;
 }
 
 /** A service started as a process (launch.ts) or in-process (in-process.ts). */

@@ -2,9 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
 import { TIMING } from '../../core/timing.js';
 import { JOB_STATUSES, type Clock, type Job, type JobProgress, type JobStatus } from '../../core/types.js';
-import { isJsonObject } from '../../sources/common.js';
-import { answer, errorResponse, exactObject, integer, jobAnswer, jobIds, jobStatus } from '../api-schemas.js';
+import {
+  answer,
+  errorResponse,
+  exactObject,
+  integer,
+  jobAnswer,
+  jobDetailAnswer,
+  jobIds,
+  jobStatus,
+} from '../api-schemas.js';
 import { type JobJson, jobJson } from '../job-json.js';
+import { dropEmptyValues } from '../query.js';
 
 /** The job store's manual retries (store/jobs.ts implements them). */
 export interface ManualRetries {
@@ -29,6 +38,11 @@ export interface JobRouteDeps {
   onRequeued: () => void;
   /** The running copy's last progress line, for jobs in progress. */
   progressOf: (jobId: number) => JobProgress | undefined;
+  /**
+   * Bytes the job's partial copy holds at the destination (a child process with the mount timeout;
+   * null when the share did not answer). GET /jobs/<id> only: the list would start one per job.
+   */
+  partialBytesOf: (job: Job) => Promise<number | null>;
 }
 
 const MAX_LIMIT = 1000;
@@ -97,14 +111,14 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
         summary: 'One job',
         tags: ['jobs'],
         params: jobId,
-        response: { 200: answer('The job', jobAnswer), 400: badJobId, 404: jobNotFound },
+        response: { 200: answer('The job', jobDetailAnswer), 400: badJobId, 404: jobNotFound },
       },
     },
     async (request) => {
       const { id } = request.params;
       const job = deps.jobReports.get(id);
       if (!job) throw new InputError(`Job ${id} not found`, 404);
-      return withProgress(job, deps);
+      return { ...withProgress(job, deps), partial_bytes: await deps.partialBytesOf(job) };
     },
   );
 
@@ -164,9 +178,4 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
 function withProgress(job: Job, deps: JobRouteDeps): JobJson {
   if (job.status !== 'in_progress') return jobJson(job);
   return jobJson(job, deps.progressOf(job.id) ?? null);
-}
-
-function dropEmptyValues(query: unknown): void {
-  if (!isJsonObject(query)) return;
-  for (const [name, value] of Object.entries(query)) if (value === '') delete query[name];
 }

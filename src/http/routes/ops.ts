@@ -21,6 +21,8 @@ export interface OpsRouteDeps {
   sendTestNotification: () => Promise<TestDelivery[]>;
   /** Queues today's summary so far; returns its day. */
   sendSummaryNow: () => { day: string; notifications: boolean };
+  /** The Prometheus text exposition and its content type (reports/metrics.ts). */
+  scrapeMetrics: () => Promise<{ contentType: string; text: string }>;
 }
 
 /** One target's answer to /test; `error` is free of secrets. */
@@ -30,11 +32,16 @@ export interface TestDelivery {
   error: string | null;
 }
 
-const targetHealth = exactObject({
+const deliveries = {
   id: string,
   last_success: nullableTime,
   last_failure: nullableTime,
   last_error: nullableString,
+} as const;
+const targetHealth = exactObject(deliveries);
+const mediaServerHealth = exactObject({
+  ...deliveries,
+  problems: { type: 'array', items: string, description: 'What its answers showed wrong in the configuration' },
 });
 
 /** GET /health's full answer (reports/health-and-stats.ts). */
@@ -50,7 +57,7 @@ export const healthReport = exactObject({
   uptime_since: time,
   version: string,
   notification_targets: { type: 'array', items: targetHealth },
-  media_servers: { type: 'array', items: targetHealth },
+  media_servers: { type: 'array', items: mediaServerHealth },
 });
 
 const verdictOnly = exactObject({ status: { enum: ['healthy', 'degraded'] } });
@@ -148,6 +155,27 @@ export function registerOpsRoutes(app: FastifyInstance, deps: OpsRouteDeps): voi
       },
     },
     async () => deps.stats(),
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics',
+        description: 'The text exposition format. Open to all with SYNC_METRICS_AUTH=false. See docs/monitoring.md.',
+        tags: ['monitoring'],
+        response: {
+          200: {
+            description: 'Jobs, bytes, rsync durations, queue, mounts, deliveries, process',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      const { contentType, text } = await deps.scrapeMetrics();
+      return reply.type(contentType).send(text);
+    },
   );
 
   app.route({

@@ -2,7 +2,7 @@
 // validated only by the sources' zod parsers (sources/*.ts), so the acknowledgement path parses once; each
 // lists the fields the parser reads, and every other field Radarr/Sonarr send is ignored.
 import type { FastifySchema } from 'fastify';
-import type { JobSource } from '../../core/types.js';
+import type { WebhookSource } from '../../core/types.js';
 import { answer, errorResponse, exactObject, integer, type JsonSchema, jobIds, string } from '../api-schemas.js';
 
 const eventType = {
@@ -21,7 +21,7 @@ const sonarrFile = {
   properties: { path: string, relativePath: string, quality, size: integer },
 } as const;
 
-const BODIES: Record<JobSource, { description: string; schema: JsonSchema }> = {
+const BODIES: Record<WebhookSource, { description: string; schema: JsonSchema }> = {
   radarr: {
     description: 'What Radarr sends (Connect → Webhook); the fields read are listed',
     schema: {
@@ -79,7 +79,7 @@ const testEvent = exactObject({ status: { const: 'test successful' } });
 const ignored = exactObject({ status: { const: 'ignored' }, reason: string });
 
 /** The route schema of POST /sync/<sender>: described, with no part Fastify would validate. */
-export function webhookSchema(sender: JobSource): FastifySchema {
+export function webhookSchema(sender: WebhookSource): FastifySchema {
   const fromArr = sender !== 'manual';
   return {
     summary: fromArr ? `${sender === 'radarr' ? 'Radarr' : 'Sonarr'} webhook` : 'Queue a sync of a path',
@@ -96,7 +96,7 @@ export function webhookSchema(sender: JobSource): FastifySchema {
       422: errorResponse(
         fromArr
           ? 'A required field missing or of the wrong type (`field` names it), an unsafe path, not a JSON object'
-          : 'A path in no mapping, an unsafe path, a missing or wrong field (`field` names it)',
+          : 'A path in no mapping or missing from its healthy share, an unsafe path, a missing or wrong field',
       ),
     },
   };
