@@ -56,7 +56,8 @@ const mediaDetails = exactObject(
     quality: string,
     sizeBytes: integer,
   },
-  ['year', 'episodeCode', 'episodeTitle', 'quality', 'sizeBytes'],
+  // Each only when the sender said it; a row written without details (the column's default) has none.
+  ['title', 'year', 'episodeCode', 'episodeTitle', 'quality', 'sizeBytes'],
 );
 
 const jobProgress = exactObject({

@@ -182,7 +182,10 @@ describe('query and path parameters: Fastify checks them from the schemas, with 
   });
 
   it('empty limit and status count as not given (50, every status), as before', async () => {
-    for (let i = 0; i < 3; i++) await post(svc.app, '/sync/manual', { path: `/movies/Empty ${i} (2020)` }, auth);
+    for (let i = 0; i < 3; i++) {
+      const body = await radarrDownload({ folder: `Empty ${i} (2020)`, file: `Empty ${i}.mkv` });
+      expect((await post(svc.app, '/sync/radarr', body, auth)).status).toBe(202);
+    }
     const all = await get('/jobs');
     const empty = await get('/jobs?limit=&status=');
     expect(empty.status).toBe(200);
