@@ -28,6 +28,8 @@ export interface CliAdapters {
   uid: number | undefined;
   /** The rsync program doctor looks at; the service runs the same name. */
   rsyncBinary: string;
+  /** Waits between two looks at a running catch-up pass. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** What a command gets: the adapters, with output that masks every configured secret. */

@@ -53,6 +53,8 @@ export async function cli(
     version: PACKAGE_VERSION,
     uid: o.uid ?? process.getuid?.(),
     rsyncBinary: o.rsyncBinary ?? 'rsync',
+    // Real waits, but short: a catch-up pass over test trees takes a fraction of a second.
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))),
   });
   return { code, stdout, stderr };
 }
