@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from './cli/run-cli.js';
 import { packageVersion } from './service/system-adapters.js';
+import { findProgram } from './system/find-program.js';
 
 const code = await runCli(process.argv.slice(2), {
   env: process.env,
@@ -12,6 +13,7 @@ const code = await runCli(process.argv.slice(2), {
   stderr: terminal(process.stderr),
   fetch: globalThis.fetch,
   readFile: (path) => readFileSync(path, 'utf8'),
+  findProgram: (name) => findProgram(name, process.env.PATH),
   serve: () => import('./main.js'),
   version: packageVersion(),
   uid: process.getuid?.(),

@@ -8,10 +8,15 @@ import { createHistoryLog } from './log/history.js';
 import { createLogger } from './log/logger.js';
 import { createService } from './service/create-service.js';
 import { systemAdapters } from './service/system-adapters.js';
+import { findProgram } from './system/find-program.js';
 
 function readConfigOrExit(): Config {
   try {
-    return loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
+    return loadConfig(
+      process.env,
+      (path) => readFileSync(path, 'utf8'),
+      (name) => findProgram(name, process.env.PATH),
+    );
   } catch (error) {
     process.stderr.write(`sync-webhook: configuration error: ${coerceError(error).message}\n`);
     process.exit(2);

@@ -156,7 +156,7 @@ function withSecretsMasked(adapters: CliAdapters): CliContext {
     stderr: masked(adapters.stderr),
     config() {
       if (!config) {
-        config = loadConfig(adapters.env, adapters.readFile);
+        config = loadConfig(adapters.env, adapters.readFile, adapters.findProgram);
         mask = redactor([...secrets, ...secretsOf(config)]);
       }
       return config;

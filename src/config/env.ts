@@ -46,6 +46,7 @@ const environmentSchema = z
     TELEGRAM_CHAT_ID: variable(text.optional()),
     TELEGRAM_API_URL: variable(httpUrl.default(DEFAULTS.TELEGRAM_API_URL)),
     SYNC_NOTIFY_URLS: variable(text.optional()),
+    SYNC_NOTIFY_GROUP_SECONDS: variable(wholeNumber(0, 3600).default(DEFAULTS.SYNC_NOTIFY_GROUP_SECONDS)),
     DISCORD_API_URL: variable(httpUrl.optional()),
     SLACK_API_URL: variable(httpUrl.optional()),
     PUSHOVER_API_URL: variable(httpUrl.optional()),

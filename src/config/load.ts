@@ -1,7 +1,7 @@
 import type { Mapping } from '../core/types.js';
 import { redactor } from '../core/redact.js';
 import { type MediaServerSpec, secretsOfMediaServer } from '../media/registry.js';
-import { type NotifyTarget, type NotifyTargetSpec, parseNotifyTargets } from '../notify/registry.js';
+import { type FindProgram, type NotifyTarget, type NotifyTargetSpec, parseNotifyTargets } from '../notify/registry.js';
 import { TargetUrlError } from '../notify/target-url.js';
 import { type Env, readEnvironment, SECRET_VARIABLES } from './env.js';
 import { defaultMappings, loadMappingsFile, type ReadFile } from './mappings-file.js';
@@ -9,6 +9,8 @@ import { checkMediaServerIds, envMediaServers } from './media-servers.js';
 import type { LogFormat, LogLevel } from '../core/types.js';
 import { ConfigError } from './schema.js';
 import { withSecretFiles } from './secret-files.js';
+
+export type { FindProgram };
 
 export interface Config {
   http: { host: string; port: number };
@@ -21,6 +23,8 @@ export interface Config {
   mappingsFrom: string;
   /** Notification targets (SYNC_NOTIFY_URLS, the YAML notify: block, TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID). */
   notify: readonly NotifyTarget[];
+  /** How long an episode success waits for the rest of its season pack (SYNC_NOTIFY_GROUP_SECONDS; 0: never). */
+  notifyGroupSeconds: number;
   /** Media servers to ask for a scan after a copy (PLEX_*, JELLYFIN_*, EMBY_*, media_servers: in SYNC_CONFIG). */
   mediaServers: readonly MediaServerSpec[];
   auth: {
@@ -46,12 +50,16 @@ export interface Config {
   };
 }
 
-/** The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked. */
-export function loadConfig(env: Env, readFile: ReadFile): Config {
+/**
+ * The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked.
+ * `findProgram` says where a program of the PATH is (system/find-program.ts): a notification URL whose
+ * scheme is not built in needs the apprise command. Without it, no program counts as installed.
+ */
+export function loadConfig(env: Env, readFile: ReadFile, findProgram?: FindProgram): Config {
   let resolved = env;
   try {
     resolved = withSecretFiles(env, SECRET_VARIABLES, readFile);
-    return deepFreeze(buildConfig(resolved, readFile));
+    return deepFreeze(buildConfig(resolved, readFile, findProgram));
   } catch (error) {
     // A bad notification URL names where it came from and the URL, secrets masked, in its message.
     if (error instanceof TargetUrlError) throw new ConfigError(error.message);
@@ -62,7 +70,7 @@ export function loadConfig(env: Env, readFile: ReadFile): Config {
   }
 }
 
-function buildConfig(env: Env, readFile: ReadFile): Config {
+function buildConfig(env: Env, readFile: ReadFile, findProgram: FindProgram | undefined): Config {
   const e = readEnvironment(env);
   const file = e.SYNC_CONFIG ? loadMappingsFile(e.SYNC_CONFIG, readFile, e) : null;
   const notifySpecs = [...notifyUrlSpecs(e.SYNC_NOTIFY_URLS), ...(file?.notify ?? [])];
@@ -75,10 +83,14 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
   }
   // A service's base-URL override, as the environment schema checked it (trailing slashes dropped).
   const checked: Readonly<Record<string, unknown>> = e;
-  const notify = parseNotifyTargets(notifySpecs, (name) => {
-    const value = checked[name];
-    return typeof value === 'string' ? value : env[name];
-  });
+  const notify = parseNotifyTargets(
+    notifySpecs,
+    (name) => {
+      const value = checked[name];
+      return typeof value === 'string' ? value : env[name];
+    },
+    findProgram,
+  );
   const configuredMediaServers = [...envMediaServers(e), ...(file?.mediaServers ?? [])];
   checkMediaServerIds(
     configuredMediaServers,
@@ -96,6 +108,7 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
     mappings: file ? file.mappings : defaultMappings(e),
     mappingsFrom: e.SYNC_CONFIG ? `SYNC_CONFIG (${e.SYNC_CONFIG})` : 'the built-in table',
     notify,
+    notifyGroupSeconds: e.SYNC_NOTIFY_GROUP_SECONDS,
     mediaServers,
     auth: {
       basic: username !== undefined && password !== undefined ? { username, password } : null,

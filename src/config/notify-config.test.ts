@@ -84,8 +84,9 @@ describe('SYNC_NOTIFY_URLS', () => {
     const message = errorOf({ SYNC_NOTIFY_URLS: 'matrixs://bot:SECRET-pass@matrix.example.com/room?mode=x' });
     expect(message).toBe(
       'SYNC_NOTIFY_URLS (URL 1 of 1) (matrixs://[REDACTED]@matrix.example.com/[REDACTED]?mode=[REDACTED]): ' +
-        'scheme matrixs:// is not built in; built-in schemes: tgram, discord, slack, ntfy, ntfys, gotify, gotifys, ' +
-        'pover, json, jsons, apprise, apprises',
+        'scheme matrixs:// is not built in, and the apprise command that sends to every other service is not ' +
+        'installed (Debian: apt-get install apprise); built-in schemes: tgram, discord, slack, ntfy, ntfys, ' +
+        'gotify, gotifys, pover, json, jsons, apprise, apprises',
     );
   });
 
@@ -216,5 +217,65 @@ describe('the services built in', () => {
         /has no message priority; remove priority/,
       );
     }
+  });
+});
+
+describe('a scheme that is not built in, with the apprise command installed', () => {
+  const APPRISE = '/usr/bin/apprise';
+  const withApprise = (name: string) => (name === 'apprise' ? APPRISE : undefined);
+  const load = (env: Record<string, string>, readFile = noFile) => loadConfig(env, readFile, withApprise);
+
+  it('goes to the command; its id is the scheme and a server name, nothing else of the URL', () => {
+    const config = load({
+      SYNC_NOTIFY_URLS:
+        'form://hook-user:hook-pass@127.0.0.1:8123/path-secret?+X-Token=header-secret ' +
+        'pbul://o.gn5kj6nfhv736I7jC3cj3QLRiyhgl98b mailtos://me:mail-pass@smtp.example.org/?to=you@example.org',
+    });
+    expect(config.notify.map((t) => [t.id, t.scheme])).toEqual([
+      ['form://127.0.0.1:8123', 'form'],
+      ['pbul://', 'pbul'],
+      ['mailtos://smtp.example.org', 'mailtos'],
+    ]);
+    const secrets = secretsOf(config);
+    for (const secret of ['hook-pass', 'path-secret', 'header-secret', 'o.gn5kj6nfhv736I7jC3cj3QLRiyhgl98b']) {
+      expect(secrets).toContain(secret);
+    }
+    expect(secrets).toContain('mail-pass');
+    expect(secrets).not.toContain('smtp.example.org');
+  });
+
+  it('takes a name from the YAML file, and refuses a priority (the command has none) and two with one id', () => {
+    const named = load(
+      { SYNC_CONFIG: '/c.yml' },
+      yaml('  - url: xml://nas:8080/hook\n    name: nas-xml\n    events: [failure]\n'),
+    );
+    expect(named.notify.map((t) => [t.id, t.events])).toEqual([['nas-xml', ['failure']]]);
+
+    const priority = () =>
+      load({ SYNC_CONFIG: '/c.yml' }, yaml('  - url: form://127.0.0.1/hook\n    priority: high\n'));
+    expect(priority).toThrow(
+      'SYNC_CONFIG: /c.yml: key notify.0.url (form://127.0.0.1/[REDACTED]): ' +
+        'the apprise command (/usr/bin/apprise) has no message priority; remove priority',
+    );
+    expect(() => load({ SYNC_NOTIFY_URLS: 'form://127.0.0.1/one form://127.0.0.1/two' })).toThrow(
+      /target form:\/\/127\.0\.0\.1 is configured twice .*give each a different name/,
+    );
+  });
+
+  it('leaves the built-in schemes to their own parsers', () => {
+    expect(load({ SYNC_NOTIFY_URLS: `tgram://${TOKEN}/5` }).notify.map((t) => t.id)).toEqual(['tgram://110201543/5']);
+    expect(() => load({ SYNC_NOTIFY_URLS: 'tgram://no-token' })).toThrow(/Telegram URL needs the bot token/);
+    expect(() => load({ SYNC_NOTIFY_URLS: `tgram://${TOKEN}/5#topic` })).toThrow(/has a "#…" part/);
+  });
+
+  it('hands it a "#…" part (Apprise reads a room or channel there), and an https URL no built-in service owns', () => {
+    const config = load({
+      SYNC_NOTIFY_URLS: 'matrixs://bot:matrix-pass@matrix.example.com/#room https://hooks.example.org/x/hook-secret',
+    });
+    expect(config.notify.map((t) => [t.id, t.scheme])).toEqual([
+      ['matrixs://matrix.example.com', 'matrixs'],
+      ['https://hooks.example.org', 'https'],
+    ]);
+    expect(secretsOf(config)).toEqual(expect.arrayContaining(['matrix-pass', 'hook-secret']));
   });
 });

@@ -119,6 +119,8 @@ export interface MountEvent extends EventBase {
   problem?: string;
   /** Up: how long it was down. */
   downSeconds?: number;
+  /** When it was first seen down (both kinds); a restart reads it back from the last down message. */
+  downSince?: string;
 }
 
 /** A catch-up pass (reconcile/) that found something; one that found nothing is only a log line. */
@@ -139,7 +141,43 @@ export interface ReconcileEvent extends EventBase {
   queued: { created: number; folded: number } | null;
 }
 
-export type NotifyEvent = SyncSucceededEvent | SyncFailedEvent | SummaryEvent | TestEvent | MountEvent | ReconcileEvent;
+/**
+ * Several episode successes of one series and season, merged by the dispatcher from the outbox rows of one
+ * target (docs/notifications.md, season packs). Never stored: each row keeps its own success event.
+ */
+export interface SeasonPackEvent extends EventBase {
+  kind: 'season_pack';
+  /** The series title, as the episodes name it. */
+  series: string;
+  year?: number;
+  season: number;
+  /** The season folder on the destination share. */
+  destination: string;
+  dryRun: boolean;
+  /** Each episode file's own success event, by episode number. */
+  episodes: SyncSucceededEvent[];
+}
+
+export type NotifyEvent =
+  | SyncSucceededEvent
+  | SyncFailedEvent
+  | SummaryEvent
+  | TestEvent
+  | MountEvent
+  | ReconcileEvent
+  | SeasonPackEvent;
+
+/**
+ * What makes episode successes one season pack: the same series, season and destination folder, and
+ * the same dry-run setting. The store looks rows up by it (store/outbox.ts, pendingSeason).
+ */
+export interface SeasonKey {
+  series: string;
+  year: number | null;
+  season: number;
+  destination: string;
+  dryRun: boolean;
+}
 
 /** What a media server is asked to rescan, in this service's namespace; each server maps it to its own. */
 export interface ScanRequest {
@@ -197,6 +235,7 @@ export interface TargetRouting {
   mediaServersFor(mapping: string): string[];
 }
 
+// A season pack is built at delivery from stored success rows, so no row holds one.
 const EVENT_KINDS: ReadonlySet<string> = new Set<NotifyEvent['kind']>([
   'success',
   'failure',

@@ -35,6 +35,14 @@ describe('maskUrl', () => {
       'json://10.0.0.5:8000/[REDACTED]?+X-Token=[REDACTED]&to=[REDACTED]',
     ],
     ['pover://userkey123@apptoken456', 'pover://[REDACTED]@[REDACTED]'],
+    // Tokens where a host would be: a dotted one too, when its last part is no top-level domain.
+    ['pbul://o.gn5kj6nfhv736I7jC3cj3QLRiyhgl98b', 'pbul://[REDACTED]'],
+    [
+      'mailtos://user:pass@smtp.example.org:465?to=me@example.org',
+      'mailtos://[REDACTED]@smtp.example.org:465?to=[REDACTED]',
+    ],
+    ['form://[::1]:8080/hook', 'form://[::1]:8080/[REDACTED]'],
+    ['xml://nas:8080/hook', 'xml://[REDACTED]/[REDACTED]'],
     ['no url at all: token-123', '[REDACTED]'],
   ])('%s → %s', (raw, masked) => {
     expect(maskUrl(raw)).toBe(masked);

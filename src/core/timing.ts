@@ -42,6 +42,8 @@ export interface Timing {
   rsyncKillGraceMs: number;
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
   rsyncPipeDrainMs: number;
+  /** The apprise command past its time limit gets SIGTERM, and SIGKILL this long after. */
+  programKillGraceMs: number;
   /**
    * How often the running service writes "still running" to the database: the next start measures
    * the downtime from the last one (SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES), overstating it by at most this.
@@ -68,5 +70,6 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   cliRequestTimeoutMs: 40 * SECOND,
   rsyncKillGraceMs: 5 * SECOND,
   rsyncPipeDrainMs: SECOND,
+  programKillGraceMs: 2 * SECOND,
   heartbeatIntervalMs: MINUTE,
 });

@@ -8,6 +8,7 @@ import {
   gaveUpEvent,
   mountEvent,
   RETRY,
+  seasonPack,
   successEvent,
   summaryEvent,
 } from '../../test/support/notify-events.js';
@@ -110,6 +111,31 @@ describe('outlineOf', () => {
       ],
     });
     expect(outlineOf(mountEvent('mount_up')).fields[1]).toEqual({ label: 'Down for', value: '21 min' });
+  });
+
+  it('lays out a season pack: series and season, the totals, the episodes as a list cut to its step', () => {
+    expect(outlineOf(seasonPack('Show', 3))).toEqual({
+      title: 'Episodes Synced',
+      severity: 'success',
+      subject: ['Show', 'Season 1: 3 episodes'],
+      fields: [
+        { label: 'Quality', value: 'WEBDL-1080p' },
+        { label: 'Size', value: '3.0 GB' },
+        { label: 'Duration', value: '36.3s' },
+        { label: 'Destination', value: '/mnt/unraid/media/TV/Series Title/Season 01' },
+      ],
+      lists: [{ label: 'Episodes', items: ['S01E01: Show', 'S01E02: Show', 'S01E03: Show'], more: 0 }],
+      notes: [],
+    });
+    const terse = OUTLINE_STEPS.at(-1);
+    if (!terse) throw new Error('no steps');
+    expect(outlineOf(seasonPack('Show', 30), terse).lists).toEqual([
+      { label: 'Episodes', items: ['S01E01: Show', 'S01E02: Show', 'S01E03: Show'], more: 27 },
+    ]);
+    expect(plainText(outlineOf(seasonPack('Show', 2)))).toBe(
+      'Show\nSeason 1: 2 episodes\n\nQuality: WEBDL-1080p\nSize: 2.0 GB\nDuration: 24.2s\n' +
+        'Destination: /mnt/unraid/media/TV/Series Title/Season 01\n\nEpisodes:\n• S01E01: Show\n• S01E02: Show',
+    );
   });
 
   it('cuts each value to the limits of its step', () => {

@@ -8,9 +8,10 @@ import type {
   NotifyEvent,
   NotifySeverity,
   ReconcileEvent,
+  SeasonPackEvent,
   SummaryFigures,
 } from '../core/notify-event.js';
-import { SUMMARY_LIST_LIMIT } from './events.js';
+import { SUMMARY_LIST_LIMIT, seasonLine, seasonPackTotals } from './events.js';
 import { formatBytes, formatDuration, toFixed1 } from './format.js';
 import { formatDelay, outcomeLine, reconcileWords } from './telegram-text.js';
 
@@ -40,24 +41,28 @@ export interface Outline {
   notes: string[];
 }
 
-/** How long a value may be: a title-like one, a path, the one unbounded value (an error). */
+/**
+ * How long a value may be: a title-like one, a path, the one unbounded value (an error); and how many
+ * episodes a season pack lists.
+ */
 export interface OutlineLimits {
   value: number;
   path: number;
   long: number;
+  items: number;
 }
 
 /**
  * From roomy to terse. A renderer takes the first step whose message fits its service's limits
  * (fitOutline), so a long rsync error or a summary full of long titles is cut, never refused.
  */
-const ROOMY: OutlineLimits = { value: 256, path: 1024, long: 2000 };
+const ROOMY: OutlineLimits = { value: 256, path: 1024, long: 2000, items: 50 };
 export const OUTLINE_STEPS: readonly OutlineLimits[] = [
   ROOMY,
-  { value: 256, path: 512, long: 900 },
-  { value: 128, path: 256, long: 400 },
-  { value: 64, path: 128, long: 160 },
-  { value: 32, path: 48, long: 48 },
+  { value: 256, path: 512, long: 900, items: 25 },
+  { value: 128, path: 256, long: 400, items: 12 },
+  { value: 64, path: 128, long: 160, items: 6 },
+  { value: 32, path: 48, long: 48, items: 3 },
 ];
 
 /** The outline of the first step `fits` accepts, or of the tersest step. */
@@ -113,9 +118,35 @@ export function outlineOf(event: NotifyEvent, limits: OutlineLimits = ROOMY): Ou
     case 'mount_down':
     case 'mount_up':
       return { ...base, ...mountParts(event, limits) };
+    case 'season_pack':
+      return { ...base, ...seasonPackParts(event, limits) };
     case 'reconcile':
       return { ...base, ...reconcileParts(event, limits) };
   }
+}
+
+/** The series and season, the totals of the success message, and the episodes as a list. */
+function seasonPackParts(
+  event: SeasonPackEvent,
+  limits: OutlineLimits,
+): Pick<Outline, 'subject' | 'fields' | 'lists' | 'notes'> {
+  const totals = seasonPackTotals(event);
+  const items = event.episodes.map(({ media }) => {
+    const episodeTitle = media.episodeTitle ? `: ${clip(media.episodeTitle, limits.value)}` : '';
+    return `${clip(media.episodeCode || 'Unknown', limits.value)}${episodeTitle}`;
+  });
+  const shown = items.slice(0, limits.items);
+  return {
+    subject: [clip(event.series, limits.value), seasonLine(event.season, totals.episodes)],
+    fields: [
+      { label: 'Quality', value: clip(totals.qualities.join(', '), limits.value) },
+      { label: 'Size', value: formatBytes(totals.sizeBytes) },
+      { label: 'Duration', value: formatDuration(totals.durationSeconds) },
+      { label: 'Destination', value: clip(event.destination, limits.path) },
+    ],
+    lists: [{ label: 'Episodes', items: shown, more: items.length - shown.length }],
+    notes: event.dryRun ? ['(DRY RUN - no files copied)'] : [],
+  };
 }
 
 /** The name lines and, for a manual path (no sender metadata), the path that identifies it. */

@@ -8,6 +8,8 @@ export class TargetUrlError extends Error {
 }
 
 export interface TargetUrl {
+  /** The URL as given (trimmed): what a service that is handed the whole URL (the apprise command) gets. */
+  raw: string;
   /** Lower case, without "://". */
   scheme: string;
   user?: string;
@@ -31,6 +33,7 @@ export function splitTargetUrl(raw: string): TargetUrl {
   const userinfo = at >= 0 ? authority.slice(0, at) : undefined;
   const colon = userinfo?.indexOf(':') ?? -1;
   const url: TargetUrl = {
+    raw: raw.trim(),
     scheme: scheme.toLowerCase(),
     host: decode(authority.slice(at + 1)),
     path: pathPart

@@ -10,12 +10,13 @@ import type {
   NotifyEvent,
   ReconcileEvent,
   RetryPlan,
+  SeasonPackEvent,
   SummaryFigures,
   SyncFailedEvent,
   SyncSucceededEvent,
   TelegramHtml,
 } from '../core/notify-event.js';
-import { SUMMARY_LIST_LIMIT } from './events.js';
+import { SUMMARY_LIST_LIMIT, seasonLine, seasonPackTotals } from './events.js';
 import { escapeHtml, escapeWithin, formatBytes, formatDuration, toFixed1 } from './format.js';
 
 /** Telegram rejects longer texts ("message is too long"), and a rejected text is never delivered. */
@@ -46,6 +47,8 @@ export function telegramMessage(event: NotifyEvent): TelegramHtml {
     case 'mount_down':
     case 'mount_up':
       return mountChange(event);
+    case 'season_pack':
+      return seasonPack(event);
     case 'reconcile':
       return reconcileFound(event);
   }
@@ -79,6 +82,34 @@ function syncSucceeded(event: SyncSucceededEvent): TelegramHtml {
   ];
   if (event.dryRun) lines.push('<i>(DRY RUN - no files copied)</i>');
   return { title: escapeHtml(event.title), body: lines.join('\n') };
+}
+
+/**
+ * Several episodes of one season in one message: the success message's lines, with the episodes listed
+ * between the heading and the totals. A long season lists what fits in Telegram's limit and counts the rest.
+ */
+function seasonPack(event: SeasonPackEvent): TelegramHtml {
+  const title = escapeHtml(event.title);
+  const totals = seasonPackTotals(event);
+  const head = `<b>${field(event.series)}</b>\n${seasonLine(event.season, totals.episodes)}`;
+  const tail = [
+    `Quality: ${field(totals.qualities.join(', '))}`,
+    `Size: ${formatBytes(totals.sizeBytes)}`,
+    `Duration: ${formatDuration(totals.durationSeconds)}`,
+  ];
+  if (event.dryRun) tail.push('<i>(DRY RUN - no files copied)</i>');
+  const lines = event.episodes.map((e) => {
+    const episodeTitle = e.media.episodeTitle ? `: ${field(e.media.episodeTitle)}` : '';
+    return `${field(e.media.episodeCode || 'Unknown')}${episodeTitle}`;
+  });
+  const bodyWith = (shown: number) => {
+    const more = lines.length - shown;
+    const list = [...lines.slice(0, shown), ...(more > 0 ? [`<i>...and ${more} more</i>`] : [])];
+    return [head, ...list, ...tail].join('\n');
+  };
+  let shown = lines.length;
+  while (shown > 0 && toTelegramText({ title, body: bodyWith(shown) }).length > TELEGRAM_TEXT_LIMIT) shown--;
+  return { title, body: bodyWith(shown) };
 }
 
 /** "30 s", "15 min", "3 h": a reader wants the order of magnitude, not the exact second. */

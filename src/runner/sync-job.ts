@@ -1,6 +1,6 @@
 import { coerceError, NotReadyError, PermanentError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
-import type { NotifyEvent, OutboxItem, TargetRouting } from '../core/notify-event.js';
+import type { OutboxItem, SyncFailedEvent, SyncSucceededEvent, TargetRouting } from '../core/notify-event.js';
 import type { Clock, Job, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountGate } from '../mounts/gate.js';
@@ -324,7 +324,7 @@ function sourceProblem(inspection: { problem: string; outsideRoot?: boolean }): 
 }
 
 /** One outbox row per notification target that wants this kind of event. */
-function notifications(routing: TargetRouting, event: NotifyEvent): OutboxItem[] {
+function notifications(routing: TargetRouting, event: SyncSucceededEvent | SyncFailedEvent): OutboxItem[] {
   return routing.notifiersFor(event.kind).map((target) => ({ target, payload: { type: 'notify', event } }));
 }
 

@@ -22,7 +22,7 @@ import { RootHealthCache } from '../mounts/root-health-cache.js';
 import type { PartialCopies } from '../mounts/partial-copies.js';
 import { destinationShares } from '../mounts/shares.js';
 import { type DeliveryRecord, Dispatcher } from '../notify/dispatcher.js';
-import type { Notifier } from '../notify/notifier.js';
+import type { Notifier, RunProgram } from '../notify/notifier.js';
 import type { MediaServer } from '../media/media-server.js';
 import { coerceError } from '../core/errors.js';
 import { testEvent } from '../notify/events.js';
@@ -46,10 +46,12 @@ import { createHeartbeatStore } from '../store/heartbeat.js';
 import { createOutboxStore } from '../store/outbox.js';
 import { createReconcileRunStore } from '../store/reconcile-runs.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
+import { createShareNoticeStore } from '../store/share-notices.js';
 import { createWalSync } from '../store/wal-sync.js';
 import { healthReport, statsReport, type TargetHealth } from '../reports/health-and-stats.js';
 import { createMetrics } from '../reports/metrics.js';
 import { SessionStats } from '../reports/session-stats.js';
+import { createShareNotices } from './share-notices.js';
 
 export interface ServiceAdapters {
   clock: Clock;
@@ -70,6 +72,8 @@ export interface ServiceAdapters {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** For the notification services and media servers. */
   fetch: typeof fetch;
+  /** Runs the program a notification target hands its messages to (the apprise command). */
+  runProgram: RunProgram;
   /** This build's version (package.json), shown by /health. */
   version: string;
   /** Ends the process; called once the queue stopped because a job's outcome could not be recorded. */
@@ -98,7 +102,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   log.info(`Database initialized at ${config.dbPath}`);
 
   const outbound = { fetch: adapters.fetch, timeoutMs: timing.outboundRequestTimeoutMs };
-  const notifiers = config.notify.map((target) => target.create(outbound));
+  const notifiers = config.notify.map((target) => target.create({ ...outbound, runProgram: adapters.runProgram }));
   const mediaServers = config.mediaServers.map((spec) =>
     createMediaServer(spec, { ...outbound, mappings: config.mappings, log }),
   );
@@ -116,6 +120,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     maxAgeMs: timing.outboxMaxAgeMs,
     backoff: { firstMs: timing.outboxFirstBackoffMs, maxMs: timing.outboxMaxBackoffMs },
+    groupMs: config.notifyGroupSeconds * 1000,
     onDeliveryFailed: (target, givenUp) => metrics.deliveryFailed(target, givenUp),
   });
   const monitor = new MountMonitor({
@@ -128,6 +133,12 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       jobs.releaseWaiting();
       runner.wake();
     },
+    notices: createShareNotices({
+      store: createShareNoticeStore(db, outbox),
+      routing,
+      mappings: config.mappings,
+      onQueued: () => dispatcher.wake(),
+    }),
   });
   const metrics = createMetrics({ jobReports, outbox, mounts: monitor, clock, version: adapters.version });
   const mountGate = createMountGate({

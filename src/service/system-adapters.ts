@@ -1,12 +1,14 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/load.js';
+import { TIMING } from '../core/timing.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
 import { createMountProbe } from '../mounts/probe.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
 import { createPartialCopies } from '../mounts/partial-copies.js';
+import { runChild } from '../system/run-child.js';
 import { createTreeWalker } from '../reconcile/tree-walk.js';
 import type { ServiceAdapters } from './create-service.js';
 
@@ -28,6 +30,8 @@ export function systemAdapters(
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     fetch: globalThis.fetch,
+    runProgram: (program, args, run) =>
+      runChild(program, args, { ...run, stop: { sigtermGraceMs: TIMING.programKillGraceMs } }),
     version: packageVersion(),
   };
 }

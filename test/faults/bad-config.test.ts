@@ -100,3 +100,35 @@ describe.concurrent('a configuration error', () => {
     expect(notAFile.lines[0]).not.toContain('never-shown');
   });
 });
+
+describe('a notification URL of a scheme that is not built in', () => {
+  it('without the apprise command exits 2 naming the URL, secrets masked, and the built-in schemes', async () => {
+    const dir = await tempDir();
+    const url = 'xml://hook-user:hook-pass@notify.example.org:8080/path-secret?token=query-secret';
+    const svc = await startService({
+      dir,
+      bareEnv: {
+        // Node is started by its absolute path; a PATH without the apprise command is all that changes.
+        PATH: dir,
+        SYNC_PORT: String(await freePort()),
+        SYNC_DB_PATH: join(dir, 'data', 'sync_jobs.db'),
+        SYNC_LOG_PATH: join(dir, 'logs'),
+        SYNC_NOTIFY_URLS: url,
+      },
+      waitForHealth: false,
+    });
+    const { code } = await svc.exited;
+    expect(code, svc.output()).toBe(2);
+    const [message = '', ...more] = svc.stderr().split('; built-in schemes: ');
+    expect(message).toBe(
+      'sync-webhook: configuration error: SYNC_NOTIFY_URLS (URL 1 of 1) ' +
+        '(xml://[REDACTED]@notify.example.org:8080/[REDACTED]?token=[REDACTED]): scheme xml:// is not built in, ' +
+        'and the apprise command that sends to every other service is not installed (Debian: apt-get install apprise)',
+    );
+    expect(more.join('')).toMatch(/^tgram(, [a-z]+)*\n$/);
+    for (const secret of ['hook-user', 'hook-pass', 'path-secret', 'query-secret']) {
+      expect(svc.output()).not.toContain(secret);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

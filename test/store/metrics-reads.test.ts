@@ -59,8 +59,8 @@ describe('the reads of a scrape', () => {
     outbox.add([{ target: 'tgram://1/2', payload: scan }], null, t0);
     outbox.add([{ target: 'tgram://1/2', payload: scan }], null, t0);
     outbox.add([{ target: 'plex://nas:32400', payload: scan }], null, t0);
-    outbox.markSent(1, at(1));
-    outbox.markDead(3, 'refused');
+    outbox.markSent([1], at(1));
+    outbox.markDead([3], 'refused');
     expect(outbox.pendingByTarget()).toEqual([{ target: 'tgram://1/2', count: 1 }]);
   });
 

@@ -17,6 +17,7 @@ import { createHistoryLog } from '../../src/log/history.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createService, type Service, type ServiceAdapters } from '../../src/service/create-service.js';
 import { systemAdapters } from '../../src/service/system-adapters.js';
+import { findProgram } from '../../src/system/find-program.js';
 import { onCleanup, tempDir } from './cleanup.js';
 import { waitFor } from './wait-for.js';
 import {
@@ -64,7 +65,11 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
   const env = Object.fromEntries(
     Object.entries({ ...testDefaultEnv(layout), ...o.env }).filter(([, value]) => value !== ''),
   );
-  const config = loadConfig(env, (path) => readFileSync(path, 'utf8'));
+  const config = loadConfig(
+    env,
+    (path) => readFileSync(path, 'utf8'),
+    (name) => findProgram(name, env.PATH ?? process.env.PATH),
+  );
   let output = '';
   const { log, close } = createLogger({
     level: config.log.level,

@@ -7,10 +7,18 @@
  *   for (const [kind, event] of everyEvent(NASTY)) …
  */
 
-import type { MountEvent, NotifyEvent, RetryPlan, SummaryFigures } from '../../src/core/notify-event.js';
+import type {
+  MountEvent,
+  NotifyEvent,
+  RetryPlan,
+  SeasonPackEvent,
+  SummaryFigures,
+} from '../../src/core/notify-event.js';
 import type { Job } from '../../src/core/types.js';
 import {
   dailySummaryEvent,
+  seasonKeyOf,
+  seasonPackEvent,
   reconcileEvent,
   syncFailedEvent,
   syncSucceededEvent,
@@ -115,6 +123,22 @@ export function mountEvent(kind: MountEvent['kind'], overrides: Partial<MountEve
   };
 }
 
+/** Episodes 1 to `count` of season 1 of a series `title`, each titled `title`, as the dispatcher merges them. */
+export function seasonPack(title: string, count = 3): SeasonPackEvent {
+  const episodes = Array.from({ length: count }, (_, i) => {
+    const code = `S01E${String(i + 1).padStart(2, '0')}`;
+    const job = episodeJob({
+      id: i + 1,
+      details: { title, episodeCode: code, episodeTitle: title, quality: 'WEBDL-1080p', sizeBytes: 1024 ** 3 },
+    });
+    return syncSucceededEvent(job, { dryRun: false }, AT);
+  });
+  const [first] = episodes;
+  const key = first && seasonKeyOf({ type: 'notify', event: first });
+  if (!key) throw new Error('not an episode success');
+  return seasonPackEvent(key, episodes);
+}
+
 /** One event of each kind, the media title (or what stands in for it) `title`. */
 export function everyEvent(title: string): [string, NotifyEvent][] {
   return [
@@ -125,6 +149,7 @@ export function everyEvent(title: string): [string, NotifyEvent][] {
     ['test', { ...testEvent(AT), text: title }],
     ['mount_down', mountEvent('mount_down', { mapping: title, problem: title })],
     ['mount_up', mountEvent('mount_up', { mapping: title })],
+    ['season_pack', seasonPack(title, 24)],
     [
       'reconcile',
       reconcileEvent(

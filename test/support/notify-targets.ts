@@ -34,7 +34,11 @@ export function notifierFor(url: string, o: TargetOptions = {}): Notifier {
   expect(targets).toHaveLength(1);
   const [target] = targets;
   if (!target) throw new Error('no target');
-  return target.create({ fetch: o.fetch ?? globalThis.fetch, timeoutMs: o.timeoutMs ?? 5_000 });
+  return target.create({
+    fetch: o.fetch ?? globalThis.fetch,
+    timeoutMs: o.timeoutMs ?? 5_000,
+    runProgram: () => Promise.reject(new Error('a built-in service runs no program')),
+  });
 }
 
 /** The configuration error a URL gives (it must give one). */

@@ -79,6 +79,8 @@ export function testDefaultEnv(layout: ServiceLayout): Record<string, string> {
     SYNC_MANUAL_STABLE_SECONDS: '0',
     SYNC_MOUNT_CHECK_INTERVAL_SECONDS: '1',
     SYNC_MOUNT_TIMEOUT_SECONDS: '5',
+    // One message per job, as most tests count them; the season-pack tests set their own window.
+    SYNC_NOTIFY_GROUP_SECONDS: '0',
   };
 }
 
