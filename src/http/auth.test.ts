@@ -10,6 +10,7 @@ function deps(auth: AppDeps['auth']): AppDeps {
     log: pino({ level: 'silent' }),
     auth,
     pageFiles: null,
+    version: '3.0.0',
     intake: { accept: async () => ({ kind: 'test' }) },
     jobs: { retryFailed: () => 'not_found', retryFailedSince: () => [] },
     jobReports: { get: () => undefined },

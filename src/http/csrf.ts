@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errorResponse } from './api-schemas.js';
 
 // Cross-site request refusal: a web page the user visits must not be able to make this service change
 // anything (retry every failed job, send a summary) with the credentials the browser holds for it.
@@ -8,6 +9,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 const STATE_CHANGING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** GET routes that change something anyway (the original API's GET /test and GET /summary/send). */
 const STATE_CHANGING_GETS = new Set(['/test', '/summary/send']);
+
+/** The answer of a refused request, as the description shows it on the routes that change state. */
+export const CROSS_SITE_REFUSED = errorResponse(
+  "Cross-site request refused: another site's page (Origin, Sec-Fetch-Site) asked to change something",
+);
 
 /** Registered before authentication and every route: a refused request reaches neither. */
 export function registerCrossSiteGuard(app: FastifyInstance): void {

@@ -376,6 +376,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     auth: config.auth,
     pageFiles: adapters.pageFiles,
+    version: adapters.version,
     intake,
     jobs,
     jobReports,

@@ -1,4 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import { errorResponse, type JsonSchema } from '../api-schemas.js';
+import { OPEN_TO_ALL } from '../auth.js';
 
 /** One built file of the dashboard (dist/web), with the compressed copies `npm run build` wrote beside it. */
 export interface PageFile {
@@ -31,28 +33,76 @@ const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+/** The files beside index.html, each at its own path (web/public). */
+const ROOT_FILES = ['/favicon.svg'];
+
+const notModified: JsonSchema = {
+  description: "Not modified: the browser's copy (If-None-Match) is current",
+  content: {},
+};
+const file = (description: string, types: readonly string[]): JsonSchema => ({
+  description,
+  content: Object.fromEntries(types.map((type) => [type, { schema: { type: 'string' } }])),
+});
+const pageSchema = (summary: string, ok: JsonSchema, missing: Record<number, JsonSchema>): FastifySchema => ({
+  summary,
+  description: 'Open to all: the page must load to show its login form; it holds no data.',
+  tags: ['dashboard page'],
+  security: OPEN_TO_ALL,
+  response: { 200: ok, 304: notModified, ...missing },
+});
+const notBuilt = errorResponse('The dashboard is not built (npm run build writes dist/web); the JSON API works');
+
 /** GET / serves the dashboard page, GET /assets/<file> its scripts and styles; the JSON API keeps its paths. */
 export function registerPageRoutes(app: FastifyInstance, deps: PageRouteDeps): void {
   const files = deps.pageFiles;
-  app.get('/', async (request, reply) => {
-    const page = files?.get('/index.html');
-    if (!page) {
-      return reply
-        .code(503)
-        .send({ error: 'The dashboard is not built: run npm run build (it writes dist/web); the JSON API works' });
-    }
-    return sendFile(request, reply, page);
-  });
-  // The few files beside index.html (the icon) at their own paths.
-  for (const [path, file] of files ?? []) {
-    if (path !== '/index.html' && !path.startsWith('/assets/'))
-      app.get(path, async (request, reply) => sendFile(request, reply, file));
+  app.get(
+    '/',
+    { schema: pageSchema('The dashboard page', file('The page', ['text/html']), { 503: notBuilt }) },
+    async (request, reply) => {
+      const page = files?.get('/index.html');
+      if (!page) return reply.code(503).send({ error: notBuilt.description });
+      return sendFile(request, reply, page);
+    },
+  );
+  for (const path of ROOT_FILES) {
+    app.get(
+      path,
+      {
+        schema: pageSchema(`The page's ${path.slice(1)}`, file('The file', ['image/svg+xml']), {
+          404: errorResponse('Not found: the dashboard is not built'),
+        }),
+      },
+      async (request, reply) => {
+        const found = files?.get(path);
+        if (!found) return reply.code(404).send({ error: `Not found: GET ${path}` });
+        return sendFile(request, reply, found);
+      },
+    );
   }
-  app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
-    const file = files?.get(`/assets/${request.params['*']}`);
-    if (!file) return reply.code(404).send({ error: `Not found: GET ${request.url.split('?')[0]}` });
-    return sendFile(request, reply, file);
-  });
+  app.get<{ Params: { '*': string } }>(
+    '/assets/*',
+    {
+      schema: pageSchema(
+        "The page's scripts, styles and images, by their hashed names",
+        file('The file; cached for a year, its name changes with its content', [
+          'text/javascript',
+          'text/css',
+          'image/svg+xml',
+          'image/png',
+          'image/x-icon',
+          'application/manifest+json',
+          'text/plain',
+        ]),
+        { 404: errorResponse('No such file (source maps and compressed copies are not served)') },
+      ),
+    },
+    async (request, reply) => {
+      const found = files?.get(`/assets/${request.params['*']}`);
+      if (!found) return reply.code(404).send({ error: `Not found: GET ${request.url.split('?')[0]}` });
+      return sendFile(request, reply, found);
+    },
+  );
 }
 
 function sendFile(request: FastifyRequest, reply: FastifyReply, file: PageFile): FastifyReply {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '../../core/errors.js';
-import { type AuthConfig, type Credentials, isAuthenticated } from '../auth.js';
+import { answer, boolean, errorResponse, exactObject } from '../api-schemas.js';
+import { type AuthConfig, CREDENTIALS_OPTIONAL, type Credentials, isAuthenticated, OPEN_TO_ALL } from '../auth.js';
 import { SESSION_COOKIE, type Sessions, sessionTokenOf } from '../sessions.js';
 
 export interface SessionRouteDeps {
@@ -14,6 +15,11 @@ export interface SessionRouteDeps {
 
 const MAX_FIELD = 1024;
 
+const loggedIn = answer(
+  'Logged in: the session cookie is set (Set-Cookie), unless authentication is off',
+  exactObject({ status: { const: 'logged in' }, auth_required: boolean }),
+);
+
 /**
  * The dashboard's login: POST /login exchanges the Basic password (with its username) or the API key
  * for a session cookie (HttpOnly: no script reads it; SameSite=Strict: no other site's page sends it),
@@ -22,13 +28,36 @@ const MAX_FIELD = 1024;
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
   const required = deps.auth.basic !== null || deps.auth.apiKey !== null;
 
-  app.get('/session', async (request) => ({
-    auth_required: required,
-    authenticated: isAuthenticated(request),
-    methods: { password: deps.auth.basic !== null, api_key: deps.auth.apiKey !== null },
-  }));
+  app.get(
+    '/session',
+    {
+      schema: {
+        summary: 'Whether the dashboard must log in, and whether this request is logged in',
+        tags: ['dashboard login'],
+        security: CREDENTIALS_OPTIONAL,
+        response: {
+          200: answer(
+            'What the page needs to show its login form or not',
+            exactObject({
+              auth_required: boolean,
+              authenticated: boolean,
+              methods: exactObject({
+                password: { type: 'boolean', description: 'SYNC_USERNAME/SYNC_PASSWORD are set' },
+                api_key: { type: 'boolean', description: 'SYNC_API_KEY is set' },
+              }),
+            }),
+          ),
+        },
+      },
+    },
+    async (request) => ({
+      auth_required: required,
+      authenticated: isAuthenticated(request),
+      methods: { password: deps.auth.basic !== null, api_key: deps.auth.apiKey !== null },
+    }),
+  );
 
-  app.post('/login', async (request, reply) => {
+  app.post('/login', { schema: LOGIN_SCHEMA }, async (request, reply) => {
     const { username, password } = parseLogin(request.body);
     if (!required) return { status: 'logged in', auth_required: false };
     if (!deps.credentials.login(username, password)) {
@@ -42,13 +71,42 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     return { status: 'logged in', auth_required: true };
   });
 
-  app.post('/logout', async (request, reply) => {
+  app.post('/logout', { schema: LOGOUT_SCHEMA }, async (request, reply) => {
     const token = sessionTokenOf(request.headers.cookie);
     if (token !== undefined) deps.sessions.delete(token);
     setCookie(request, reply, '', 0);
     return { status: 'logged out' };
   });
 }
+
+const LOGIN_SCHEMA = {
+  summary: "The dashboard's login: a session cookie for the Basic password or the API key",
+  tags: ['dashboard login'],
+  security: OPEN_TO_ALL,
+  documentedBody: {
+    description: 'The Basic username and password, or the API key as the password (any username)',
+    schema: {
+      type: 'object',
+      required: ['password'],
+      properties: {
+        username: { type: 'string', maxLength: MAX_FIELD },
+        password: { type: 'string', minLength: 1, maxLength: MAX_FIELD },
+      },
+    },
+  },
+  response: {
+    200: loggedIn,
+    400: errorResponse('Not a JSON object, or a username/password that is not a string of 1 to 1024 characters'),
+    401: errorResponse('Wrong username and password, or API key (answered a second later)'),
+  },
+};
+
+const LOGOUT_SCHEMA = {
+  summary: "Ends the dashboard's login and clears its cookie",
+  tags: ['dashboard login'],
+  security: OPEN_TO_ALL,
+  response: { 200: answer('Logged out', exactObject({ status: { const: 'logged out' } })) },
+};
 
 function setCookie(request: FastifyRequest, reply: FastifyReply, value: string, maxAgeSeconds: number): void {
   // Secure only over https: a plain-http LAN address would otherwise never get the cookie back.
