@@ -8,6 +8,7 @@ import {
   cronProblem,
   httpUrl,
   logLevel,
+  mirrorMode,
   onOff,
   parseOrThrow,
   timeZone,
@@ -64,6 +65,8 @@ const environmentSchema = z
       wholeNumber(1, 3600).default(DEFAULTS.SYNC_MOUNT_CHECK_INTERVAL_SECONDS),
     ),
     SYNC_MANUAL_STABLE_SECONDS: variable(wholeNumber(0, 3600).default(DEFAULTS.SYNC_MANUAL_STABLE_SECONDS)),
+    SYNC_MIRROR: variable(mirrorMode.default(DEFAULTS.SYNC_MIRROR)),
+    SYNC_TRASH_DAYS: variable(wholeNumber(1, 3650).default(DEFAULTS.SYNC_TRASH_DAYS)),
   })
   // Checks across variables; they run once each variable is valid on its own.
   .transform((env, ctx) => {

@@ -5,7 +5,7 @@ import { type NotifyTarget, type NotifyTargetSpec, parseNotifyTargets } from '..
 import { TargetUrlError } from '../notify/target-url.js';
 import { type Env, readEnvironment, SECRET_VARIABLES } from './env.js';
 import { defaultMappings, loadMappingsFile, type ReadFile } from './mappings-file.js';
-import type { LogLevel } from '../core/types.js';
+import type { LogLevel, MirrorMode } from '../core/types.js';
 import { ConfigError } from './schema.js';
 
 export interface Config {
@@ -28,6 +28,8 @@ export interface Config {
   rsync: { timeoutSeconds: number; maxConcurrent: number; bandwidthLimitKiB: number | null };
   mounts: { require: boolean; timeoutSeconds: number; checkIntervalSeconds: number };
   manualStableSeconds: number;
+  /** Upgrades, renames and deletes at the destination (SYNC_MIRROR), and how long the trash keeps files. */
+  mirror: { mode: MirrorMode; trashDays: number };
 }
 
 /** The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked. */
@@ -89,6 +91,7 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
       checkIntervalSeconds: e.SYNC_MOUNT_CHECK_INTERVAL_SECONDS,
     },
     manualStableSeconds: e.SYNC_MANUAL_STABLE_SECONDS,
+    mirror: { mode: e.SYNC_MIRROR, trashDays: e.SYNC_TRASH_DAYS },
   };
 }
 

@@ -24,6 +24,9 @@ const job: Job = {
   finishedAt: null,
   durationSeconds: null,
   nextAttemptAt: null,
+  kind: 'copy',
+  mirror: null,
+  mirroredFiles: null,
 };
 
 describe('jobJson', () => {

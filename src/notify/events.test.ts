@@ -26,6 +26,9 @@ const episode: Job = {
   finishedAt: AT.toISOString(),
   durationSeconds: 1.5,
   nextAttemptAt: null,
+  kind: 'copy',
+  mirror: null,
+  mirroredFiles: null,
 };
 
 describe('episodeNumbers', () => {

@@ -35,6 +35,9 @@ function job(overrides: Partial<Job> = {}): Job {
     finishedAt: '2024-05-01T10:00:46.200Z',
     durationSeconds: 45.2,
     nextAttemptAt: null,
+    kind: 'copy',
+    mirror: null,
+    mirroredFiles: null,
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import { PermanentError } from '../core/errors.js';
 import { PARTIAL_FOLDER } from '../core/partial-folder.js';
+import { TRASH_FOLDER } from '../core/trash-folder.js';
 
 export interface RsyncArgsOptions {
   /** File or folder to copy; a folder lands as a folder inside destDir. */
@@ -20,9 +21,9 @@ export interface RsyncArgsOptions {
 /**
  * NAS housekeeping and half-written files that must never reach the destination share, and our partial
  * folder: rsync adds that rule itself for a relative --partial-dir, but only after ours, and a source
- * share that is itself some copy's destination may hold one.
+ * share that is itself some copy's destination may hold one (or a trash folder).
  */
-const EXCLUDES = ['#recycle', '@eaDir', '.DS_Store', '*.partial~', `${PARTIAL_FOLDER}/`];
+const EXCLUDES = ['#recycle', '@eaDir', '.DS_Store', '*.partial~', `${PARTIAL_FOLDER}/`, `${TRASH_FOLDER}/`];
 
 /**
  * The largest block rsync allows (protocol 30 and later; one byte more is exit 1). Its default for a

@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../core/notify-event.js';
-import type { Job, JobStatus, NewJob } from '../core/types.js';
+import type { Job, JobKind, JobStatus, MirroredFile, NewJob } from '../core/types.js';
 import type { Db } from './database.js';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
 import type { OutboxStore } from './outbox.js';
@@ -28,14 +28,21 @@ export interface JobStore {
   enqueueGroups(groups: readonly (readonly NewJob[])[], now: Date, duplicateWindowMs: number): EnqueueResult[];
   /** The oldest due queued job, skipping the mappings listed in `busyMappings`; marks it in progress. */
   claimNext(now: Date, busyMappings?: readonly string[]): Job | undefined;
+  /** `mirroredFiles`: what an upgrade, rename or delete did to each file (kept as it was when absent). */
   markSuccess(
     id: number,
-    r: { bytes: number | null; finishedAt: Date; durationSeconds: number },
+    r: { bytes: number | null; finishedAt: Date; durationSeconds: number; mirroredFiles?: readonly MirroredFile[] },
     outbox: readonly OutboxItem[],
   ): Job;
   markFailed(
     id: number,
-    r: { error: string; finishedAt: Date; durationSeconds: number; retryAt: Date | null },
+    r: {
+      error: string;
+      finishedAt: Date;
+      durationSeconds: number;
+      retryAt: Date | null;
+      mirroredFiles?: readonly MirroredFile[];
+    },
     outbox: readonly OutboxItem[],
   ): Job;
   defer(id: number, error: string, nextAttemptAt: Date): void;
@@ -54,9 +61,9 @@ export interface JobStore {
 }
 
 const INSERT = `INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path,
-  mapping, dedupe_key, details, is_upgrade, wait_for_stable_size, created_at)
+  mapping, dedupe_key, details, is_upgrade, wait_for_stable_size, created_at, kind, mirror)
   VALUES ('queued', @source, @media_type, @title, @container_path, @source_path, @dest_path,
-  @mapping, @dedupe_key, @details, @is_upgrade, @wait_for_stable_size, @created_at)`;
+  @mapping, @dedupe_key, @details, @is_upgrade, @wait_for_stable_size, @created_at, @kind, @mirror)`;
 type InsertParams = Pick<
   JobRow,
   | 'source'
@@ -70,10 +77,13 @@ type InsertParams = Pick<
   | 'is_upgrade'
   | 'wait_for_stable_size'
   | 'created_at'
+  | 'kind'
+  | 'mirror'
 > & { dedupe_key: string };
 
-// A file already queued, being copied, or copied within the window is not queued again.
-const FIND_DUPLICATE = `SELECT id FROM jobs WHERE dedupe_key = ?
+// A file already queued, being copied, or copied within the window is not queued again; only a job of the
+// same kind counts (a delete never folds into the copy of the same file, nor a copy into a delete).
+const FIND_DUPLICATE = `SELECT id FROM jobs WHERE dedupe_key = ? AND kind = ?
   AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= ?))
   ORDER BY id DESC LIMIT 1`;
 
@@ -90,11 +100,13 @@ const CLAIM_NEXT = `UPDATE jobs SET status = 'in_progress', started_at = @now, f
   RETURNING ${JOB_COLUMNS}`;
 
 const MARK_SUCCESS = `UPDATE jobs SET status = 'success', error = NULL, gave_up = 0, next_attempt_at = NULL,
-  bytes_transferred = @bytes, finished_at = @finished_at, duration_seconds = @duration
+  bytes_transferred = @bytes, finished_at = @finished_at, duration_seconds = @duration,
+  mirrored_files = COALESCE(@mirrored_files, mirrored_files)
   WHERE id = @id AND status = 'in_progress' RETURNING ${JOB_COLUMNS}`;
 
 const MARK_FAILED = `UPDATE jobs SET status = 'failed', error = @error, gave_up = @gave_up,
-  next_attempt_at = @retry_at, finished_at = @finished_at, duration_seconds = @duration
+  next_attempt_at = @retry_at, finished_at = @finished_at, duration_seconds = @duration,
+  mirrored_files = COALESCE(@mirrored_files, mirrored_files)
   WHERE id = @id AND status = 'in_progress' RETURNING ${JOB_COLUMNS}`;
 
 // Not ready (mount down, source growing): back to the queue, no retry used, not a failure.
@@ -135,13 +147,24 @@ const RELEASE_WAITING = `UPDATE jobs SET next_attempt_at = NULL
 
 export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobStore {
   const insert = db.prepare<InsertParams>(INSERT);
-  const findDuplicate = db.prepare<[dedupeKey: string, windowStart: string], number>(FIND_DUPLICATE).pluck();
+  const findDuplicate = db
+    .prepare<[dedupeKey: string, kind: JobKind, windowStart: string], number>(FIND_DUPLICATE)
+    .pluck();
   const claimNext = db.prepare<{ now: string; busy: string }, JobRow>(CLAIM_NEXT);
-  const markSuccess = db.prepare<{ id: number; bytes: number | null; finished_at: string; duration: number }, JobRow>(
-    MARK_SUCCESS,
-  );
+  const markSuccess = db.prepare<
+    { id: number; bytes: number | null; finished_at: string; duration: number; mirrored_files: string | null },
+    JobRow
+  >(MARK_SUCCESS);
   const markFailed = db.prepare<
-    { id: number; error: string; gave_up: 0 | 1; retry_at: string | null; finished_at: string; duration: number },
+    {
+      id: number;
+      error: string;
+      gave_up: 0 | 1;
+      retry_at: string | null;
+      finished_at: string;
+      duration: number;
+      mirrored_files: string | null;
+    },
     JobRow
   >(MARK_FAILED);
   const defer = db.prepare<{ id: number; error: string; next_attempt_at: string }>(DEFER);
@@ -166,7 +189,8 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     const windowStart = new Date(now.getTime() - windowMs).toISOString();
     const result: EnqueueResult = { ids: [], created: [] };
     for (const job of jobs) {
-      const existing = job.isUpgrade ? undefined : findDuplicate.get(job.dedupeKey, windowStart);
+      const kind = job.mirror?.kind ?? 'copy';
+      const existing = job.isUpgrade ? undefined : findDuplicate.get(job.dedupeKey, kind, windowStart);
       if (existing !== undefined) {
         result.ids.push(existing);
         result.created.push(false);
@@ -185,6 +209,8 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
         is_upgrade: job.isUpgrade ? 1 : 0,
         wait_for_stable_size: job.waitForStableSize ? 1 : 0,
         created_at: createdAt,
+        kind,
+        mirror: job.mirror ? JSON.stringify(job.mirror) : null,
       });
       result.ids.push(Number(info.lastInsertRowid));
       result.created.push(true);
@@ -231,7 +257,13 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     },
     markSuccess(id, r, items) {
       return finish.immediate(id, r.finishedAt, items, () =>
-        markSuccess.get({ id, bytes: r.bytes, finished_at: r.finishedAt.toISOString(), duration: r.durationSeconds }),
+        markSuccess.get({
+          id,
+          bytes: r.bytes,
+          finished_at: r.finishedAt.toISOString(),
+          duration: r.durationSeconds,
+          mirrored_files: mirroredJson(r.mirroredFiles),
+        }),
       );
     },
     markFailed(id, r, items) {
@@ -243,6 +275,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
           retry_at: r.retryAt ? r.retryAt.toISOString() : null,
           finished_at: r.finishedAt.toISOString(),
           duration: r.durationSeconds,
+          mirrored_files: mirroredJson(r.mirroredFiles),
         }),
       );
     },
@@ -270,4 +303,9 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     retryFailedSince: (since) => manualRetrySince.all(since.toISOString()),
     releaseWaiting: () => releaseWaiting.run().changes,
   };
+}
+
+/** NULL keeps what the column holds: a failure before the mirroring step does not erase the last run's record. */
+function mirroredJson(files: readonly MirroredFile[] | undefined): string | null {
+  return files === undefined ? null : JSON.stringify(files);
 }
