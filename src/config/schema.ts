@@ -86,10 +86,7 @@ const MIRROR_MODES = new Map<string, MirrorMode>([
 ]);
 
 /** SYNC_MIRROR: off, trash or delete, in any case. */
-export const mirrorMode = spelled(
-  (value) => MIRROR_MODES.get(value.toLowerCase()),
-  'must be off, trash or delete',
-);
+export const mirrorMode = spelled((value) => MIRROR_MODES.get(value.toLowerCase()), 'must be off, trash or delete');
 
 export const logLevel = spelled(
   (value) => LOG_LEVELS.get(value.toUpperCase()),

@@ -52,7 +52,13 @@ export interface SyncRequest {
 }
 
 /** The Radarr/Sonarr event a mirroring job came from, named in its log lines and in GET /jobs. */
-export type MirrorEvent = 'Download' | 'Rename' | 'MovieFileDelete' | 'EpisodeFileDelete' | 'MovieDelete' | 'SeriesDelete';
+export type MirrorEvent =
+  | 'Download'
+  | 'Rename'
+  | 'MovieFileDelete'
+  | 'EpisodeFileDelete'
+  | 'MovieDelete'
+  | 'SeriesDelete';
 
 /** One file renamed by Radarr/Sonarr (container paths); `from` is null when the payload did not name it. */
 export interface FileRename {
