@@ -205,6 +205,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     jobs,
     walSync,
     mappings: config.mappings,
+    mirror: config.mirror.mode,
     clock,
     log,
     duplicateWindowMs: timing.duplicateWindowMs,

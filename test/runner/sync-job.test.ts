@@ -88,6 +88,7 @@ async function run(job: Job, setup: Setup = {}) {
   const probe: MountProbe = {
     checkRoot: async (check, role) => setup.roots?.[role] ?? realProbe.checkRoot(check, role),
     inspectSource: realProbe.inspectSource,
+    sourcePresence: realProbe.sourcePresence,
   };
   const reported: string[] = [];
   const finished: Job[] = [];
