@@ -18,6 +18,7 @@ import { MountMonitor } from '../mounts/monitor.js';
 import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
 import type { PartialCopies } from '../mounts/partial-copies.js';
+import type { DestinationFiles } from '../mounts/destination-files.js';
 import { destinationShares } from '../mounts/shares.js';
 import { type DeliveryRecord, Dispatcher } from '../notify/dispatcher.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -29,7 +30,8 @@ import { partialBytesOf } from '../runner/partial-copy.js';
 import { ProgressBoard } from '../runner/progress-board.js';
 import { Runner } from '../runner/runner.js';
 import { checkRsyncAvailable } from '../runner/rsync.js';
-import { type RunRsync, runSyncJob } from '../runner/sync-job.js';
+import { runJob } from '../runner/mirror-job.js';
+import type { RunRsync } from '../runner/sync-job.js';
 import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
 import { queueDailySummary } from '../schedules/daily-summary.js';
 import { DailyTask } from '../schedules/scheduler.js';
@@ -53,6 +55,8 @@ export interface ServiceAdapters {
   rsyncBinary: string;
   /** What cut copies left at the destination, looked at in child processes with the mount timeout. */
   partials: PartialCopies;
+  /** Mirroring's file operations at the destination, in child processes with the mount timeout. */
+  destinationFiles: DestinationFiles;
   /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
   readMountTable: () => string;
   processes: ProcessTable;
@@ -143,7 +147,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     idleRecheckMs: timing.queueIdleRecheckMs,
     burst: timing.burst,
     runJob: (job, signal) =>
-      runSyncJob(
+      runJob(
         job,
         {
           jobs,
@@ -170,6 +174,12 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           },
           progress,
           partials: adapters.partials,
+          mirror: {
+            mode: config.mirror.mode,
+            presence: adapters.probe,
+            destination: adapters.destinationFiles,
+            timeZone: config.timeZone,
+          },
         },
         signal,
       ),

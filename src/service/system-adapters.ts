@@ -7,6 +7,7 @@ import { createMountProbe } from '../mounts/probe.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
 import { createPartialCopies } from '../mounts/partial-copies.js';
+import { createDestinationFiles } from '../mounts/destination-files.js';
 import type { ServiceAdapters } from './create-service.js';
 
 /** The adapters of a real run: the system clock, real child processes, this machine's mount table. */
@@ -22,6 +23,7 @@ export function systemAdapters(
     rsync: runRsync,
     rsyncBinary: 'rsync',
     partials: createPartialCopies({ timeoutMs }),
+    destinationFiles: createDestinationFiles({ timeoutMs }),
     readMountTable,
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
