@@ -42,6 +42,8 @@ export interface Timing {
   rsyncKillGraceMs: number;
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
   rsyncPipeDrainMs: number;
+  /** The trash clean-up's removal of old days at one destination (big files on a slow share). */
+  trashCleanUpTimeoutMs: number;
 }
 
 export const TIMING: Readonly<Timing> = Object.freeze({
@@ -63,4 +65,5 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   cliRequestTimeoutMs: 40 * SECOND,
   rsyncKillGraceMs: 5 * SECOND,
   rsyncPipeDrainMs: SECOND,
+  trashCleanUpTimeoutMs: 5 * MINUTE,
 });

@@ -68,17 +68,22 @@ export interface DestinationFiles {
 
 export interface DestinationFilesOptions {
   timeoutMs: number;
+  /** The trash clean-up's limit: removing a season's files from a slow share takes longer than a look. */
+  cleanUpTimeoutMs?: number;
   /** Runs the script like `sh -c SCRIPT probe ARGS...`; default /bin/sh. Tests swap in one that hangs. */
   shell?: string;
 }
 
 export function createDestinationFiles(o: DestinationFilesOptions): DestinationFiles {
-  const scripts = createShareScriptRunner({ timeoutMs: o.timeoutMs, shell: o.shell ?? '/bin/sh' });
+  const shell = o.shell ?? '/bin/sh';
+  const scripts = createShareScriptRunner({ timeoutMs: o.timeoutMs, shell });
+  const cleanUpScripts = createShareScriptRunner({ timeoutMs: o.cleanUpTimeoutMs ?? o.timeoutMs, shell });
 
   const run = async (root: string, action: string, args: readonly string[], subject: string) => {
-    const outcome = await scripts.run(root, SCRIPT, [action, root, PARTIAL_FOLDER, TRASH_FOLDER, ...args]);
+    const runner = action === 'clean-trash' ? cleanUpScripts : scripts;
+    const outcome = await runner.run(root, SCRIPT, [action, root, PARTIAL_FOLDER, TRASH_FOLDER, ...args]);
     const records = outcome.kind === 'exited' ? recordsOf(outcome.stdout) : [];
-    const problem = problemOf(scripts, outcome, subject, root);
+    const problem = problemOf(runner, outcome, subject, root);
     if (problem) throw new DestinationFilesError(problem, errorKind(outcome), records.flatMap(fileOutcome));
     return records;
   };

@@ -19,6 +19,7 @@ import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
 import type { PartialCopies } from '../mounts/partial-copies.js';
 import type { DestinationFiles } from '../mounts/destination-files.js';
+import { cleanUpTrash, TRASH_CLEAN_UP_CRON } from '../mounts/trash-clean-up.js';
 import { destinationShares } from '../mounts/shares.js';
 import { type DeliveryRecord, Dispatcher } from '../notify/dispatcher.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -211,6 +212,32 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     run: (slot) => queueDailySummary(summaryDeps, previousDay(dayOf(slot, config.timeZone))),
   });
 
+  // What SYNC_MIRROR=trash moved aside goes after SYNC_TRASH_DAYS: at start, then every night. Whatever the
+  // mode now: the trash of a mode since turned off is emptied all the same.
+  let trashCleaning: Promise<unknown> = Promise.resolve();
+  const cleanTrash = () => {
+    trashCleaning = trashCleaning.then(() =>
+      cleanUpTrash({
+        destination: adapters.destinationFiles,
+        mappings: config.mappings,
+        monitor,
+        trashDays: config.mirror.trashDays,
+        timeZone: config.timeZone,
+        clock,
+        log,
+      }).catch((error: unknown) => log.warn(`Trash clean-up failed: ${coerceError(error).message}`)),
+    );
+  };
+  const trashCleanUp = new DailyTask({
+    task: 'trash-clean-up',
+    cron: TRASH_CLEAN_UP_CRON,
+    timeZone: config.timeZone,
+    runs: scheduleRuns,
+    clock,
+    log,
+    run: cleanTrash,
+  });
+
   const intake = createIntake({
     jobs,
     walSync,
@@ -303,6 +330,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       dispatcher.start();
       runner.start();
       dailySummary.start();
+      trashCleanUp.start();
+      cleanTrash();
     },
     async listen() {
       try {
@@ -317,6 +346,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     async stop() {
       await app.close();
       dailySummary.stop();
+      trashCleanUp.stop();
+      await trashCleaning;
       monitor.stop();
       await runner.stop();
       await dispatcher.stop();
@@ -369,6 +400,12 @@ function logStartup(
     auth.length
       ? `Authentication: ${auth.join(' or ')} on every route but GET /health and GET /ping`
       : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)',
+  );
+  const { mode, trashDays } = config.mirror;
+  log.info(
+    mode === 'off'
+      ? 'Mirroring: off (SYNC_MIRROR): upgrades leave the replaced files, renames and deletes are ignored'
+      : `Mirroring: ${mode} (SYNC_MIRROR)${mode === 'trash' ? `, trash kept ${trashDays} days` : ''}`,
   );
   log.info(`Path mappings from ${config.mappingsFrom}:`);
   for (const m of config.mappings) {

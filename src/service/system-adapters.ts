@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/load.js';
+import { TIMING } from '../core/timing.js';
 import type { HistoryLog } from '../log/history.js';
 import type { Logger } from '../log/logger.js';
 import { createMountProbe } from '../mounts/probe.js';
@@ -23,7 +24,7 @@ export function systemAdapters(
     rsync: runRsync,
     rsyncBinary: 'rsync',
     partials: createPartialCopies({ timeoutMs }),
-    destinationFiles: createDestinationFiles({ timeoutMs }),
+    destinationFiles: createDestinationFiles({ timeoutMs, cleanUpTimeoutMs: TIMING.trashCleanUpTimeoutMs }),
     readMountTable,
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
