@@ -56,7 +56,7 @@ export function keptAll(files: readonly JobFile[], reason: string): MirroredFile
 export async function removeGoneFiles(ctx: MirrorContext, named: readonly JobFile[]): Promise<MirroredFile[]> {
   const root = ctx.mapping.destination.path;
   const folders = [...new Set(named.map((f) => posix.dirname(f.dest)))];
-  const listed = (await Promise.all(folders.map((folder) => listing(ctx, folder, 1)))).flatMap((l) => l.files);
+  const listed = (await Promise.all(folders.map((folder) => sideFileListing(ctx, folder)))).flat();
   const namedDests = new Set(named.map((f) => f.dest));
   const sideFiles = named
     .flatMap((f) => sideFilesOf(f.dest, listed))
@@ -154,6 +154,20 @@ async function presenceOf(ctx: MirrorContext, files: readonly JobFile[]): Promis
   if (answer.ok) return answer.of;
   if (answer.timedOut) throw new NotReadyError(`Waiting for the source: ${answer.problem}`, ctx.recheckMs, 'mapping');
   throw new Error(`Cannot tell what is still at the source: ${answer.problem}`);
+}
+
+/**
+ * The files beside named ones, where side files would be. A folder that a link leads out of the share
+ * has none for us: the named files in it are refused one by one, in the job's record.
+ */
+async function sideFileListing(ctx: MirrorContext, folder: string): Promise<string[]> {
+  try {
+    return (await listing(ctx, folder, 1)).files;
+  } catch (error) {
+    // destinationStep's refusal: a link leads the folder out of the share.
+    if (error instanceof PermanentError) return [];
+    throw error;
+  }
 }
 
 async function listing(ctx: MirrorContext, folder: string, depth: 'all' | 1) {

@@ -81,11 +81,20 @@ type InsertParams = Pick<
   | 'mirror'
 > & { dedupe_key: string };
 
-// A file already queued, being copied, or copied within the window is not queued again; only a job of the
-// same kind counts (a delete never folds into the copy of the same file, nor a copy into a delete).
-const FIND_DUPLICATE = `SELECT id FROM jobs WHERE dedupe_key = ? AND kind = ?
-  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= ?))
+// A file already queued, being copied, or copied within the window is not copied again; only a copy
+// counts (a copy never folds into a delete of the same file, nor a delete into a copy). A copy that a
+// rename or delete of its file or folder followed no longer counts: the file may be gone from the
+// destination, and the new import must reach it.
+const FIND_DUPLICATE_COPY = `SELECT id FROM jobs WHERE dedupe_key = @key AND kind = 'copy'
+  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= @window_start
+    AND NOT EXISTS (SELECT 1 FROM jobs later WHERE later.id > jobs.id AND later.kind IN ('rename', 'delete')
+      AND later.mapping = jobs.mapping
+      AND (later.source_path = @key OR substr(@key, 1, length(later.source_path) + 1) = later.source_path || '/'))))
   ORDER BY id DESC LIMIT 1`;
+
+// A rename or delete folds only into the same one still waiting: run again, it finds what changed since.
+const FIND_DUPLICATE_PENDING = `SELECT id FROM jobs WHERE dedupe_key = @key AND kind = @kind
+  AND status IN ('queued', 'in_progress') ORDER BY id DESC LIMIT 1`;
 
 // The oldest of two index lookups (fresh jobs; waiting jobs now due), so neither scans the jobs
 // still waiting. @busy: JSON array of mappings whose destination share already has an rsync running.
@@ -147,9 +156,12 @@ const RELEASE_WAITING = `UPDATE jobs SET next_attempt_at = NULL
 
 export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobStore {
   const insert = db.prepare<InsertParams>(INSERT);
-  const findDuplicate = db
-    .prepare<[dedupeKey: string, kind: JobKind, windowStart: string], number>(FIND_DUPLICATE)
-    .pluck();
+  const findDuplicateCopy = db.prepare<{ key: string; window_start: string }, number>(FIND_DUPLICATE_COPY).pluck();
+  const findDuplicatePending = db.prepare<{ key: string; kind: JobKind }, number>(FIND_DUPLICATE_PENDING).pluck();
+  const findDuplicate = (key: string, kind: JobKind, windowStart: string): number | undefined =>
+    kind === 'copy'
+      ? findDuplicateCopy.get({ key, window_start: windowStart })
+      : findDuplicatePending.get({ key, kind });
   const claimNext = db.prepare<{ now: string; busy: string }, JobRow>(CLAIM_NEXT);
   const markSuccess = db.prepare<
     { id: number; bytes: number | null; finished_at: string; duration: number; mirrored_files: string | null },
@@ -190,7 +202,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     const result: EnqueueResult = { ids: [], created: [] };
     for (const job of jobs) {
       const kind = job.mirror?.kind ?? 'copy';
-      const existing = job.isUpgrade ? undefined : findDuplicate.get(job.dedupeKey, kind, windowStart);
+      const existing = job.isUpgrade ? undefined : findDuplicate(job.dedupeKey, kind, windowStart);
       if (existing !== undefined) {
         result.ids.push(existing);
         result.created.push(false);
