@@ -114,10 +114,14 @@ function mirrorJson(plan: MirrorPlan, files: readonly MirroredFile[] | null): Pa
   return {
     event: plan.event,
     ...asked,
-    files: files && files.map((f) => ({ path: f.path, action: f.action, to: f.to ?? null, reason: f.reason ?? null })),
+    files: files === null ? null : files.map(fileJson),
   };
 }
 
 function progressJson(p: JobProgress): JobProgressJson {
   return { bytes: p.bytes, percent: p.percent, rate: p.rate, eta: p.eta, updated_at: p.updatedAt };
+}
+
+function fileJson(f: MirroredFile): MirroredFileJson {
+  return { path: f.path, action: f.action, to: f.to ?? null, reason: f.reason ?? null };
 }

@@ -217,7 +217,8 @@ function mirrorPathProblem(plan: MirrorPlan, mapping: Mapping, mappings: readonl
       !isInside(path, plan.folder) ||
       file.relative === folder.relative
     ) {
-      return `Unsafe path ${JSON.stringify(path)}: not inside the folder ${JSON.stringify(plan.folder)} of ${plan.event}`;
+      const folderName = JSON.stringify(plan.folder);
+      return `Unsafe path ${JSON.stringify(path)}: not inside the folder ${folderName} of ${plan.event}`;
     }
   }
   return null;

@@ -189,7 +189,8 @@ function bullets(items: readonly string[]): string {
 
 function keptSection(kept: readonly KeptFile[], header: string): string {
   if (kept.length === 0) return '';
-  return `\n\n${header}: ${fileCount(kept.length)}${bullets(kept.map((k) => `${fileName(k.path)}: ${escapeWithin(k.reason, REASON_LIMIT)}`))}`;
+  const lines = kept.map((k) => `${fileName(k.path)}: ${escapeWithin(k.reason, REASON_LIMIT)}`);
+  return `\n\n${header}: ${fileCount(kept.length)}${bullets(lines)}`;
 }
 
 function filesDeleted(event: FilesDeletedEvent): TelegramHtml {
@@ -207,10 +208,8 @@ function filesDeleted(event: FilesDeletedEvent): TelegramHtml {
 }
 
 function filesRenamed(event: FilesRenamedEvent): TelegramHtml {
-  const renamed =
-    event.renamed.length > 0
-      ? `Renamed: ${fileCount(event.renamed.length)}${bullets(event.renamed.map((r) => `${fileName(r.from)} → ${fileName(r.to)}`))}`
-      : 'Nothing renamed';
+  const lines = event.renamed.map((r) => `${fileName(r.from)} → ${fileName(r.to)}`);
+  const renamed = lines.length > 0 ? `Renamed: ${fileCount(lines.length)}${bullets(lines)}` : 'Nothing renamed';
   return {
     title: escapeHtml(event.title),
     body: `${mirrorHeading(event.media)}\n\n${renamed}${keptSection(event.kept, 'Left alone')}`,

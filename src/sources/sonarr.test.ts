@@ -77,7 +77,9 @@ describe('parseSonarrWebhook on the real fixtures', () => {
   it('an upgrade Download is flagged as an upgrade and names both files it replaced', () => {
     const [request] = requestsOf(fixture('sonarr-download-upgrade.json'));
     const season = '/tv/Friends (1994)/Season 02';
-    const newFile = `${season}/Friends (1994) - S02E12-E13 - The One After the Super Bowl [Bluray-1080p][AC3 5.1][x264]-CtrlHD.mkv`;
+    const newFile =
+      `${season}/Friends (1994) - S02E12-E13 - ` +
+      'The One After the Super Bowl [Bluray-1080p][AC3 5.1][x264]-CtrlHD.mkv';
     expect(request).toMatchObject({
       containerPath: newFile,
       details: { episodeCode: 'S02E12-S02E13' },
@@ -354,6 +356,7 @@ describe('Import Complete: matching episodes to files by name', () => {
 });
 
 const SCHITT = "/tv/Schitt's Creek (2015)";
+const CUP = 'Our Cup Runneth Over';
 const BEAR_FILE =
   '/tv/The Bear (2022)/Season 03/The Bear (2022) - S03E01 - Tomorrow [WEBDL-1080p][EAC3 5.1][h264]-NTb.mkv';
 
@@ -373,7 +376,7 @@ describe('parseSonarrWebhook: renames and deletes on the real fixtures', () => {
           renames: [
             {
               from: `${SCHITT}/Season 1/Schitts.Creek.S01E01.720p.WEB-DL.AAC2.0.H.264.mkv`,
-              to: `${SCHITT}/Season 01/Schitt's Creek (2015) - S01E01 - Our Cup Runneth Over [WEBDL-720p][AAC 2.0][h264].mkv`,
+              to: `${SCHITT}/Season 01/Schitt's Creek (2015) - S01E01 - ${CUP} [WEBDL-720p][AAC 2.0][h264].mkv`,
             },
             {
               from: `${SCHITT}/Season 1/Schitts.Creek.S01E02.720p.WEB-DL.AAC2.0.H.264.mkv`,

@@ -304,7 +304,8 @@ describe('SYNC_MIRROR=delete: waiting and retrying', () => {
     expect(existsSync(join(svc.moviesDst, DUNE, DUNE_FILE))).toBe(false);
     expect(existsSync(join(svc.moviesDst, DUNE, 'poster.jpg'))).toBe(true);
     expect(svc.output()).toContain(
-      `Mirror: deleted ${join(svc.moviesDst, DUNE, DUNE_FILE)} (asked by Radarr MovieFileDelete: Dune: Part Two (2024))`,
+      `Mirror: deleted ${join(svc.moviesDst, DUNE, DUNE_FILE)} ` +
+        '(asked by Radarr MovieFileDelete: Dune: Part Two (2024))',
     );
   });
 
@@ -342,7 +343,7 @@ describe('SYNC_MIRROR=trash', () => {
     onCleanup(() => telegram.close());
   });
 
-  it('moves a deleted file into the dated trash, tells Telegram, and empties that day after SYNC_TRASH_DAYS', async () => {
+  it('moves a deleted file into the dated trash, tells Telegram, empties the day after SYNC_TRASH_DAYS', async () => {
     const dir = await tempDir('sync-webhook-trash-');
     const day0 = Date.parse('2026-03-10T12:00:00.000Z');
     const DAY_MS = 86_400_000;

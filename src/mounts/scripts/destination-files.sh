@@ -35,6 +35,19 @@ inside_root() {
   case $real/ in "${root%/}"/*) printf '%s\n' "$real" ;; *) return 1 ;; esac
 }
 
+# Creates folder $1 (and its parents) only below folder $2, never through a link out of it: the nearest
+# existing folder must resolve inside $2 before, and $1 itself after. Prints $1's physical path.
+make_folder_in() {
+  base=$(cd -P -- "$2" 2>/dev/null && pwd -P) || return 1
+  near=$1
+  while [ -n "$near" ] && ! [ -d "$near" ]; do near=${near%/*}; done
+  near=$(cd -P -- "${near:-/}" 2>/dev/null && pwd -P) || return 1
+  case $near/ in "${base%/}"/*) ;; *) return 1 ;; esac
+  mkdir -p -- "$1" || return 2
+  made=$(cd -P -- "$1" 2>/dev/null && pwd -P) || return 1
+  case $made/ in "${base%/}"/*) printf '%s\n' "$made" ;; *) return 1 ;; esac
+}
+
 # Whether physical path $1 lies inside a partial or trash folder below the root.
 in_service_folder() {
   case /${1#"$root"}/ in */"$partial"/* | */"$trash"/*) return 0 ;; esac
@@ -68,6 +81,8 @@ case $action in
     if [ -n "$day" ]; then
       [ -L "$root/$trash" ] && exit $LINK_OUTSIDE_ROOT
       mkdir -p -- "$root/$trash" || exit $NOT_WRITABLE
+      [ -L "$root/$trash" ] && exit $LINK_OUTSIDE_ROOT
+      day_folder=$root/$trash/$day
     fi
     for f do
       if ! [ -e "$f" ] && ! [ -L "$f" ]; then record absent "$f" ''; continue; fi
@@ -81,11 +96,11 @@ case $action in
         continue
       fi
       rel=${real#"$root"}
-      target_dir=$root/$trash/$day$rel
-      mkdir -p -- "$target_dir" || exit $NOT_WRITABLE
-      target_real=$(inside_root "$target_dir") || { record kept "$f" "the trash folder leads out of $root"; continue; }
-      case $target_real/ in
-        "$root/$trash/$day"/*) ;;
+      # The day's folder is made inside the trash folder, and the file's folders inside the day's.
+      target_real=$(make_folder_in "$day_folder" "$root/$trash" >/dev/null && make_folder_in "$day_folder$rel" "$day_folder")
+      case $? in
+        0) ;;
+        2) exit $NOT_WRITABLE ;;
         *) record kept "$f" "the trash folder leads out of $root/$trash"; continue ;;
       esac
       target=$target_real/$name n=1
@@ -101,16 +116,21 @@ case $action in
     if [ -n "$why" ]; then record kept "$from" "$why"; exit 0; fi
     from_real=$(inside_root "${from%/*}")/${from##*/}
     if [ -e "$to" ] || [ -L "$to" ]; then record kept "$from" 'the new name already exists'; exit 0; fi
-    case /$to/ in */"$partial"/* | */"$trash"/*) record kept "$from" 'the new name is in a service folder'; exit 0 ;; esac
-    # Folders are created only below a folder that resolves inside the root.
-    base=${to%/*}
-    while [ -n "$base" ] && ! [ -d "$base" ]; do base=${base%/*}; done
-    inside_root "${base:-/}" >/dev/null || { record kept "$from" "the new folder leads out of $root"; exit 0; }
-    mkdir -p -- "${to%/*}" || exit $NOT_WRITABLE
-    to_dir=$(inside_root "${to%/*}") || { record kept "$from" "the new folder leads out of $root"; exit 0; }
+    case /$to/ in
+      */"$partial"/* | */"$trash"/*) record kept "$from" 'the new name is in a service folder'; exit 0 ;;
+    esac
+    to_dir=$(make_folder_in "${to%/*}" "$root")
+    case $? in
+      0) ;;
+      2) exit $NOT_WRITABLE ;;
+      *) record kept "$from" "the new folder leads out of $root"; exit 0 ;;
+    esac
     if in_service_folder "$to_dir/${to##*/}"; then record kept "$from" 'the new name is in a service folder'; exit 0; fi
     mv -n -T -- "$from_real" "$to_dir/${to##*/}" || exit $NOT_WRITABLE
-    if [ -e "$from_real" ] || ! [ -f "$to_dir/${to##*/}" ]; then record kept "$from" 'the rename did not happen'; exit 0; fi
+    if [ -e "$from_real" ] || ! [ -f "$to_dir/${to##*/}" ]; then
+      record kept "$from" 'the rename did not happen'
+      exit 0
+    fi
     record renamed "$from" "$to"
     ;;
   prune)
