@@ -224,7 +224,7 @@ describe('rename', () => {
 });
 
 describe('prune', () => {
-  it('removes the empty folders given, deepest first, and never one that holds anything, a link or the root', async () => {
+  it('removes the empty folders given, deepest first; never one that holds anything, a link, the root', async () => {
     await files(root, { 'S/Season 01/e.mkv': 'e', 'S/Empty/Deeper/.keep': 'x' });
     await rm(join(root, 'S/Empty/Deeper/.keep'));
     await mkdir(join(root, 'Lone'));

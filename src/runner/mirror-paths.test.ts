@@ -103,7 +103,7 @@ describe('mirrorScans', () => {
     ).toEqual([{ mapping: '/movies', path: '/d/F', mediaType: 'movie', change: 'modified' }]);
   });
 
-  it('episodes: one scan per season folder; a rename across seasons modifies the new one and deletes from the old', () => {
+  it('episodes: a scan per season folder; a rename across seasons modifies the new one, deletes from the old', () => {
     const scans = mirrorScans(
       { mapping: '/tv', mediaType: 'episode' },
       '/d/S',

@@ -97,7 +97,8 @@ case $action in
       fi
       rel=${real#"$root"}
       # The day's folder is made inside the trash folder, and the file's folders inside the day's.
-      target_real=$(make_folder_in "$day_folder" "$root/$trash" >/dev/null && make_folder_in "$day_folder$rel" "$day_folder")
+      target_real=$(make_folder_in "$day_folder" "$root/$trash" >/dev/null &&
+        make_folder_in "$day_folder$rel" "$day_folder")
       case $? in
         0) ;;
         2) exit $NOT_WRITABLE ;;
