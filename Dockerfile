@@ -25,6 +25,8 @@ RUN npm run build \
 
 # Runtime stage: Node.js, rsync, the compiled service and its production dependencies. No compiler, no curl.
 # tini runs as PID 1 and reaps the processes a killed rsync or mount probe leaves behind (Node does not).
+# apprise (Debian's package, Python) sends the notification URLs whose scheme is not built in
+# (docs/notifications.md); without it such a URL stops the start.
 # setpriv, which switches to PUID:PGID, is util-linux's: part of every Debian image.
 FROM node:${NODE_MAJOR}-bookworm-slim
 
@@ -39,7 +41,7 @@ LABEL org.opencontainers.image.title="sync-webhook" \
       org.opencontainers.image.licenses="MIT"
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends rsync tini \
+ && apt-get install -y --no-install-recommends rsync tini apprise \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json

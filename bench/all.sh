@@ -22,15 +22,15 @@ run_all() {
   echo "# finished $(date -u '+%Y-%m-%d %H:%M:%S UTC'); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-# One snapshot of dist/ for every benchmark, so a rebuild by someone else mid-run changes nothing.
+# One snapshot of dist/ for every benchmark, so a rebuild by someone else mid-run changes nothing;
+# package.json beside it, as in the repository (the service reads its version from it).
 [ -f dist/main.js ] || { echo "dist/main.js missing: run npm run build" >&2; exit 1; }
 mkdir -p bench/.work
-# The service reads its version from ../../package.json of its service/ folder.
-cp package.json bench/.work/package.json
-snap=$(mktemp -d bench/.work/dist-all.XXXXXX)
+snap=$(mktemp -d bench/.work/build-all.XXXXXX)
 trap 'rm -rf "$snap"' EXIT
-cp -rp dist/. "$snap/"
-export BENCH_MAIN_JS="$PWD/$snap/main.js"
+cp -rp dist "$snap/dist"
+cp -p package.json "$snap/"
+export BENCH_MAIN_JS="$PWD/$snap/dist/main.js"
 
 if $quick; then
   run_all "$@"

@@ -5,6 +5,8 @@
 // (that start is timed too) and wrk -t1 -c1 hammers one endpoint at a time. POST /queue/retry-failed
 // comes last: it requeues the few failures of the last 24 h, which then run (and fail) again.
 //
+// GET /metrics (ours only) is read the same way: a scrape must stay in milliseconds at 1M jobs.
+//
 //   node bench/history.mjs [--quick] [--no-peer] [--sizes=10000,100000,1000000] [--duration=5]
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,11 +35,13 @@ const SIZES = option('sizes', QUICK ? '1000,10000' : '10000,100000,1000000')
   .split(',')
   .map(Number);
 const DURATION = Number(option('duration', QUICK ? 1 : 5));
+// A third element 'ours' marks what the peer does not have (it would only answer 404).
 export const ENDPOINTS = [
   ['GET', '/stats'],
   ['GET', '/jobs?limit=50'],
   ['GET', '/jobs?status=failed'],
   ['GET', '/health'],
+  ['GET', '/metrics', 'ours'],
   ['POST', '/summary/send'],
   ['POST', '/queue/retry-failed'],
 ];
@@ -79,7 +83,8 @@ async function measureAt(kind, dir, n) {
   await sleep(1000);
   const pid = kind === 'ours' ? svc.pid : svc.workerPid();
   const out = { n, seeded, dbMb, startMs: svc.startMs, rssBefore: rssKb(pid), endpoints: {} };
-  for (const [method, path] of ENDPOINTS) {
+  for (const [method, path, only] of ENDPOINTS) {
+    if (only && only !== kind) continue;
     out.endpoints[`${method} ${path}`] = await hammer(svc, method, path, DURATION);
   }
   out.rssAfter = rssKb(pid);

@@ -1,8 +1,8 @@
-// Benchmark 5, memory and start: RSS idle (after 20 s), right after a webhook burst (the burst
-// benchmark's wrk run), and after the history reads at 1M rows; and the time from starting the
-// process to the first 200 from /health (polled every 5 ms), 10 starts: `node dist/main.js` (what
-// `npm start` runs) and a few through `npm start` itself. The peer the same way (its run.sh:
-// gunicorn, 1 worker; RSS of the worker, the master beside it).
+// Benchmark 5, memory and start: RSS idle (after 20 s), then while GET /metrics is read every second,
+// right after a webhook burst (the burst benchmark's wrk run), and after the history reads at 1M rows;
+// and the time from starting the process to the first 200 from /health (polled every 5 ms), 10
+// starts: `node dist/main.js` (what `npm start` runs) and a few through `npm start` itself. The peer
+// the same way (its run.sh: gunicorn, 1 worker; RSS of the worker, the master beside it).
 //
 //   node bench/memory.mjs [--quick] [--no-peer] [--starts=10] [--rows=1000000]
 import { spawn } from 'node:child_process';
@@ -14,6 +14,7 @@ import {
   REPO,
   childrenOf,
   freePort,
+  http,
   mb,
   option,
   over,
@@ -51,6 +52,16 @@ async function idleAndBurst(kind, dir, templates) {
   await sleep(IDLE_S * 1000);
   const rssIdle = rssKb(pid);
   const masterIdle = kind === 'peer' ? rssKb(svc.pid) : null;
+  // Then as Prometheus keeps it: GET /metrics every second (ours only: the peer has none).
+  let rssScraped = null;
+  if (kind === 'ours') {
+    for (let i = 0; i < IDLE_S; i++) {
+      const res = await http('GET', `${svc.url}/metrics`);
+      if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
+      await sleep(1000);
+    }
+    rssScraped = rssKb(pid);
+  }
   await runWrk({
     url: svc.url,
     script: join(BENCH, 'lua', 'burst.lua'),
@@ -63,14 +74,15 @@ async function idleAndBurst(kind, dir, templates) {
   await sleep(5000);
   const rssBurst5 = rssKb(pid);
   await svc.stop();
-  return { rssStart, rssIdle, masterIdle, rssBurst, rssBurst5 };
+  return { rssStart, rssIdle, masterIdle, rssScraped, rssBurst, rssBurst5 };
 }
 
 async function afterHistory(kind, dir) {
   const { svc } = await seededService(kind, dir, ROWS);
   const pid = kind === 'ours' ? svc.pid : svc.workerPid();
   const before = rssKb(pid);
-  for (const [method, path] of ENDPOINTS) await hammer(svc, method, path, QUICK ? 1 : 2);
+  for (const [method, path, only] of ENDPOINTS)
+    if (!only || only === kind) await hammer(svc, method, path, QUICK ? 1 : 2);
   const after = rssKb(pid);
   await svc.stop();
   return { before, after };
@@ -159,6 +171,13 @@ async function main() {
         `idle, ${IDLE_S} s after start`,
         mb(o.rssIdle),
         mb(p?.rssIdle),
+        { text: '< 80 MB', ok: (v) => v < 80, by: over(80) },
+        1,
+      ],
+      [
+        `idle, then GET /metrics every 1 s for ${IDLE_S} s`,
+        mb(o.rssScraped),
+        null,
         { text: '< 80 MB', ok: (v) => v < 80, by: over(80) },
         1,
       ],

@@ -2,16 +2,21 @@
 // Nothing else reads process.env.
 import { readFileSync } from 'node:fs';
 import { type Config, loadConfig, secretsOf } from './config/load.js';
-import { coerceError } from './core/errors.js';
+import { coerceError, SetupError } from './core/errors.js';
 import { TIMING } from './core/timing.js';
 import { createHistoryLog } from './log/history.js';
 import { createLogger } from './log/logger.js';
 import { createService } from './service/create-service.js';
 import { systemAdapters } from './service/system-adapters.js';
+import { findProgram } from './system/find-program.js';
 
 function readConfigOrExit(): Config {
   try {
-    return loadConfig(process.env, (path) => readFileSync(path, 'utf8'));
+    return loadConfig(
+      process.env,
+      (path) => readFileSync(path, 'utf8'),
+      (name) => findProgram(name, process.env.PATH),
+    );
   } catch (error) {
     process.stderr.write(`sync-webhook: configuration error: ${coerceError(error).message}\n`);
     process.exit(2);
@@ -22,6 +27,7 @@ function openLogsOrExit(config: Config) {
   try {
     const { log, close } = createLogger({
       level: config.log.level,
+      format: config.log.format,
       logDir: config.log.path,
       timeZone: config.timeZone,
       secrets: secretsOf(config),
@@ -68,7 +74,8 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => void shutdown('SIGINT'));
   } catch (error) {
     log.fatal(coerceError(error).message);
-    exit(1);
+    // rsync missing or too old: like a bad setting, a restart cannot fix it.
+    exit(error instanceof SetupError ? 2 : 1);
   }
 }
 

@@ -206,7 +206,8 @@ export function printHeader(title) {
 
 // ------------------------------------------------------------------------------------------------
 // Our build: a snapshot of dist/ so a rebuild by someone else mid-run cannot change what is measured.
-// It lives under bench/.work so `node_modules` still resolves from the repository.
+// It lives under bench/.work so `node_modules` still resolves from the repository, with package.json
+// beside it as in the repository (the service reads its version from ../../package.json).
 // ------------------------------------------------------------------------------------------------
 
 let mainJsDescription = 'dist/';
@@ -222,12 +223,11 @@ export function mainJs() {
   if (!existsSync(dist)) throw new Error('dist/main.js is missing: run `npm run build` first');
   const work = join(BENCH, '.work');
   mkdirSync(work, { recursive: true });
-  // The service reads its version from ../../package.json of its service/ folder (dist/ in the repository).
-  cpSync(join(REPO, 'package.json'), join(work, 'package.json'));
-  const dir = mkdtempSync(join(work, 'dist-'));
-  cpSync(join(REPO, 'dist'), dir, { recursive: true, preserveTimestamps: true });
+  const dir = mkdtempSync(join(work, 'build-'));
+  cpSync(join(REPO, 'dist'), join(dir, 'dist'), { recursive: true, preserveTimestamps: true });
+  cpSync(join(REPO, 'package.json'), join(dir, 'package.json'));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  snapshot = join(dir, 'main.js');
+  snapshot = join(dir, 'dist', 'main.js');
   mainJsDescription = 'a snapshot of dist/ taken at the start';
   return snapshot;
 }

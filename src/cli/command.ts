@@ -12,6 +12,8 @@ export interface CommandInput {
   string(name: string): string | undefined;
   /** A boolean option: given or not. */
   flag(name: string): boolean;
+  /** A repeatable string option's values, in the order given (none: empty). */
+  strings(name: string): string[];
 }
 
 export interface Command {

@@ -1,7 +1,8 @@
-// Every command of `sync-webhook`, in the order `sync-webhook help` lists them. A new command (reconcile,
-// with the reconcile feature) is one more entry in COMMANDS.
+// Every command of `sync-webhook`, in the order `sync-webhook help` lists them. A new command is one more
+// entry in COMMANDS.
 import type { Command } from './command.js';
 import { EXIT } from './exit-codes.js';
+import { reconcileCommand } from './reconcile-command.js';
 import { jobsCommand, retryCommand, summaryCommand, syncCommand, testCommand } from './service-commands.js';
 
 const serveCommand: Command = {
@@ -42,4 +43,5 @@ export const COMMANDS: readonly Command[] = [
   syncCommand,
   testCommand,
   summaryCommand,
+  reconcileCommand,
 ];

@@ -1,7 +1,7 @@
 // Everything a command touches outside itself, passed in: src/cli.ts gives the process's own, tests
 // give captured output and a service on a test port.
 import type { Env } from '../config/env.js';
-import type { Config } from '../config/load.js';
+import type { Config, FindProgram } from '../config/load.js';
 import type { ReadFile } from '../config/mappings-file.js';
 
 export interface Output {
@@ -20,6 +20,8 @@ export interface CliAdapters {
   /** To the service, and doctor's read-only calls to Telegram and Plex. */
   fetch: typeof fetch;
   readFile: ReadFile;
+  /** Where a program of the PATH is: a notification URL whose scheme is not built in needs the apprise command. */
+  findProgram: FindProgram;
   /** Starts the service in this process (main.ts). */
   serve: () => Promise<unknown>;
   /** This build's version (package.json). */
@@ -28,6 +30,8 @@ export interface CliAdapters {
   uid: number | undefined;
   /** The rsync program doctor looks at; the service runs the same name. */
   rsyncBinary: string;
+  /** Waits between two looks at a running catch-up pass. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** What a command gets: the adapters, with output that masks every configured secret. */

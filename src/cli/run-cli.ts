@@ -63,6 +63,10 @@ function parseInput(command: Command, args: readonly string[]): CommandInput | '
       return typeof value === 'string' ? value : undefined;
     },
     flag: (option) => values[option] === true,
+    strings: (option) => {
+      const value = values[option];
+      return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+    },
   };
 }
 
@@ -152,7 +156,7 @@ function withSecretsMasked(adapters: CliAdapters): CliContext {
     stderr: masked(adapters.stderr),
     config() {
       if (!config) {
-        config = loadConfig(adapters.env, adapters.readFile);
+        config = loadConfig(adapters.env, adapters.readFile, adapters.findProgram);
         mask = redactor([...secrets, ...secretsOf(config)]);
       }
       return config;

@@ -1,4 +1,5 @@
-// The commands that talk to the running service: jobs, retry, sync, test, summary. Each calls one
+// The commands that talk to the running service: jobs, retry, sync, test, summary (reconcile has its own
+// file). Each calls one
 // route of the API (docs/cli.md names it) and prints the answer for a person; `jobs --json` prints it
 // for a script.
 import { z } from 'zod';
@@ -10,18 +11,18 @@ import { EXIT, ServiceFailureError, UsageError } from './exit-codes.js';
 import { createServiceClient, type ServiceClient } from './service-client.js';
 import { renderTable } from './table.js';
 
-const URL_OPTION = { url: { type: 'string' } } as const;
-const URL_HELP = '--url URL      the service (default: SYNC_URL, else http://127.0.0.1:$SYNC_PORT)';
+export const URL_OPTION = { url: { type: 'string' } } as const;
+export const URL_HELP = '--url URL      the service (default: SYNC_URL, else http://127.0.0.1:$SYNC_PORT)';
 const MAX_LIMIT = 1000;
 
 /** The client, with the URL and credentials of the environment the service reads. */
-function connect(input: CommandInput, ctx: CliContext): { client: ServiceClient; timeZone: string } {
+export function connect(input: CommandInput, ctx: CliContext): { client: ServiceClient; timeZone: string } {
   const config = ctx.config();
   const client = createServiceClient(input.string('url'), ctx.env, config, ctx);
   return { client, timeZone: config.timeZone };
 }
 
-function say(ctx: CliContext, line: string): number {
+export function say(ctx: CliContext, line: string): number {
   ctx.stdout.write(`${line}\n`);
   return EXIT.ok;
 }

@@ -6,24 +6,28 @@ export const DEFAULT_MAPPINGS = [
     source: '/mnt/synology/rs-movies',
     destination: '/mnt/unraid/media/Movies',
     plexSectionEnv: 'PLEX_SECTION_MOVIES',
+    kind: 'movie',
   },
   {
     container: '/movies-4k',
     source: '/mnt/synology/rs-4kmedia/4kmovies',
     destination: '/mnt/unraid/media/4K Movies',
     plexSectionEnv: 'PLEX_SECTION_MOVIES_4K',
+    kind: 'movie',
   },
   {
     container: '/tv',
     source: '/mnt/synology/rs-tv',
     destination: '/mnt/unraid/media/TV Shows',
     plexSectionEnv: 'PLEX_SECTION_TV',
+    kind: 'tv',
   },
   {
     container: '/tv-4k',
     source: '/mnt/synology/rs-4kmedia/4ktv',
     destination: '/mnt/unraid/media/4K TV Shows',
     plexSectionEnv: 'PLEX_SECTION_TV_4K',
+    kind: 'tv',
   },
 ] as const;
 
@@ -32,6 +36,8 @@ export const DEFAULTS = {
   SYNC_PORT: 5000,
   SYNC_DRY_RUN: false,
   SYNC_LOG_LEVEL: 'INFO',
+  SYNC_LOG_FORMAT: 'text',
+  SYNC_METRICS_AUTH: true,
   SYNC_LOG_PATH: './logs',
   SYNC_DB_PATH: './data/sync_jobs.db',
   TZ: 'UTC',
@@ -47,4 +53,8 @@ export const DEFAULTS = {
   SYNC_MANUAL_STABLE_SECONDS: 2,
   SYNC_MIRROR: 'off',
   SYNC_TRASH_DAYS: 30,
+  SYNC_NOTIFY_GROUP_SECONDS: 60,
+  SYNC_RECONCILE_SETTLE_MINUTES: 10,
+  SYNC_RECONCILE_TIMEOUT_SECONDS: 600,
+  SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES: 30,
 } as const;

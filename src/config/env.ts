@@ -7,6 +7,7 @@ import {
   cronFields,
   cronProblem,
   httpUrl,
+  logFormat,
   logLevel,
   mirrorMode,
   onOff,
@@ -17,8 +18,19 @@ import {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Variables whose values are masked wherever a configuration error could quote them. */
-export const SECRET_VARIABLES = ['TELEGRAM_BOT_TOKEN', 'PLEX_TOKEN', 'SYNC_PASSWORD', 'SYNC_API_KEY'] as const;
+/**
+ * The secrets: masked wherever a configuration error could quote them, and each may come from a file
+ * instead (NAME_FILE, as Docker secrets give them: see secret-files.ts). A new secret is one line here.
+ */
+export const SECRET_VARIABLES = [
+  'TELEGRAM_BOT_TOKEN',
+  'PLEX_TOKEN',
+  'SYNC_PASSWORD',
+  'SYNC_API_KEY',
+  'SYNC_NOTIFY_URLS',
+  'JELLYFIN_API_KEY',
+  'EMBY_API_KEY',
+] as const;
 
 // Surrounding spaces are dropped (env files keep them) and an empty value counts as unset, so that
 // `SYNC_PORT=` in an env file means the default.
@@ -35,12 +47,20 @@ const environmentSchema = z
     TELEGRAM_CHAT_ID: variable(text.optional()),
     TELEGRAM_API_URL: variable(httpUrl.default(DEFAULTS.TELEGRAM_API_URL)),
     SYNC_NOTIFY_URLS: variable(text.optional()),
+    SYNC_NOTIFY_GROUP_SECONDS: variable(wholeNumber(0, 3600).default(DEFAULTS.SYNC_NOTIFY_GROUP_SECONDS)),
+    DISCORD_API_URL: variable(httpUrl.optional()),
+    SLACK_API_URL: variable(httpUrl.optional()),
+    PUSHOVER_API_URL: variable(httpUrl.optional()),
     PLEX_URL: variable(httpUrl.optional()),
     PLEX_TOKEN: variable(text.optional()),
     PLEX_SECTION_MOVIES: variable(text.optional()),
     PLEX_SECTION_MOVIES_4K: variable(text.optional()),
     PLEX_SECTION_TV: variable(text.optional()),
     PLEX_SECTION_TV_4K: variable(text.optional()),
+    JELLYFIN_URL: variable(httpUrl.optional()),
+    JELLYFIN_API_KEY: variable(text.optional()),
+    EMBY_URL: variable(httpUrl.optional()),
+    EMBY_API_KEY: variable(text.optional()),
     SYNC_CONFIG: variable(text.optional()),
     SYNC_USERNAME: variable(text.optional()),
     SYNC_PASSWORD: variable(text.optional()),
@@ -50,6 +70,8 @@ const environmentSchema = z
     SYNC_DB_PATH: variable(text.default(DEFAULTS.SYNC_DB_PATH)),
     SYNC_LOG_PATH: variable(text.default(DEFAULTS.SYNC_LOG_PATH)),
     SYNC_LOG_LEVEL: variable(logLevel.prefault(DEFAULTS.SYNC_LOG_LEVEL)),
+    SYNC_LOG_FORMAT: variable(logFormat.prefault(DEFAULTS.SYNC_LOG_FORMAT)),
+    SYNC_METRICS_AUTH: variable(onOff.default(DEFAULTS.SYNC_METRICS_AUTH)),
     TZ: variable(timeZone.default(DEFAULTS.TZ)),
     SYNC_DRY_RUN: variable(onOff.default(DEFAULTS.SYNC_DRY_RUN)),
     SYNC_RETRY_INTERVAL_SECONDS: variable(wholeNumber(1, 7 * 86400).default(DEFAULTS.SYNC_RETRY_INTERVAL_SECONDS)),
@@ -67,6 +89,12 @@ const environmentSchema = z
     SYNC_MANUAL_STABLE_SECONDS: variable(wholeNumber(0, 3600).default(DEFAULTS.SYNC_MANUAL_STABLE_SECONDS)),
     SYNC_MIRROR: variable(mirrorMode.default(DEFAULTS.SYNC_MIRROR)),
     SYNC_TRASH_DAYS: variable(wholeNumber(1, 3650).default(DEFAULTS.SYNC_TRASH_DAYS)),
+    SYNC_RECONCILE_SETTLE_MINUTES: variable(wholeNumber(0, 1440).default(DEFAULTS.SYNC_RECONCILE_SETTLE_MINUTES)),
+    SYNC_RECONCILE_TIMEOUT_SECONDS: variable(wholeNumber(10, 86400).default(DEFAULTS.SYNC_RECONCILE_TIMEOUT_SECONDS)),
+    SYNC_RECONCILE_CRON: variable(cronFields.optional()),
+    SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES: variable(
+      wholeNumber(0, 10080).default(DEFAULTS.SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES),
+    ),
   })
   // Checks across variables; they run once each variable is valid on its own.
   .transform((env, ctx) => {
@@ -77,9 +105,21 @@ const environmentSchema = z
         input: env,
       });
     }
+    for (const [url, key] of [
+      ['JELLYFIN_URL', 'JELLYFIN_API_KEY'],
+      ['EMBY_URL', 'EMBY_API_KEY'],
+    ] as const) {
+      if ((env[url] === undefined) !== (env[key] === undefined)) {
+        ctx.addIssue({ code: 'custom', message: `${url} and ${key} must be set together, or neither`, input: env });
+      }
+    }
     // The scheduler builds its cron from this expression and zone without checking them again.
     const cron = cronProblem(env.SYNC_SUMMARY_CRON, env.TZ);
     if (cron) ctx.addIssue({ code: 'custom', message: cron, path: ['SYNC_SUMMARY_CRON'], input: env });
+    const reconcileCron = env.SYNC_RECONCILE_CRON && cronProblem(env.SYNC_RECONCILE_CRON, env.TZ);
+    if (reconcileCron) {
+      ctx.addIssue({ code: 'custom', message: reconcileCron, path: ['SYNC_RECONCILE_CRON'], input: env });
+    }
     return env;
   });
 

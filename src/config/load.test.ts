@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { SECRET_VARIABLES } from './env.js';
 import { loadConfig, secretsOf } from './load.js';
 import { ConfigError } from './schema.js';
+import { withSecretFiles } from './secret-files.js';
 
 const noFile = (path: string): string => {
   throw new Error(`ENOENT: no such file, open '${path}'`);
@@ -27,7 +29,8 @@ describe('loadConfig', () => {
     const c = loadConfig({}, noFile);
     expect(c.http).toEqual({ host: '0.0.0.0', port: 5000 });
     expect(c.dbPath).toBe('./data/sync_jobs.db');
-    expect(c.log).toEqual({ path: './logs', level: 'info' });
+    expect(c.log).toEqual({ path: './logs', level: 'info', format: 'text' });
+    expect(c.auth).toEqual({ basic: null, apiKey: null, metrics: true });
     expect(c.timeZone).toBe('UTC');
     expect(c.dryRun).toBe(false);
     expect(c.notify).toEqual([]);
@@ -37,11 +40,12 @@ describe('loadConfig', () => {
     expect(c.rsync).toEqual({ timeoutSeconds: 14400, maxConcurrent: 1, bandwidthLimitKiB: null });
     expect(c.mounts.require).toBe(true);
     expect(c.mirror).toEqual({ mode: 'off', trashDays: 30 });
-    expect(c.mappings.map((m) => [m.container, m.source.path, m.destination.path])).toEqual([
-      ['/movies', '/mnt/synology/rs-movies', '/mnt/unraid/media/Movies'],
-      ['/movies-4k', '/mnt/synology/rs-4kmedia/4kmovies', '/mnt/unraid/media/4K Movies'],
-      ['/tv', '/mnt/synology/rs-tv', '/mnt/unraid/media/TV Shows'],
-      ['/tv-4k', '/mnt/synology/rs-4kmedia/4ktv', '/mnt/unraid/media/4K TV Shows'],
+    expect(c.reconcile).toEqual({ settleMinutes: 10, timeoutSeconds: 600, cron: null, afterDowntimeMinutes: 30 });
+    expect(c.mappings.map((m) => [m.container, m.source.path, m.destination.path, m.kind])).toEqual([
+      ['/movies', '/mnt/synology/rs-movies', '/mnt/unraid/media/Movies', 'movie'],
+      ['/movies-4k', '/mnt/synology/rs-4kmedia/4kmovies', '/mnt/unraid/media/4K Movies', 'movie'],
+      ['/tv', '/mnt/synology/rs-tv', '/mnt/unraid/media/TV Shows', 'tv'],
+      ['/tv-4k', '/mnt/synology/rs-4kmedia/4ktv', '/mnt/unraid/media/4K TV Shows', 'tv'],
     ]);
     expect(Object.isFrozen(c.mappings[0])).toBe(true);
   });
@@ -65,7 +69,7 @@ describe('loadConfig', () => {
     );
     expect(c.notify.map((t) => [t.id, t.scheme, t.events])).toEqual([['tgram://123/-100', 'tgram', undefined]]);
     expect(c.dryRun).toBe(true);
-    expect(c.log).toEqual({ path: '/logs', level: 'warn' });
+    expect(c.log).toEqual({ path: '/logs', level: 'warn', format: 'text' });
     expect(c.timeZone).toBe('Europe/Berlin');
     expect(c.mediaServers).toEqual([{ type: 'plex', url: 'http://10.0.0.50:32400', token: 'plextoken' }]);
     expect(c.mappings.map((m) => m.plexSection)).toEqual(['1', undefined, undefined, '4']);
@@ -115,6 +119,19 @@ describe('loadConfig', () => {
     expect(c.mappings.map((m) => m.plexSection)).toEqual([undefined, undefined, '2', undefined]);
   });
 
+  it('reads the catch-up variables', () => {
+    const c = loadConfig(
+      {
+        SYNC_RECONCILE_SETTLE_MINUTES: '0',
+        SYNC_RECONCILE_TIMEOUT_SECONDS: '120',
+        SYNC_RECONCILE_CRON: '30 4 * * *',
+        SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES: '0',
+      },
+      noFile,
+    );
+    expect(c.reconcile).toEqual({ settleMinutes: 0, timeoutSeconds: 120, cron: '30 4 * * *', afterDowntimeMinutes: 0 });
+  });
+
   it.each([
     ['50M', 51_200],
     ['50m', 51_200],
@@ -142,6 +159,8 @@ describe('loadConfig', () => {
     ['SYNC_DRY_RUN', 'maybe', 'SYNC_DRY_RUN must be true or false, got "maybe"'],
     ['SYNC_REQUIRE_MOUNTS', 'enabled', 'SYNC_REQUIRE_MOUNTS must be true or false, got "enabled"'],
     ['SYNC_LOG_LEVEL', 'LOUD', 'SYNC_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got "LOUD"'],
+    ['SYNC_LOG_FORMAT', 'xml', 'SYNC_LOG_FORMAT must be text or json, got "xml"'],
+    ['SYNC_METRICS_AUTH', 'none', 'SYNC_METRICS_AUTH must be true or false, got "none"'],
     ['TZ', 'Mars/Olympus', 'TZ must be an IANA time zone such as Europe/Berlin or UTC, got "Mars/Olympus"'],
     ['SYNC_MAX_RETRIES', '-1', 'SYNC_MAX_RETRIES must be between 0 and 100, got -1'],
     ['SYNC_MAX_RETRIES', '101', 'SYNC_MAX_RETRIES must be between 0 and 100, got 101'],
@@ -189,6 +208,24 @@ describe('loadConfig', () => {
       '0 0 30 2 *',
       'SYNC_SUMMARY_CRON must be a cron expression that fires, got "0 0 30 2 *": it names no date that exists',
     ],
+    ['SYNC_RECONCILE_SETTLE_MINUTES', '1441', 'SYNC_RECONCILE_SETTLE_MINUTES must be between 0 and 1440, got 1441'],
+    ['SYNC_RECONCILE_TIMEOUT_SECONDS', '5', 'SYNC_RECONCILE_TIMEOUT_SECONDS must be between 10 and 86400, got 5'],
+    [
+      'SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES',
+      'soon',
+      'SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES must be a whole number, got "soon"',
+    ],
+    [
+      'SYNC_RECONCILE_CRON',
+      'nightly',
+      'SYNC_RECONCILE_CRON must be a cron expression with 5 fields (minute hour day month weekday), got "nightly"',
+    ],
+    [
+      'SYNC_RECONCILE_CRON',
+      '0 25 * * *',
+      'SYNC_RECONCILE_CRON must be a valid cron expression (minute hour day month weekday), got "0 25 * * *": ' +
+        'CronPattern: Invalid value for hour: 25',
+    ],
     ['TELEGRAM_API_URL', 'ftp://x', 'TELEGRAM_API_URL must be an http(s) URL, got "ftp://x"'],
     ['TELEGRAM_API_URL', 'api.telegram.org', 'TELEGRAM_API_URL must be an http(s) URL, got "api.telegram.org"'],
     ['PLEX_URL', '10.0.0.50:32400', 'PLEX_URL must be an http(s) URL, got "10.0.0.50:32400"'],
@@ -219,9 +256,99 @@ describe('loadConfig', () => {
     expect(configErrorOf(env)).toBe('PLEX_URL must be an http(s) URL, got "ftp://plex.lan/?X-Plex-Token=[REDACTED]"');
   });
 
+  it('reads SYNC_LOG_FORMAT and SYNC_METRICS_AUTH', () => {
+    expect(loadConfig({ SYNC_LOG_FORMAT: 'JSON' }, noFile).log.format).toBe('json');
+    expect(loadConfig({ SYNC_LOG_FORMAT: 'text' }, noFile).log.format).toBe('text');
+    expect(loadConfig({ SYNC_METRICS_AUTH: 'false' }, noFile).auth.metrics).toBe(false);
+  });
+
   it('needs both Telegram variables to turn notifications on', () => {
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: 'x' }, noFile).notify).toEqual([]);
     expect(loadConfig({ TELEGRAM_CHAT_ID: 'x' }, noFile).notify).toEqual([]);
+  });
+});
+
+describe('secrets from files (NAME_FILE, as Docker secrets give them)', () => {
+  const files = (contents: Record<string, string>) => (path: string) => {
+    const text = contents[path];
+    if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+    return text;
+  };
+
+  it('reads each secret from its file, without the trailing newline', () => {
+    const c = loadConfig(
+      {
+        TELEGRAM_BOT_TOKEN_FILE: '/run/secrets/telegram',
+        TELEGRAM_CHAT_ID: '-100',
+        PLEX_URL: 'http://plex:32400',
+        PLEX_TOKEN_FILE: '/run/secrets/plex',
+        SYNC_USERNAME: 'radarr',
+        SYNC_PASSWORD_FILE: '/run/secrets/password',
+        SYNC_API_KEY_FILE: ' /run/secrets/key ',
+      },
+      files({
+        '/run/secrets/telegram': '123:abc\n',
+        '/run/secrets/plex': 'plex-token\r\n',
+        '/run/secrets/password': 'pass word',
+        '/run/secrets/key': 'api-key\n\n',
+      }),
+    );
+    expect(c.notify.map((t) => t.id)).toEqual(['tgram://123/-100']);
+    expect(c.notify[0]?.secrets).toContain('123:abc');
+    expect(c.mediaServers).toEqual([{ type: 'plex', url: 'http://plex:32400', token: 'plex-token' }]);
+    expect(c.auth.basic).toEqual({ username: 'radarr', password: 'pass word' });
+    expect(c.auth.apiKey).toBe('api-key');
+    expect(secretsOf(c)).toEqual(expect.arrayContaining(['123:abc', 'api-key', 'pass word', 'plex-token']));
+  });
+
+  it('takes a _FILE for every secret the service knows, and for no other variable', () => {
+    expect(SECRET_VARIABLES).toEqual([
+      'TELEGRAM_BOT_TOKEN',
+      'PLEX_TOKEN',
+      'SYNC_PASSWORD',
+      'SYNC_API_KEY',
+      'SYNC_NOTIFY_URLS',
+      'JELLYFIN_API_KEY',
+      'EMBY_API_KEY',
+    ]);
+    const env = withSecretFiles(
+      { SYNC_NOTIFY_URLS_FILE: '/s/urls', SYNC_PORT_FILE: '/s/port' },
+      SECRET_VARIABLES,
+      (p) => (p === '/s/urls' ? 'tgram://a/b\n' : '8080'),
+    );
+    expect(env.SYNC_NOTIFY_URLS).toBe('tgram://a/b');
+    expect(env.SYNC_PORT).toBeUndefined();
+    const c = loadConfig({ SYNC_NOTIFY_URLS_FILE: '/s/urls' }, files({ '/s/urls': 'tgram://123:abc/42\n' }));
+    expect(c.notify.map((t) => t.id)).toEqual(['tgram://123/42']);
+  });
+
+  it('stops the start when both NAME and NAME_FILE are set, naming both and quoting neither', () => {
+    const message = configErrorOf(
+      { SYNC_API_KEY: 'inline-key', SYNC_API_KEY_FILE: '/run/secrets/key' },
+      files({ '/run/secrets/key': 'file-key' }),
+    );
+    expect(message).toBe(
+      'SYNC_API_KEY and SYNC_API_KEY_FILE are both set: keep one (SYNC_API_KEY_FILE reads it from a file)',
+    );
+  });
+
+  it('names the variable and the path of a file it cannot read, never its content', () => {
+    expect(configErrorOf({ PLEX_TOKEN_FILE: '/run/secrets/nope' }, files({}))).toBe(
+      'PLEX_TOKEN_FILE: cannot read /run/secrets/nope: ENOENT: no such file or directory',
+    );
+    expect(
+      configErrorOf(
+        { SYNC_PASSWORD_FILE: '/run/secrets/empty', SYNC_USERNAME: 'u' },
+        files({ '/run/secrets/empty': '\n' }),
+      ),
+    ).toBe('SYNC_PASSWORD_FILE: /run/secrets/empty is empty');
+  });
+
+  it('masks a secret read from a file wherever a configuration error quotes it', () => {
+    const env = { PLEX_TOKEN_FILE: '/s/plex', PLEX_URL: 'ftp://plex.lan/?X-Plex-Token=plex-file-token' };
+    expect(configErrorOf(env, files({ '/s/plex': 'plex-file-token\n' }))).toBe(
+      'PLEX_URL must be an http(s) URL, got "ftp://plex.lan/?X-Plex-Token=[REDACTED]"',
+    );
   });
 });
 
@@ -249,6 +376,7 @@ mappings:
         destination: { path: '/mnt/dst/Movies', anchor: '.sync-anchor', fstype: 'nfs' },
         plexSection: '3',
         plexPath: '/data/Movies',
+        kind: 'movie',
       },
       {
         container: '/anime',
@@ -308,8 +436,29 @@ mappings:
       /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings\.0\.plex_path: must be an absolute path \(start with \/\)$/,
     ],
     ['mappings that are not a list', 'mappings: /movies\n', /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings: /],
+    [
+      'a kind that is neither movie nor tv',
+      'mappings:\n  - {container: /a, source: /b, destination: /c, kind: music}\n',
+      /^SYNC_CONFIG: \/etc\/sync\.yml: key mappings\.0\.kind: must be movie or tv$/,
+    ],
   ])('stops the start on %s, naming the key', (_name, text, message) => {
     expect(configErrorOf({ SYNC_CONFIG: '/etc/sync.yml' }, file(text))).toMatch(message);
+  });
+
+  it('reads kind; a built-in container without one keeps its own, any other has none', () => {
+    const text =
+      'mappings:\n  - {container: /tv, source: /b, destination: /c}\n' +
+      '  - {container: /anime, source: /d, destination: /e, kind: tv}\n' +
+      '  - {container: /movies, source: /f, destination: /g, kind: tv}\n' +
+      '  - {container: /music, source: /h, destination: /i}\n';
+    const c = loadConfig({ SYNC_CONFIG: '/etc/sync.yml' }, file(text));
+    expect(c.mappings.map((m) => [m.container, m.kind])).toEqual([
+      ['/tv', 'tv'],
+      ['/anime', 'tv'],
+      ['/movies', 'tv'],
+      ['/music', undefined],
+    ]);
+    expect('kind' in (c.mappings[3] ?? {})).toBe(false);
   });
 
   it('names the file when it cannot be read', () => {

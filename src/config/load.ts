@@ -1,17 +1,21 @@
 import type { Mapping } from '../core/types.js';
 import { redactor } from '../core/redact.js';
 import { type MediaServerSpec, secretsOfMediaServer } from '../media/registry.js';
-import { type NotifyTarget, type NotifyTargetSpec, parseNotifyTargets } from '../notify/registry.js';
+import { type FindProgram, type NotifyTarget, type NotifyTargetSpec, parseNotifyTargets } from '../notify/registry.js';
 import { TargetUrlError } from '../notify/target-url.js';
 import { type Env, readEnvironment, SECRET_VARIABLES } from './env.js';
 import { defaultMappings, loadMappingsFile, type ReadFile } from './mappings-file.js';
-import type { LogLevel, MirrorMode } from '../core/types.js';
+import { checkMediaServerIds, envMediaServers } from './media-servers.js';
+import type { LogFormat, LogLevel, MirrorMode } from '../core/types.js';
 import { ConfigError } from './schema.js';
+import { withSecretFiles } from './secret-files.js';
+
+export type { FindProgram };
 
 export interface Config {
   http: { host: string; port: number };
   dbPath: string;
-  log: { path: string; level: LogLevel };
+  log: { path: string; level: LogLevel; format: LogFormat };
   timeZone: string;
   dryRun: boolean;
   mappings: readonly Mapping[];
@@ -19,9 +23,16 @@ export interface Config {
   mappingsFrom: string;
   /** Notification targets (SYNC_NOTIFY_URLS, the YAML notify: block, TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID). */
   notify: readonly NotifyTarget[];
-  /** Media servers to ask for a scan after a copy (PLEX_URL/PLEX_TOKEN). */
+  /** How long an episode success waits for the rest of its season pack (SYNC_NOTIFY_GROUP_SECONDS; 0: never). */
+  notifyGroupSeconds: number;
+  /** Media servers to ask for a scan after a copy (PLEX_*, JELLYFIN_*, EMBY_*, media_servers: in SYNC_CONFIG). */
   mediaServers: readonly MediaServerSpec[];
-  auth: { basic: { username: string; password: string } | null; apiKey: string | null };
+  auth: {
+    basic: { username: string; password: string } | null;
+    apiKey: string | null;
+    /** False lets GET /metrics answer without credentials (SYNC_METRICS_AUTH=false). */
+    metrics: boolean;
+  };
   retry: { intervalSeconds: number; maxRetries: number };
   summaryCron: string;
   /** `bandwidthLimitKiB`: rsync's --bwlimit in KiB/s (SYNC_RSYNC_BWLIMIT), null for none. */
@@ -30,23 +41,38 @@ export interface Config {
   manualStableSeconds: number;
   /** Upgrades, renames and deletes at the destination (SYNC_MIRROR), and how long the trash keeps files. */
   mirror: { mode: MirrorMode; trashDays: number };
+  /** The catch-up pass (docs/catch-up.md). */
+  reconcile: {
+    settleMinutes: number;
+    timeoutSeconds: number;
+    /** Null: no scheduled pass. */
+    cron: string | null;
+    /** 0: no pass after a downtime. */
+    afterDowntimeMinutes: number;
+  };
 }
 
-/** The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked. */
-export function loadConfig(env: Env, readFile: ReadFile): Config {
+/**
+ * The whole configuration, checked; a ConfigError names the first bad variables or keys, secrets masked.
+ * `findProgram` says where a program of the PATH is (system/find-program.ts): a notification URL whose
+ * scheme is not built in needs the apprise command. Without it, no program counts as installed.
+ */
+export function loadConfig(env: Env, readFile: ReadFile, findProgram?: FindProgram): Config {
+  let resolved = env;
   try {
-    return deepFreeze(buildConfig(env, readFile));
+    resolved = withSecretFiles(env, SECRET_VARIABLES, readFile);
+    return deepFreeze(buildConfig(resolved, readFile, findProgram));
   } catch (error) {
     // A bad notification URL names where it came from and the URL, secrets masked, in its message.
     if (error instanceof TargetUrlError) throw new ConfigError(error.message);
     // A value is quoted in its message; a token pasted into PLEX_URL must not reach the container log.
     if (!(error instanceof ConfigError)) throw error;
-    const mask = redactor(SECRET_VARIABLES.map((name) => env[name]?.trim() ?? ''));
+    const mask = redactor(SECRET_VARIABLES.map((name) => resolved[name]?.trim() ?? ''));
     throw new ConfigError(mask(error.message));
   }
 }
 
-function buildConfig(env: Env, readFile: ReadFile): Config {
+function buildConfig(env: Env, readFile: ReadFile, findProgram: FindProgram | undefined): Config {
   const e = readEnvironment(env);
   const file = e.SYNC_CONFIG ? loadMappingsFile(e.SYNC_CONFIG, readFile, e) : null;
   const notifySpecs = [...notifyUrlSpecs(e.SYNC_NOTIFY_URLS), ...(file?.notify ?? [])];
@@ -57,26 +83,39 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
       from: 'TELEGRAM_BOT_TOKEN/TELEGRAM_CHAT_ID',
     });
   }
-  const notify = parseNotifyTargets(notifySpecs, (name) =>
-    name === 'TELEGRAM_API_URL' ? e.TELEGRAM_API_URL : env[name],
+  // A service's base-URL override, as the environment schema checked it (trailing slashes dropped).
+  const checked: Readonly<Record<string, unknown>> = e;
+  const notify = parseNotifyTargets(
+    notifySpecs,
+    (name) => {
+      const value = checked[name];
+      return typeof value === 'string' ? value : env[name];
+    },
+    findProgram,
   );
-  const mediaServers: MediaServerSpec[] =
-    e.PLEX_URL && e.PLEX_TOKEN ? [{ type: 'plex', url: e.PLEX_URL, token: e.PLEX_TOKEN }] : [];
+  const configuredMediaServers = [...envMediaServers(e), ...(file?.mediaServers ?? [])];
+  checkMediaServerIds(
+    configuredMediaServers,
+    notify.map((target) => target.id),
+  );
+  const mediaServers: MediaServerSpec[] = configuredMediaServers.map((server) => server.spec);
   const username = e.SYNC_USERNAME;
   const password = e.SYNC_PASSWORD;
   return {
     http: { host: e.SYNC_HOST, port: e.SYNC_PORT },
     dbPath: e.SYNC_DB_PATH,
-    log: { path: e.SYNC_LOG_PATH, level: e.SYNC_LOG_LEVEL },
+    log: { path: e.SYNC_LOG_PATH, level: e.SYNC_LOG_LEVEL, format: e.SYNC_LOG_FORMAT },
     timeZone: e.TZ,
     dryRun: e.SYNC_DRY_RUN,
     mappings: file ? file.mappings : defaultMappings(e),
     mappingsFrom: e.SYNC_CONFIG ? `SYNC_CONFIG (${e.SYNC_CONFIG})` : 'the built-in table',
     notify,
+    notifyGroupSeconds: e.SYNC_NOTIFY_GROUP_SECONDS,
     mediaServers,
     auth: {
       basic: username !== undefined && password !== undefined ? { username, password } : null,
       apiKey: e.SYNC_API_KEY ?? null,
+      metrics: e.SYNC_METRICS_AUTH,
     },
     retry: { intervalSeconds: e.SYNC_RETRY_INTERVAL_SECONDS, maxRetries: e.SYNC_MAX_RETRIES },
     summaryCron: e.SYNC_SUMMARY_CRON,
@@ -92,6 +131,12 @@ function buildConfig(env: Env, readFile: ReadFile): Config {
     },
     manualStableSeconds: e.SYNC_MANUAL_STABLE_SECONDS,
     mirror: { mode: e.SYNC_MIRROR, trashDays: e.SYNC_TRASH_DAYS },
+    reconcile: {
+      settleMinutes: e.SYNC_RECONCILE_SETTLE_MINUTES,
+      timeoutSeconds: e.SYNC_RECONCILE_TIMEOUT_SECONDS,
+      cron: e.SYNC_RECONCILE_CRON ?? null,
+      afterDowntimeMinutes: e.SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES,
+    },
   };
 }
 

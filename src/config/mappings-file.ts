@@ -5,9 +5,11 @@ import { z } from 'zod';
 import { coerceError } from '../core/errors.js';
 import { NOTIFY_KINDS, NOTIFY_PRIORITIES } from '../core/notify-event.js';
 import type { Mapping, MountCheck } from '../core/types.js';
+import { MEDIA_SERVER_TYPES } from '../media/registry.js';
 import type { NotifyTargetSpec } from '../notify/registry.js';
 import { DEFAULT_MAPPINGS } from './defaults.js';
 import type { Environment } from './env.js';
+import { type ConfiguredMediaServer, fileMediaServers } from './media-servers.js';
 import { ConfigError, parseOrThrow } from './schema.js';
 
 export type ReadFile = (path: string) => string;
@@ -21,6 +23,7 @@ export function defaultMappings(sections: Sections): Mapping[] {
     destination: { path: m.destination },
     plexSection: sections[m.plexSectionEnv],
     plexPath: m.destination,
+    kind: m.kind,
   }));
 }
 
@@ -37,6 +40,13 @@ const relativeFile = z
   .min(1)
   .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path relative to the root, without ..');
 
+/** A Plex section id, as a number or a string. */
+const sectionId = z.union([z.string().min(1), z.number().int().nonnegative()]);
+
+/** A target's `name`, which becomes its id in the outbox, the log and /health. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const NAME_RULE = 'must be 1-64 letters, digits, ".", "_" or "-"';
+
 const perSide = <T extends z.ZodType>(inner: T) =>
   z.union([inner, z.strictObject({ source: inner.optional(), destination: inner.optional() })]);
 
@@ -44,25 +54,58 @@ const mappingSchema = z.strictObject({
   container: absolutePath,
   source: absolutePath,
   destination: absolutePath,
-  plex_section: z.union([z.string().min(1), z.number().int().nonnegative()]).optional(),
+  plex_section: sectionId.optional(),
   plex_path: absolutePath.optional(),
   anchor: perSide(relativeFile).optional(),
   fstype: perSide(z.string().regex(/^[a-z0-9._-]+$/i, 'must be a filesystem type such as nfs4')).optional(),
+  kind: z.enum(['movie', 'tv'], { error: 'must be movie or tv' }).optional(),
 });
 
 const notifySchema = z.strictObject({
   url: z.string().min(1),
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')
-    .optional(),
+  name: z.string().regex(NAME, NAME_RULE).optional(),
   events: z.array(z.enum(NOTIFY_KINDS)).min(1, 'must list at least one kind (leave it out for all)').optional(),
   priority: z.enum(NOTIFY_PRIORITIES).optional(),
 });
 
+// No message quotes a value here: a URL or a path_map entry may hold a token pasted into it.
+const mediaServerSchema = z
+  .strictObject({
+    type: z.enum(MEDIA_SERVER_TYPES, { error: `must be one of ${MEDIA_SERVER_TYPES.join(', ')}` }),
+    url: z.string().refine(isHttpUrl, 'must be an http(s) URL, such as http://plex:32400'),
+    token: z.string().min(1).optional(),
+    api_key: z.string().min(1).optional(),
+    name: z.string().regex(NAME, NAME_RULE).optional(),
+    path_map: z
+      .array(
+        z.strictObject({
+          from: absolutePath,
+          to: z
+            .string()
+            .min(1)
+            .refine((p) => !/[\0\n\r]/.test(p), 'must not contain NUL or line breaks'),
+        }),
+      )
+      .optional(),
+    sections: z.record(z.string(), sectionId).optional(),
+  })
+  .superRefine((entry, ctx) => {
+    if ((entry.token === undefined) === (entry.api_key === undefined)) {
+      const message = 'needs its token or API key: set token (Plex) or api_key (Jellyfin, Emby), one of them';
+      ctx.addIssue({ code: 'custom', message, path: [entry.token === undefined ? 'token' : 'api_key'] });
+    }
+    if (entry.sections !== undefined && entry.type !== 'plex') {
+      ctx.addIssue({ code: 'custom', message: 'is for Plex only', path: ['sections'] });
+    }
+  });
+
+/** One entry of `media_servers:` as read. */
+export type MediaServerEntry = z.output<typeof mediaServerSchema>;
+
 const fileSchema = z.strictObject({
   mappings: z.array(mappingSchema).min(1, 'must list at least one mapping'),
   notify: z.array(notifySchema).optional(),
+  media_servers: z.array(mediaServerSchema).optional(),
 });
 
 /** What the SYNC_CONFIG file holds. */
@@ -70,6 +113,8 @@ export interface MappingsFile {
   mappings: Mapping[];
   /** The `notify:` entries, in file order. */
   notify: NotifyTargetSpec[];
+  /** The `media_servers:` entries, in file order. */
+  mediaServers: ConfiguredMediaServer[];
 }
 
 export function loadMappingsFile(path: string, readFile: ReadFile, sections: Sections): MappingsFile {
@@ -97,7 +142,9 @@ export function loadMappingsFile(path: string, readFile: ReadFile, sections: Sec
       throw new ConfigError(`SYNC_CONFIG: ${path}: key mappings.${i}.container: ${m.container} is mapped twice`);
     }
     seen.add(m.container);
-    const fallbackSection = DEFAULT_MAPPINGS.find((d) => d.container === m.container)?.plexSectionEnv;
+    const builtIn = DEFAULT_MAPPINGS.find((d) => d.container === m.container);
+    const fallbackSection = builtIn?.plexSectionEnv;
+    const kind = m.kind ?? builtIn?.kind;
     return {
       container: m.container,
       source: side(m.source, pick(m.anchor, 'source'), pick(m.fstype, 'source')),
@@ -105,6 +152,7 @@ export function loadMappingsFile(path: string, readFile: ReadFile, sections: Sec
       plexSection:
         m.plex_section !== undefined ? String(m.plex_section) : fallbackSection ? sections[fallbackSection] : undefined,
       plexPath: m.plex_path ?? m.destination,
+      ...(kind ? { kind } : {}),
     };
   });
   const notify = (file.notify ?? []).map(
@@ -116,7 +164,14 @@ export function loadMappingsFile(path: string, readFile: ReadFile, sections: Sec
       ...(n.priority !== undefined ? { priority: n.priority } : {}),
     }),
   );
-  return { mappings, notify };
+  const mediaServers = fileMediaServers(file.media_servers ?? [], mappings, `SYNC_CONFIG: ${path}`);
+  return { mappings, notify, mediaServers };
+}
+
+function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol } = new URL(value);
+  return protocol === 'http:' || protocol === 'https:';
 }
 
 function pick(value: string | { source?: string; destination?: string } | undefined, role: 'source' | 'destination') {

@@ -1,7 +1,7 @@
 // What the environment (env.ts) and the mappings file (mappings-file.ts) are both read with: zod
 // schemas whose messages say what was expected and what came ("must be …, got …"), and one way to turn
 // their issues into a ConfigError that names the variable or key in front of each message.
-import type { LogLevel, MirrorMode } from '../core/types.js';
+import type { LogFormat, LogLevel, MirrorMode } from '../core/types.js';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { coerceError } from '../core/errors.js';
@@ -92,6 +92,13 @@ export const logLevel = spelled(
   (value) => LOG_LEVELS.get(value.toUpperCase()),
   'must be DEBUG, INFO, WARNING or ERROR',
 );
+
+const LOG_FORMATS = new Map<string, LogFormat>([
+  ['text', 'text'],
+  ['json', 'json'],
+]);
+
+export const logFormat = spelled((value) => LOG_FORMATS.get(value.toLowerCase()), 'must be text or json');
 
 export const timeZone = spelled((value) => {
   try {

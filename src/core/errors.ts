@@ -31,6 +31,14 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * The machine the service runs on lacks what it needs (rsync missing or too old): restarting cannot
+ * help, so the start stops with exit 2, as for a configuration error, and the message says what to fix.
+ */
+export class SetupError extends Error {
+  override name = 'SetupError';
+}
+
 /** The errno code of a failed system call ("ENOENT"), if `error` carries one. */
 export function errnoCode(error: unknown): string | undefined {
   const code = error instanceof Error && 'code' in error ? error.code : undefined;

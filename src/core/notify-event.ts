@@ -3,6 +3,7 @@
 // JSON as it stands (the JSON webhook posts it as is), so it survives the outbox unchanged. Types only,
 // plus the one reader that checks a stored payload's shape.
 
+import type { ReconcileStatus, ReconcileTrigger } from './reconcile.js';
 import type { JobSource, MediaType, MirrorEvent } from './types.js';
 
 /** Every kind a target may filter on (`events:`); the last three are for the lifecycle work to come. */
@@ -118,6 +119,8 @@ export interface MountEvent extends EventBase {
   problem?: string;
   /** Up: how long it was down. */
   downSeconds?: number;
+  /** When it was first seen down (both kinds); a restart reads it back from the last down message. */
+  downSince?: string;
 }
 
 /** A file a mirroring job left where it was, and why ("still at the source", "not at the destination"). */
@@ -154,6 +157,41 @@ export interface FilesRenamedEvent extends EventBase {
   kept: KeptFile[];
 }
 
+/** A catch-up pass (reconcile/) that found something; one that found nothing is only a log line. */
+export interface ReconcileEvent extends EventBase {
+  kind: 'reconcile';
+  passId: number;
+  startedBy: ReconcileTrigger;
+  /** done, or timed_out: what it checked in time counts. */
+  status: Extract<ReconcileStatus, 'done' | 'timed_out'>;
+  /** Items missing or different at the destination, and the bytes the destination lacks. */
+  items: number;
+  bytes: number;
+  /** The mappings where it found something. */
+  found: { mapping: string; items: number; bytes: number }[];
+  /** Mappings it could not check, and why (a share down, out of time). */
+  notChecked: { mapping: string; problem: string }[];
+  /** Null: it only looked (POST /reconcile/<id>/queue queues them). */
+  queued: { created: number; folded: number } | null;
+}
+
+/**
+ * Several episode successes of one series and season, merged by the dispatcher from the outbox rows of one
+ * target (docs/notifications.md, season packs). Never stored: each row keeps its own success event.
+ */
+export interface SeasonPackEvent extends EventBase {
+  kind: 'season_pack';
+  /** The series title, as the episodes name it. */
+  series: string;
+  year?: number;
+  season: number;
+  /** The season folder on the destination share. */
+  destination: string;
+  dryRun: boolean;
+  /** Each episode file's own success event, by episode number. */
+  episodes: SyncSucceededEvent[];
+}
+
 export type NotifyEvent =
   | SyncSucceededEvent
   | SyncFailedEvent
@@ -161,7 +199,21 @@ export type NotifyEvent =
   | TestEvent
   | MountEvent
   | FilesDeletedEvent
-  | FilesRenamedEvent;
+  | FilesRenamedEvent
+  | ReconcileEvent
+  | SeasonPackEvent;
+
+/**
+ * What makes episode successes one season pack: the same series, season and destination folder, and
+ * the same dry-run setting. The store looks rows up by it (store/outbox.ts, pendingSeason).
+ */
+export interface SeasonKey {
+  series: string;
+  year: number | null;
+  season: number;
+  destination: string;
+  dryRun: boolean;
+}
 
 /** What a media server is asked to rescan, in this service's namespace; each server maps it to its own. */
 export interface ScanRequest {
@@ -222,6 +274,7 @@ export interface TargetRouting {
   mediaServersFor(mapping: string): string[];
 }
 
+// A season pack is built at delivery from stored success rows, so no row holds one.
 const EVENT_KINDS: ReadonlySet<string> = new Set<NotifyEvent['kind']>([
   'success',
   'failure',
@@ -232,6 +285,7 @@ const EVENT_KINDS: ReadonlySet<string> = new Set<NotifyEvent['kind']>([
   'mount_up',
   'deleted',
   'renamed',
+  'reconcile',
 ]);
 
 /**

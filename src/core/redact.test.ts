@@ -11,6 +11,13 @@ describe('redactor', () => {
     expect(redact('password=Pa55%20word%26more or Pa55 word&more')).toBe('password=[REDACTED] or [REDACTED]');
   });
 
+  it('also finds a secret as JSON escapes it (a JSON log line, a quoted field)', () => {
+    const secret = 'pa"ss\\word';
+    const line = JSON.stringify({ msg: `login with ${secret}` });
+    expect(line).not.toContain(secret);
+    expect(redactor([secret])(line)).toBe('{"msg":"login with [REDACTED]"}');
+  });
+
   it('leaves text alone without secrets, and ignores secrets too short to tell from ordinary words', () => {
     expect(redactor([])('nothing to hide')).toBe('nothing to hide');
     expect(redactor(['', 'abc'])('abc abc')).toBe('abc abc');
@@ -28,6 +35,14 @@ describe('maskUrl', () => {
       'json://10.0.0.5:8000/[REDACTED]?+X-Token=[REDACTED]&to=[REDACTED]',
     ],
     ['pover://userkey123@apptoken456', 'pover://[REDACTED]@[REDACTED]'],
+    // Tokens where a host would be: a dotted one too, when its last part is no top-level domain.
+    ['pbul://o.gn5kj6nfhv736I7jC3cj3QLRiyhgl98b', 'pbul://[REDACTED]'],
+    [
+      'mailtos://user:pass@smtp.example.org:465?to=me@example.org',
+      'mailtos://[REDACTED]@smtp.example.org:465?to=[REDACTED]',
+    ],
+    ['form://[::1]:8080/hook', 'form://[::1]:8080/[REDACTED]'],
+    ['xml://nas:8080/hook', 'xml://[REDACTED]/[REDACTED]'],
     ['no url at all: token-123', '[REDACTED]'],
   ])('%s → %s', (raw, masked) => {
     expect(maskUrl(raw)).toBe(masked);

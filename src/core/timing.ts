@@ -44,6 +44,13 @@ export interface Timing {
   rsyncPipeDrainMs: number;
   /** The trash clean-up's removal of old days at one destination (big files on a slow share). */
   trashCleanUpTimeoutMs: number;
+  /** The apprise command past its time limit gets SIGTERM, and SIGKILL this long after. */
+  programKillGraceMs: number;
+  /**
+   * How often the running service writes "still running" to the database: the next start measures
+   * the downtime from the last one (SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES), overstating it by at most this.
+   */
+  heartbeatIntervalMs: number;
 }
 
 export const TIMING: Readonly<Timing> = Object.freeze({
@@ -66,4 +73,6 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   rsyncKillGraceMs: 5 * SECOND,
   rsyncPipeDrainMs: SECOND,
   trashCleanUpTimeoutMs: 5 * MINUTE,
+  programKillGraceMs: 2 * SECOND,
+  heartbeatIntervalMs: MINUTE,
 });

@@ -1,6 +1,9 @@
 // The nouns every module shares. Types only: this file imports nothing.
 
-export type JobSource = 'radarr' | 'sonarr' | 'manual';
+/** Who sends requests over HTTP: each has its own route and parser. */
+export type WebhookSource = 'radarr' | 'sonarr' | 'manual';
+/** Where a job came from: a webhook, or a catch-up pass that found the item missing (reconcile/). */
+export type JobSource = WebhookSource | 'reconcile';
 /**
  * What a job does: `copy` a new file or folder; `upgrade` copy a file that replaced others, then mirror
  * the replaced ones; `rename` rename files at the destination; `delete` remove files there
@@ -107,10 +110,17 @@ export interface MountCheck {
   fstype?: string;
 }
 
+export type MappingKind = 'movie' | 'tv';
+
 /** A container prefix and where its content lives on the source and destination shares. */
 export interface Mapping {
   /** Prefix as Radarr/Sonarr see it, e.g. "/movies". No trailing slash. */
   container: string;
+  /**
+   * What the library holds, for a catch-up pass: movie folders or episode files. Unset: the pass
+   * treats each file as its own item.
+   */
+  kind?: MappingKind;
   source: MountCheck;
   destination: MountCheck;
   /** Plex library section id; no section → no scan. */
@@ -171,6 +181,18 @@ export interface NewJob {
   mirror?: MirrorPlan;
   /** Duplicate key, with the kind: the translated source path of the file the event is about. */
   dedupeKey: string;
+  /** Catch-up items only: which jobs already copy this item (then it is not queued again). */
+  coveredBy?: CoveringJobs;
+}
+
+/**
+ * The jobs that copy a catch-up item too: a queued or running job of any of `sourcePaths` (the item
+ * and every folder above it inside its mapping), or one that succeeded after `lookedAt`. A success
+ * from before the pass looked at the destination did not leave the item there, so it does not count.
+ */
+export interface CoveringJobs {
+  sourcePaths: readonly string[];
+  lookedAt: Date;
 }
 
 /** What the jobs that finished in a range add up to (the daily summary, /stats). */
@@ -203,3 +225,6 @@ export interface JobProgress {
 
 /** The log levels the service writes (SYNC_LOG_LEVEL names them the Python way: WARNING, CRITICAL). */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** How a log line is written (SYNC_LOG_FORMAT): the README's text line, or one JSON object for log collectors. */
+export type LogFormat = 'text' | 'json';

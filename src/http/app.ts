@@ -4,9 +4,13 @@ import type { Logger } from '../log/logger.js';
 import { registerAuth, type AuthConfig } from './auth.js';
 import { registerJobRoutes, type JobRouteDeps } from './routes/jobs.js';
 import { registerOpsRoutes, type OpsRouteDeps } from './routes/ops.js';
+import { registerReconcileRoutes, type ReconcileRouteDeps } from './routes/reconcile.js';
 import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
 
-export type AppDeps = WebhookRouteDeps & JobRouteDeps & OpsRouteDeps & { log: Logger; auth: AuthConfig };
+export type AppDeps = WebhookRouteDeps &
+  JobRouteDeps &
+  OpsRouteDeps &
+  ReconcileRouteDeps & { log: Logger; auth: AuthConfig };
 
 /** Largest body accepted; a real Radarr/Sonarr payload is a few kB. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -55,6 +59,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerWebhookRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerOpsRoutes(app, deps);
+  registerReconcileRoutes(app, deps);
   return app;
 }
 

@@ -14,6 +14,13 @@ function deps(auth: AppDeps['auth']): AppDeps {
     clock: { now: () => new Date() },
     onRequeued: () => {},
     progressOf: () => undefined,
+    reconcile: {
+      start: () => ({ kind: 'busy', runningId: 1 }),
+      queue: async () => ({ kind: 'not_found' }),
+      get: () => undefined,
+      list: () => [],
+    },
+    mappingNames: ['/movies'],
     partialBytesOf: async () => 0,
     health: () => ({
       status: 'healthy',
@@ -32,6 +39,7 @@ function deps(auth: AppDeps['auth']): AppDeps {
     stats: () => ({}) as never,
     sendTestNotification: async () => [],
     sendSummaryNow: () => ({ day: '2026-01-01', notifications: false }),
+    scrapeMetrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', text: 'up 1\n' }),
   };
 }
 
@@ -43,7 +51,9 @@ describe('authentication', () => {
   let url: string;
 
   beforeAll(async () => {
-    app = buildApp(deps({ basic: { username: 'sync', password: 'pässwörd' }, apiKey: 'k3y-0123456789' }));
+    app = buildApp(
+      deps({ basic: { username: 'sync', password: 'pässwörd' }, apiKey: 'k3y-0123456789', metrics: true }),
+    );
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(() => app.close());
@@ -84,7 +94,7 @@ describe('authentication', () => {
   });
 
   it('guards every route but GET /health, which then shows only its status', async () => {
-    for (const path of ['/jobs', '/jobs/1', '/stats', '/test', '/summary/send']) {
+    for (const path of ['/jobs', '/jobs/1', '/stats', '/test', '/summary/send', '/metrics']) {
       expect((await fetch(`${url}${path}`)).status, path).toBe(401);
     }
     expect((await fetch(`${url}/queue/retry-failed`, { method: 'POST' })).status).toBe(401);
@@ -96,12 +106,32 @@ describe('authentication', () => {
   });
 });
 
+describe('SYNC_METRICS_AUTH=false', () => {
+  it('opens GET /metrics to a scraper without credentials, and nothing else', async () => {
+    const app = buildApp(deps({ basic: null, apiKey: 'k3y-0123456789', metrics: false }));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const metrics = await fetch(`${url}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(await metrics.text()).toBe('up 1\n');
+      expect((await fetch(`${url}/metrics`, { method: 'POST' })).status).toBe(401);
+      for (const path of ['/jobs', '/stats', '/test', '/summary/send']) {
+        expect((await fetch(`${url}${path}`)).status, path).toBe(401);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('without credentials configured', () => {
   it('lets everything in and shows the whole health report', async () => {
-    const app = buildApp(deps({ basic: null, apiKey: null }));
+    const app = buildApp(deps({ basic: null, apiKey: null, metrics: true }));
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     try {
       expect((await fetch(`${url}/jobs`)).status).toBe(200);
+      expect((await fetch(`${url}/metrics`)).status).toBe(200);
       expect(Object.keys((await (await fetch(`${url}/health`)).json()) as object)).toContain('nfs_status');
     } finally {
       await app.close();

@@ -6,26 +6,30 @@ export interface AuthConfig {
   basic: { username: string; password: string } | null;
   /** X-Api-Key header or ?apikey= query parameter. */
   apiKey: string | null;
+  /** False opens GET /metrics to scrapers without credentials (SYNC_METRICS_AUTH=false). */
+  metrics: boolean;
 }
 
 export const REALM = 'sync-webhook';
 
 /** Answered without credentials (GET only). */
-const OPEN_PATHS = new Set(['/health', '/ping']);
+const OPEN_PATHS = ['/health', '/ping'];
 
 /**
  * Lets a request in when it carries the configured Basic credentials or API key. Everything is
  * guarded except GET /health, which Docker's healthcheck calls without credentials (it then
- * answers only its status, see `isAuthenticated`), and GET /ping, which says only that it answers.
+ * answers only its status, see `isAuthenticated`), GET /ping, which says only that it answers, and
+ * GET /metrics when the user opened it for a scraper that cannot send credentials.
  */
 export function registerAuth(app: FastifyInstance, auth: AuthConfig): void {
   if (!auth.basic && !auth.apiKey) return;
   const check = createChecker(auth);
+  const openPaths = new Set(auth.metrics ? OPEN_PATHS : [...OPEN_PATHS, '/metrics']);
   app.decorateRequest('authenticated', false);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const ok = check(request);
     (request as FastifyRequest & { authenticated: boolean }).authenticated = ok;
-    if (ok || (request.method === 'GET' && OPEN_PATHS.has(request.url.split('?')[0] ?? ''))) return;
+    if (ok || (request.method === 'GET' && openPaths.has(request.url.split('?')[0] ?? ''))) return;
     request.log.warn(
       `Refused ${request.method} ${request.url.split('?')[0]} from ${request.ip}: missing or wrong credentials`,
     );

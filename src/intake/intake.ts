@@ -1,13 +1,13 @@
 import { isInside } from '../core/paths.js';
 import type {
   Clock,
-  JobSource,
   Mapping,
   MirrorMode,
   MirrorPlan,
   NewJob,
   SourceResult,
   SyncRequest,
+  WebhookSource,
 } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import { translatePath } from '../paths/translate.js';
@@ -33,6 +33,11 @@ export interface IntakeDeps {
   duplicateWindowMs: number;
   /** Called with the number of new rows after each commit, so the runner can start them. */
   onQueued: (created: number) => void;
+  /**
+   * Manual syncs only (the webhook path stays free of share I/O): why the item can be refused at once
+   * (not on a share that answers healthy), or null to queue it (see mounts/missing-source.ts).
+   */
+  missingManualSource: (sourcePath: string, mapping: Mapping) => Promise<string | null>;
 }
 
 /**
@@ -41,7 +46,7 @@ export interface IntakeDeps {
  */
 export interface Intake {
   /** Resolves once the jobs are committed (or found to exist); rejects when the database refused them. */
-  accept(sender: JobSource, parsed: SourceResult): Promise<IntakeResult>;
+  accept(sender: WebhookSource, parsed: SourceResult): Promise<IntakeResult>;
 }
 
 export function createIntake(deps: IntakeDeps): Intake {
@@ -86,6 +91,14 @@ export function createIntake(deps: IntakeDeps): Intake {
           else log.warn(`${what} | not synced: ${translated.problem}; add a mapping to sync it`);
           unmapped.push(translated.problem);
           continue;
+        }
+        if (sender === 'manual') {
+          const missing = await deps.missingManualSource(translated.job.sourcePath, translated.mapping);
+          if (missing !== null) {
+            const problem = `Path not found: ${request.containerPath}: ${missing}`;
+            log.warn(`${what} | Manual sync refused: ${problem}`);
+            return { kind: 'refused', problem };
+          }
         }
         jobs.push(translated.job);
         described.push(what);
@@ -162,7 +175,7 @@ function groupCommit(deps: IntakeDeps): (jobs: NewJob[]) => Promise<EnqueueResul
 }
 
 type Translated =
-  | { kind: 'ok'; job: NewJob }
+  | { kind: 'ok'; job: NewJob; mapping: Mapping }
   | { kind: 'unmapped'; problem: string }
   | { kind: 'unsafe'; problem: string };
 
@@ -179,6 +192,7 @@ function translate(request: SyncRequest, mappings: readonly Mapping[]): Translat
   if (problem !== null) return { kind: 'unsafe', problem };
   return {
     kind: 'ok',
+    mapping: item.mapping,
     job: {
       source: request.source,
       mediaType: request.mediaType,
@@ -236,6 +250,6 @@ function filesOf(plan: MirrorPlan): string[] {
   }
 }
 
-function label(sender: JobSource): string {
+function label(sender: WebhookSource): string {
   return sender === 'radarr' ? 'Radarr' : sender === 'sonarr' ? 'Sonarr' : 'Manual';
 }

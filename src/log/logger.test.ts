@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { historyLine } from './history.js';
-import { createLogger, formatLine } from './logger.js';
+import { createLogger, formatJsonLine, formatLine } from './logger.js';
 import { RotatingFile } from './rotating-file.js';
 
 let dir: string;
@@ -58,6 +58,64 @@ describe('logger', () => {
     );
     expect(line).toMatch(/ - INFO - File path: \/movies\/a\\rforged\\nb\\x1b\[2J\tc\n$/);
     expect(line.slice(0, -1)).not.toMatch(/[\r\n\u001b]/);
+  });
+});
+
+describe('SYNC_LOG_FORMAT=json', () => {
+  const jsonLogger = (secrets: string[] = []) => {
+    const out: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      format: 'json',
+      logDir: dir,
+      timeZone: 'Europe/Berlin',
+      secrets,
+      stdout: { write: (t: string) => out.push(t) },
+    });
+    return { ...logger, out };
+  };
+
+  it('writes one JSON object per line, the same on stdout and in sync_webhook.log, with the same fields', () => {
+    const { log, close, out } = jsonLogger();
+    log.info({ jobId: 7 }, 'File path: /movies/A (2024)/a.mkv');
+    log.child({ jobId: 8 }).warn('two\nlines');
+    log.debug('hidden at INFO');
+    close();
+    expect(out).toHaveLength(2);
+    expect(readFileSync(join(dir, 'sync_webhook.log'), 'utf8')).toBe(out.join(''));
+    for (const line of out) expect(line.slice(0, -1)).not.toContain('\n');
+    const [first, second] = out.map((line) => JSON.parse(line));
+    expect(Object.keys(first)).toEqual(['time', 'level', 'msg', 'jobId']);
+    expect(first).toMatchObject({ level: 'INFO', msg: 'File path: /movies/A (2024)/a.mkv', jobId: 7 });
+    expect(new Date(first.time).toISOString()).toBe(first.time);
+    expect(Math.abs(Date.parse(first.time) - Date.now())).toBeLessThan(60_000);
+    expect(second).toMatchObject({ level: 'WARNING', msg: 'two\nlines', jobId: 8 });
+  });
+
+  it('redacts secrets as the text format does, also where JSON escapes them', () => {
+    const token = '123456:ABC-secret-token';
+    const quoted = 'pass"word\\x';
+    const { log, close, out } = jsonLogger([token, quoted]);
+    log.error({ url: `https://api.telegram.org/bot${token}/sendMessage` }, `failed for bot${token} with ${quoted}`);
+    log.error({ err: new Error(`refused ${quoted}`) }, 'sending failed');
+    close();
+    const text = out.join('') + readFileSync(join(dir, 'sync_webhook.log'), 'utf8');
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(JSON.stringify(quoted).slice(1, -1));
+    const [first, second] = out.map((line) => JSON.parse(line));
+    expect(first).toMatchObject({
+      msg: 'failed for bot[REDACTED] with [REDACTED]',
+      url: 'https://api.telegram.org/bot[REDACTED]/sendMessage',
+    });
+    expect(second.err).toMatchObject({ type: 'Error', message: 'refused [REDACTED]' });
+  });
+
+  it('names the levels as the text line does', () => {
+    expect(JSON.parse(formatJsonLine(JSON.stringify({ level: 50, time: 0, msg: 'x' })))).toEqual({
+      time: '1970-01-01T00:00:00.000Z',
+      level: 'ERROR',
+      msg: 'x',
+    });
   });
 });
 

@@ -66,8 +66,73 @@ describe('checkPlex', () => {
         detail: 'Plex has no library section 7',
         fix: 'set plex_section of mapping /tv (or its PLEX_SECTION_* variable) to one of: 1 (Movies), 2 (TV Shows)',
       },
-      { level: 'note', subject: `${ID} /other`, detail: 'no plex_section: its copies are not scanned' },
+      {
+        level: 'problem',
+        subject: `${ID} /other`,
+        detail: 'no section named, and no Plex library holds /data/other (the destination as Plex sees it)',
+        fix:
+          'add the folder to a library in Plex, map the path with path_map or plex_path, or set plex_section ' +
+          'of mapping /other (or its PLEX_SECTION_* variable)',
+      },
     ]);
+  });
+
+  it('a mapping without a section is fine when its destination, as Plex sees it, is in or near a library', async () => {
+    const mapping = (container: string, destination: string, plexPath = destination) => ({
+      container,
+      source: { path: `/src${container}` },
+      destination: { path: destination },
+      plexPath,
+    });
+    const findings = await checkPlex({
+      id: ID,
+      baseUrl: server.url,
+      token: TOKEN,
+      fetch: globalThis.fetch,
+      timeoutMs: 2000,
+      mappings: [
+        mapping('/movies', '/mnt/dst/Movies', '/data/Movies'),
+        mapping('/all', '/mnt/dst'),
+        mapping('/tv', '/mnt/dst/TV'),
+      ],
+      pathMap: [{ from: '/mnt/dst', to: '/data' }],
+    });
+    expect(findings.slice(1)).toEqual([
+      { level: 'ok', subject: `${ID} /movies`, detail: 'no section named: found by folder, section 1 (Movies)' },
+      { level: 'ok', subject: `${ID} /all`, detail: 'no section named: found by folder, among 1 (Movies)' },
+      expect.objectContaining({ level: 'problem', subject: `${ID} /tv`, detail: expect.stringContaining('/data/TV') }),
+    ]);
+  });
+
+  it("reads an XML answer; a server's own sections and YAML keys name what to fix", async () => {
+    server.respondWith({
+      status: 200,
+      body:
+        '<?xml version="1.0" encoding="UTF-8"?><MediaContainer size="1"><Directory key="3" type="movie" ' +
+        'title="Films"><Location id="1" path="/data/Movies" /></Directory></MediaContainer>',
+    });
+    const settingNames = {
+      url: 'media_servers.0.url (SYNC_CONFIG)',
+      token: 'media_servers.0.token (SYNC_CONFIG)',
+      sections: 'media_servers.0.sections (SYNC_CONFIG)',
+    };
+    const mappings = [
+      { container: '/movies', source: { path: '/s' }, destination: { path: '/d' }, plexSection: '9', plexPath: '/d' },
+    ];
+    const base = { id: ID, baseUrl: server.url, token: TOKEN, fetch: globalThis.fetch, timeoutMs: 2000, mappings };
+    expect((await checkPlex({ ...base, sections: { '/movies': '3' }, settingNames }))[1]).toEqual({
+      level: 'ok',
+      subject: `${ID} /movies`,
+      detail: 'section 3 (Films)',
+    });
+    expect((await checkPlex({ ...base, sections: { '/movies': '4' }, settingNames }))[1]).toEqual({
+      level: 'problem',
+      subject: `${ID} /movies`,
+      detail: 'Plex has no library section 4',
+      fix: 'set media_servers.0.sections (SYNC_CONFIG) for /movies to one of: 3 (Films)',
+    });
+    server.respondWith({ status: 401, body: '' });
+    expect((await checkPlex({ ...base, settingNames }))[0]?.fix).toBe('check media_servers.0.token (SYNC_CONFIG)');
   });
 
   it.each([

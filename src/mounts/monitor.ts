@@ -12,6 +12,29 @@ export interface MountState {
   downSince: string | null;
 }
 
+/** A share going down or coming back, once per change: the service turns it into a message. */
+export interface ShareChange {
+  kind: 'down' | 'up';
+  path: string;
+  role: 'source' | 'destination';
+  /** Down: what is wrong with it. */
+  problem?: string;
+  /** When it was first seen down (by this run, or by the run that reported it). */
+  downSince: string;
+  at: Date;
+}
+
+/** Where share messages go (the service writes them to the outbox; mounts/ knows neither outbox nor notifiers). */
+export interface ShareNotices {
+  /**
+   * When a root was first seen down, if a down message about it still stands: an earlier run reported it,
+   * and no message said it came back. Asked once per root, at its first check.
+   */
+  standingDown(path: string): string | undefined;
+  /** Queues the message of a change; throws when it cannot (it is tried again at the next check). */
+  changed(change: ShareChange): void;
+}
+
 export interface MountMonitorDeps {
   mappings: readonly Mapping[];
   probe: MountProbe;
@@ -20,14 +43,24 @@ export interface MountMonitorDeps {
   intervalMs: number;
   /** A mount that was down answers again: waiting jobs may run. */
   onRecovered: (path: string) => void;
+  notices: ShareNotices;
 }
 
 /**
  * Checks every mapping root in the background and keeps the last answer, so /health reports
  * mount health without touching a mount (a hung NFS share never slows an HTTP answer).
+ *
+ * It also says when a share went down and came back, once per change: down once the root has been down
+ * for a check interval (a blip shorter than that says nothing: the jobs only wait), back when a root
+ * reported down answers again. A down message sent by an earlier run still stands after a restart, so a
+ * share that stays down is reported once, however often the service restarts.
  */
 export class MountMonitor {
   private readonly states = new Map<string, MountState>();
+  /** Roots whose down message stands, with when they were first seen down. */
+  private readonly reported = new Map<string, string>();
+  /** Roots whose standing message (from an earlier run) was looked up. */
+  private readonly looked = new Set<string>();
   private readonly roots: { check: MountCheck; role: 'source' | 'destination' }[];
   private timer: NodeJS.Timeout | undefined;
   private checked = false;
@@ -97,16 +130,49 @@ export class MountMonitor {
 
   private update(path: string, role: 'source' | 'destination', problem: string | null): void {
     const previous = this.states.get(path);
+    const now = this.deps.clock.now();
+    this.lookUpStandingMessage(path);
     if (problem === null) {
       this.states.set(path, { path, role, ok: true, problem: null, downSince: null });
       if (previous && !previous.ok) {
         this.deps.log.info(`Mount ${path} is healthy again (down since ${previous.downSince})`);
         this.deps.onRecovered(path);
       }
+      const since = this.reported.get(path);
+      if (since !== undefined && this.tell({ kind: 'up', path, role, downSince: since, at: now })) {
+        this.reported.delete(path);
+      }
       return;
     }
-    const downSince = previous && !previous.ok ? previous.downSince : this.deps.clock.now().toISOString();
+    const downSince = (previous && !previous.ok ? previous.downSince : null) ?? now.toISOString();
     if (!previous || previous.ok || previous.problem !== problem) this.deps.log.warn(`NFS mount issue: ${problem}`);
     this.states.set(path, { path, role, ok: false, problem, downSince });
+    const downForMs = now.getTime() - new Date(downSince).getTime();
+    if (!this.reported.has(path) && downForMs >= this.deps.intervalMs) {
+      if (this.tell({ kind: 'down', path, role, problem, downSince, at: now })) this.reported.set(path, downSince);
+    }
+  }
+
+  private lookUpStandingMessage(path: string): void {
+    if (this.looked.has(path)) return;
+    this.looked.add(path);
+    try {
+      const since = this.deps.notices.standingDown(path);
+      if (since !== undefined) this.reported.set(path, since);
+    } catch (error) {
+      this.deps.log.error({ err: coerceError(error) }, `Cannot read what an earlier run said about share ${path}`);
+    }
+  }
+
+  /** True once the message is queued; a failure is logged and the change is told again at the next check. */
+  private tell(change: ShareChange): boolean {
+    try {
+      this.deps.notices.changed(change);
+      return true;
+    } catch (error) {
+      const what = change.kind === 'down' ? 'down' : 'back';
+      this.deps.log.error({ err: coerceError(error) }, `Cannot queue the message that share ${change.path} is ${what}`);
+      return false;
+    }
   }
 }

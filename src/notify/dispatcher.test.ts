@@ -43,6 +43,7 @@ beforeEach(async () => {
     log,
     backoff: { firstMs: TIMING.outboxFirstBackoffMs, maxMs: TIMING.outboxMaxBackoffMs },
     maxAgeMs: 48 * 3600_000,
+    groupMs: 0,
   });
 });
 
@@ -145,5 +146,148 @@ describe('Dispatcher', () => {
     advance(49 * 3600_000);
     await dispatcher.drain(TG);
     expect(db.prepare('SELECT status FROM outbox WHERE id = 1').pluck().get()).toBe('dead');
+  });
+});
+
+describe('season packs (SYNC_NOTIFY_GROUP_SECONDS)', () => {
+  const GROUP_MS = 60_000;
+  const grouping = () =>
+    new Dispatcher({
+      outbox,
+      notifiers: [createTelegramNotifier({ id: TG, baseUrl: server.url, token: '42:TOKEN', chatId: '-100' })],
+      mediaServers: [],
+      clock: { now: () => now },
+      log,
+      backoff: { firstMs: 30_000, maxMs: 3600_000 },
+      maxAgeMs: 48 * 3600_000,
+      groupMs: GROUP_MS,
+    });
+  const media = (series: string, code: string, title: string, season: number, episodes: number[]) => ({
+    type: 'episode' as const,
+    source: 'sonarr' as const,
+    title: series,
+    episodeCode: code,
+    episodeTitle: title,
+    season,
+    episodes,
+    path: `/tv/${series}/${code}.mkv`,
+  });
+  const success = (code: string, title: string, o: { series?: string; season?: number } = {}): OutboxItem => {
+    const season = o.season ?? 1;
+    const episode = Number(code.slice(-2));
+    return {
+      target: TG,
+      payload: {
+        type: 'notify',
+        event: {
+          kind: 'success',
+          title: 'Episode Synced',
+          severity: 'success',
+          at: now.toISOString(),
+          jobId: episode,
+          media: media(o.series ?? 'Show', code, title, season, [episode]),
+          quality: 'WEBDL-1080p',
+          sizeBytes: 1024,
+          durationSeconds: 1.5,
+          destination: `/mnt/dst/TV/${o.series ?? 'Show'}/Season ${season}`,
+          dryRun: false,
+        },
+      },
+    };
+  };
+  const failure = (code: string): OutboxItem => ({
+    target: TG,
+    payload: {
+      type: 'notify',
+      event: {
+        kind: 'failure',
+        title: 'Sync Failed - Episode',
+        severity: 'error',
+        at: now.toISOString(),
+        jobId: 3,
+        media: media('Show', code, 'Three', 1, [3]),
+        destination: '/mnt/dst/TV/Show/Season 1',
+        error: 'rsync exit 23',
+        next: { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 900 },
+      },
+    },
+  });
+  const statuses = () => db.prepare('SELECT id, status, attempts FROM outbox ORDER BY id').all();
+
+  it('holds an episode success for the window, then sends the pending successes of its season as one', async () => {
+    const d = grouping();
+    outbox.add([success('S01E01', 'One')], null, now);
+    advance(10_000);
+    outbox.add([success('S01E02', 'Two')], null, now);
+    outbox.add([failure('S01E03')], null, now);
+    outbox.add([message(9)], null, now);
+    advance(5_000);
+    await d.drain(TG);
+    expect(sentTexts()).toEqual([]); // 15 s after the first: still held, and the rows behind it wait
+
+    advance(45_000);
+    outbox.add([success('S01E04', 'Four')], null, now); // written just now: it joins
+    await d.drain(TG);
+    expect(sentTexts()).toEqual([
+      '<b>Episodes Synced</b>\n<b>Show</b>\nSeason 1: 3 episodes\nS01E01: One\nS01E02: Two\nS01E04: Four\n' +
+        'Quality: WEBDL-1080p\nSize: 3.0 KB\nDuration: 4.5s',
+      expect.stringMatching(/^<b>Sync Failed - Episode<\/b>\n<b>Show<\/b>\nS01E03: Three\n\nError: rsync exit 23/),
+      '<b>T9</b>\nbody 9',
+    ]);
+    expect(statuses()).toEqual([1, 2, 3, 4, 5].map((id) => ({ id, status: 'sent', attempts: 1 })));
+    await d.drain(TG);
+    expect(sentTexts()).toHaveLength(3);
+    await d.stop();
+  });
+
+  it('a lone episode reads as always; another season or series is its own message; later ones start anew', async () => {
+    const d = grouping();
+    outbox.add([success('S01E01', 'One'), success('S02E01', 'Other', { season: 2 })], null, now);
+    outbox.add([success('S01E02', 'Elsewhere', { series: 'Other Show' })], null, now);
+    advance(GROUP_MS);
+    await d.drain(TG);
+    expect(sentTexts()).toEqual([
+      '<b>Episode Synced</b>\n<b>Show</b>\nS01E01: One\nQuality: WEBDL-1080p\nSize: 1.0 KB\nDuration: 1.5s',
+      '<b>Episode Synced</b>\n<b>Show</b>\nS02E01: Other\nQuality: WEBDL-1080p\nSize: 1.0 KB\nDuration: 1.5s',
+      '<b>Episode Synced</b>\n<b>Other Show</b>\nS01E02: Elsewhere\nQuality: WEBDL-1080p\nSize: 1.0 KB\nDuration: 1.5s',
+    ]);
+
+    outbox.add([success('S01E05', 'Five'), success('S01E06', 'Six')], null, now);
+    await d.drain(TG);
+    expect(sentTexts()).toHaveLength(3); // a new window
+    advance(GROUP_MS);
+    await d.drain(TG);
+    expect(sentTexts()[3]).toMatch(/^<b>Episodes Synced<\/b>\n<b>Show<\/b>\nSeason 1: 2 episodes\nS01E05: Five\n/);
+    await d.stop();
+  });
+
+  it('a pack that fails is retried as a whole and sent once', async () => {
+    const d = grouping();
+    outbox.add([success('S01E01', 'One'), success('S01E02', 'Two')], null, now);
+    let calls = 0;
+    server.respondWith(() =>
+      ++calls === 1 ? { status: 502, body: 'bad gateway' } : { status: 200, body: { ok: true } },
+    );
+    advance(GROUP_MS);
+    await d.drain(TG);
+    expect(statuses()).toEqual([
+      { id: 1, status: 'pending', attempts: 1 },
+      { id: 2, status: 'pending', attempts: 1 },
+    ]);
+    advance(30_000);
+    await d.drain(TG);
+    expect(sentTexts()).toHaveLength(2);
+    expect(sentTexts()[1]).toBe(sentTexts()[0]);
+    expect(statuses()).toEqual([
+      { id: 1, status: 'sent', attempts: 2 },
+      { id: 2, status: 'sent', attempts: 2 },
+    ]);
+    await d.stop();
+  });
+
+  it('with SYNC_NOTIFY_GROUP_SECONDS=0 each success goes at once, on its own', async () => {
+    outbox.add([success('S01E01', 'One'), success('S01E02', 'Two')], null, now);
+    await dispatcher.drain(TG);
+    expect(sentTexts().map((t) => t.split('\n')[0])).toEqual(['<b>Episode Synced</b>', '<b>Episode Synced</b>']);
   });
 });

@@ -1,17 +1,30 @@
 import { coerceError, PermanentError } from '../core/errors.js';
-import type { OutboxPayload, OutboxRow } from '../core/notify-event.js';
+import type { OutboxPayload, OutboxRow, SeasonKey, SyncSucceededEvent } from '../core/notify-event.js';
 import type { Clock } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MediaServer } from '../media/media-server.js';
+import { seasonKeyOf, seasonPackEvent } from './events.js';
 import { RetryLaterError, type Notifier } from './notifier.js';
+
+/** The most episode files one season-pack message takes; the rest go in the next. */
+const SEASON_PACK_LIMIT = 100;
+
+/** Outbox rows sent as one message. */
+interface SeasonPack {
+  ids: number[];
+  payload: OutboxPayload;
+}
 
 /** What the dispatcher needs of the outbox table (store/outbox.ts implements it). */
 export interface DeliveryQueue {
   /** The oldest pending row of a target, whether or not it is due yet. */
   head(target: string): OutboxRow | undefined;
-  markSent(id: number, now: Date): void;
-  reschedule(id: number, nextAttemptAt: Date, error: string): void;
-  markDead(id: number, error: string): void;
+  /** The pending episode successes of one season for a target, oldest first, at most `limit`. */
+  pendingSeason(target: string, key: SeasonKey, limit: number): OutboxRow[];
+  /** Each one transaction over the rows given, so a season pack is marked as one message. */
+  markSent(ids: readonly number[], now: Date): void;
+  reschedule(ids: readonly number[], nextAttemptAt: Date, error: string): void;
+  markDead(ids: readonly number[], error: string): void;
   pendingTargets(): string[];
   /** Moves every pending row of `from` to `to`; returns how many moved. */
   retarget(from: string, to: string): number;
@@ -29,6 +42,13 @@ export interface DispatcherDeps {
   maxAgeMs: number;
   /** The first wait after a failed delivery, doubled per attempt up to `maxMs`. */
   backoff: { firstMs: number; maxMs: number };
+  /**
+   * SYNC_NOTIFY_GROUP_SECONDS in ms: an episode success is due this long after it was written, and then
+   * goes out in one message with the other pending successes of its season. 0: each on its own.
+   */
+  groupMs: number;
+  /** Told of every failed attempt, with the row's target and whether the row was given up (/metrics). */
+  onDeliveryFailed?: (target: string, givenUp: boolean) => void;
 }
 
 /** The last delivery of a target, for /health. */
@@ -57,6 +77,11 @@ const LEGACY_TARGETS = [
  * target drains on its own, so a failing or slow one never delays another. A failure backs off and
  * retries (a RetryLaterError's wait is honoured); a row that can never be delivered is marked dead.
  * Nothing here can fail a job: the copy was recorded before.
+ *
+ * Season packs are merged from rows already committed: an episode success waits `groupMs` after it was
+ * written, then takes the pending successes of its season with it, and all of them are marked in one
+ * transaction. Nothing waits outside SQLite, so a stop or a crash loses no message and a restart sends
+ * none twice (a crash during the send may repeat it, as for any row).
  */
 export class Dispatcher {
   private running = false;
@@ -118,12 +143,17 @@ export class Dispatcher {
       for (;;) {
         const row = this.deps.outbox.head(target);
         if (!row) return;
-        const wait = new Date(row.nextAttemptAt).getTime() - this.deps.clock.now().getTime();
+        const season = this.deps.groupMs > 0 ? seasonKeyOf(row.payload) : undefined;
+        const dueAt = Math.max(
+          new Date(row.nextAttemptAt).getTime(),
+          season ? new Date(row.createdAt).getTime() + this.deps.groupMs : 0,
+        );
+        const wait = dueAt - this.deps.clock.now().getTime();
         if (wait > 0) {
           this.retryIn(target, wait);
           return;
         }
-        const delivered = await this.deliver(row);
+        const delivered = await this.deliver(row, season ? this.seasonPack(row, season) : undefined);
         if (!delivered) {
           const next = this.deps.outbox.head(target);
           if (next) this.retryIn(target, new Date(next.nextAttemptAt).getTime() - this.deps.clock.now().getTime());
@@ -191,14 +221,34 @@ export class Dispatcher {
     this.timers.set(target, timer);
   }
 
-  /** True when the row left the pending state (sent or dead); false when it was rescheduled. */
-  private async deliver(row: OutboxRow): Promise<boolean> {
+  /** The head row's season, when other successes of it are pending too: one message for all of them. */
+  private seasonPack(head: OutboxRow, key: SeasonKey): SeasonPack | undefined {
+    const ids: number[] = [];
+    const episodes: SyncSucceededEvent[] = [];
+    for (const row of this.deps.outbox.pendingSeason(head.target, key, SEASON_PACK_LIMIT)) {
+      // The store hands out only episode successes; this narrows the payload's type.
+      if (row.payload.type !== 'notify' || row.payload.event.kind !== 'success') continue;
+      ids.push(row.id);
+      episodes.push(row.payload.event);
+    }
+    if (ids.length < 2 || ids[0] !== head.id) return undefined;
+    return { ids, payload: { type: 'notify', event: seasonPackEvent(key, episodes) } };
+  }
+
+  /**
+   * True when the row left the pending state (sent or dead); false when it was rescheduled. A season
+   * pack's rows (the head first) go out as one message and share its fate.
+   */
+  private async deliver(row: OutboxRow, pack?: SeasonPack): Promise<boolean> {
     const { outbox, clock, log } = this.deps;
+    const ids = pack ? pack.ids : [row.id];
+    const payload = pack ? pack.payload : row.payload;
     try {
-      await this.send(row.target, row.payload);
-      outbox.markSent(row.id, clock.now());
+      await this.send(row.target, payload);
+      outbox.markSent(ids, clock.now());
       this.noteDelivery(row.target, null);
-      log.info({ outboxId: row.id, jobId: row.jobId }, describeSent(row.target, row.payload));
+      const what = pack ? ` (${ids.length} episode files)` : '';
+      log.info({ outboxId: row.id, jobId: row.jobId }, `${describeSent(row.target, payload)}${what}`);
       return true;
     } catch (thrown) {
       const error = coerceError(thrown);
@@ -206,7 +256,8 @@ export class Dispatcher {
       const now = clock.now();
       const age = now.getTime() - new Date(row.createdAt).getTime();
       if (error instanceof PermanentError || age > this.deps.maxAgeMs) {
-        outbox.markDead(row.id, error.message);
+        outbox.markDead(ids, error.message);
+        this.deps.onDeliveryFailed?.(row.target, true);
         log.error(
           { outboxId: row.id, jobId: row.jobId },
           `${row.target} delivery given up after ${row.attempts + 1} attempts: ${error.message}`,
@@ -217,7 +268,8 @@ export class Dispatcher {
         error instanceof RetryLaterError
           ? error.retryAfterMs
           : Math.min(this.deps.backoff.firstMs * 2 ** row.attempts, this.deps.backoff.maxMs);
-      outbox.reschedule(row.id, new Date(now.getTime() + delay), error.message);
+      outbox.reschedule(ids, new Date(now.getTime() + delay), error.message);
+      this.deps.onDeliveryFailed?.(row.target, false);
       log.warn(
         { outboxId: row.id, jobId: row.jobId },
         `${row.target} delivery failed (attempt ${row.attempts + 1}): ${error.message}; ` +

@@ -6,7 +6,12 @@ import type {
   FilesDeletedEvent,
   FilesRenamedEvent,
   KeptFile,
+  MountEvent,
+  OutboxPayload,
+  ReconcileEvent,
   RetryPlan,
+  SeasonKey,
+  SeasonPackEvent,
   SummaryEvent,
   SummaryFigures,
   SyncFailedEvent,
@@ -167,5 +172,110 @@ export function testEvent(at: Date): TestEvent {
     severity: 'info',
     at: at.toISOString(),
     text: 'If you see this, notifications are working!',
+  };
+}
+
+/**
+ * The season pack an outbox payload may join: an episode success whose season is known. Anything else
+ * (a movie, a failure, a manual path without an episode code) is sent on its own.
+ */
+export function seasonKeyOf(payload: OutboxPayload): SeasonKey | undefined {
+  if (payload.type !== 'notify' || payload.event.kind !== 'success') return undefined;
+  const { media, destination, dryRun } = payload.event;
+  if (media.type !== 'episode' || media.season === undefined) return undefined;
+  return { series: media.title, year: media.year ?? null, season: media.season, destination, dryRun };
+}
+
+/** One message for several episode successes of one season (at least one), listed by episode number. */
+export function seasonPackEvent(key: SeasonKey, successes: readonly SyncSucceededEvent[]): SeasonPackEvent {
+  let newest = '';
+  for (const e of successes) if (e.at > newest) newest = e.at;
+  const firstEpisode = (e: SyncSucceededEvent) => e.media.episodes?.[0] ?? 0;
+  const episodes = [...successes].sort((a, b) => firstEpisode(a) - firstEpisode(b));
+  const event: SeasonPackEvent = {
+    kind: 'season_pack',
+    title: 'Episodes Synced',
+    severity: 'success',
+    at: newest,
+    series: key.series,
+    season: key.season,
+    destination: key.destination,
+    dryRun: key.dryRun,
+    episodes,
+  };
+  if (key.year !== null) event.year = key.year;
+  return event;
+}
+
+/** What a season pack's message sums up: episodes (a multi-episode file counts each), qualities, size, time. */
+export function seasonPackTotals(event: SeasonPackEvent): {
+  episodes: number;
+  qualities: string[];
+  sizeBytes: number;
+  durationSeconds: number;
+} {
+  return {
+    episodes: event.episodes.reduce((n, e) => n + (e.media.episodes?.length ?? 1), 0),
+    qualities: [...new Set(event.episodes.map((e) => e.quality || 'Unknown'))],
+    sizeBytes: event.episodes.reduce((n, e) => n + e.sizeBytes, 0),
+    durationSeconds: event.episodes.reduce((n, e) => n + (e.durationSeconds ?? 0), 0),
+  };
+}
+
+/** "Season 1: 3 episodes", the line under the series in every format. */
+export function seasonLine(season: number, episodes: number): string {
+  return `Season ${season}: ${episodes} episode${episodes === 1 ? '' : 's'}`;
+}
+
+/** A share of one or more mappings. */
+export interface ShareOf {
+  /** The container prefixes of the mappings whose root it is, e.g. "/movies, /movies-4k". */
+  mappings: string;
+  role: 'source' | 'destination';
+  path: string;
+  /** When it was first seen down. */
+  downSince: string;
+}
+
+export function shareDownEvent(share: ShareOf, problem: string, at: Date): MountEvent {
+  return {
+    kind: 'mount_down',
+    title: 'Share Down',
+    severity: 'error',
+    at: at.toISOString(),
+    mapping: share.mappings,
+    role: share.role,
+    path: share.path,
+    problem,
+    downSince: share.downSince,
+  };
+}
+
+export function shareBackEvent(share: ShareOf, at: Date): MountEvent {
+  const down = (at.getTime() - new Date(share.downSince).getTime()) / 1000;
+  return {
+    kind: 'mount_up',
+    title: 'Share Back',
+    severity: 'success',
+    at: at.toISOString(),
+    mapping: share.mappings,
+    role: share.role,
+    path: share.path,
+    downSeconds: Number.isFinite(down) ? Math.max(0, Math.round(down)) : 0,
+    downSince: share.downSince,
+  };
+}
+
+/** What a catch-up pass that found something reports (reconcile/reconciler.ts). */
+export type ReconcileFound = Omit<ReconcileEvent, 'kind' | 'title' | 'severity' | 'at'>;
+
+export function reconcileEvent(found: ReconcileFound, at: Date): ReconcileEvent {
+  return {
+    kind: 'reconcile',
+    title: 'Catch-up Found Missing Media',
+    // Something never arrived: worth a look, not an error.
+    severity: 'warning',
+    at: at.toISOString(),
+    ...found,
   };
 }

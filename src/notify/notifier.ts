@@ -32,13 +32,42 @@ export class RetryLaterError extends Error {
   }
 }
 
+/** How a program ended (system/run-child.ts's ChildRun, as much of it as a notifier reads). */
+export interface ProgramRun {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** The program could not be started. */
+  spawnError?: Error;
+}
+
+/**
+ * Runs a program without a shell, with a time limit; `env` is added to the service's environment (a
+ * secret goes there, never into `args`, which `ps` shows). Never rejects.
+ */
+export type RunProgram = (
+  program: string,
+  args: readonly string[],
+  options: { env: Readonly<Record<string, string>>; timeoutMs: number },
+) => Promise<ProgramRun>;
+
+/** Where a program of the PATH is (absolute), or undefined when it is not installed. */
+export type FindProgram = (name: string) => string | undefined;
+
 /** What a notifier is built with besides its URL. */
 export interface NotifierContext {
   fetch: typeof fetch;
   timeoutMs: number;
+  /** For a service reached through a program (the apprise command). */
+  runProgram: RunProgram;
   /** The target's `priority` for failure and gave_up messages; only given to a scheme with `priorities`. */
   failurePriority?: NotifyPriority;
 }
+
+/** What `sync-webhook doctor`'s read-only checks use: HTTP only, nothing is run or sent. */
+export type CheckContext = Pick<NotifierContext, 'fetch' | 'timeoutMs'>;
 
 /** A URL read by its scheme's parser: ready to build, with its id and the secrets to mask. */
 export interface ParsedTarget {
@@ -55,7 +84,7 @@ export interface ParsedTarget {
    * under the id the configuration settled on. Absent when the service has none: doctor then only asks
    * whether `origin` answers, and says to send a test.
    */
-  check?: (id: string, context: NotifierContext) => Promise<Finding[]>;
+  check?: (id: string, context: CheckContext) => Promise<Finding[]>;
 }
 
 /** The environment, for a service's base-URL override (TELEGRAM_API_URL). */
@@ -72,5 +101,12 @@ export interface NotifierScheme {
   schemes: readonly string[];
   /** Whether the service has a message priority (a `priority:` is refused for one without). */
   priorities: boolean;
+  /**
+   * Whether a URL of another scheme is one of this service's own (Discord's https://discord.com/api/webhooks/…),
+   * which its parser then reads. Asked only of a URL whose scheme no entry lists.
+   */
+  readsNativeUrl?(url: TargetUrl): boolean;
+  /** Whether a URL's "#…" part means something to it (Apprise reads a channel there); otherwise it is refused. */
+  readsFragment?: boolean;
   parse(url: TargetUrl, env: EnvLookup): ParsedTarget[];
 }

@@ -8,6 +8,8 @@ export class TargetUrlError extends Error {
 }
 
 export interface TargetUrl {
+  /** The URL as given (trimmed): what a service that is handed the whole URL (the apprise command) gets. */
+  raw: string;
   /** Lower case, without "://". */
   scheme: string;
   user?: string;
@@ -18,17 +20,20 @@ export interface TargetUrl {
   path: string[];
   /** Query parameters, names lower-cased, values decoded. */
   query: Map<string, string>;
+  /** True when the URL has a "#…" part (Apprise reads it as a channel for some services; no built-in one does). */
+  hasFragment: boolean;
 }
 
 /** Splits a URL; throws TargetUrlError when it is not scheme://…, or has a broken %-escape. */
 export function splitTargetUrl(raw: string): TargetUrl {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/i.exec(raw.trim());
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(#.*)?$/i.exec(raw.trim());
   if (!match) throw new TargetUrlError('is not a URL of the form scheme://…');
-  const [, scheme = '', authority = '', pathPart = '', queryPart = ''] = match;
+  const [, scheme = '', authority = '', pathPart = '', queryPart = '', fragment] = match;
   const at = authority.lastIndexOf('@');
   const userinfo = at >= 0 ? authority.slice(0, at) : undefined;
   const colon = userinfo?.indexOf(':') ?? -1;
   const url: TargetUrl = {
+    raw: raw.trim(),
     scheme: scheme.toLowerCase(),
     host: decode(authority.slice(at + 1)),
     path: pathPart
@@ -36,6 +41,7 @@ export function splitTargetUrl(raw: string): TargetUrl {
       .filter((segment) => segment !== '')
       .map(decode),
     query: new Map(),
+    hasFragment: fragment !== undefined,
   };
   if (userinfo !== undefined) {
     url.user = decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo);

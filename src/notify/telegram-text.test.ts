@@ -5,6 +5,8 @@ import {
   dailySummaryEvent,
   filesDeletedEvent,
   filesRenamedEvent,
+  seasonKeyOf,
+  seasonPackEvent,
   syncFailedEvent,
   syncSucceededEvent,
   testEvent,
@@ -262,6 +264,64 @@ describe('renderSyncFailed', () => {
     // Every & starts a whole entity: nothing was split.
     const errorPart = m.body.slice(m.body.indexOf('Error: ') + 7, m.body.lastIndexOf('…'));
     expect(errorPart).toMatch(/^(&lt;|&amp;|&gt;)+$/);
+  });
+});
+
+describe('a season pack', () => {
+  const success = (code: string, over: { title?: string; quality?: string; size?: number; seconds?: number } = {}) =>
+    syncSucceededEvent(
+      episode({
+        details: {
+          title: over.title ?? 'Series Title',
+          episodeCode: code,
+          episodeTitle: `Title of ${code}`,
+          quality: over.quality ?? 'WEBDL-1080p',
+          sizeBytes: over.size ?? 1024 ** 3,
+        },
+        durationSeconds: over.seconds ?? 10,
+      }),
+      { dryRun: false },
+      AT,
+    );
+  const pack = (events: ReturnType<typeof success>[]) => {
+    const key = seasonKeyOf({ type: 'notify', event: events[0]! });
+    if (!key) throw new Error('not an episode success');
+    return telegramMessage(seasonPackEvent(key, events));
+  };
+
+  it('lists the episodes by number under the series, with the totals of the success message', () => {
+    const m = pack([success('S01E03-S01E04', { seconds: 20.4 }), success('S01E01'), success('S01E02')]);
+    expect(toTelegramText(m)).toBe(
+      '<b>Episodes Synced</b>\n<b>Series Title</b>\nSeason 1: 4 episodes\n' +
+        'S01E01: Title of S01E01\nS01E02: Title of S01E02\nS01E03-S01E04: Title of S01E03-S01E04\n' +
+        'Quality: WEBDL-1080p\nSize: 3.0 GB\nDuration: 40.4s',
+    );
+  });
+
+  it('names each quality once, marks a dry run, and escapes every value', () => {
+    const events = [
+      success('S02E01', { title: NASTY, quality: '<q&>' }),
+      success('S02E02', { title: NASTY, quality: 'HDTV-720p' }),
+    ].map((e) => ({ ...e, media: { ...e.media, episodeTitle: NASTY }, dryRun: true }));
+    expect(pack(events)).toEqual({
+      title: 'Episodes Synced',
+      body:
+        `<b>${NASTY_HTML}</b>\nSeason 2: 2 episodes\nS02E01: ${NASTY_HTML}\nS02E02: ${NASTY_HTML}\n` +
+        'Quality: &lt;q&amp;&gt;, HDTV-720p\nSize: 2.0 GB\nDuration: 20.0s\n<i>(DRY RUN - no files copied)</i>',
+    });
+  });
+
+  it('lists what fits in Telegram’s limit and counts the rest', () => {
+    const long = 'x'.repeat(400);
+    const events = Array.from({ length: 30 }, (_, i) => success(`S01E${String(i + 1).padStart(2, '0')}`));
+    const m = pack(events.map((e) => ({ ...e, media: { ...e.media, episodeTitle: long } })));
+    const text = toTelegramText(m);
+    expect(text.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+    const listed = text.split('\n').filter((line) => /^S01E\d\d: /.test(line));
+    expect(listed.length).toBeGreaterThan(10);
+    expect(listed.length).toBeLessThan(30);
+    expect(text).toContain(`\n<i>...and ${30 - listed.length} more</i>\nQuality: WEBDL-1080p\nSize: 30.0 GB\n`);
+    expect(text.startsWith('<b>Episodes Synced</b>\n<b>Series Title</b>\nSeason 1: 30 episodes\nS01E01: x')).toBe(true);
   });
 });
 

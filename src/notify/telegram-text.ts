@@ -11,13 +11,15 @@ import type {
   KeptFile,
   MountEvent,
   NotifyEvent,
+  ReconcileEvent,
   RetryPlan,
+  SeasonPackEvent,
   SummaryFigures,
   SyncFailedEvent,
   SyncSucceededEvent,
   TelegramHtml,
 } from '../core/notify-event.js';
-import { SUMMARY_LIST_LIMIT } from './events.js';
+import { SUMMARY_LIST_LIMIT, seasonLine, seasonPackTotals } from './events.js';
 import { escapeHtml, escapeWithin, formatBytes, formatDuration, toFixed1 } from './format.js';
 
 /** Telegram rejects longer texts ("message is too long"), and a rejected text is never delivered. */
@@ -52,6 +54,10 @@ export function telegramMessage(event: NotifyEvent): TelegramHtml {
       return filesDeleted(event);
     case 'renamed':
       return filesRenamed(event);
+    case 'season_pack':
+      return seasonPack(event);
+    case 'reconcile':
+      return reconcileFound(event);
   }
 }
 
@@ -60,8 +66,9 @@ const field = (raw: string): string => escapeWithin(raw, FIELD_LIMIT);
 /** The line(s) naming the media, shared by success and failure so both read the same way. */
 function heading(media: EventMedia): string {
   const title = `<b>${field(media.title)}</b>`;
-  if (media.source === 'manual') {
-    // A manual path has no sender metadata (no year, no episode), so the path is what identifies it.
+  if (media.source === 'manual' || media.source === 'reconcile') {
+    // A manual path, or one a catch-up pass found, has no sender metadata (no year, no episode), so the
+    // path is what identifies it.
     return `${title}\nPath: ${escapeWithin(media.path, PATH_LIMIT)}`;
   }
   if (media.type === 'movie') {
@@ -84,6 +91,34 @@ function syncSucceeded(event: SyncSucceededEvent): TelegramHtml {
   return { title: escapeHtml(event.title), body: lines.join('\n') };
 }
 
+/**
+ * Several episodes of one season in one message: the success message's lines, with the episodes listed
+ * between the heading and the totals. A long season lists what fits in Telegram's limit and counts the rest.
+ */
+function seasonPack(event: SeasonPackEvent): TelegramHtml {
+  const title = escapeHtml(event.title);
+  const totals = seasonPackTotals(event);
+  const head = `<b>${field(event.series)}</b>\n${seasonLine(event.season, totals.episodes)}`;
+  const tail = [
+    `Quality: ${field(totals.qualities.join(', '))}`,
+    `Size: ${formatBytes(totals.sizeBytes)}`,
+    `Duration: ${formatDuration(totals.durationSeconds)}`,
+  ];
+  if (event.dryRun) tail.push('<i>(DRY RUN - no files copied)</i>');
+  const lines = event.episodes.map((e) => {
+    const episodeTitle = e.media.episodeTitle ? `: ${field(e.media.episodeTitle)}` : '';
+    return `${field(e.media.episodeCode || 'Unknown')}${episodeTitle}`;
+  });
+  const bodyWith = (shown: number) => {
+    const more = lines.length - shown;
+    const list = [...lines.slice(0, shown), ...(more > 0 ? [`<i>...and ${more} more</i>`] : [])];
+    return [head, ...list, ...tail].join('\n');
+  };
+  let shown = lines.length;
+  while (shown > 0 && toTelegramText({ title, body: bodyWith(shown) }).length > TELEGRAM_TEXT_LIMIT) shown--;
+  return { title, body: bodyWith(shown) };
+}
+
 /** "30 s", "15 min", "3 h": a reader wants the order of magnitude, not the exact second. */
 export function formatDelay(inSeconds: number): string {
   const s = Number.isFinite(inSeconds) ? Math.max(0, Math.round(inSeconds)) : 0;
@@ -93,7 +128,8 @@ export function formatDelay(inSeconds: number): string {
   return `${Math.round(minutes / 60)} h`;
 }
 
-function outcomeLine(jobId: number, next: RetryPlan): string {
+/** What happens next after a failed copy, in words every format shows as they are. */
+export function outcomeLine(jobId: number, next: RetryPlan): string {
   if (next.kind === 'retry') {
     return `Will retry (retry ${next.attempt}/${next.maxRetries} in ${formatDelay(next.inSeconds)})`;
   }
@@ -193,25 +229,80 @@ function keptSection(kept: readonly KeptFile[], header: string): string {
   return `\n\n${header}: ${fileCount(kept.length)}${bullets(lines)}`;
 }
 
-function filesDeleted(event: FilesDeletedEvent): TelegramHtml {
+/** The words of a rename's or delete's message that every service shows (plain text). */
+export function mirrorWords(event: FilesDeletedEvent | FilesRenamedEvent): {
+  why: string | null;
+  done: string;
+  nothing: string;
+  kept: string;
+} {
+  if (event.kind === 'renamed') return { why: null, done: 'Renamed', nothing: 'Nothing renamed', kept: 'Left alone' };
   const app = event.media.source === 'sonarr' ? 'Sonarr' : 'Radarr';
-  const why = event.cause === 'upgrade' ? `Replaced by an upgrade in ${app}` : `Deleted in ${app} (${event.event})`;
-  const done = event.mode === 'trash' ? 'Moved to the trash' : 'Deleted';
+  return {
+    why: event.cause === 'upgrade' ? `Replaced by an upgrade in ${app}` : `Deleted in ${app} (${event.event})`,
+    done: event.mode === 'trash' ? 'Moved to the trash' : 'Deleted',
+    nothing: 'Nothing removed',
+    kept: 'Kept',
+  };
+}
+
+function filesDeleted(event: FilesDeletedEvent): TelegramHtml {
+  const words = mirrorWords(event);
   const removed =
     event.files.length > 0
-      ? `${done}: ${fileCount(event.files.length)}${bullets(event.files.map(fileName))}`
-      : 'Nothing removed';
+      ? `${words.done}: ${fileCount(event.files.length)}${bullets(event.files.map(fileName))}`
+      : words.nothing;
   return {
     title: escapeHtml(event.title),
-    body: `${mirrorHeading(event.media)}\n${why}\n\n${removed}${keptSection(event.kept, 'Kept')}`,
+    body: `${mirrorHeading(event.media)}\n${words.why}\n\n${removed}${keptSection(event.kept, words.kept)}`,
   };
 }
 
 function filesRenamed(event: FilesRenamedEvent): TelegramHtml {
+  const words = mirrorWords(event);
   const lines = event.renamed.map((r) => `${fileName(r.from)} → ${fileName(r.to)}`);
-  const renamed = lines.length > 0 ? `Renamed: ${fileCount(lines.length)}${bullets(lines)}` : 'Nothing renamed';
+  const renamed = lines.length > 0 ? `${words.done}: ${fileCount(lines.length)}${bullets(lines)}` : words.nothing;
   return {
     title: escapeHtml(event.title),
-    body: `${mirrorHeading(event.media)}\n\n${renamed}${keptSection(event.kept, 'Left alone')}`,
+    body: `${mirrorHeading(event.media)}\n\n${renamed}${keptSection(event.kept, words.kept)}`,
   };
+}
+
+const STARTED_BY: Record<ReconcileEvent['startedBy'], string> = {
+  api: 'asked through the API',
+  schedule: 'scheduled',
+  after_downtime: 'after downtime',
+};
+
+/** The words of a catch-up pass's message that every service shows (plain text: numbers and fixed words). */
+export function reconcileWords(event: ReconcileEvent): {
+  pass: string;
+  startedBy: string;
+  found: string;
+  timedOut: string | null;
+  outcome: string;
+} {
+  const items = event.items === 1 ? '1 item' : `${event.items} items`;
+  return {
+    pass: `Catch-up pass ${event.passId}`,
+    startedBy: STARTED_BY[event.startedBy],
+    found: `${items} missing or different at the destination (${formatBytes(event.bytes)})`,
+    timedOut: event.status === 'timed_out' ? '⏱️ The pass ran out of time (SYNC_RECONCILE_TIMEOUT_SECONDS)' : null,
+    outcome: event.queued
+      ? `Queued: ${event.queued.created} new job(s); ${event.queued.folded} already had one`
+      : `Not queued. To queue them: POST /reconcile/${event.passId}/queue`,
+  };
+}
+
+/** What a catch-up pass found, per mapping, and whether it queued it. */
+function reconcileFound(event: ReconcileEvent): TelegramHtml {
+  const words = reconcileWords(event);
+  const lines = [`🔎 <b>${words.pass}</b> (${words.startedBy})`, words.found, ''];
+  for (const m of event.found) lines.push(`${field(m.mapping)}: ${m.items} (${formatBytes(m.bytes)})`);
+  for (const m of event.notChecked) {
+    lines.push(`⚠️ ${field(m.mapping)} not checked: ${escapeWithin(m.problem, PATH_LIMIT)}`);
+  }
+  if (words.timedOut) lines.push(words.timedOut);
+  lines.push('', words.outcome);
+  return { title: escapeHtml(event.title), body: lines.join('\n') };
 }

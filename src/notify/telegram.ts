@@ -11,6 +11,7 @@ import type { NotifyEvent, TelegramHtml } from '../core/notify-event.js';
 import { PermanentError } from '../core/errors.js';
 import type { EnvLookup, Notifier, NotifierScheme, ParsedTarget } from './notifier.js';
 import { RetryLaterError } from './notifier.js';
+import { retryAfterSeconds } from './http-delivery.js';
 import { TargetUrlError, type TargetUrl } from './target-url.js';
 import { checkTelegram } from './telegram-check.js';
 import { telegramMessage, toTelegramText } from './telegram-text.js';
@@ -80,8 +81,7 @@ export function createTelegramNotifier(opts: TelegramOptions): Notifier {
       throw new Error(redact(`Telegram answered HTTP ${res.status} but ${why}`));
     }
     if (res.status === 429) {
-      const seconds =
-        reply.retryAfter ?? parseRetryAfterHeader(res.headers.get('retry-after')) ?? DEFAULT_RETRY_AFTER_S;
+      const seconds = reply.retryAfter ?? retryAfterSeconds(res.headers.get('retry-after')) ?? DEFAULT_RETRY_AFTER_S;
       throw new RetryLaterError(
         redact(`Telegram rate limit (HTTP 429): ${description}; retry in ${seconds} s`),
         seconds * 1000,
@@ -184,14 +184,4 @@ function parseReply(text: string): TelegramReply {
     if (typeof ra === 'number' && Number.isFinite(ra) && ra >= 0) out.retryAfter = Math.ceil(ra);
   }
   return out;
-}
-
-/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-function parseRetryAfterHeader(value: string | null): number | undefined {
-  if (value === null) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v);
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }

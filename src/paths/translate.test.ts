@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Mapping } from '../core/types.js';
-import { checkContainerPath, plexFolderFor, translatePath } from './translate.js';
+import { checkContainerPath, translatePath } from './translate.js';
 
 function mapping(container: string, source: string, destination: string, plexPath = destination): Mapping {
   return { container, source: { path: source }, destination: { path: destination }, plexPath };
@@ -195,51 +195,5 @@ describe('translatePath', () => {
     const result = translatePath(nfd, MAPPINGS);
     expect(result.kind === 'ok' && result.sourcePath).toBe('/mnt/synology/rs-tv/Sho\u0304gun/f.mkv');
     expect(result.kind === 'ok' && result.sourcePath).not.toBe('/mnt/synology/rs-tv/Sh\u014dgun/f.mkv');
-  });
-});
-
-describe('plexFolderFor', () => {
-  it('scans the movie folder in Plex namespace', () => {
-    expect(plexFolderFor('/mnt/unraid/media/Movies/Film (2024)', MOVIES, 'movie')).toBe(
-      '/mnt/media/Movies/Film (2024)',
-    );
-  });
-
-  it('scans the season folder for an episode', () => {
-    expect(plexFolderFor('/mnt/unraid/media/TV Shows/Show/Season 01/Show - S01E01.mkv', TV, 'episode')).toBe(
-      '/mnt/media/TV Shows/Show/Season 01',
-    );
-  });
-
-  it('keeps the destination path when Plex sees it the same way', () => {
-    expect(plexFolderFor('/mnt/unraid/media/4K Movies/Film', MOVIES_4K, 'movie')).toBe(
-      '/mnt/unraid/media/4K Movies/Film',
-    );
-  });
-
-  it('scans the library root for an episode directly under it', () => {
-    expect(plexFolderFor('/mnt/unraid/media/TV Shows/loose.mkv', TV, 'episode')).toBe('/mnt/media/TV Shows');
-  });
-
-  it('handles trailing slashes and a root plexPath', () => {
-    const slashy = mapping('/m', '/src', '/dst/', '/plex/');
-    expect(plexFolderFor('/dst/Film', slashy, 'movie')).toBe('/plex/Film');
-    expect(plexFolderFor('/dst/Film', mapping('/m', '/src', '/dst', '/'), 'movie')).toBe('/Film');
-  });
-
-  it('replaces only the prefix, not a look-alike folder', () => {
-    expect(plexFolderFor('/mnt/unraid/media/Movies/mnt/unraid/media/Movies', MOVIES, 'movie')).toBe(
-      '/mnt/media/Movies/mnt/unraid/media/Movies',
-    );
-  });
-
-  it('refuses a path outside the destination root', () => {
-    expect(() => plexFolderFor('/mnt/unraid/media/MoviesX/Film', MOVIES, 'movie')).toThrow(/not under/);
-  });
-
-  it('agrees with translatePath', () => {
-    const result = translatePath('/tv/Show/Season 02/Show - S02E03.mkv', MAPPINGS);
-    if (result.kind !== 'ok') throw new Error('expected ok');
-    expect(plexFolderFor(result.destPath, result.mapping, 'episode')).toBe('/mnt/media/TV Shows/Show/Season 02');
   });
 });

@@ -90,16 +90,3 @@ export function translatePath(containerPath: string, mappings: readonly Mapping[
   }
   return { kind: 'ok', mapping: best, relative, sourcePath, destDir, destPath };
 }
-
-/**
- * The folder Plex should scan after a sync, in Plex's namespace: the movie folder for a movie (movies sync
- * as folders), the season folder for an episode.
- */
-export function plexFolderFor(destPath: string, mapping: Mapping, mediaType: 'movie' | 'episode'): string {
-  const folder = mediaType === 'movie' ? destPath : posix.dirname(destPath);
-  const root = trimSlash(mapping.destination.path);
-  if (!isInside(folder, mapping.destination.path)) {
-    throw new Error(`${JSON.stringify(folder)} is not under the destination root ${mapping.destination.path}`);
-  }
-  return trimSlash(mapping.plexPath) + folder.slice(root.length) || '/';
-}

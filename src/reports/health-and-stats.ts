@@ -17,7 +17,7 @@ export interface ReportDeps {
   /** The service's version (package.json). */
   version: string;
   /** Each notification target and media server by id, with its last delivery this run. */
-  targets: () => { notifications: TargetHealth[]; mediaServers: TargetHealth[] };
+  targets: () => { notifications: TargetHealth[]; mediaServers: MediaServerHealth[] };
 }
 
 /** A notification target or media server in /health: its id (never a secret) and its last deliveries. */
@@ -26,6 +26,11 @@ export interface TargetHealth {
   last_success: string | null;
   last_failure: string | null;
   last_error: string | null;
+}
+
+/** A media server in /health: what its answers showed to be wrong in the configuration, besides its deliveries. */
+export interface MediaServerHealth extends TargetHealth {
+  problems: string[];
 }
 
 export interface HealthReport {
@@ -40,7 +45,7 @@ export interface HealthReport {
   uptime_since: string;
   version: string;
   notification_targets: TargetHealth[];
-  media_servers: TargetHealth[];
+  media_servers: MediaServerHealth[];
 }
 
 /** /health: from counters, two index ranges and the mount monitor's last answers; no scan of the jobs table. */

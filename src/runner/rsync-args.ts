@@ -1,6 +1,6 @@
 import { PermanentError } from '../core/errors.js';
 import { PARTIAL_FOLDER } from '../core/partial-folder.js';
-import { TRASH_FOLDER } from '../core/trash-folder.js';
+import { SYNC_EXCLUDES } from '../core/sync-excludes.js';
 
 export interface RsyncArgsOptions {
   /** File or folder to copy; a folder lands as a folder inside destDir. */
@@ -17,13 +17,6 @@ export interface RsyncArgsOptions {
   /** rsync's --bwlimit in KiB/s; null for none. */
   bandwidthLimitKiB: number | null;
 }
-
-/**
- * NAS housekeeping and half-written files that must never reach the destination share, and our partial
- * folder: rsync adds that rule itself for a relative --partial-dir, but only after ours, and a source
- * share that is itself some copy's destination may hold one (or a trash folder).
- */
-const EXCLUDES = ['#recycle', '@eaDir', '.DS_Store', '*.partial~', `${PARTIAL_FOLDER}/`, `${TRASH_FOLDER}/`];
 
 /**
  * The largest block rsync allows (protocol 30 and later; one byte more is exit 1). Its default for a
@@ -52,7 +45,7 @@ export function buildRsyncArgs(o: RsyncArgsOptions): string[] {
     // reads the partial file back: only worth it when there is one.
     ...(o.resume ? ['--no-whole-file', `--block-size=${RESUME_BLOCK_SIZE}`] : ['--whole-file']),
     ...(o.bandwidthLimitKiB === null ? [] : [`--bwlimit=${o.bandwidthLimitKiB}K`]),
-    ...EXCLUDES.map((pattern) => `--exclude=${pattern}`),
+    ...SYNC_EXCLUDES.map((pattern) => `--exclude=${pattern}`),
     ...(o.createDestDir ? ['--mkpath'] : []),
     ...(o.dryRun ? ['--dry-run'] : []),
     '--',

@@ -1,4 +1,4 @@
-import { errnoCode } from '../core/errors.js';
+import { errnoCode, SetupError } from '../core/errors.js';
 import { runChild, type ChildRun } from '../system/run-child.js';
 import { ProgressSplitter, type RsyncProgress } from './rsync-progress.js';
 import { TIMING } from '../core/timing.js';
@@ -41,12 +41,12 @@ const INSTALL_HINT =
   'install it (Debian/Ubuntu: apt-get install rsync; Alpine: apk add rsync); ' +
   'the sync-webhook Docker image already ships it';
 
-/** Resolves rsync's version line ("rsync  version 3.2.7  protocol version 31"). */
+/** Resolves rsync's version line ("rsync  version 3.2.7  protocol version 31"); a SetupError when there is none. */
 export async function checkRsyncAvailable(binary = 'rsync'): Promise<string> {
   const run = await runRsync(['--version'], { binary, timeoutMs: 10_000 });
   if (run.spawnError) {
     const missing = errnoCode(run.spawnError) === 'ENOENT';
-    throw new Error(
+    throw new SetupError(
       missing
         ? `rsync not found (looked for "${binary}"): ${INSTALL_HINT}`
         : `rsync ("${binary}") cannot be started: ${run.spawnError.message}`,
@@ -56,7 +56,7 @@ export async function checkRsyncAvailable(binary = 'rsync'): Promise<string> {
   const versionLine = lines.find((line) => /^rsync\s+version\b/.test(line));
   if (run.exitCode !== 0 || !versionLine) {
     const why = run.timedOut ? 'did not answer within 10 s' : `exit ${run.exitCode ?? run.signal}`;
-    throw new Error(`"${binary} --version" failed (${why}), is it really rsync? ${INSTALL_HINT}`);
+    throw new SetupError(`"${binary} --version" failed (${why}), is it really rsync? ${INSTALL_HINT}`);
   }
   return versionLine;
 }

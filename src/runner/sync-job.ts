@@ -1,6 +1,6 @@
 import { coerceError, NotReadyError, PermanentError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
-import type { NotifyEvent, OutboxItem, ScanRequest, TargetRouting } from '../core/notify-event.js';
+import type { NotifyEvent, NotifyKind, OutboxItem, ScanRequest, TargetRouting } from '../core/notify-event.js';
 import type { Clock, Job, Mapping, MirroredFile, MirrorPlan } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountGate } from '../mounts/gate.js';
@@ -410,7 +410,7 @@ function sourceProblem(inspection: { problem: string; outsideRoot?: boolean }): 
 }
 
 /** One outbox row per notification target that wants this kind of event. */
-export function notifications(routing: TargetRouting, event: NotifyEvent): OutboxItem[] {
+export function notifications(routing: TargetRouting, event: Extract<NotifyEvent, { kind: NotifyKind }>): OutboxItem[] {
   return routing.notifiersFor(event.kind).map((target) => ({ target, payload: { type: 'notify', event } }));
 }
 

@@ -66,4 +66,28 @@ describe('DailyTask', () => {
     t.stop();
     expect(ran).toEqual([]);
   });
+
+  it('runs each slot once when croner ticks, by the clock it is given', () => {
+    const runs = memoryRuns();
+    const ran: Date[] = [];
+    let now = '2026-03-11T08:00:00Z';
+    const t = new DailyTask({
+      task: 'reconcile',
+      cron: '0 4 * * *',
+      timeZone: 'UTC',
+      runs,
+      clock: { now: () => new Date(now) },
+      log,
+      run: (slot) => ran.push(slot),
+    });
+    t.start();
+    t.stop();
+    t.tick();
+    now = '2026-03-12T04:00:01Z';
+    t.tick();
+    t.tick();
+    now = '2026-03-13T04:00:00Z';
+    t.tick();
+    expect(ran).toEqual([new Date('2026-03-12T04:00:00Z'), new Date('2026-03-13T04:00:00Z')]);
+  });
 });

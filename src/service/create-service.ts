@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type Config, secretsOf } from '../config/load.js';
 import { dayOf, previousDay } from '../core/day.js';
+import { SetupError } from '../core/errors.js';
 import { TIMING, type Timing } from '../core/timing.js';
 import type { Clock } from '../core/types.js';
 import { buildApp } from '../http/app.js';
@@ -14,6 +15,7 @@ import type { NotifyKind, TargetRouting } from '../core/notify-event.js';
 import { redactor } from '../core/redact.js';
 import { createMediaServer } from '../media/registry.js';
 import { createMountGate } from '../mounts/gate.js';
+import { createMissingSourceCheck } from '../mounts/missing-source.js';
 import { MountMonitor } from '../mounts/monitor.js';
 import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
@@ -22,7 +24,7 @@ import type { DestinationFiles } from '../mounts/destination-files.js';
 import { cleanUpTrash, TRASH_CLEAN_UP_CRON } from '../mounts/trash-clean-up.js';
 import { destinationShares } from '../mounts/shares.js';
 import { type DeliveryRecord, Dispatcher } from '../notify/dispatcher.js';
-import type { Notifier } from '../notify/notifier.js';
+import type { Notifier, RunProgram } from '../notify/notifier.js';
 import type { MediaServer } from '../media/media-server.js';
 import { coerceError } from '../core/errors.js';
 import { testEvent } from '../notify/events.js';
@@ -32,18 +34,27 @@ import { ProgressBoard } from '../runner/progress-board.js';
 import { Runner } from '../runner/runner.js';
 import { checkRsyncAvailable } from '../runner/rsync.js';
 import { runJob } from '../runner/mirror-job.js';
+import { checkRsyncVersion } from '../runner/rsync-version.js';
 import type { RunRsync } from '../runner/sync-job.js';
 import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
+import { afterDowntime, Heartbeat } from '../reconcile/heartbeat.js';
+import { Reconciler } from '../reconcile/reconciler.js';
+import type { TreeWalker } from '../reconcile/tree-walk.js';
 import { queueDailySummary } from '../schedules/daily-summary.js';
 import { DailyTask } from '../schedules/scheduler.js';
 import { openDatabase } from '../store/database.js';
 import { createJobReports } from '../store/job-reports.js';
 import { createJobStore } from '../store/jobs.js';
+import { createHeartbeatStore } from '../store/heartbeat.js';
 import { createOutboxStore } from '../store/outbox.js';
+import { createReconcileRunStore } from '../store/reconcile-runs.js';
 import { createScheduleRunStore } from '../store/schedule-runs.js';
+import { createShareNoticeStore } from '../store/share-notices.js';
 import { createWalSync } from '../store/wal-sync.js';
 import { healthReport, statsReport, type TargetHealth } from '../reports/health-and-stats.js';
+import { createMetrics } from '../reports/metrics.js';
 import { SessionStats } from '../reports/session-stats.js';
+import { createShareNotices } from './share-notices.js';
 
 export interface ServiceAdapters {
   clock: Clock;
@@ -58,12 +69,16 @@ export interface ServiceAdapters {
   partials: PartialCopies;
   /** Mirroring's file operations at the destination, in child processes with the mount timeout. */
   destinationFiles: DestinationFiles;
+  /** Lists a share for a catch-up pass, in a child process at low priority (reconcile/tree-walk.ts). */
+  treeWalker: TreeWalker;
   /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
   readMountTable: () => string;
   processes: ProcessTable;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** For the notification services and media servers. */
   fetch: typeof fetch;
+  /** Runs the program a notification target hands its messages to (the apprise command). */
+  runProgram: RunProgram;
   /** This build's version (package.json), shown by /health. */
   version: string;
   /** Ends the process; called once the queue stopped because a job's outcome could not be recorded. */
@@ -92,9 +107,9 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   log.info(`Database initialized at ${config.dbPath}`);
 
   const outbound = { fetch: adapters.fetch, timeoutMs: timing.outboundRequestTimeoutMs };
-  const notifiers = config.notify.map((target) => target.create(outbound));
+  const notifiers = config.notify.map((target) => target.create({ ...outbound, runProgram: adapters.runProgram }));
   const mediaServers = config.mediaServers.map((spec) =>
-    createMediaServer(spec, { ...outbound, mappings: config.mappings }),
+    createMediaServer(spec, { ...outbound, mappings: config.mappings, log }),
   );
   const notifications = notifiers.length > 0;
   const routing = targetRouting(config, mediaServers);
@@ -110,6 +125,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     maxAgeMs: timing.outboxMaxAgeMs,
     backoff: { firstMs: timing.outboxFirstBackoffMs, maxMs: timing.outboxMaxBackoffMs },
+    groupMs: config.notifyGroupSeconds * 1000,
+    onDeliveryFailed: (target, givenUp) => metrics.deliveryFailed(target, givenUp),
   });
   const monitor = new MountMonitor({
     mappings: config.mappings,
@@ -121,7 +138,14 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       jobs.releaseWaiting();
       runner.wake();
     },
+    notices: createShareNotices({
+      store: createShareNoticeStore(db, outbox),
+      routing,
+      mappings: config.mappings,
+      onQueued: () => dispatcher.wake(),
+    }),
   });
+  const metrics = createMetrics({ jobReports, outbox, mounts: monitor, clock, version: adapters.version });
   const mountGate = createMountGate({
     monitor,
     probe: adapters.probe,
@@ -155,7 +179,11 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           mappings: config.mappings,
           mounts: mountGate,
           source: adapters.probe,
-          rsync: adapters.rsync,
+          rsync: async (args, o) => {
+            const run = await adapters.rsync(args, o);
+            metrics.rsyncFinished(run);
+            return run;
+          },
           clock,
           sleep: adapters.sleep,
           log,
@@ -170,6 +198,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           routing,
           onFinished: (recorded) => {
             session.record(recorded);
+            metrics.jobFinished(recorded);
             history.record(recorded);
             dispatcher.wake();
           },
@@ -237,6 +266,55 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     run: cleanTrash,
   });
+  const reconciler = new Reconciler({
+    mappings: config.mappings,
+    runs: createReconcileRunStore(db),
+    walSync,
+    probe: adapters.probe,
+    walker: adapters.treeWalker,
+    queue: {
+      jobs,
+      walSync,
+      mappings: config.mappings,
+      clock,
+      log,
+      duplicateWindowMs: timing.duplicateWindowMs,
+      onQueued: (created) => runner.jobsQueued(created),
+    },
+    outbox,
+    routing,
+    onNotified: () => dispatcher.wake(),
+    clock,
+    log,
+    settleMinutes: config.reconcile.settleMinutes,
+    timeoutMs: config.reconcile.timeoutSeconds * 1000,
+  });
+  const heartbeat = new Heartbeat({
+    store: createHeartbeatStore(db),
+    clock,
+    log,
+    intervalMs: timing.heartbeatIntervalMs,
+  });
+  /** Passes the service starts itself queue what they find. */
+  const startOwnPass = (startedBy: 'schedule' | 'after_downtime') => {
+    const started = reconciler.start({ startedBy, queue: true });
+    if (started.kind === 'busy') {
+      log.info(
+        `Catch-up pass (${startedBy.replace('_', ' ')}) not started: pass ${started.runningId} is still running`,
+      );
+    }
+  };
+  const reconcileSchedule = config.reconcile.cron
+    ? new DailyTask({
+        task: 'reconcile',
+        cron: config.reconcile.cron,
+        timeZone: config.timeZone,
+        runs: scheduleRuns,
+        clock,
+        log,
+        run: () => startOwnPass('schedule'),
+      })
+    : null;
 
   const intake = createIntake({
     jobs,
@@ -247,6 +325,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     log,
     duplicateWindowMs: timing.duplicateWindowMs,
     onQueued: (created) => runner.jobsQueued(created),
+    missingManualSource: createMissingSourceCheck({ probe: adapters.probe, monitor }),
   });
   const reportDeps = {
     jobReports,
@@ -259,7 +338,10 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     version: adapters.version,
     targets: () => ({
       notifications: notifiers.map((n) => deliveryView(n.id, dispatcher.record(n.id), redact)),
-      mediaServers: mediaServers.map((m) => deliveryView(m.id, dispatcher.record(m.id), redact)),
+      mediaServers: mediaServers.map((m) => ({
+        ...deliveryView(m.id, dispatcher.record(m.id), redact),
+        problems: m.problems?.().map(redact) ?? [],
+      })),
     }),
   };
   const app = buildApp({
@@ -278,6 +360,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       return healthReport(reportDeps);
     },
     stats: () => statsReport(reportDeps),
+    scrapeMetrics: () => metrics.scrape(),
     sendTestNotification: async () => {
       // Every target, whatever its events filter: /test is how a user checks that each one is reachable.
       const event = testEvent(clock.now());
@@ -302,13 +385,18 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       queueDailySummary(summaryDeps, day, clock.now());
       return { day, notifications };
     },
+    reconcile: reconciler,
+    mappingNames: config.mappings.map((m) => m.container),
   });
 
   return {
     app,
     async start() {
-      const version = await checkRsyncAvailable(adapters.rsyncBinary);
-      log.debug(`Using ${version}`);
+      const versionLine = await checkRsyncAvailable(adapters.rsyncBinary);
+      const version = checkRsyncVersion(versionLine);
+      if (version.kind === 'too-old') throw new SetupError(version.problem);
+      if (version.kind === 'unknown') log.warn(version.problem);
+      log.debug(`Using ${versionLine}`);
       await recoverInterruptedJobs({
         jobs,
         processes: adapters.processes,
@@ -320,6 +408,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         partials: adapters.partials,
         dryRun: config.dryRun,
       });
+      reconciler.recoverInterrupted();
+      const lastSeen = heartbeat.start();
       if (!notifications) {
         log.warn(
           'No notification target configured (SYNC_NOTIFY_URLS, notify: in SYNC_CONFIG, or ' +
@@ -332,6 +422,18 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       dailySummary.start();
       trashCleanUp.start();
       cleanTrash();
+      const downtime = afterDowntime(lastSeen, clock.now(), config.reconcile.afterDowntimeMinutes);
+      if (downtime.catchUp) {
+        log.info(
+          `The service was last seen running ${downtime.downMinutes} min ago ` +
+            `(more than SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES=${config.reconcile.afterDowntimeMinutes}): ` +
+            'a catch-up pass looks for what Radarr/Sonarr sent meanwhile',
+        );
+        startOwnPass('after_downtime');
+      } else {
+        log.debug(`No catch-up pass after start: ${downtime.reason}`);
+      }
+      reconcileSchedule?.start();
     },
     async listen() {
       try {
@@ -341,16 +443,22 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           `Cannot listen on ${config.http.host}:${config.http.port} (SYNC_HOST, SYNC_PORT): ${describe(error)}`,
         );
       }
-      logStartup(log, config, notifiers, mediaServers, dailySummary.nextRun());
+      logStartup(log, config, notifiers, mediaServers, {
+        summary: dailySummary.nextRun(),
+        reconcile: reconcileSchedule?.nextRun() ?? null,
+      });
     },
     async stop() {
       await app.close();
       dailySummary.stop();
       trashCleanUp.stop();
       await trashCleaning;
+      reconcileSchedule?.stop();
       monitor.stop();
+      await reconciler.stop();
       await runner.stop();
       await dispatcher.stop();
+      heartbeat.stop();
       db.close();
       walSync.close();
       log.info('Stopped');
@@ -385,7 +493,7 @@ function logStartup(
   config: Config,
   notifiers: readonly Notifier[],
   mediaServers: readonly MediaServer[],
-  nextSummary: Date | null,
+  next: { summary: Date | null; reconcile: Date | null },
 ): void {
   log.info(`Sync webhook listening on ${config.http.host}:${config.http.port}`);
   const plex = mediaServers.some((m) => m.type === 'plex');
@@ -396,9 +504,10 @@ function logStartup(
   for (const n of notifiers) log.info(`Notification target: ${n.id}`);
   for (const m of mediaServers) log.info(`Media server: ${m.id}`);
   const auth = [config.auth.basic ? 'HTTP Basic' : null, config.auth.apiKey ? 'API key' : null].filter(Boolean);
+  const open = config.auth.metrics ? 'GET /health and GET /ping' : 'GET /health, GET /ping and GET /metrics';
   log.info(
     auth.length
-      ? `Authentication: ${auth.join(' or ')} on every route but GET /health and GET /ping`
+      ? `Authentication: ${auth.join(' or ')} on every route but ${open}`
       : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)',
   );
   const { mode, trashDays } = config.mirror;
@@ -412,9 +521,16 @@ function logStartup(
     const section = m.plexSection ? ` (Plex section ${m.plexSection})` : '';
     log.info(`Path mapping: ${m.container} -> ${m.source.path} -> ${m.destination.path}${section}`);
   }
-  const next = nextSummary ? ` (next ${nextSummary.toISOString()})` : '';
+  const nextSummary = next.summary ? ` (next ${next.summary.toISOString()})` : '';
   log.info(
-    `Scheduler started - daily summary at "${config.summaryCron}" ${config.timeZone}${next}, ` +
+    `Scheduler started - daily summary at "${config.summaryCron}" ${config.timeZone}${nextSummary}, ` +
       `auto-retry every ${config.retry.intervalSeconds} s up to ${config.retry.maxRetries} times`,
   );
+  const { cron, afterDowntimeMinutes, settleMinutes } = config.reconcile;
+  const scheduled = cron
+    ? `at "${cron}" ${config.timeZone}${next.reconcile ? ` (next ${next.reconcile.toISOString()})` : ''}`
+    : 'not scheduled';
+  const afterStart =
+    afterDowntimeMinutes > 0 ? `after a downtime over ${afterDowntimeMinutes} min` : 'never after start';
+  log.info(`Catch-up passes: ${scheduled}, ${afterStart}; settle time ${settleMinutes} min`);
 }

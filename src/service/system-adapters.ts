@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/load.js';
 import { TIMING } from '../core/timing.js';
@@ -9,6 +9,8 @@ import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
 import { createPartialCopies } from '../mounts/partial-copies.js';
 import { createDestinationFiles } from '../mounts/destination-files.js';
+import { runChild } from '../system/run-child.js';
+import { createTreeWalker } from '../reconcile/tree-walk.js';
 import type { ServiceAdapters } from './create-service.js';
 
 /** The adapters of a real run: the system clock, real child processes, this machine's mount table. */
@@ -25,10 +27,13 @@ export function systemAdapters(
     rsyncBinary: 'rsync',
     partials: createPartialCopies({ timeoutMs }),
     destinationFiles: createDestinationFiles({ timeoutMs, cleanUpTimeoutMs: TIMING.trashCleanUpTimeoutMs }),
+    treeWalker: createTreeWalker({ lowPriority: lowPriorityCommand(), find: 'find', silenceLimitMs: timeoutMs }),
     readMountTable,
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     fetch: globalThis.fetch,
+    runProgram: (program, args, run) =>
+      runChild(program, args, { ...run, stop: { sigtermGraceMs: TIMING.programKillGraceMs } }),
     version: packageVersion(),
   };
 }
@@ -47,4 +52,26 @@ function readMountTable(): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * The wrappers that run a catch-up pass's walks at low priority: the lowest best-effort I/O priority
+ * (util-linux's ionice; -t: run anyway where the kernel refuses it) and nice 19 (coreutils). Not the
+ * idle I/O class: on a busy local disk it may get no I/O for longer than the mount timeout, and the
+ * walk would be taken for a hung share. Debian installs both in /usr/bin; where one is missing, the
+ * walks run without it.
+ */
+function lowPriorityCommand(): string[] {
+  const program = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return [
+    ...(program('/usr/bin/ionice') ? ['/usr/bin/ionice', '-c2', '-n7', '-t'] : []),
+    ...(program('/usr/bin/nice') ? ['/usr/bin/nice', '-n', '19'] : []),
+  ];
 }

@@ -88,15 +88,24 @@ export function migrations(): { version: number; file: string }[] {
     .map((file) => ({ version: Number.parseInt(file, 10), file }));
 }
 
-/** Applies the numbered .sql files above the recorded user_version, each in its own transaction. */
+/**
+ * Applies the numbered .sql files above the recorded user_version, each in its own transaction.
+ * better-sqlite3 opens connections in SQLite's defensive mode, which forbids editing the schema text;
+ * a migration may need that to loosen a CHECK constraint (006), so it is lifted while migrations run.
+ */
 function migrate(db: Db): void {
   const current = Number(db.pragma('user_version', { simple: true }));
   for (const { version, file } of migrations()) {
     if (version <= current) continue;
     const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`user_version = ${version}`);
-    })();
+    db.unsafeMode(true);
+    try {
+      db.transaction(() => {
+        db.exec(sql);
+        db.pragma(`user_version = ${version}`);
+      })();
+    } finally {
+      db.unsafeMode(false);
+    }
   }
 }

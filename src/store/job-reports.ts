@@ -23,6 +23,8 @@ export interface JobReports {
   countFinished(status: 'success' | 'failed', range: Range): number;
   /** When the next waiting queued job or automatic retry is due. */
   nextDueAt(): Date | undefined;
+  /** When the queued job with the lowest id (the oldest webhook still waiting) was created. */
+  oldestQueuedCreatedAt(): Date | undefined;
   dayReport(range: Range, listLimit: number): DayReport;
 }
 
@@ -46,6 +48,10 @@ export function createJobReports(db: Db): JobReports {
     .prepare<[status: JobStatus], string | null>(
       'SELECT MIN(next_attempt_at) FROM jobs WHERE status = ? AND next_attempt_at IS NOT NULL',
     )
+    .pluck();
+  // The lowest id of one status is the first entry of the (status, id) index: one lookup at any size.
+  const oldestQueued = db
+    .prepare<[], string>(`SELECT created_at FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1`)
     .pluck();
   const dayReport = createDayReport(db);
 
@@ -71,6 +77,10 @@ export function createJobReports(db: Db): JobReports {
         .filter((v): v is string => typeof v === 'string')
         .sort();
       return first === undefined ? undefined : new Date(first);
+    },
+    oldestQueuedCreatedAt() {
+      const createdAt = oldestQueued.get();
+      return createdAt === undefined ? undefined : new Date(createdAt);
     },
     dayReport,
   };

@@ -95,6 +95,14 @@ const FIND_DUPLICATE_COPY = `SELECT id FROM jobs WHERE dedupe_key = @key AND kin
 // A rename or delete folds only into the same one still waiting: run again, it finds what changed since.
 const FIND_DUPLICATE_PENDING = `SELECT id FROM jobs WHERE dedupe_key = @key AND kind = @kind
   AND status IN ('queued', 'in_progress') ORDER BY id DESC LIMIT 1`;
+// A catch-up item is already copied by a job of its own path or of a folder above it that is queued,
+// running, or finished after the pass looked (see CoveringJobs); a rename or delete copies nothing.
+// Without the INDEXED BY, SQLite may walk every queued job of a backlog by status instead of the few
+// rows of these paths.
+const FIND_COVERING = `SELECT id FROM jobs INDEXED BY jobs_source_path
+  WHERE source_path IN (SELECT value FROM json_each(@paths)) AND kind IN ('copy', 'upgrade')
+  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= @looked_at))
+  ORDER BY id DESC LIMIT 1`;
 
 // The oldest of two index lookups (fresh jobs; waiting jobs now due), so neither scans the jobs
 // still waiting. @busy: JSON array of mappings whose destination share already has an rsync running.
@@ -162,6 +170,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     kind === 'copy'
       ? findDuplicateCopy.get({ key, window_start: windowStart })
       : findDuplicatePending.get({ key, kind });
+  const findCovering = db.prepare<{ paths: string; looked_at: string }, number>(FIND_COVERING).pluck();
   const claimNext = db.prepare<{ now: string; busy: string }, JobRow>(CLAIM_NEXT);
   const markSuccess = db.prepare<
     { id: number; bytes: number | null; finished_at: string; duration: number; mirrored_files: string | null },
@@ -200,9 +209,16 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     const createdAt = now.toISOString();
     const windowStart = new Date(now.getTime() - windowMs).toISOString();
     const result: EnqueueResult = { ids: [], created: [] };
+    const findExisting = (job: NewJob): number | undefined => {
+      if (job.coveredBy) {
+        const { sourcePaths, lookedAt } = job.coveredBy;
+        return findCovering.get({ paths: JSON.stringify(sourcePaths), looked_at: lookedAt.toISOString() });
+      }
+      return job.isUpgrade ? undefined : findDuplicate(job.dedupeKey, job.mirror?.kind ?? 'copy', windowStart);
+    };
     for (const job of jobs) {
       const kind = job.mirror?.kind ?? 'copy';
-      const existing = job.isUpgrade ? undefined : findDuplicate(job.dedupeKey, kind, windowStart);
+      const existing = findExisting(job);
       if (existing !== undefined) {
         result.ids.push(existing);
         result.created.push(false);

@@ -1,4 +1,10 @@
-import { isOutboxPayload, type OutboxItem, type OutboxPayload, type OutboxRow } from '../core/notify-event.js';
+import {
+  isOutboxPayload,
+  type OutboxItem,
+  type OutboxPayload,
+  type OutboxRow,
+  type SeasonKey,
+} from '../core/notify-event.js';
 import type { Db } from './database.js';
 
 const INSERT = `INSERT INTO outbox (target, job_id, payload, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)`;
@@ -16,23 +22,47 @@ const MARK_DEAD = `UPDATE outbox SET status = 'dead', attempts = attempts + 1, l
 // their ids are older than any row written since, so the order holds.
 const RETARGET = `UPDATE outbox SET target = ? WHERE status = 'pending' AND target = ?`;
 const MARK_TARGET_DEAD = `UPDATE outbox SET status = 'dead', last_error = ? WHERE status = 'pending' AND target = ?`;
+// The pending episode successes of one season for a target (events.ts seasonKeyOf says which rows are
+// those), oldest first. A payload that is not JSON is skipped here; head() gives it up.
+const PENDING_SEASON = `WITH rows AS (
+    SELECT id, target, job_id AS jobId, payload, attempts, next_attempt_at AS nextAttemptAt, created_at AS createdAt,
+      CASE WHEN json_valid(payload) THEN payload END AS json
+    FROM outbox WHERE status = 'pending' AND target = ?)
+  SELECT id, target, jobId, payload, attempts, nextAttemptAt, createdAt FROM rows
+  WHERE json_extract(json, '$.type') = 'notify'
+    AND json_extract(json, '$.event.kind') = 'success'
+    AND json_extract(json, '$.event.media.type') = 'episode'
+    AND json_extract(json, '$.event.media.title') = ?
+    AND json_extract(json, '$.event.media.year') IS ?
+    AND json_extract(json, '$.event.media.season') = ?
+    AND json_extract(json, '$.event.destination') = ?
+    AND json_extract(json, '$.event.dryRun') = ?
+  ORDER BY id LIMIT ?`;
 const PENDING_TARGETS = `SELECT DISTINCT target FROM outbox WHERE status = 'pending'`;
 const PENDING_COUNT = `SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`;
+// Read from the partial index of pending rows alone (target is its first column).
+const PENDING_BY_TARGET = `SELECT target, COUNT(*) AS count FROM outbox WHERE status = 'pending' GROUP BY target`;
 
 export interface OutboxStore {
   /** Adds rows; call inside the caller's transaction to tie them to a job transition. */
   add(items: readonly OutboxItem[], jobId: number | null, now: Date): void;
   /** The oldest pending row of a target, whether or not it is due yet. */
   head(target: string): OutboxRow | undefined;
-  markSent(id: number, now: Date): void;
-  reschedule(id: number, nextAttemptAt: Date, error: string): void;
-  markDead(id: number, error: string): void;
+  /** The pending episode successes of one season for a target, oldest first, at most `limit`. */
+  pendingSeason(target: string, key: SeasonKey, limit: number): OutboxRow[];
+  /** Each of these changes is one transaction over all the rows given: a season pack is one message. */
+  markSent(ids: readonly number[], now: Date): void;
+  reschedule(ids: readonly number[], nextAttemptAt: Date, error: string): void;
+  markDead(ids: readonly number[], error: string): void;
+
   pendingTargets(): string[];
   pendingCount(): number;
   /** Moves every pending row of `from` to `to`; returns how many moved. */
   retarget(from: string, to: string): number;
   /** Gives up every pending row of a target (no longer configured); returns how many. */
   markTargetDead(target: string, error: string): number;
+  /** Rows waiting for delivery, per target that has any. */
+  pendingByTarget(): { target: string; count: number }[];
 }
 
 export function createOutboxStore(db: Db): OutboxStore {
@@ -45,14 +75,39 @@ export function createOutboxStore(db: Db): OutboxStore {
   const reschedule = db.prepare<[nextAttemptAt: string, error: string, id: number]>(RESCHEDULE);
   const markDead = db.prepare<[error: string, id: number]>(MARK_DEAD);
   const pendingTargets = db.prepare<[], string>(PENDING_TARGETS).pluck();
+  const pendingSeason = db.prepare<
+    [
+      target: string,
+      series: string,
+      year: number | null,
+      season: number,
+      destination: string,
+      dryRun: number,
+      limit: number,
+    ],
+    Omit<OutboxRow, 'payload'> & { payload: string }
+  >(PENDING_SEASON);
+  const addAll = db.transaction((items: readonly OutboxItem[], jobId: number | null, at: string) => {
+    for (const item of items) insert.run(item.target, jobId, JSON.stringify(item.payload), at, at);
+  });
+  const sendAll = db.transaction((ids: readonly number[], at: string) => {
+    for (const id of ids) markSent.run(at, id);
+  });
+  const rescheduleAll = db.transaction((ids: readonly number[], at: string, error: string) => {
+    for (const id of ids) reschedule.run(at, error, id);
+  });
+  const markAllDead = db.transaction((ids: readonly number[], error: string) => {
+    for (const id of ids) markDead.run(error, id);
+  });
   const retarget = db.prepare<[to: string, from: string]>(RETARGET);
   const markTargetDead = db.prepare<[error: string, target: string]>(MARK_TARGET_DEAD);
   const pendingCount = db.prepare<[], number>(PENDING_COUNT).pluck();
+  const pendingByTarget = db.prepare<[], { target: string; count: number }>(PENDING_BY_TARGET);
 
   return {
     add(items, jobId, now) {
-      const at = now.toISOString();
-      for (const item of items) insert.run(item.target, jobId, JSON.stringify(item.payload), at, at);
+      // Inside the caller's transaction this is a savepoint; alone, all targets get the message or none.
+      addAll(items, jobId, now.toISOString());
     },
     head(target) {
       for (;;) {
@@ -64,15 +119,24 @@ export function createOutboxStore(db: Db): OutboxStore {
         markDead.run('the payload has no shape this version can deliver', row.id);
       }
     },
-    markSent(id, now) {
-      markSent.run(now.toISOString(), id);
+    pendingSeason(target, key, limit) {
+      const { series, year, season, destination, dryRun } = key;
+      const rows = pendingSeason.all(target, series, year, season, destination, dryRun ? 1 : 0, limit);
+      return rows.flatMap((row) => {
+        const payload = parsePayload(row.payload);
+        return payload ? [{ ...row, payload }] : [];
+      });
     },
-    reschedule(id, nextAttemptAt, error) {
-      reschedule.run(nextAttemptAt.toISOString(), error, id);
+    markSent(ids, now) {
+      sendAll(ids, now.toISOString());
     },
-    markDead(id, error) {
-      markDead.run(error, id);
+    reschedule(ids, nextAttemptAt, error) {
+      rescheduleAll(ids, nextAttemptAt.toISOString(), error);
     },
+    markDead(ids, error) {
+      markAllDead(ids, error);
+    },
+
     pendingTargets() {
       return pendingTargets.all();
     },
@@ -84,6 +148,9 @@ export function createOutboxStore(db: Db): OutboxStore {
     },
     markTargetDead(target, error) {
       return markTargetDead.run(error, target).changes;
+    },
+    pendingByTarget() {
+      return pendingByTarget.all();
     },
   };
 }

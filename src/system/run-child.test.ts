@@ -64,6 +64,19 @@ describe('runChild', () => {
     expect(run).toMatchObject({ exitCode: 0, stdout: `$(id)\n*\n-"x" y\n` });
   });
 
+  it('adds `env` to the environment the child inherits, and shows none of it on the command line', async () => {
+    const run = await sh('echo "$SECRET_FOR_CHILD $PATH"; tr "\\0" " " < /proc/$$/cmdline', {
+      env: { SECRET_FOR_CHILD: 's3cret-value' },
+    });
+
+    expect(run.exitCode).toBe(0);
+    const [variables, commandLine] = run.stdout.split('\n');
+    expect(variables).toBe(`s3cret-value ${process.env.PATH}`);
+    expect(commandLine).toContain('/bin/sh -c');
+    expect(commandLine).not.toContain('s3cret-value');
+    expect(process.env.SECRET_FOR_CHILD).toBeUndefined();
+  });
+
   it('gives onSpawn the pid, which leads a process group of its own', async () => {
     let spawnedPid = 0;
     // Field 5 of /proc/PID/stat is the process group; "sh" has no space in its name.

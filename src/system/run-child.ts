@@ -40,6 +40,11 @@ export interface RunChildOptions {
    * run is reported anyway. Unset: the run waits for every holder of the pipes.
    */
   pipeDrainMs?: number;
+  /**
+   * Variables the child gets on top of this process's environment: how a secret reaches a child without
+   * appearing on its command line, which every user of the machine can read (ps, /proc/PID/cmdline).
+   */
+  env?: Readonly<Record<string, string>>;
   /** 'pipe' leaves stdin open for `onStdout` to answer the child; default 'ignore'. */
   stdin?: 'ignore' | 'pipe';
   onSpawn?: (pid: number) => void;
@@ -75,7 +80,11 @@ export function runChild(command: string, args: readonly string[], o: RunChildOp
   return new Promise<ChildRun>((resolve) => {
     let child: ChildProcess;
     try {
-      child = spawn(command, args, { stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'], detached: true });
+      child = spawn(command, args, {
+        stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'],
+        detached: true,
+        ...(o.env ? { env: { ...process.env, ...o.env } } : {}),
+      });
     } catch (thrown) {
       o.onGone?.();
       resolve({ ...notRun, durationMs: elapsed(), aborted: false, spawnError: coerceError(thrown) });

@@ -18,7 +18,7 @@ const README_MAX_LINES = 250;
  * Docs the README links to that other branches are writing. A link to one of them may lead nowhere until
  * they are merged; once a file exists, remove it here (the last test says so), and empty the list.
  */
-const PENDING_DOCS = ['docs/media-servers.md', 'docs/catch-up.md', 'docs/monitoring.md'];
+const PENDING_DOCS: string[] = [];
 
 /** Where this project is developed, beside the repository: never a user's path (../ past the root is caught too). */
 const FOREIGN_ROOTS = ['/work/'];
@@ -113,9 +113,9 @@ function outsidePaths(file: string): string[] {
   return found;
 }
 
-const VARIABLE = /\b(?:SYNC|TELEGRAM|PLEX)_[A-Z0-9_]*[A-Z0-9]\b/g;
+const VARIABLE = /\b(?:SYNC|TELEGRAM|PLEX|DISCORD|SLACK|PUSHOVER)_[A-Z0-9_]*[A-Z0-9]\b/g;
 /** As VARIABLE, and `PLEX_SECTION_*` for a family of them. */
-const DOC_VARIABLE = /\b(?:SYNC|TELEGRAM|PLEX)_[A-Z0-9_]*[A-Z0-9](?:_\*)?/g;
+const DOC_VARIABLE = /\b(?:SYNC|TELEGRAM|PLEX|DISCORD|SLACK|PUSHOVER)_[A-Z0-9_]*[A-Z0-9](?:_\*)?/g;
 
 /** How code appends the suffix of a variable read from a file: `${name}_FILE` or '_FILE'. */
 const FILE_SUFFIX = /(?:\}|['"`])_FILE\b/;

@@ -20,29 +20,32 @@ const ALLOWED: Record<string, readonly string[]> = {
   paths: ['core'],
   mounts: ['core', 'log', 'system'],
   store: ['core', 'system'],
-  media: ['core', 'log', 'paths'],
+  media: ['core', 'log'],
   notify: ['core', 'log', 'media'],
   intake: ['core', 'log', 'paths', 'store'],
   runner: ['core', 'log', 'paths', 'mounts', 'store', 'notify', 'system'],
   schedules: ['core', 'log', 'notify', 'store'],
   reports: ['core', 'log', 'mounts', 'notify', 'store'],
-  http: ['core', 'log', 'sources', 'paths', 'intake', 'reports'],
+  reconcile: ['core', 'log', 'paths', 'mounts', 'notify', 'store', 'system'],
+  http: ['core', 'log', 'sources', 'paths', 'intake', 'reports', 'reconcile'],
   cli: ['core', 'config', 'system', 'mounts', 'store', 'runner', 'media'],
 };
 
 /**
- * Of notify/, the runner and the schedules take the pure event builders only, never a sender; the
- * configuration reads notification URLs and media-server settings through the registries alone.
+ * Of notify/, the runner, the schedules and the catch-up take the pure event builders only, never a
+ * sender; the configuration reads notification URLs and media-server settings through the registries
+ * alone; of reconcile/, the HTTP layer takes the pass's answer shapes and the interface it drives.
  */
 const ONLY_FILES: Record<string, Record<string, readonly string[]>> = {
   config: {
     notify: ['notify/registry.ts', 'notify/target-url.ts'],
     media: ['media/registry.ts'],
   },
-  media: { paths: ['paths/translate.ts'] },
   runner: { notify: ['notify/events.ts', 'notify/format.ts'] },
   schedules: { notify: ['notify/events.ts', 'notify/format.ts'] },
   reports: { notify: ['notify/format.ts'] },
+  reconcile: { notify: ['notify/events.ts', 'notify/format.ts'] },
+  http: { reconcile: ['reconcile/reconciler.ts'] },
   // The CLI reads jobs through the service's API; of the store it only inspects the file (doctor).
   cli: {
     store: ['store/inspect-database.ts'],

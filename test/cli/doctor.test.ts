@@ -8,10 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/finding.js';
 import { openDatabase } from '../../src/store/database.js';
 import { checkTargets } from '../../src/cli/doctor/target-checks.js';
+import type { MediaServerSpec } from '../../src/media/registry.js';
 import type { NotifyTarget } from '../../src/notify/registry.js';
 import { cli, listenForCli, PACKAGE_VERSION } from '../support/cli.js';
 import { cleanupAll, onCleanup, tempDir } from '../support/cleanup.js';
 import { type FakeServer, startFakeServer } from '../support/fake-http.js';
+import { startFakeMediaBrowser } from '../support/fake-media-servers.js';
 import { post } from '../support/http-client.js';
 import { startInProcess } from '../support/in-process.js';
 import { radarrDownload } from '../support/payloads.js';
@@ -82,7 +84,9 @@ describe('doctor without a service', () => {
       'note  notifications  none (SYNC_NOTIFY_URLS, notify: in SYNC_CONFIG, ' +
         'or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID)',
     );
-    expect(line(run.stdout, 'media servers').text).toBe('note  media servers  none (PLEX_URL and PLEX_TOKEN)');
+    expect(line(run.stdout, 'media servers').text).toBe(
+      'note  media servers  none (PLEX_*, JELLYFIN_*, EMBY_* variables, or media_servers: in SYNC_CONFIG)',
+    );
     expect(run.stdout).toMatch(/\nNo problems found\.\n$/);
     // Not a terminal: no colour codes.
     expect(run.stdout).not.toContain('\x1b[');
@@ -311,6 +315,40 @@ describe('doctor and the notification targets: read-only calls only', () => {
     });
   });
 
+  it('Jellyfin and Emby: GET /System/Info with the key in the header each reads; a wrong key: a problem', async () => {
+    const jellyfinKey = 'jellyfin-doctor-key-0123';
+    const jellyfin = await startFakeMediaBrowser({ kind: 'jellyfin', apiKey: jellyfinKey });
+    const emby = await startFakeMediaBrowser({ kind: 'emby', apiKey: 'emby-doctor-key-0123' });
+    const mediaServers: MediaServerSpec[] = [
+      { type: 'jellyfin', url: jellyfin.url, apiKey: jellyfinKey },
+      { type: 'emby', name: 'attic', url: emby.url, apiKey: 'not-the-emby-key' },
+    ];
+    const found = await checkTargets(
+      { notify: [], mediaServers, mappings: [] },
+      { fetch: globalThis.fetch, timeoutMs: 2000 },
+    );
+    expect(found.mediaServers).toEqual([
+      {
+        level: 'ok',
+        subject: `jellyfin://127.0.0.1:${jellyfin.port}`,
+        detail: 'API key accepted; Jellyfin 12.0.0 "media-box"',
+      },
+      {
+        level: 'problem',
+        subject: 'attic',
+        detail: `GET ${emby.url}/System/Info answered HTTP 401 Unauthorized`,
+        fix: "check EMBY_API_KEY: an API key made in Emby's dashboard",
+      },
+    ]);
+    expect(jellyfin.requests.map((r) => `${r.method} ${r.url} ${r.headers.authorization}`)).toEqual([
+      `GET /System/Info MediaBrowser Token="${jellyfinKey}"`,
+    ]);
+    expect(emby.requests.map((r) => `${r.method} ${r.url} ${r.headers['x-emby-token']}`)).toEqual([
+      'GET /System/Info not-the-emby-key',
+    ]);
+    expect(JSON.stringify(found)).not.toContain(jellyfinKey);
+  });
+
   it('a target whose service has no read-only call is only asked whether its origin answers', async () => {
     const server = await startFakeServer({ status: 405, body: '' });
     onCleanup(() => server.close());
@@ -333,7 +371,11 @@ describe('doctor and the notification targets: read-only calls only', () => {
     };
     expect(found.notifications).toEqual([expected]);
     expect(found.mediaServers).toEqual([
-      { level: 'note', subject: 'media servers', detail: 'none (PLEX_URL and PLEX_TOKEN)' },
+      {
+        level: 'note',
+        subject: 'media servers',
+        detail: 'none (PLEX_*, JELLYFIN_*, EMBY_* variables, or media_servers: in SYNC_CONFIG)',
+      },
     ]);
 
     await server.close();

@@ -343,12 +343,12 @@ describe('exit codes without an answering service', () => {
   });
 
   it('2 for an unknown command; help, --help and --version answer 0', async () => {
-    const unknown = await cli(['reconcile'], {});
+    const unknown = await cli(['rebuild'], {});
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^sync-webhook: unknown command "reconcile"/);
+    expect(unknown.stderr).toMatch(/^sync-webhook: unknown command "rebuild"/);
     const help = await cli(['help'], {});
     expect(help.code).toBe(0);
-    for (const name of ['serve', 'doctor', 'jobs', 'retry', 'sync', 'test', 'summary']) {
+    for (const name of ['serve', 'doctor', 'jobs', 'retry', 'sync', 'test', 'summary', 'reconcile']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
     }
     expect(help.stdout).toMatch(/Exit codes: 0 done; 1 .*\n2 .*; 3 the service cannot be reached/);

@@ -70,7 +70,8 @@ describe('Dockerfile', () => {
     expect(JSON.parse(argsOf('ENTRYPOINT')[0] ?? '')).toEqual(['/usr/bin/tini', '--', '/app/docker/entrypoint.sh']);
     expect(JSON.parse(argsOf('CMD')[0] ?? '')).toEqual(['node', 'dist/main.js']);
     const run = argsOf('RUN').join('\n');
-    expect(run).toMatch(/apt-get install -y --no-install-recommends rsync tini/);
+    // apprise: the command notification URLs whose scheme is not built in are handed to.
+    expect(run).toMatch(/apt-get install -y --no-install-recommends rsync tini apprise/);
     expect(run).toContain('ln -s /app/docker/sync-webhook /usr/local/bin/sync-webhook');
     expect(argsOf('COPY')).toContain('docker ./docker');
     for (const script of ['docker/entrypoint.sh', 'docker/sync-webhook']) {

@@ -11,7 +11,7 @@ import { getJson, post } from '../support/http-client.js';
 import { getJob, waitForJob } from '../support/jobs-api.js';
 import { makeTree, treeOf } from '../support/trees.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
-import { type FakeServer, startAcceptingTelegram } from '../support/fake-http.js';
+import { type FakeServer, jobMessageTexts, startAcceptingTelegram } from '../support/fake-http.js';
 import { bindMount, mountProblem, mountTmpfs, onRootFilesystem, rootFsTempDir, skipUnless } from '../support/mounts.js';
 
 afterAll(cleanupAll);
@@ -133,7 +133,7 @@ describe.skipIf(skipMounted)('source share not mounted (SYNC_REQUIRE_MOUNTS=true
     await empty.unmount();
 
     expect(await treeOf(dst)).toEqual(destinationBefore);
-    expect(telegram.requests).toHaveLength(0);
+    expect(jobMessageTexts(telegram)).toEqual([]);
     expect((await getJson(svc.url, '/jobs?status=failed')).body.jobs).toEqual([]);
 
     // The real shares come back: every job runs, and only adds.
@@ -180,7 +180,7 @@ describe('source share empty (SYNC_REQUIRE_MOUNTS=false: plain folders, no root 
     await keepsWaiting(svc, job.id, 2);
     expect(await treeOf(dst)).toEqual(destinationBefore);
     expect(await readdir(src)).toEqual([]);
-    expect(telegram.requests).toHaveLength(0);
+    expect(jobMessageTexts(telegram)).toEqual([]);
 
     // The share's content is back: the job runs, with no retry used.
     await makeTree(src, { 'Old Movie (1999)/Old Movie (1999).mkv': 50_000, 'Old Movie (1999)/extra.nfo': '<movie/>' });

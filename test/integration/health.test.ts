@@ -7,11 +7,12 @@ import { cleanupAll, cleanupEachTest, tempDir } from '../support/cleanup.js';
 import { waitFor } from '../support/wait-for.js';
 import { freePort, startService } from '../support/launch.js';
 import { getJson, post } from '../support/http-client.js';
+import { readLog } from '../support/service-layout.js';
 import { getJob, waitForJob } from '../support/jobs-api.js';
 import { outboxRows } from '../support/db.js';
 import { makeTree } from '../support/trees.js';
 import { radarrDownload, sonarrDownload } from '../support/payloads.js';
-import { startAcceptingTelegram } from '../support/fake-http.js';
+import { jobMessageTexts, startAcceptingTelegram } from '../support/fake-http.js';
 
 afterAll(cleanupAll);
 cleanupEachTest();
@@ -73,8 +74,9 @@ describe('mounts required, but the roots are plain folders on the root filesyste
     const stats = await getJson(svc.url, '/stats');
     expect(stats.body).toMatchObject({ failures: 0, total_failed: 0, today_failed: 0 });
     expect((await getJson(svc.url, '/jobs?status=failed')).body.jobs).toEqual([]);
-    expect(await outboxRows(svc.dbPath)).toEqual([]);
-    expect(telegram.requests).toHaveLength(0);
+    // No message about the job; the shares being down may have been told (a message of its own kind).
+    expect((await outboxRows(svc.dbPath)).filter((r) => !r.payload.includes('"kind":"mount_down"'))).toEqual([]);
+    expect(jobMessageTexts(telegram)).toEqual([]);
     expect(await getJob(svc, res.body.job_id)).toMatchObject({ status: 'queued', started_at: null, finished_at: null });
   });
 });
@@ -228,7 +230,7 @@ describe('starting', () => {
     expect(svc.stdout()).toMatch(/listening on 0\.0\.0\.0:\d+/);
   });
 
-  it('without rsync on PATH: exits non-zero at once, saying how to install it', async () => {
+  it('without rsync on PATH: exits 2 at once, saying how to install it', async () => {
     const dir = await tempDir();
     const bin = join(dir, 'bin');
     await mkdir(bin);
@@ -241,9 +243,61 @@ describe('starting', () => {
     });
     const { code } = await svc.exited;
     expect(performance.now() - t0).toBeLessThan(5000);
-    expect(code).not.toBe(0);
+    expect(code).toBe(2);
     expect(svc.output()).toMatch(/rsync not found/);
     expect(svc.output()).toMatch(/apt-get install rsync/);
+  });
+
+  it('with an rsync older than the flags need: exits 2 naming the version found and the one needed', async () => {
+    const dir = await tempDir();
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    await symlink(process.execPath, join(bin, 'node'));
+    // What Ubuntu 20.04's rsync prints: it has no --mkpath.
+    await writeFile(
+      join(bin, 'rsync'),
+      '#!/bin/sh\necho "rsync  version 3.1.3  protocol version 31"\necho "Copyright (C) 1996-2018"\n',
+      { mode: 0o755 },
+    );
+    const svc = await startService({
+      dir,
+      bareEnv: { PATH: bin, SYNC_PORT: String(await freePort()) },
+      waitForHealth: false,
+    });
+    const { code } = await svc.exited;
+    expect(code, svc.output()).toBe(2);
+    expect(svc.output()).toContain('rsync 3.1.3 is too old: sync-webhook needs rsync 3.2.3 or newer (for --mkpath)');
+  });
+
+  it('with SYNC_LOG_FORMAT=json: one JSON object per line on stdout and in sync_webhook.log, redacted', async () => {
+    const secret = 'json-log-api-key-0123';
+    const svc = await startService({ env: { SYNC_LOG_FORMAT: 'json', SYNC_LOG_LEVEL: 'DEBUG', SYNC_API_KEY: secret } });
+    // At DEBUG the body is logged: a secret pasted into it must come out redacted.
+    const res = await post(svc.url, `/sync/manual?apikey=${secret}`, { path: `/movies/${secret}`, type: 'movie' });
+    expect(res.status, res.text).toBe(422);
+    await svc.waitForLog(/Manual sync refused/);
+    await svc.stop();
+    const file = await readLog(svc, 'sync_webhook.log');
+    for (const text of [svc.stdout(), file]) {
+      expect(text).not.toContain(secret);
+      const lines = text.split('\n').filter(Boolean);
+      expect(lines.length).toBeGreaterThan(5);
+      for (const line of lines) {
+        const entry = JSON.parse(line);
+        expect(Object.keys(entry).slice(0, 3), line).toEqual(['time', 'level', 'msg']);
+        expect(entry.time).toMatch(ISO_UTC);
+      }
+    }
+    const entries = file
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(entries).toContainEqual(
+      expect.objectContaining({ level: 'INFO', msg: expect.stringMatching(/^Sync webhook listening on /) }),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({ level: 'DEBUG', msg: expect.stringContaining('"path":"/movies/[REDACTED]"') }),
+    );
   });
 
   it('with an unusable SYNC_DB_PATH: exits non-zero naming it', async () => {

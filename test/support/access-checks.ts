@@ -30,11 +30,16 @@ export const ROUTES: [method: string, path: string, body?: unknown][] = [
   ['POST', '/test'],
   ['GET', '/summary/send'],
   ['POST', '/summary/send'],
+  ['GET', '/metrics'],
   ['POST', '/sync/radarr', 'radarr'],
   ['PUT', '/sync/radarr', 'radarr'],
   ['POST', '/sync/sonarr', { eventType: 'Test' }],
   ['PUT', '/sync/sonarr', { eventType: 'Test' }],
   ['POST', '/sync/manual', { path: '/movies/Intruder (2020)', type: 'movie' }],
+  ['POST', '/reconcile', { queue: true }],
+  ['GET', '/reconcile'],
+  ['GET', '/reconcile/1'],
+  ['POST', '/reconcile/1/queue'],
   ['POST', '/health'],
   ['HEAD', '/stats'],
   ['DELETE', '/jobs/1'],
@@ -133,8 +138,11 @@ export async function everyRouteRefused(s: Setup, wrong: Record<string, string>[
   // None of it had an effect: no job, no message, no summary queued.
   expect(await outboxRows(s.svc.dbPath)).toEqual([]);
   expect(s.telegram.requests).toHaveLength(0);
-  const jobs = await s.call('GET', '/jobs', undefined, { 'X-Api-Key': API_KEY, Authorization: basic(USER, PASSWORD) });
+  const allowed = { 'X-Api-Key': API_KEY, Authorization: basic(USER, PASSWORD) };
+  const jobs = await s.call('GET', '/jobs', undefined, allowed);
   expect(jobs.body.jobs).toEqual([]);
+  const passes = await s.call('GET', '/reconcile', undefined, allowed);
+  expect(passes.body.passes).toEqual([]);
 }
 
 export async function healthForStrangers(s: Setup): Promise<void> {

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { CliAdapters } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { findProgram } from '../../src/system/find-program.js';
 import type { InProcessService } from './in-process.js';
 import { REPO_ROOT } from './repo-paths.js';
 import { testDefaultEnv } from './service-layout.js';
@@ -49,10 +50,13 @@ export async function cli(
     },
     fetch: o.fetch ?? globalThis.fetch,
     readFile: (path) => readFileSync(path, 'utf8'),
+    findProgram: (name) => findProgram(name, env.PATH ?? process.env.PATH),
     serve: () => Promise.reject(new Error('a test does not start the service through the CLI in-process')),
     version: PACKAGE_VERSION,
     uid: o.uid ?? process.getuid?.(),
     rsyncBinary: o.rsyncBinary ?? 'rsync',
+    // Real waits, but short: a catch-up pass over test trees takes a fraction of a second.
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))),
   });
   return { code, stdout, stderr };
 }

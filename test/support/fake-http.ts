@@ -171,6 +171,16 @@ export async function startAcceptingTelegram(): Promise<FakeServer> {
   return telegram;
 }
 
+/**
+ * The texts a fake Telegram received about jobs: every message but the share down/back ones, which any
+ * outage longer than a check interval sends.
+ */
+export function jobMessageTexts(telegram: FakeServer): string[] {
+  return telegram.requests
+    .map((r) => r.json<{ text: string }>().text)
+    .filter((text) => !/^<b>Share (Down|Back)<\/b>/.test(text));
+}
+
 function toHandler(h: FakeHandler | FakeAction): FakeHandler {
   return typeof h === 'function' ? h : () => h;
 }

@@ -17,11 +17,13 @@ import { createHistoryLog } from '../../src/log/history.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createService, type Service, type ServiceAdapters } from '../../src/service/create-service.js';
 import { systemAdapters } from '../../src/service/system-adapters.js';
+import { findProgram } from '../../src/system/find-program.js';
 import { onCleanup, tempDir } from './cleanup.js';
 import { waitFor } from './wait-for.js';
 import {
   layoutOf,
   type MappingSpec,
+  type MediaServerSpec,
   type NotifySpec,
   type ServiceLayout,
   testDefaultEnv,
@@ -36,6 +38,8 @@ export interface InProcessOptions {
   mappings?: MappingSpec[];
   /** The YAML file's `notify:` block. */
   notify?: NotifySpec[];
+  /** The YAML file's `media_servers:` block. */
+  mediaServers?: MediaServerSpec[];
   /** Adapters to use instead of the real ones (a probe that answers as told, a clock). */
   adapters?: Partial<ServiceAdapters>;
   /** Shorter waits than TIMING's (the outbox's backoff), so a test need not sleep through them. */
@@ -51,18 +55,25 @@ export interface InProcessService extends ServiceLayout {
   waitForLog(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Exit codes the service asked for (it asks after a job's outcome could not be recorded). */
   exitCodes: number[];
+  /** Stops the service and closes its logs, once (the test cleanup calls it too): a test restarts in `dir`. */
+  stop(): Promise<void>;
 }
 
 export async function startInProcess(o: InProcessOptions = {}): Promise<InProcessService> {
   const layout = layoutOf(o.dir ?? (await tempDir('sync-webhook-inproc-')));
-  await writeConfig(layout, { mappings: o.mappings, notify: o.notify });
+  await writeConfig(layout, { mappings: o.mappings, notify: o.notify, mediaServers: o.mediaServers });
   const env = Object.fromEntries(
     Object.entries({ ...testDefaultEnv(layout), ...o.env }).filter(([, value]) => value !== ''),
   );
-  const config = loadConfig(env, (path) => readFileSync(path, 'utf8'));
+  const config = loadConfig(
+    env,
+    (path) => readFileSync(path, 'utf8'),
+    (name) => findProgram(name, env.PATH ?? process.env.PATH),
+  );
   let output = '';
   const { log, close } = createLogger({
     level: config.log.level,
+    format: config.log.format,
     logDir: layout.logDir,
     timeZone: config.timeZone,
     secrets: secretsOf(config),
@@ -72,14 +83,19 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
   const exitCodes: number[] = [];
   const adapters = { ...systemAdapters(config, { log, history, exit: (code) => exitCodes.push(code) }), ...o.adapters };
   const service = createService(config, adapters, { ...TIMING, ...o.timing });
-  onCleanup(async () => {
-    await service.stop();
-    history.close();
-    close();
-  });
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      await service.stop();
+      history.close();
+      close();
+    })();
+    return stopped;
+  };
+  onCleanup(stop);
   await service.start();
   await service.app.ready();
   const waitForLog = (re: RegExp, timeoutMs = 10_000) =>
     waitFor(() => output.match(re) ?? undefined, { timeoutMs, what: `log line ${re}` });
-  return { ...layout, service, app: service.app, output: () => output, waitForLog, exitCodes };
+  return { ...layout, service, app: service.app, output: () => output, waitForLog, exitCodes, stop };
 }

@@ -14,7 +14,7 @@ export type JobStatusJson = 'queued' | 'in_progress' | 'success' | 'failed';
 export interface JobJson {
   id: number;
   status: JobStatusJson;
-  source: 'radarr' | 'sonarr' | 'manual';
+  source: 'radarr' | 'sonarr' | 'manual' | 'reconcile';
   media_type: 'movie' | 'episode';
   title: string;
   container_path: string;

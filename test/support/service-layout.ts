@@ -18,6 +18,7 @@ export interface MappingSpec {
   /** One for both sides, or per side (the YAML allows both). */
   anchor?: string | { source?: string; destination?: string };
   fstype?: string | { source?: string; destination?: string };
+  kind?: 'movie' | 'tv';
 }
 
 export interface ServiceLayout {
@@ -51,10 +52,10 @@ export function layoutOf(dir: string): ServiceLayout {
  */
 export async function writeConfig(
   layout: ServiceLayout,
-  o: { mappings?: MappingSpec[]; configYaml?: string; notify?: NotifySpec[] },
+  o: { mappings?: MappingSpec[]; configYaml?: string; notify?: NotifySpec[]; mediaServers?: MediaServerSpec[] },
 ): Promise<void> {
   const mappings = o.mappings ?? defaultMappings(layout);
-  await writeFile(layout.configPath, o.configYaml ?? yamlFor(mappings, o.notify));
+  await writeFile(layout.configPath, o.configYaml ?? yamlFor(mappings, o.notify, o.mediaServers));
   if (o.configYaml) return;
   for (const m of mappings) {
     await mkdir(m.source, { recursive: true });
@@ -78,6 +79,8 @@ export function testDefaultEnv(layout: ServiceLayout): Record<string, string> {
     SYNC_MANUAL_STABLE_SECONDS: '0',
     SYNC_MOUNT_CHECK_INTERVAL_SECONDS: '1',
     SYNC_MOUNT_TIMEOUT_SECONDS: '5',
+    // One message per job, as most tests count them; the season-pack tests set their own window.
+    SYNC_NOTIFY_GROUP_SECONDS: '0',
   };
 }
 
@@ -105,7 +108,19 @@ export interface NotifySpec {
   priority?: string;
 }
 
-function yamlFor(mappings: MappingSpec[], notify?: NotifySpec[]): string {
+/** One entry of the file's `media_servers:` block. */
+export interface MediaServerSpec {
+  type: 'plex' | 'jellyfin' | 'emby';
+  url: string;
+  token?: string;
+  api_key?: string;
+  name?: string;
+  path_map?: { from: string; to: string }[];
+  sections?: Record<string, string | number>;
+}
+
+function yamlFor(mappings: MappingSpec[], notify?: NotifySpec[], mediaServers?: MediaServerSpec[]): string {
   // JSON is valid YAML, and JSON.stringify quotes every path safely.
-  return `${JSON.stringify(notify ? { mappings, notify } : { mappings }, null, 2)}\n`;
+  const file = { mappings, ...(notify ? { notify } : {}), ...(mediaServers ? { media_servers: mediaServers } : {}) };
+  return `${JSON.stringify(file, null, 2)}\n`;
 }

@@ -1,6 +1,7 @@
 // The notification targets and media servers doctor looks at. Each kind brings its own read-only
 // check: a notification service in its scheme's parser (ParsedTarget.check: Telegram asks getMe and
-// getChat), a media server in media/registry.ts (checkMediaServer: Plex lists its library sections).
+// getChat), a media server in media/registry.ts (checkMediaServer: Plex lists its library sections,
+// Jellyfin and Emby answer /System/Info).
 // A target whose service has no read-only call is only asked whether its origin answers, and the line
 // says to send a test. Nothing is ever sent or scanned.
 import type { Config } from '../../config/load.js';
@@ -32,7 +33,7 @@ export async function checkTargets(
         ]
       : Promise.all(config.notify.map((t) => (t.check ? t.check(o) : checkAnswers(t.id, t.origin, o)))),
     config.mediaServers.length === 0
-      ? [note('media servers', 'none (PLEX_URL and PLEX_TOKEN)')]
+      ? [note('media servers', 'none (PLEX_*, JELLYFIN_*, EMBY_* variables, or media_servers: in SYNC_CONFIG)')]
       : Promise.all(config.mediaServers.map((s) => checkMediaServer(s, { ...o, mappings: config.mappings }))),
   ]);
   return { notifications: notifications.flat(), mediaServers: mediaServers.flat() };

@@ -10,6 +10,8 @@ export interface OpsRouteDeps {
   sendTestNotification: () => Promise<TestDelivery[]>;
   /** Queues today's summary so far; returns its day. */
   sendSummaryNow: () => { day: string; notifications: boolean };
+  /** The Prometheus text exposition and its content type (reports/metrics.ts). */
+  scrapeMetrics: () => Promise<{ contentType: string; text: string }>;
 }
 
 /** One target's answer to /test; `error` is free of secrets. */
@@ -41,6 +43,11 @@ export function registerOpsRoutes(app: FastifyInstance, deps: OpsRouteDeps): voi
   });
 
   app.get('/stats', async () => deps.stats());
+
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, text } = await deps.scrapeMetrics();
+    return reply.type(contentType).send(text);
+  });
 
   app.route({
     method: ['GET', 'POST'],

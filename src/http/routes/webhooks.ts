@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { InputError } from '../../core/errors.js';
-import type { JobSource, SourceResult } from '../../core/types.js';
+import type { SourceResult, WebhookSource } from '../../core/types.js';
 import type { Intake, IntakeResult } from '../../intake/intake.js';
 import { parseManualRequest } from '../../sources/manual.js';
 import { parseRadarrWebhook } from '../../sources/radarr.js';
@@ -10,7 +10,7 @@ export interface WebhookRouteDeps {
   intake: Intake;
 }
 
-const PARSERS: Record<JobSource, (body: unknown) => SourceResult> = {
+const PARSERS: Record<WebhookSource, (body: unknown) => SourceResult> = {
   radarr: parseRadarrWebhook,
   sonarr: parseSonarrWebhook,
   manual: parseManualRequest,
@@ -18,7 +18,7 @@ const PARSERS: Record<JobSource, (body: unknown) => SourceResult> = {
 
 /** POST (or PUT, which Radarr/Sonarr also offer) /sync/radarr|sonarr|manual: one parse, one committed insert. */
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): void {
-  for (const sender of Object.keys(PARSERS) as JobSource[]) {
+  for (const sender of Object.keys(PARSERS) as WebhookSource[]) {
     app.route({
       method: sender === 'manual' ? 'POST' : ['POST', 'PUT'],
       url: `/sync/${sender}`,
