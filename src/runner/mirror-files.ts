@@ -61,7 +61,7 @@ export async function removeGoneFiles(ctx: MirrorContext, named: readonly JobFil
   const sideFiles = named
     .flatMap((f) => sideFilesOf(f.dest, listed))
     .filter((dest, i, all) => !namedDests.has(dest) && all.indexOf(dest) === i)
-    .map((dest) => ({ container: '', source: sourceOf(dest, ctx.mapping), dest }));
+    .map((dest) => ({ source: sourceOf(dest, ctx.mapping), dest }));
   const candidates = [...named, ...sideFiles];
   const presence = await presenceOf(ctx, candidates);
   const results: MirroredFile[] = [];
@@ -84,7 +84,7 @@ export async function removeGoneFiles(ctx: MirrorContext, named: readonly JobFil
 export async function removeGoneFolder(ctx: MirrorContext, itemDest: string): Promise<MirroredFile[]> {
   const root = ctx.mapping.destination.path;
   const { files, folders } = await listing(ctx, itemDest, 'all');
-  const candidates = files.map((dest) => ({ container: '', source: sourceOf(dest, ctx.mapping), dest }));
+  const candidates = files.map((dest) => ({ source: sourceOf(dest, ctx.mapping), dest }));
   const presence = await presenceOf(ctx, candidates);
   const results: MirroredFile[] = [];
   const toRemove: string[] = [];

@@ -21,7 +21,6 @@ const PLAN: MirrorPlan = {
 describe('locate', () => {
   it('translates a file of the plan into its mapping', () => {
     expect(locate('/movies/Film/a [x].mkv', PLAN, { mapping: '/movies' }, MAPPINGS)).toEqual({
-      container: '/movies/Film/a [x].mkv',
       source: '/src/movies/Film/a [x].mkv',
       dest: '/dst/movies/Film/a [x].mkv',
     });

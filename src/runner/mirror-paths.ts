@@ -9,9 +9,8 @@ import { isInside } from '../core/paths.js';
 import type { Job, Mapping, MirroredFile, MirrorPlan } from '../core/types.js';
 import { translatePath } from '../paths/translate.js';
 
-/** A file the event names: as Radarr/Sonarr named it, and where it is at the source and the destination. */
+/** A file of a mirroring job: where it is at the source and at the destination. */
 export interface JobFile {
-  container: string;
   source: string;
   dest: string;
 }
@@ -32,7 +31,7 @@ export function locate(
     const why = t.kind === 'ok' ? `not inside ${plan.folder} of mapping ${job.mapping}` : t.problem;
     throw new PermanentError(`${plan.event} names ${path}: ${why}; the job cannot run`);
   }
-  return { container: path, source: t.sourcePath, dest: t.destPath };
+  return { source: t.sourcePath, dest: t.destPath };
 }
 
 /** The source path of a destination path below the mapping's destination root. */
