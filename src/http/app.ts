@@ -1,16 +1,24 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { InputError } from '../core/errors.js';
 import type { Logger } from '../log/logger.js';
-import { registerAuth, type AuthConfig } from './auth.js';
+import { answer, errorAnswer, errorResponse, jobAnswer } from './api-schemas.js';
+import { registerAuth, SECURITY_SCHEMES, type AuthConfig } from './auth.js';
+import { type CommonResponses, registerOpenApi } from './openapi.js';
 import { registerJobRoutes, type JobRouteDeps } from './routes/jobs.js';
-import { registerOpsRoutes, type OpsRouteDeps } from './routes/ops.js';
+import { healthReport, registerOpsRoutes, type OpsRouteDeps } from './routes/ops.js';
 import { registerReconcileRoutes, type ReconcileRouteDeps } from './routes/reconcile.js';
 import { registerWebhookRoutes, type WebhookRouteDeps } from './routes/webhooks.js';
+import { type ClientProblem, describeValidationError } from './validation-error.js';
 
 export type AppDeps = WebhookRouteDeps &
   JobRouteDeps &
   OpsRouteDeps &
-  ReconcileRouteDeps & { log: Logger; auth: AuthConfig };
+  ReconcileRouteDeps & {
+    log: Logger;
+    auth: AuthConfig;
+    /** This build's version, in the OpenAPI description. */
+    version: string;
+  };
 
 /** Largest body accepted; a real Radarr/Sonarr payload is a few kB. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -25,7 +33,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Radarr/Sonarr close every connection; keep-alive clients (benchmarks, curl) still work.
     keepAliveTimeout: 5000,
     return503OnClosing: true,
+    ajv: {
+      customOptions: {
+        // A parameter's error text in its schema (validation-error.ts): an OpenAPI extension Ajv must know.
+        keywords: ['x-error'],
+        // Checking our own schemas against the JSON Schema meta-schema at every start cost ~25 ms of CPU and
+        // 3 MB; test/service/openapi.test.ts compiles each of them strictly instead.
+        validateSchema: false,
+      },
+    },
   });
+
+  // Answers go out as the handlers built them (JSON.stringify, as without schemas): the response schemas
+  // describe them for /openapi.json and the tests, and compiling a serialiser for each would slow the start.
+  app.setSerializerCompiler(() => serializeJson);
 
   // Fastify also parses text/plain by default; every body this API takes is JSON, so anything else is 415.
   app.removeContentTypeParser('text/plain');
@@ -40,7 +61,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = describeClientError(error);
+    const known = describeValidationError(error, request) ?? describeClientError(error);
     if (known) {
       // The path without its query: ?apikey= carries a secret, in encodings the log redaction cannot all know.
       request.log.warn(`${request.method} ${request.url.split('?')[0]}: ${known.status} ${known.message}`);
@@ -54,8 +75,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     reply.code(404).send({ error: `Not found: ${request.method} ${request.url.split('?')[0]}` }),
   );
 
-  // Registered before the routes, so no route can be reached around it.
+  // Registered before the routes, so no route can be reached around it, and none is missing from the description.
   registerAuth(app, deps.auth);
+  registerOpenApi(app, {
+    title: 'sync-webhook',
+    version: deps.version,
+    description: API_DESCRIPTION,
+    securitySchemes: SECURITY_SCHEMES,
+    common: COMMON_RESPONSES,
+    components: { Error: errorAnswer, Job: jobAnswer, HealthReport: healthReport, ShuttingDown: shuttingDown },
+  });
   registerWebhookRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerOpsRoutes(app, deps);
@@ -63,7 +92,37 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   return app;
 }
 
-function describeClientError(error: FastifyError): { status: number; message: string; field?: string } | null {
+const API_DESCRIPTION =
+  'Radarr/Sonarr webhooks in, rsync jobs out. Every answer is JSON but /metrics; every 4xx is ' +
+  '{"error": …} naming the problem, with "field" when one field is to blame. An unknown URL or method ' +
+  'answers 404 {"error": "Not found: GET /nope"}. Credentials are needed only when SYNC_USERNAME/' +
+  'SYNC_PASSWORD or SYNC_API_KEY are set. The user documentation is docs/api.md.';
+
+/** Fastify's own answer to a request that arrives while the service shuts down (return503OnClosing). */
+const shuttingDown = {
+  type: 'object',
+  required: ['error', 'message', 'statusCode'],
+  properties: { error: { const: 'Service Unavailable' }, message: { type: 'string' }, statusCode: { const: 503 } },
+  additionalProperties: false,
+} as const;
+
+/** Answers any route may give besides its own: this file's error handler, auth.ts, Fastify's body parser. */
+const COMMON_RESPONSES: CommonResponses = {
+  all: {
+    500: errorResponse('A bug, or a database that refused a write; the service log has the details'),
+    503: answer('The service is shutting down (Fastify answers this itself)', shuttingDown),
+  },
+  guarded: { 401: errorResponse('Credentials missing or wrong, when authentication is configured') },
+  withBody: {
+    400: errorResponse('Malformed JSON, or an empty body where one is needed'),
+    413: errorResponse(`A body larger than ${BODY_LIMIT_BYTES} bytes`),
+    415: errorResponse('A body that is not application/json'),
+  },
+};
+
+const serializeJson = (data: unknown): string => JSON.stringify(data);
+
+function describeClientError(error: FastifyError): ClientProblem | null {
   if (error instanceof InputError)
     return { status: error.statusCode, message: error.message, ...(error.field ? { field: error.field } : {}) };
   switch (error.code) {

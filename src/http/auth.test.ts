@@ -8,6 +8,7 @@ function deps(auth: AppDeps['auth']): AppDeps {
   return {
     log: pino({ level: 'silent' }),
     auth,
+    version: '3.0.0',
     intake: { accept: async () => ({ kind: 'test' }) },
     jobs: { retryFailed: () => 'not_found', retryFailedSince: () => [] },
     jobReports: { get: () => undefined, list: () => [] },

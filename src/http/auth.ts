@@ -76,3 +76,23 @@ function digest(data: Buffer): Buffer {
 function same(a: Buffer, b: Buffer): boolean {
   return timingSafeEqual(a, b);
 }
+
+/** What registerAuth accepts, as the OpenAPI description names it. */
+export const SECURITY_SCHEMES = {
+  basic: {
+    type: 'http',
+    scheme: 'basic',
+    description: 'SYNC_USERNAME and SYNC_PASSWORD: the Username/Password fields of the Radarr/Sonarr webhook',
+  },
+  apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'SYNC_API_KEY' },
+  apiKeyQuery: { type: 'apiKey', in: 'query', name: 'apikey', description: 'SYNC_API_KEY, in the URL' },
+} as const;
+
+/** The security of a route anyone may call (GET /ping). */
+export const OPEN_TO_ALL: readonly Record<string, readonly string[]>[] = [];
+
+/** The security of a route that answers without credentials, and says more with them (GET /health). */
+export const CREDENTIALS_OPTIONAL: readonly Record<string, readonly string[]>[] = [
+  {},
+  ...Object.keys(SECURITY_SCHEMES).map((name) => ({ [name]: [] })),
+];

@@ -347,6 +347,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
   const app = buildApp({
     log,
     auth: config.auth,
+    version: adapters.version,
     intake,
     jobs,
     jobReports,

@@ -52,11 +52,14 @@ describe('SIGKILL of the whole tree while rsync writes an upgraded episode', () 
 
     const tempRe = new RegExp(`^\\.${escapeRegExp(file)}\\.[A-Za-z0-9]{6}$`);
     const oldSize = (await stat(oldCopy)).size;
-    // Copying has begun: rsync's temp file is there (or, were it writing in place, the file grows).
+    // Copying has begun: rsync's temp file holds some bytes, so there is a part to resume from (or, were it
+    // writing in place, the file grows). A temp file still empty under load would leave nothing to resume.
     const writing = await waitFor(
-      async () =>
-        (await readdir(seasonDst)).find((n) => tempRe.test(n)) ??
-        ((await stat(join(seasonDst, file))).size !== oldSize ? file : undefined),
+      async () => {
+        const temp = (await readdir(seasonDst)).find((n) => tempRe.test(n));
+        if (temp) return (await stat(join(seasonDst, temp)).catch(() => undefined))?.size ? temp : undefined;
+        return (await stat(join(seasonDst, file))).size !== oldSize ? file : undefined;
+      },
       { timeoutMs: 20_000, intervalMs: 1, what: 'rsync writing the new episode' },
     );
     expect(writing, 'rsync writes a temp file beside the episode, never into it').not.toBe(file);

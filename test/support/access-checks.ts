@@ -40,6 +40,7 @@ export const ROUTES: [method: string, path: string, body?: unknown][] = [
   ['GET', '/reconcile'],
   ['GET', '/reconcile/1'],
   ['POST', '/reconcile/1/queue'],
+  ['GET', '/openapi.json'],
   ['POST', '/health'],
   ['HEAD', '/stats'],
   ['DELETE', '/jobs/1'],

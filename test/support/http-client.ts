@@ -9,6 +9,7 @@
 
 import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { checkAnswer } from './api-description.js';
 
 /** A running service's base URL, or an in-process service's Fastify app. */
 export type Target = string | Pick<FastifyInstance, 'inject'>;
@@ -35,10 +36,16 @@ export interface RequestOptions {
 
 /**
  * One HTTP/1.1 request with node:http (no keep-alive agent), so headers such as
- * `Connection: close` go out exactly as Radarr/Sonarr send them.
+ * `Connection: close` go out exactly as Radarr/Sonarr send them. Every answer is checked against the
+ * service's OpenAPI description (api-description.ts): one it does not describe fails the test.
  */
-export function request<T = any>(target: Target, path: string, o: RequestOptions = {}): Promise<HttpResponse<T>> {
-  if (typeof target !== 'string') return inject<T>(target, path, o);
+export async function request<T = any>(target: Target, path: string, o: RequestOptions = {}): Promise<HttpResponse<T>> {
+  const res = typeof target === 'string' ? await send<T>(target, path, o) : await inject<T>(target, path, o);
+  await checkAnswer(o.method ?? (o.body === undefined ? 'GET' : 'POST'), path, res);
+  return res;
+}
+
+function send<T>(target: string, path: string, o: RequestOptions): Promise<HttpResponse<T>> {
   const url = new URL(path, target);
   let payload: Buffer | undefined;
   if (o.body !== undefined) {

@@ -5,6 +5,7 @@ import type { Intake, IntakeResult } from '../../intake/intake.js';
 import { parseManualRequest } from '../../sources/manual.js';
 import { parseRadarrWebhook } from '../../sources/radarr.js';
 import { parseSonarrWebhook } from '../../sources/sonarr.js';
+import { webhookSchema } from './webhook-schemas.js';
 
 export interface WebhookRouteDeps {
   intake: Intake;
@@ -22,6 +23,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRouteDe
     app.route({
       method: sender === 'manual' ? 'POST' : ['POST', 'PUT'],
       url: `/sync/${sender}`,
+      schema: webhookSchema(sender),
       handler: async (request, reply) => {
         if (request.body === undefined) throw new InputError('Empty body: send a JSON object', 400);
         if (request.log.level === 'debug' || request.log.level === 'trace')
