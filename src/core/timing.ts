@@ -42,6 +42,8 @@ export interface Timing {
   rsyncKillGraceMs: number;
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
   rsyncPipeDrainMs: number;
+  /** The trash clean-up's removal of old days at one destination (big files on a slow share). */
+  trashCleanUpTimeoutMs: number;
   /** The apprise command past its time limit gets SIGTERM, and SIGKILL this long after. */
   programKillGraceMs: number;
   /**
@@ -70,6 +72,7 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   cliRequestTimeoutMs: 40 * SECOND,
   rsyncKillGraceMs: 5 * SECOND,
   rsyncPipeDrainMs: SECOND,
+  trashCleanUpTimeoutMs: 5 * MINUTE,
   programKillGraceMs: 2 * SECOND,
   heartbeatIntervalMs: MINUTE,
 });

@@ -2,7 +2,7 @@
 // (Fastify's validator) and 2020-12 (OpenAPI 3.1) read alike: `type` arrays for null, `const`, no `nullable`.
 // They describe the answers for /openapi.json and the tests; they never shape them (app.ts serialises
 // with JSON.stringify), so an answer that strays from its schema fails a test instead of losing a field.
-import { JOB_STATUSES } from '../core/types.js';
+import { JOB_KINDS, JOB_STATUSES } from '../core/types.js';
 
 /** A JSON Schema object, as the routes and the description hold it. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -68,6 +68,37 @@ const jobProgress = exactObject({
   updated_at: time,
 });
 
+const stringList = { type: 'array', items: string } as const satisfies JsonSchema;
+
+/** What an upgrade, rename or delete did to one file at the destination (docs/mirroring.md). */
+const mirroredFile = exactObject({
+  path: string,
+  action: { type: 'string', enum: ['deleted', 'trashed', 'renamed', 'kept', 'absent'] },
+  to: { ...nullableString, description: 'Trashed: where in the trash; renamed: the new path' },
+  reason: { ...nullableString, description: 'Kept: why' },
+});
+
+/** The fields of upgrades, renames and deletes; a copy has none of them. */
+const mirrorProperties = {
+  event: {
+    type: 'string',
+    enum: ['Download', 'Rename', 'MovieFileDelete', 'EpisodeFileDelete', 'MovieDelete', 'SeriesDelete'],
+    description: 'Upgrades, renames and deletes: the Radarr/Sonarr event',
+  },
+  replaced_files: { ...stringList, description: 'Upgrades: the files the import replaced, as sent' },
+  renamed_files: {
+    type: 'array',
+    items: exactObject({ from: nullableString, to: string }),
+    description: 'Renames: each file before and after, as sent (from: null when the payload had none)',
+  },
+  delete_scope: { type: 'string', enum: ['files', 'folder'], description: 'Deletes: named files, or a whole folder' },
+  deleted_files: { ...stringList, description: 'Deletes: the files named (empty for a whole folder)' },
+  files: {
+    description: 'Upgrades, renames and deletes: what the last run did to each file; null until one ran',
+    anyOf: [{ type: 'null' }, { type: 'array', items: mirroredFile }],
+  },
+} as const satisfies Record<string, JsonSchema>;
+
 /** A job's fields as GET /jobs and GET /jobs/{id} answer them (http/job-json.ts). */
 const jobProperties = {
   id: integer,
@@ -91,14 +122,19 @@ const jobProperties = {
   finished_at: nullableTime,
   duration_seconds: { type: ['number', 'null'] },
   next_attempt_at: nullableTime,
+  kind: { type: 'string', enum: [...JOB_KINDS], description: 'copy, upgrade, rename or delete (docs/mirroring.md)' },
+  ...mirrorProperties,
   progress: {
     description: "Jobs in progress only: rsync's latest progress line, null until it prints one",
     anyOf: [{ type: 'null' }, jobProgress],
   },
 } as const satisfies Record<string, JsonSchema>;
 
+/** Present on some jobs only: progress on one in progress, the mirroring fields on an upgrade, rename, delete. */
+const optionalJobFields = ['progress', ...Object.keys(mirrorProperties)];
+
 /** A job in GET /jobs. */
-export const jobAnswer = exactObject(jobProperties, ['progress']);
+export const jobAnswer = exactObject(jobProperties, optionalJobFields);
 
 /** GET /jobs/{id}: the job, and what its partial copy holds. */
 export const jobDetailAnswer = exactObject(
@@ -109,5 +145,5 @@ export const jobDetailAnswer = exactObject(
       description: "Bytes of the job's partial copy at the destination (0: none); null when the share did not answer",
     },
   },
-  ['progress'],
+  optionalJobFields,
 );

@@ -1,4 +1,15 @@
-import type { Job, JobProgress, JobSource, JobStatus, MediaDetails, MediaType } from '../core/types.js';
+import type {
+  Job,
+  JobKind,
+  JobProgress,
+  JobSource,
+  JobStatus,
+  MediaDetails,
+  MediaType,
+  MirroredFile,
+  MirrorEvent,
+  MirrorPlan,
+} from '../core/types.js';
 
 /** A job as GET /jobs and GET /jobs/<id> answer it: the documented snake_case fields, in this order. */
 export interface JobJson {
@@ -23,6 +34,19 @@ export interface JobJson {
   finished_at: string | null;
   duration_seconds: number | null;
   next_attempt_at: string | null;
+  /** copy, upgrade, rename or delete (docs/mirroring.md). */
+  kind: JobKind;
+  /** Upgrades, renames and deletes: the Radarr/Sonarr event. */
+  event?: MirrorEvent;
+  /** Upgrades: the files the import replaced, as Radarr/Sonarr named them. */
+  replaced_files?: string[];
+  /** Renames: each file's previous path (null when the payload had none) and new path. */
+  renamed_files?: { from: string | null; to: string }[];
+  /** Deletes: `files` (those named in `deleted_files`) or `folder` (every file of the folder gone at the source). */
+  delete_scope?: 'files' | 'folder';
+  deleted_files?: string[];
+  /** Upgrades, renames and deletes: what the last run did to each file at the destination; null until one ran. */
+  files?: MirroredFileJson[] | null;
   /** Jobs in progress only: the copy's last progress line, null until rsync prints one. */
   progress?: JobProgressJson | null;
   /**
@@ -30,6 +54,15 @@ export interface JobJson {
    * (what a retry resumes from); null when the share did not answer in time.
    */
   partial_bytes?: number | null;
+}
+
+export interface MirroredFileJson {
+  path: string;
+  action: MirroredFile['action'];
+  /** Trashed: where in the trash; renamed: the new path. */
+  to: string | null;
+  /** Kept: why. */
+  reason: string | null;
 }
 
 export interface JobProgressJson {
@@ -64,11 +97,31 @@ export function jobJson(job: Job, progress?: JobProgress | null): JobJson {
     finished_at: job.finishedAt,
     duration_seconds: job.durationSeconds,
     next_attempt_at: job.nextAttemptAt,
+    kind: job.kind,
+    ...(job.mirror ? mirrorJson(job.mirror, job.mirroredFiles) : {}),
   };
   if (progress !== undefined) json.progress = progress && progressJson(progress);
   return json;
 }
 
+function mirrorJson(plan: MirrorPlan, files: readonly MirroredFile[] | null): Partial<JobJson> {
+  const asked: Partial<JobJson> =
+    plan.kind === 'upgrade'
+      ? { replaced_files: plan.replaced }
+      : plan.kind === 'rename'
+        ? { renamed_files: plan.renames }
+        : { delete_scope: plan.scope, deleted_files: plan.scope === 'files' ? plan.files : [] };
+  return {
+    event: plan.event,
+    ...asked,
+    files: files === null ? null : files.map(fileJson),
+  };
+}
+
 function progressJson(p: JobProgress): JobProgressJson {
   return { bytes: p.bytes, percent: p.percent, rate: p.rate, eta: p.eta, updated_at: p.updatedAt };
+}
+
+function fileJson(f: MirroredFile): MirroredFileJson {
+  return { path: f.path, action: f.action, to: f.to ?? null, reason: f.reason ?? null };
 }

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { readShareScript, SCRIPT_EXIT, type ShareScriptName } from './share-script.js';
 
 const run = promisify(execFile);
-const names: ShareScriptName[] = ['root-check', 'source-inspection', 'partial-copies'];
+const names: ShareScriptName[] = [
+  'root-check',
+  'source-inspection',
+  'partial-copies',
+  'source-presence',
+  'destination-files',
+];
 
 /** The `NAME=NUMBER` lines a script starts with. */
 function declaredExitCodes(script: string): Record<string, number> {

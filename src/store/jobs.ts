@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../core/notify-event.js';
-import type { Job, JobStatus, NewJob } from '../core/types.js';
+import type { Job, JobKind, JobStatus, MirroredFile, NewJob } from '../core/types.js';
 import type { Db } from './database.js';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
 import type { OutboxStore } from './outbox.js';
@@ -28,14 +28,21 @@ export interface JobStore {
   enqueueGroups(groups: readonly (readonly NewJob[])[], now: Date, duplicateWindowMs: number): EnqueueResult[];
   /** The oldest due queued job, skipping the mappings listed in `busyMappings`; marks it in progress. */
   claimNext(now: Date, busyMappings?: readonly string[]): Job | undefined;
+  /** `mirroredFiles`: what an upgrade, rename or delete did to each file (kept as it was when absent). */
   markSuccess(
     id: number,
-    r: { bytes: number | null; finishedAt: Date; durationSeconds: number },
+    r: { bytes: number | null; finishedAt: Date; durationSeconds: number; mirroredFiles?: readonly MirroredFile[] },
     outbox: readonly OutboxItem[],
   ): Job;
   markFailed(
     id: number,
-    r: { error: string; finishedAt: Date; durationSeconds: number; retryAt: Date | null },
+    r: {
+      error: string;
+      finishedAt: Date;
+      durationSeconds: number;
+      retryAt: Date | null;
+      mirroredFiles?: readonly MirroredFile[];
+    },
     outbox: readonly OutboxItem[],
   ): Job;
   defer(id: number, error: string, nextAttemptAt: Date): void;
@@ -54,9 +61,9 @@ export interface JobStore {
 }
 
 const INSERT = `INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path,
-  mapping, dedupe_key, details, is_upgrade, wait_for_stable_size, created_at)
+  mapping, dedupe_key, details, is_upgrade, wait_for_stable_size, created_at, kind, mirror)
   VALUES ('queued', @source, @media_type, @title, @container_path, @source_path, @dest_path,
-  @mapping, @dedupe_key, @details, @is_upgrade, @wait_for_stable_size, @created_at)`;
+  @mapping, @dedupe_key, @details, @is_upgrade, @wait_for_stable_size, @created_at, @kind, @mirror)`;
 type InsertParams = Pick<
   JobRow,
   | 'source'
@@ -70,18 +77,30 @@ type InsertParams = Pick<
   | 'is_upgrade'
   | 'wait_for_stable_size'
   | 'created_at'
+  | 'kind'
+  | 'mirror'
 > & { dedupe_key: string };
 
-// A file already queued, being copied, or copied within the window is not queued again.
-const FIND_DUPLICATE = `SELECT id FROM jobs WHERE dedupe_key = ?
-  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= ?))
+// A file already queued, being copied, or copied within the window is not copied again; only a copy
+// counts (a copy never folds into a delete of the same file, nor a delete into a copy). A copy that a
+// rename or delete of its file or folder followed no longer counts: the file may be gone from the
+// destination, and the new import must reach it.
+const FIND_DUPLICATE_COPY = `SELECT id FROM jobs WHERE dedupe_key = @key AND kind = 'copy'
+  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= @window_start
+    AND NOT EXISTS (SELECT 1 FROM jobs later WHERE later.id > jobs.id AND later.kind IN ('rename', 'delete')
+      AND later.mapping = jobs.mapping
+      AND (later.source_path = @key OR substr(@key, 1, length(later.source_path) + 1) = later.source_path || '/'))))
   ORDER BY id DESC LIMIT 1`;
 
+// A rename or delete folds only into the same one still waiting: run again, it finds what changed since.
+const FIND_DUPLICATE_PENDING = `SELECT id FROM jobs WHERE dedupe_key = @key AND kind = @kind
+  AND status IN ('queued', 'in_progress') ORDER BY id DESC LIMIT 1`;
 // A catch-up item is already copied by a job of its own path or of a folder above it that is queued,
-// running, or finished after the pass looked (see CoveringJobs). Without the INDEXED BY, SQLite
-// may walk every queued job of a backlog by status instead of the few rows of these paths.
+// running, or finished after the pass looked (see CoveringJobs); a rename or delete copies nothing.
+// Without the INDEXED BY, SQLite may walk every queued job of a backlog by status instead of the few
+// rows of these paths.
 const FIND_COVERING = `SELECT id FROM jobs INDEXED BY jobs_source_path
-  WHERE source_path IN (SELECT value FROM json_each(@paths))
+  WHERE source_path IN (SELECT value FROM json_each(@paths)) AND kind IN ('copy', 'upgrade')
   AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= @looked_at))
   ORDER BY id DESC LIMIT 1`;
 
@@ -98,11 +117,13 @@ const CLAIM_NEXT = `UPDATE jobs SET status = 'in_progress', started_at = @now, f
   RETURNING ${JOB_COLUMNS}`;
 
 const MARK_SUCCESS = `UPDATE jobs SET status = 'success', error = NULL, gave_up = 0, next_attempt_at = NULL,
-  bytes_transferred = @bytes, finished_at = @finished_at, duration_seconds = @duration
+  bytes_transferred = @bytes, finished_at = @finished_at, duration_seconds = @duration,
+  mirrored_files = COALESCE(@mirrored_files, mirrored_files)
   WHERE id = @id AND status = 'in_progress' RETURNING ${JOB_COLUMNS}`;
 
 const MARK_FAILED = `UPDATE jobs SET status = 'failed', error = @error, gave_up = @gave_up,
-  next_attempt_at = @retry_at, finished_at = @finished_at, duration_seconds = @duration
+  next_attempt_at = @retry_at, finished_at = @finished_at, duration_seconds = @duration,
+  mirrored_files = COALESCE(@mirrored_files, mirrored_files)
   WHERE id = @id AND status = 'in_progress' RETURNING ${JOB_COLUMNS}`;
 
 // Not ready (mount down, source growing): back to the queue, no retry used, not a failure.
@@ -143,14 +164,28 @@ const RELEASE_WAITING = `UPDATE jobs SET next_attempt_at = NULL
 
 export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobStore {
   const insert = db.prepare<InsertParams>(INSERT);
-  const findDuplicate = db.prepare<[dedupeKey: string, windowStart: string], number>(FIND_DUPLICATE).pluck();
+  const findDuplicateCopy = db.prepare<{ key: string; window_start: string }, number>(FIND_DUPLICATE_COPY).pluck();
+  const findDuplicatePending = db.prepare<{ key: string; kind: JobKind }, number>(FIND_DUPLICATE_PENDING).pluck();
+  const findDuplicate = (key: string, kind: JobKind, windowStart: string): number | undefined =>
+    kind === 'copy'
+      ? findDuplicateCopy.get({ key, window_start: windowStart })
+      : findDuplicatePending.get({ key, kind });
   const findCovering = db.prepare<{ paths: string; looked_at: string }, number>(FIND_COVERING).pluck();
   const claimNext = db.prepare<{ now: string; busy: string }, JobRow>(CLAIM_NEXT);
-  const markSuccess = db.prepare<{ id: number; bytes: number | null; finished_at: string; duration: number }, JobRow>(
-    MARK_SUCCESS,
-  );
+  const markSuccess = db.prepare<
+    { id: number; bytes: number | null; finished_at: string; duration: number; mirrored_files: string | null },
+    JobRow
+  >(MARK_SUCCESS);
   const markFailed = db.prepare<
-    { id: number; error: string; gave_up: 0 | 1; retry_at: string | null; finished_at: string; duration: number },
+    {
+      id: number;
+      error: string;
+      gave_up: 0 | 1;
+      retry_at: string | null;
+      finished_at: string;
+      duration: number;
+      mirrored_files: string | null;
+    },
     JobRow
   >(MARK_FAILED);
   const defer = db.prepare<{ id: number; error: string; next_attempt_at: string }>(DEFER);
@@ -179,9 +214,10 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
         const { sourcePaths, lookedAt } = job.coveredBy;
         return findCovering.get({ paths: JSON.stringify(sourcePaths), looked_at: lookedAt.toISOString() });
       }
-      return job.isUpgrade ? undefined : findDuplicate.get(job.dedupeKey, windowStart);
+      return job.isUpgrade ? undefined : findDuplicate(job.dedupeKey, job.mirror?.kind ?? 'copy', windowStart);
     };
     for (const job of jobs) {
+      const kind = job.mirror?.kind ?? 'copy';
       const existing = findExisting(job);
       if (existing !== undefined) {
         result.ids.push(existing);
@@ -201,6 +237,8 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
         is_upgrade: job.isUpgrade ? 1 : 0,
         wait_for_stable_size: job.waitForStableSize ? 1 : 0,
         created_at: createdAt,
+        kind,
+        mirror: job.mirror ? JSON.stringify(job.mirror) : null,
       });
       result.ids.push(Number(info.lastInsertRowid));
       result.created.push(true);
@@ -247,7 +285,13 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     },
     markSuccess(id, r, items) {
       return finish.immediate(id, r.finishedAt, items, () =>
-        markSuccess.get({ id, bytes: r.bytes, finished_at: r.finishedAt.toISOString(), duration: r.durationSeconds }),
+        markSuccess.get({
+          id,
+          bytes: r.bytes,
+          finished_at: r.finishedAt.toISOString(),
+          duration: r.durationSeconds,
+          mirrored_files: mirroredJson(r.mirroredFiles),
+        }),
       );
     },
     markFailed(id, r, items) {
@@ -259,6 +303,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
           retry_at: r.retryAt ? r.retryAt.toISOString() : null,
           finished_at: r.finishedAt.toISOString(),
           duration: r.durationSeconds,
+          mirrored_files: mirroredJson(r.mirroredFiles),
         }),
       );
     },
@@ -286,4 +331,9 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     retryFailedSince: (since) => manualRetrySince.all(since.toISOString()),
     releaseWaiting: () => releaseWaiting.run().changes,
   };
+}
+
+/** NULL keeps what the column holds: a failure before the mirroring step does not erase the last run's record. */
+function mirroredJson(files: readonly MirroredFile[] | undefined): string | null {
+  return files === undefined ? null : JSON.stringify(files);
 }

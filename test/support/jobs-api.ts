@@ -40,6 +40,15 @@ export interface JobJson {
   finished_at: string | null;
   duration_seconds: number | null;
   next_attempt_at: string | null;
+  kind: 'copy' | 'upgrade' | 'rename' | 'delete';
+  /** Upgrades, renames and deletes: the Radarr/Sonarr event. */
+  event?: string;
+  replaced_files?: string[];
+  renamed_files?: { from: string | null; to: string }[];
+  delete_scope?: 'files' | 'folder';
+  deleted_files?: string[];
+  /** Upgrades, renames and deletes: what the last run did to each file; null until one ran. */
+  files?: { path: string; action: string; to: string | null; reason: string | null }[] | null;
   /** In progress only: rsync's last progress line, null until it printed one. */
   progress?: { bytes: number; percent: number; rate: string; eta: string; updated_at: string } | null;
   /** GET /jobs/<id> only: bytes in the job's partial folder at the destination; null when it did not answer. */
