@@ -28,6 +28,17 @@ export function errorResponse(description: string): JsonSchema {
   return answer(description, errorAnswer);
 }
 
+/** The params of a route with one numeric `:id`; `error` starts the 400 answer for anything else. */
+export function idParams(error: string) {
+  return {
+    type: 'object',
+    required: ['id'],
+    properties: {
+      id: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, 'x-error': error },
+    },
+  } as const;
+}
+
 /** An object whose listed properties are all required, and nothing else. */
 export function exactObject(properties: Record<string, JsonSchema>, optional: readonly string[] = []): JsonSchema {
   return {
