@@ -40,6 +40,7 @@ describe('loadConfig', () => {
     expect(c.rsync).toEqual({ timeoutSeconds: 14400, maxConcurrent: 1, bandwidthLimitKiB: null });
     expect(c.mounts.require).toBe(true);
     expect(c.retentionDays).toBe(0);
+    expect(c.mirror).toEqual({ mode: 'off', trashDays: 30 });
     expect(c.reconcile).toEqual({ settleMinutes: 10, timeoutSeconds: 600, cron: null, afterDowntimeMinutes: 30 });
     expect(c.mappings.map((m) => [m.container, m.source.path, m.destination.path, m.kind])).toEqual([
       ['/movies', '/mnt/synology/rs-movies', '/mnt/unraid/media/Movies', 'movie'],
@@ -74,6 +75,15 @@ describe('loadConfig', () => {
     expect(c.mediaServers).toEqual([{ type: 'plex', url: 'http://10.0.0.50:32400', token: 'plextoken' }]);
     expect(c.mappings.map((m) => m.plexSection)).toEqual(['1', undefined, undefined, '4']);
     expect(secretsOf(c).sort()).toEqual(['123:abc', 'plextoken']);
+  });
+
+  it.each([
+    ['trash', 'trash'],
+    [' Delete ', 'delete'],
+    ['OFF', 'off'],
+    ['', 'off'],
+  ])('reads SYNC_MIRROR=%j as %s, in any case', (value, mode) => {
+    expect(loadConfig({ SYNC_MIRROR: value, SYNC_TRASH_DAYS: '7' }, noFile).mirror).toEqual({ mode, trashDays: 7 });
   });
 
   it('keeps the documented spellings: booleans and levels in any case, spaces trimmed, blank as unset', () => {
@@ -175,6 +185,10 @@ describe('loadConfig', () => {
     ['SYNC_MANUAL_STABLE_SECONDS', '2s', 'SYNC_MANUAL_STABLE_SECONDS must be a whole number, got "2s"'],
     ['SYNC_RETENTION_DAYS', '30d', 'SYNC_RETENTION_DAYS must be a whole number, got "30d"'],
     ['SYNC_RETENTION_DAYS', '-1', 'SYNC_RETENTION_DAYS must be between 0 and 36500, got -1'],
+    ['SYNC_MIRROR', 'on', 'SYNC_MIRROR must be off, trash or delete, got "on"'],
+    ['SYNC_MIRROR', 'true', 'SYNC_MIRROR must be off, trash or delete, got "true"'],
+    ['SYNC_TRASH_DAYS', '0', 'SYNC_TRASH_DAYS must be between 1 and 3650, got 0'],
+    ['SYNC_TRASH_DAYS', '30d', 'SYNC_TRASH_DAYS must be a whole number, got "30d"'],
     [
       'SYNC_SUMMARY_CRON',
       'daily',

@@ -6,7 +6,7 @@ import { TargetUrlError } from '../notify/target-url.js';
 import { type Env, readEnvironment, SECRET_VARIABLES } from './env.js';
 import { defaultMappings, loadMappingsFile, type ReadFile } from './mappings-file.js';
 import { checkMediaServerIds, envMediaServers } from './media-servers.js';
-import type { LogFormat, LogLevel } from '../core/types.js';
+import type { LogFormat, LogLevel, MirrorMode } from '../core/types.js';
 import { ConfigError } from './schema.js';
 import { withSecretFiles } from './secret-files.js';
 
@@ -39,6 +39,8 @@ export interface Config {
   rsync: { timeoutSeconds: number; maxConcurrent: number; bandwidthLimitKiB: number | null };
   mounts: { require: boolean; timeoutSeconds: number; checkIntervalSeconds: number };
   manualStableSeconds: number;
+  /** Upgrades, renames and deletes at the destination (SYNC_MIRROR), and how long the trash keeps files. */
+  mirror: { mode: MirrorMode; trashDays: number };
   /** The catch-up pass (docs/catch-up.md). */
   reconcile: {
     settleMinutes: number;
@@ -130,6 +132,7 @@ function buildConfig(env: Env, readFile: ReadFile, findProgram: FindProgram | un
       checkIntervalSeconds: e.SYNC_MOUNT_CHECK_INTERVAL_SECONDS,
     },
     manualStableSeconds: e.SYNC_MANUAL_STABLE_SECONDS,
+    mirror: { mode: e.SYNC_MIRROR, trashDays: e.SYNC_TRASH_DAYS },
     reconcile: {
       settleMinutes: e.SYNC_RECONCILE_SETTLE_MINUTES,
       timeoutSeconds: e.SYNC_RECONCILE_TIMEOUT_SECONDS,

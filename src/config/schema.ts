@@ -1,7 +1,7 @@
 // What the environment (env.ts) and the mappings file (mappings-file.ts) are both read with: zod
 // schemas whose messages say what was expected and what came ("must be …, got …"), and one way to turn
 // their issues into a ConfigError that names the variable or key in front of each message.
-import type { LogFormat, LogLevel } from '../core/types.js';
+import type { LogFormat, LogLevel, MirrorMode } from '../core/types.js';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { coerceError } from '../core/errors.js';
@@ -78,6 +78,15 @@ const LOG_LEVELS = new Map<string, LogLevel>([
   ['ERROR', 'error'],
   ['CRITICAL', 'error'],
 ]);
+
+const MIRROR_MODES = new Map<string, MirrorMode>([
+  ['off', 'off'],
+  ['trash', 'trash'],
+  ['delete', 'delete'],
+]);
+
+/** SYNC_MIRROR: off, trash or delete, in any case. */
+export const mirrorMode = spelled((value) => MIRROR_MODES.get(value.toLowerCase()), 'must be off, trash or delete');
 
 export const logLevel = spelled(
   (value) => LOG_LEVELS.get(value.toUpperCase()),

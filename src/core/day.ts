@@ -108,6 +108,12 @@ export function nextDay(day: string): string {
   return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
+/** The day `count` days before `day`, as "YYYY-MM-DD". */
+export function daysBefore(day: string, count: number): string {
+  const [y, m, d] = dayParts(day);
+  return new Date(Date.UTC(y, m - 1, d - count)).toISOString().slice(0, 10);
+}
+
 /** The day before `day`, as "YYYY-MM-DD". */
 export function previousDay(day: string): string {
   const [y, m, d] = dayParts(day);

@@ -4,7 +4,7 @@
 // plus the one reader that checks a stored payload's shape.
 
 import type { ReconcileStatus, ReconcileTrigger } from './reconcile.js';
-import type { JobSource, MediaType } from './types.js';
+import type { JobSource, MediaType, MirrorEvent } from './types.js';
 
 /** Every kind a target may filter on (`events:`); the last three are for the lifecycle work to come. */
 export const NOTIFY_KINDS = [
@@ -123,6 +123,40 @@ export interface MountEvent extends EventBase {
   downSince?: string;
 }
 
+/** A file a mirroring job left where it was, and why ("still at the source", "not at the destination"). */
+export interface KeptFile {
+  path: string;
+  reason: string;
+}
+
+/** Files removed at the destination: those an upgrade replaced, or those Radarr/Sonarr deleted. */
+export interface FilesDeletedEvent extends EventBase {
+  kind: 'deleted';
+  jobId: number;
+  media: EventMedia;
+  /** An upgrade replaced the files, or Radarr/Sonarr deleted them. */
+  cause: 'upgrade' | 'delete';
+  /** The Radarr/Sonarr event that asked ("MovieFileDelete"). */
+  event: MirrorEvent;
+  /** SYNC_MIRROR: the files were moved into the trash folder, or deleted. */
+  mode: 'trash' | 'delete';
+  /** Destination paths removed (or moved into the trash). */
+  files: string[];
+  /** Destination files the event named that stay, each with why. */
+  kept: KeptFile[];
+}
+
+/** Files renamed at the destination as Radarr/Sonarr renamed them. */
+export interface FilesRenamedEvent extends EventBase {
+  kind: 'renamed';
+  jobId: number;
+  media: EventMedia;
+  /** Destination paths, before and after. */
+  renamed: { from: string; to: string }[];
+  /** Files left alone, each with why. */
+  kept: KeptFile[];
+}
+
 /** A catch-up pass (reconcile/) that found something; one that found nothing is only a log line. */
 export interface ReconcileEvent extends EventBase {
   kind: 'reconcile';
@@ -164,6 +198,8 @@ export type NotifyEvent =
   | SummaryEvent
   | TestEvent
   | MountEvent
+  | FilesDeletedEvent
+  | FilesRenamedEvent
   | ReconcileEvent
   | SeasonPackEvent;
 
@@ -183,10 +219,13 @@ export interface SeasonKey {
 export interface ScanRequest {
   /** The mapping's container prefix (a server may keep a section and a path per mapping). */
   mapping: string;
-  /** What was copied, on the destination share: a movie folder or an episode file (each server picks the folder). */
+  /**
+   * What changed, on the destination share: a movie folder, or an episode file (the server rescans its
+   * folder).
+   */
   path: string;
   mediaType: MediaType;
-  /** Jellyfin/Emby name the change; a copy is always a creation. */
+  /** Jellyfin/Emby name the change: a copy creates, a delete deletes, an upgrade or a rename modifies. */
   change: 'created' | 'deleted' | 'modified';
 }
 
@@ -244,6 +283,8 @@ const EVENT_KINDS: ReadonlySet<string> = new Set<NotifyEvent['kind']>([
   'test',
   'mount_down',
   'mount_up',
+  'deleted',
+  'renamed',
   'reconcile',
 ]);
 

@@ -53,6 +53,8 @@ export interface Timing {
   sessions: { maxAgeMs: number; maxSessions: number; loginFailureDelayMs: number };
   /** How long rsync's output pipes may stay open after it exited (a leftover child can hold them). */
   rsyncPipeDrainMs: number;
+  /** The trash clean-up's removal of old days at one destination (big files on a slow share). */
+  trashCleanUpTimeoutMs: number;
   /** The apprise command past its time limit gets SIGTERM, and SIGKILL this long after. */
   programKillGraceMs: number;
   /**
@@ -85,6 +87,7 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   events: { windowMs: 250, heartbeatMs: 20 * SECOND, retryMs: 3 * SECOND, maxStreams: 100 },
   sessions: { maxAgeMs: 30 * DAY_MS, maxSessions: 1000, loginFailureDelayMs: SECOND },
   rsyncPipeDrainMs: SECOND,
+  trashCleanUpTimeoutMs: 5 * MINUTE,
   programKillGraceMs: 2 * SECOND,
   heartbeatIntervalMs: MINUTE,
 });

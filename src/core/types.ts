@@ -4,6 +4,15 @@
 export type WebhookSource = 'radarr' | 'sonarr' | 'manual';
 /** Where a job came from: a webhook, or a catch-up pass that found the item missing (reconcile/). */
 export type JobSource = WebhookSource | 'reconcile';
+/**
+ * What a job does: `copy` a new file or folder; `upgrade` copy a file that replaced others, then mirror
+ * the replaced ones; `rename` rename files at the destination; `delete` remove files there
+ * (docs/mirroring.md).
+ */
+export type JobKind = 'copy' | 'upgrade' | 'rename' | 'delete';
+export const JOB_KINDS: readonly JobKind[] = ['copy', 'upgrade', 'rename', 'delete'];
+/** SYNC_MIRROR: whether upgrades, renames and deletes reach the destination, and how a file goes. */
+export type MirrorMode = 'off' | 'trash' | 'delete';
 export type MediaType = 'movie' | 'episode';
 export type JobStatus = 'queued' | 'in_progress' | 'success' | 'failed';
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'in_progress', 'success', 'failed'];
@@ -69,6 +78,48 @@ export interface SyncRequest {
   isUpgrade: boolean;
   /** Manual syncs wait until the source stops growing; Radarr/Sonarr files are complete when sent. */
   waitForStableSize: boolean;
+  /** Upgrades, renames and deletes: what the event asks of the destination. Absent: a plain copy. */
+  mirror?: MirrorPlan;
+}
+
+/** The Radarr/Sonarr event a mirroring job came from, named in its log lines and in GET /jobs. */
+export type MirrorEvent =
+  | 'Download'
+  | 'Rename'
+  | 'MovieFileDelete'
+  | 'EpisodeFileDelete'
+  | 'MovieDelete'
+  | 'SeriesDelete';
+
+/** One file renamed by Radarr/Sonarr (container paths); `from` is null when the payload did not name it. */
+export interface FileRename {
+  from: string | null;
+  to: string;
+}
+
+/**
+ * What an upgrade, rename or delete asks of the destination, in the sender's (container) namespace.
+ * Every path lies inside `folder`, the movie or series folder (checked when the webhook is taken in).
+ */
+export type MirrorPlan =
+  | { kind: 'upgrade'; event: MirrorEvent; folder: string; newFile: string; replaced: string[] }
+  | { kind: 'rename'; event: MirrorEvent; folder: string; renames: FileRename[] }
+  /** Named files (MovieFileDelete, EpisodeFileDelete). */
+  | { kind: 'delete'; event: MirrorEvent; folder: string; scope: 'files'; files: string[] }
+  /** A whole movie or series (MovieDelete, SeriesDelete with deletedFiles): every file gone at the source. */
+  | { kind: 'delete'; event: MirrorEvent; folder: string; scope: 'folder' };
+
+/** What a job did to one file at the destination. */
+export interface MirroredFile {
+  /** The file at the destination. */
+  path: string;
+  /**
+   * `deleted` (SYNC_MIRROR=delete), `trashed` (moved to `to` in the trash folder), `renamed` (to `to`),
+   * `kept` (left where it is: `reason` says why), `absent` (not at the destination).
+   */
+  action: 'deleted' | 'trashed' | 'renamed' | 'kept' | 'absent';
+  to?: string;
+  reason?: string;
 }
 
 export type SourceResult =
@@ -121,6 +172,11 @@ export interface Job {
   details: MediaDetails;
   isUpgrade: boolean;
   waitForStableSize: boolean;
+  kind: JobKind;
+  /** Upgrades, renames and deletes: what the event asked; null for a copy. */
+  mirror: MirrorPlan | null;
+  /** Upgrades, renames and deletes: what the last run did to each file; null until one ran. */
+  mirroredFiles: MirroredFile[] | null;
   retryCount: number;
   /** True once a failed job has no automatic retry left (or its failure cannot heal by retrying). */
   gaveUp: boolean;
@@ -173,7 +229,9 @@ export interface NewJob {
   details: MediaDetails;
   isUpgrade: boolean;
   waitForStableSize: boolean;
-  /** Duplicate key: the translated source path of the file the event is about. */
+  /** Upgrades, renames and deletes; absent for a copy. */
+  mirror?: MirrorPlan;
+  /** Duplicate key, with the kind: the translated source path of the file the event is about. */
   dedupeKey: string;
   /** Catch-up items only: which jobs already copy this item (then it is not queued again). */
   coveredBy?: CoveringJobs;

@@ -2,7 +2,7 @@
 // (Fastify's validator) and 2020-12 (OpenAPI 3.1) read alike: `type` arrays for null, `const`, no `nullable`.
 // They describe the answers for /openapi.json and the tests; they never shape them (app.ts serialises
 // with JSON.stringify), so an answer that strays from its schema fails a test instead of losing a field.
-import { FAILURE_REASONS, JOB_STATUSES } from '../core/types.js';
+import { FAILURE_REASONS, JOB_KINDS, JOB_STATUSES } from '../core/types.js';
 
 /** A JSON Schema object, as the routes and the description hold it. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -26,6 +26,17 @@ export function answer(description: string, schema: JsonSchema): JsonSchema {
 /** `{"error": …}` with a description of when it is answered. */
 export function errorResponse(description: string): JsonSchema {
   return answer(description, errorAnswer);
+}
+
+/** The params of a route with one numeric `:id`; `error` starts the 400 answer for anything else. */
+export function idParams(error: string) {
+  return {
+    type: 'object',
+    required: ['id'],
+    properties: {
+      id: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, 'x-error': error },
+    },
+  } as const;
 }
 
 /** An object whose listed properties are all required, and nothing else. */
@@ -96,6 +107,37 @@ const deliveryAnswer = exactObject({
   next_attempt_at: { ...nullableTime, description: 'Pending deliveries only' },
 });
 
+const stringList = { type: 'array', items: string } as const satisfies JsonSchema;
+
+/** What an upgrade, rename or delete did to one file at the destination (docs/mirroring.md). */
+const mirroredFile = exactObject({
+  path: string,
+  action: { type: 'string', enum: ['deleted', 'trashed', 'renamed', 'kept', 'absent'] },
+  to: { ...nullableString, description: 'Trashed: where in the trash; renamed: the new path' },
+  reason: { ...nullableString, description: 'Kept: why' },
+});
+
+/** The fields of upgrades, renames and deletes; a copy has none of them. */
+const mirrorProperties = {
+  event: {
+    type: 'string',
+    enum: ['Download', 'Rename', 'MovieFileDelete', 'EpisodeFileDelete', 'MovieDelete', 'SeriesDelete'],
+    description: 'Upgrades, renames and deletes: the Radarr/Sonarr event',
+  },
+  replaced_files: { ...stringList, description: 'Upgrades: the files the import replaced, as sent' },
+  renamed_files: {
+    type: 'array',
+    items: exactObject({ from: nullableString, to: string }),
+    description: 'Renames: each file before and after, as sent (from: null when the payload had none)',
+  },
+  delete_scope: { type: 'string', enum: ['files', 'folder'], description: 'Deletes: named files, or a whole folder' },
+  deleted_files: { ...stringList, description: 'Deletes: the files named (empty for a whole folder)' },
+  files: {
+    description: 'Upgrades, renames and deletes: what the last run did to each file; null until one ran',
+    anyOf: [{ type: 'null' }, { type: 'array', items: mirroredFile }],
+  },
+} as const satisfies Record<string, JsonSchema>;
+
 /** A job's fields as GET /jobs and GET /jobs/{id} answer them (http/job-json.ts). */
 const jobProperties = {
   id: integer,
@@ -119,6 +161,8 @@ const jobProperties = {
   finished_at: nullableTime,
   duration_seconds: { type: ['number', 'null'] },
   next_attempt_at: nullableTime,
+  kind: { type: 'string', enum: [...JOB_KINDS], description: 'copy, upgrade, rename or delete (docs/mirroring.md)' },
+  ...mirrorProperties,
   error_reason: {
     description: 'Why it failed or waits, as a stable code (GET /history counts them); null when it did not',
     anyOf: [{ type: 'null' }, failureReason],
@@ -130,8 +174,14 @@ const jobProperties = {
   },
 } as const satisfies Record<string, JsonSchema>;
 
+/**
+ * Present on some jobs only: progress on one in progress, attempt_count where the answer counts them,
+ * the mirroring fields on an upgrade, rename or delete.
+ */
+const optionalJobFields = ['progress', 'attempt_count', ...Object.keys(mirrorProperties)];
+
 /** A job in GET /jobs. */
-export const jobAnswer = exactObject(jobProperties, ['progress', 'attempt_count']);
+export const jobAnswer = exactObject(jobProperties, optionalJobFields);
 
 /** GET /jobs/{id}: the job, what its partial copy holds, its attempts and its deliveries. */
 export const jobDetailAnswer = exactObject(
@@ -144,5 +194,5 @@ export const jobDetailAnswer = exactObject(
     attempts: { type: 'array', items: attemptAnswer, description: 'Oldest first' },
     deliveries: { type: 'array', items: deliveryAnswer },
   },
-  ['progress', 'attempt_count'],
+  optionalJobFields,
 );

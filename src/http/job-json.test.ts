@@ -25,6 +25,9 @@ const job: Job = {
   finishedAt: null,
   durationSeconds: null,
   nextAttemptAt: null,
+  kind: 'copy',
+  mirror: null,
+  mirroredFiles: null,
 };
 
 describe('jobJson', () => {
@@ -51,6 +54,7 @@ describe('jobJson', () => {
       'finished_at',
       'duration_seconds',
       'next_attempt_at',
+      'kind',
       'error_reason',
     ]);
     expect(jobJson(job)).toMatchObject({
@@ -58,6 +62,51 @@ describe('jobJson', () => {
       source_path: '/src/movies/Movie (2024)',
       details: job.details,
     });
+  });
+
+  it.each([
+    [
+      'an upgrade',
+      {
+        kind: 'upgrade',
+        event: 'Download',
+        folder: '/movies/M',
+        newFile: '/movies/M/new.mkv',
+        replaced: ['/movies/M/old.mkv'],
+      },
+      { replaced_files: ['/movies/M/old.mkv'] },
+    ],
+    [
+      'a rename',
+      { kind: 'rename', event: 'Rename', folder: '/movies/M', renames: [{ from: null, to: '/movies/M/b.mkv' }] },
+      { renamed_files: [{ from: null, to: '/movies/M/b.mkv' }] },
+    ],
+    [
+      'a delete of named files',
+      { kind: 'delete', event: 'MovieFileDelete', folder: '/movies/M', scope: 'files', files: ['/movies/M/a.mkv'] },
+      { delete_scope: 'files', deleted_files: ['/movies/M/a.mkv'] },
+    ],
+    [
+      'a delete of a whole movie',
+      { kind: 'delete', event: 'MovieDelete', folder: '/movies/M', scope: 'folder' },
+      { delete_scope: 'folder', deleted_files: [] },
+    ],
+  ] as const)('shows what %s asked, and the files once it ran', (_label, mirror, asked) => {
+    const queued = jobJson({ ...job, kind: mirror.kind, mirror: structuredClone(mirror) as Job['mirror'] });
+    expect(queued).toMatchObject({ kind: mirror.kind, event: mirror.event, ...asked, files: null });
+    const ran = jobJson({
+      ...job,
+      kind: mirror.kind,
+      mirror: structuredClone(mirror) as Job['mirror'],
+      mirroredFiles: [
+        { path: '/dst/M/a.mkv', action: 'trashed', to: '/dst/.sync-webhook-trash/2026-01-02/M/a.mkv' },
+        { path: '/dst/M/b.mkv', action: 'kept', reason: 'still at the source' },
+      ],
+    });
+    expect(ran.files).toEqual([
+      { path: '/dst/M/a.mkv', action: 'trashed', to: '/dst/.sync-webhook-trash/2026-01-02/M/a.mkv', reason: null },
+      { path: '/dst/M/b.mkv', action: 'kept', to: null, reason: 'still at the source' },
+    ]);
   });
 
   it('appends progress last when given, null before rsync prints a line', () => {

@@ -4,17 +4,21 @@ import type {
   AttemptTrigger,
   FailureReason,
   Job,
+  JobKind,
   JobProgress,
   JobSource,
   JobStatus,
   MediaDetails,
   MediaType,
+  MirroredFile,
+  MirrorEvent,
+  MirrorPlan,
 } from '../core/types.js';
 
 /**
  * A job as GET /jobs and GET /jobs/<id> answer it: the documented snake_case fields, in this order.
- * The fields the dashboard added (error_reason on) come after those of the first API, so a client
- * that reads the old ones by position or name sees them unchanged.
+ * The fields the dashboard added (error_reason on) come after those of the first API and of mirroring
+ * (kind to files), so a client that reads the old ones by position or name sees them unchanged.
  */
 export interface JobJson {
   id: number;
@@ -38,6 +42,19 @@ export interface JobJson {
   finished_at: string | null;
   duration_seconds: number | null;
   next_attempt_at: string | null;
+  /** copy, upgrade, rename or delete (docs/mirroring.md). */
+  kind: JobKind;
+  /** Upgrades, renames and deletes: the Radarr/Sonarr event. */
+  event?: MirrorEvent;
+  /** Upgrades: the files the import replaced, as Radarr/Sonarr named them. */
+  replaced_files?: string[];
+  /** Renames: each file's previous path (null when the payload had none) and new path. */
+  renamed_files?: { from: string | null; to: string }[];
+  /** Deletes: `files` (those named in `deleted_files`) or `folder` (every file of the folder gone at the source). */
+  delete_scope?: 'files' | 'folder';
+  deleted_files?: string[];
+  /** Upgrades, renames and deletes: what the last run did to each file at the destination; null until one ran. */
+  files?: MirroredFileJson[] | null;
   error_reason: FailureReason | null;
   /** How many attempts the job has had (when the answer knows: lists and GET /jobs/<id>). */
   attempt_count?: number;
@@ -48,6 +65,15 @@ export interface JobJson {
    * (what a retry resumes from); null when the share did not answer in time.
    */
   partial_bytes?: number | null;
+}
+
+export interface MirroredFileJson {
+  path: string;
+  action: MirroredFile['action'];
+  /** Trashed: where in the trash; renamed: the new path. */
+  to: string | null;
+  /** Kept: why. */
+  reason: string | null;
 }
 
 export interface JobProgressJson {
@@ -95,11 +121,31 @@ export function jobJson(job: Job, extra: { progress?: JobProgress | null; attemp
     finished_at: job.finishedAt,
     duration_seconds: job.durationSeconds,
     next_attempt_at: job.nextAttemptAt,
+    kind: job.kind,
+    ...(job.mirror ? mirrorJson(job.mirror, job.mirroredFiles) : {}),
     error_reason: job.errorReason,
   };
   if (extra.attemptCount !== undefined) json.attempt_count = extra.attemptCount;
   if (extra.progress !== undefined) json.progress = extra.progress && progressJson(extra.progress);
   return json;
+}
+
+function mirrorJson(plan: MirrorPlan, files: readonly MirroredFile[] | null): Partial<JobJson> {
+  const asked: Partial<JobJson> =
+    plan.kind === 'upgrade'
+      ? { replaced_files: plan.replaced }
+      : plan.kind === 'rename'
+        ? { renamed_files: plan.renames }
+        : { delete_scope: plan.scope, deleted_files: plan.scope === 'files' ? plan.files : [] };
+  return {
+    event: plan.event,
+    ...asked,
+    files: files === null ? null : files.map(fileJson),
+  };
+}
+
+function fileJson(f: MirroredFile): MirroredFileJson {
+  return { path: f.path, action: f.action, to: f.to ?? null, reason: f.reason ?? null };
 }
 
 export function progressJson(p: JobProgress): JobProgressJson {

@@ -1,4 +1,14 @@
-import type { Clock, Mapping, NewJob, SourceResult, SyncRequest, WebhookSource } from '../core/types.js';
+import { isInside } from '../core/paths.js';
+import type {
+  Clock,
+  Mapping,
+  MirrorMode,
+  MirrorPlan,
+  NewJob,
+  SourceResult,
+  SyncRequest,
+  WebhookSource,
+} from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import { translatePath } from '../paths/translate.js';
 import type { EnqueueResult, JobStore } from '../store/jobs.js';
@@ -16,6 +26,8 @@ export interface IntakeDeps {
   jobs: Pick<JobStore, 'enqueueGroups'>;
   walSync: Pick<WalSync, 'commitThenSync'>;
   mappings: readonly Mapping[];
+  /** SYNC_MIRROR: off ignores renames and deletes, as before mirroring existed. */
+  mirror: MirrorMode;
   clock: Clock;
   log: Logger;
   duplicateWindowMs: number;
@@ -53,6 +65,13 @@ export function createIntake(deps: IntakeDeps): Intake {
       if (parsed.kind === 'invalid') {
         log.warn(`${label(sender)} request refused: ${parsed.problem}`);
         return parsed;
+      }
+
+      const unmirrored = parsed.requests.find((r) => r.mirror && r.mirror.kind !== 'upgrade');
+      if (unmirrored?.mirror && deps.mirror === 'off') {
+        const reason = `${unmirrored.mirror.event} not mirrored: SYNC_MIRROR is off`;
+        log.info(`${label(sender)} webhook ignored: ${reason}`);
+        return { kind: 'ignored', reason };
       }
 
       // One line per file, written once its outcome is known: "Processing: … | File path: … | outcome".
@@ -95,9 +114,13 @@ export function createIntake(deps: IntakeDeps): Intake {
       const anyCreated = result.created.some(Boolean);
       jobs.forEach((job, i) => {
         const id = result.ids[i];
+        const kind = job.mirror ? ` (${job.mirror.kind})` : '';
         if (result.created[i])
-          log.info({ jobId: id }, `${described[i]} | queued as job ${id}: ${job.sourcePath} -> ${job.destPath}/`);
-        else log.info({ jobId: id }, `${described[i]} | duplicate of job ${id}, not queued again`);
+          log.info(
+            { jobId: id },
+            `${described[i]} | queued as job ${id}${kind}: ${job.sourcePath} -> ${job.destPath}/`,
+          );
+        else log.info({ jobId: id }, `${described[i]} | duplicate of job ${id}${kind}, not queued again`);
       });
       return { kind: anyCreated ? 'queued' : 'duplicate', ids: result.ids };
     },
@@ -165,6 +188,8 @@ function translate(request: SyncRequest, mappings: readonly Mapping[]): Translat
     if (file.kind === 'unsafe') return file;
     if (file.kind === 'ok') dedupeKey = file.sourcePath;
   }
+  const problem = request.mirror ? mirrorPathProblem(request.mirror, item.mapping, mappings) : null;
+  if (problem !== null) return { kind: 'unsafe', problem };
   return {
     kind: 'ok',
     mapping: item.mapping,
@@ -179,9 +204,50 @@ function translate(request: SyncRequest, mappings: readonly Mapping[]): Translat
       details: request.details,
       isUpgrade: request.isUpgrade,
       waitForStableSize: request.waitForStableSize,
+      ...(request.mirror ? { mirror: request.mirror } : {}),
       dedupeKey: dedupeKey,
     },
   };
+}
+
+/**
+ * Why an upgrade's, a rename's or a delete's paths must not be acted on, or null. Each file may be
+ * removed or renamed at the destination: it must translate safely, in the item's mapping, and lie inside
+ * the event's movie or series folder (which is not a mapping root). Refused as a whole, so a payload with
+ * one bad path removes nothing.
+ */
+function mirrorPathProblem(plan: MirrorPlan, mapping: Mapping, mappings: readonly Mapping[]): string | null {
+  const folder = translatePath(plan.folder, mappings);
+  if (folder.kind === 'unsafe') return folder.problem;
+  if (folder.kind === 'unmapped' || folder.mapping !== mapping) {
+    return `Unsafe path ${JSON.stringify(plan.folder)}: not in the mapping ${mapping.container} of ${plan.event}`;
+  }
+  for (const path of filesOf(plan)) {
+    const file = translatePath(path, mappings);
+    if (file.kind === 'unsafe') return file.problem;
+    if (
+      file.kind === 'unmapped' ||
+      file.mapping !== mapping ||
+      !isInside(path, plan.folder) ||
+      file.relative === folder.relative
+    ) {
+      const folderName = JSON.stringify(plan.folder);
+      return `Unsafe path ${JSON.stringify(path)}: not inside the folder ${folderName} of ${plan.event}`;
+    }
+  }
+  return null;
+}
+
+/** Every container path of a plan that names a file. */
+function filesOf(plan: MirrorPlan): string[] {
+  switch (plan.kind) {
+    case 'upgrade':
+      return plan.replaced;
+    case 'rename':
+      return plan.renames.flatMap((r) => (r.from === null ? [r.to] : [r.from, r.to]));
+    case 'delete':
+      return plan.scope === 'files' ? plan.files : [];
+  }
 }
 
 function label(sender: WebhookSource): string {

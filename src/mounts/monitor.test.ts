@@ -23,6 +23,7 @@ function setup() {
           pending.push({ settle: (answer) => (answer instanceof Error ? reject(answer) : resolve(answer)) });
         }),
       inspectSource: () => Promise.reject(new Error('not used by the monitor')),
+      sourcePresence: () => Promise.reject(new Error('not used by the monitor')),
     },
     clock: { now: () => new Date('2026-12-01T00:00:00Z') },
     log: pino({ level: 'info' }, { write: (line: string) => lines.push(line) }),
@@ -54,6 +55,7 @@ function withMessages(o: { standing?: Record<string, string>; failTelling?: bool
         return problem ? { ok: false, problem } : { ok: true };
       },
       inspectSource: () => Promise.reject(new Error('not used by the monitor')),
+      sourcePresence: () => Promise.reject(new Error('not used by the monitor')),
     },
     clock: { now: () => now },
     log: pino({ level: 'info' }, { write: (line: string) => lines.push(line) }),

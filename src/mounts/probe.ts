@@ -3,9 +3,11 @@ import type { MountCheck } from '../core/types.js';
 import { createRootCheck, type ProbeResult } from './root-check.js';
 import { createShareScriptRunner } from './share-script.js';
 import { createSourceInspection, type SourceInspection } from './source-inspection.js';
+import { createSourcePresence, type SourcePresence } from './source-presence.js';
 
 export type { ProbeResult } from './root-check.js';
 export type { SourceInspection } from './source-inspection.js';
+export type { Presence, SourcePresence } from './source-presence.js';
 
 export interface MountProbe {
   /**
@@ -19,6 +21,11 @@ export interface MountProbe {
    * Size in bytes (apparent, recursive) for the stable-size check; 0 when `measureSize` is false.
    */
   inspectSource(path: string, root?: string, options?: { measureSize?: boolean }): Promise<SourceInspection>;
+  /**
+   * Whether each path still exists under the source `root`, before its copy at the destination may be
+   * removed: `absent` only when verified under a folder inside the root that could be searched.
+   */
+  sourcePresence(paths: readonly string[], root: string): Promise<SourcePresence>;
 }
 
 export interface MountProbeOptions {
@@ -43,5 +50,6 @@ export function createMountProbe(o: MountProbeOptions): MountProbe {
       scripts,
     }),
     inspectSource: createSourceInspection(scripts),
+    sourcePresence: createSourcePresence(scripts),
   };
 }

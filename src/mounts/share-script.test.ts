@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { readShareScript, SCRIPT_EXIT, type ShareScriptName } from './share-script.js';
 
 const run = promisify(execFile);
-const names: ShareScriptName[] = ['root-check', 'source-inspection', 'partial-copies', 'list-folders'];
+const names: ShareScriptName[] = [
+  'root-check',
+  'source-inspection',
+  'partial-copies',
+  'list-folders',
+  'source-presence',
+  'destination-files',
+];
 
 /** The `NAME=NUMBER` lines a script starts with. */
 function declaredExitCodes(script: string): Record<string, number> {

@@ -21,7 +21,13 @@ export const SCRIPT_EXIT = Object.freeze({
   LINK_OUTSIDE_ROOT: 18,
 });
 
-export type ShareScriptName = 'root-check' | 'source-inspection' | 'partial-copies' | 'list-folders';
+export type ShareScriptName =
+  | 'root-check'
+  | 'source-inspection'
+  | 'partial-copies'
+  | 'list-folders'
+  | 'source-presence'
+  | 'destination-files';
 
 /** The text of scripts/NAME.sh, shipped beside the compiled code (scripts/copy-assets.mjs). */
 export function readShareScript(name: ShareScriptName): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../core/types.js';
-import { episodeNumbers, syncFailedEvent, syncSucceededEvent } from './events.js';
+import { isOutboxPayload } from '../core/notify-event.js';
+import { episodeNumbers, filesDeletedEvent, filesRenamedEvent, syncFailedEvent, syncSucceededEvent } from './events.js';
 import { telegramMessage } from './telegram-text.js';
 
 const AT = new Date('2026-03-10T10:00:00.000Z');
@@ -27,6 +28,9 @@ const episode: Job = {
   finishedAt: AT.toISOString(),
   durationSeconds: 1.5,
   nextAttemptAt: null,
+  kind: 'copy',
+  mirror: null,
+  mirroredFiles: null,
 };
 
 describe('episodeNumbers', () => {
@@ -78,6 +82,64 @@ describe('the events', () => {
     expect(event).toMatchObject({ kind: 'gave_up', severity: 'error', error: 'rsync <x>' });
     expect(JSON.parse(JSON.stringify(event))).toEqual(event);
     expect(telegramMessage(JSON.parse(JSON.stringify(event)))).toEqual(telegramMessage(event));
+  });
+});
+
+describe('the events of renames and deletes', () => {
+  const upgrade: Job = {
+    ...episode,
+    kind: 'upgrade',
+    mirror: { kind: 'upgrade', event: 'Download', folder: '/tv/Show', newFile: episode.containerPath, replaced: [] },
+  };
+
+  it('say what was removed, how, and what stayed with why; kept files make them a warning', () => {
+    const event = filesDeletedEvent(
+      upgrade,
+      [
+        { path: '/d/a.mkv', action: 'trashed', to: '/d/.sync-webhook-trash/2026-03-10/a.mkv' },
+        { path: '/d/b.mkv', action: 'deleted' },
+        { path: '/d/c.mkv', action: 'kept', reason: 'still at the source' },
+        { path: '/d/e.mkv', action: 'absent' },
+      ],
+      'trash',
+      AT,
+    );
+    expect(event).toEqual({
+      kind: 'deleted',
+      title: 'Replaced Files Removed - Episode',
+      severity: 'warning',
+      at: AT.toISOString(),
+      jobId: 7,
+      media: expect.objectContaining({ title: 'Show', season: 2, episodes: [3, 4] }),
+      cause: 'upgrade',
+      event: 'Download',
+      mode: 'trash',
+      files: ['/d/a.mkv', '/d/b.mkv'],
+      kept: [
+        { path: '/d/c.mkv', reason: 'still at the source' },
+        { path: '/d/e.mkv', reason: 'not at the destination' },
+      ],
+    });
+    expect(filesDeletedEvent(upgrade, [{ path: '/d/a.mkv', action: 'deleted' }], 'delete', AT).severity).toBe('info');
+  });
+
+  it('a rename lists each file before and after', () => {
+    const rename: Job = { ...episode, kind: 'rename', details: { title: 'Show' } };
+    const event = filesRenamedEvent(rename, [{ path: '/d/a.mkv', action: 'renamed', to: '/d/b.mkv' }], AT);
+    expect(event).toMatchObject({ kind: 'renamed', title: 'Files Renamed - Series', severity: 'info' });
+    expect(event.renamed).toEqual([{ from: '/d/a.mkv', to: '/d/b.mkv' }]);
+    expect(event.kept).toEqual([]);
+  });
+
+  it('are outbox payloads that survive JSON unchanged', () => {
+    for (const event of [
+      filesDeletedEvent(upgrade, [{ path: '/d/a.mkv', action: 'deleted' }], 'delete', AT),
+      filesRenamedEvent(upgrade, [], AT),
+    ]) {
+      const stored = JSON.parse(JSON.stringify({ type: 'notify', event }));
+      expect(isOutboxPayload(stored)).toBe(true);
+      expect(stored.event).toEqual(event);
+    }
   });
 });
 

@@ -3,6 +3,9 @@
 
 import type {
   EventMedia,
+  FilesDeletedEvent,
+  FilesRenamedEvent,
+  KeptFile,
   MountEvent,
   OutboxPayload,
   ReconcileEvent,
@@ -15,7 +18,7 @@ import type {
   SyncSucceededEvent,
   TestEvent,
 } from '../core/notify-event.js';
-import type { Job } from '../core/types.js';
+import type { Job, MirroredFile } from '../core/types.js';
 
 /** How many titles a summary lists per section, as users know the summary; the rest is counted as "...and N more". */
 export const SUMMARY_LIST_LIMIT = 5;
@@ -73,10 +76,15 @@ export function syncSucceededEvent(job: Job, opts: { dryRun: boolean }, at: Date
   return event;
 }
 
+/** What failed: a copy (and an upgrade, which is one) is a sync, a rename or a delete is named. */
+function jobVerb(job: Job): 'Sync' | 'Rename' | 'Delete' {
+  return job.kind === 'rename' ? 'Rename' : job.kind === 'delete' ? 'Delete' : 'Sync';
+}
+
 export function syncFailedEvent(job: Job, next: RetryPlan, at: Date): SyncFailedEvent {
   const event: SyncFailedEvent = {
     kind: next.kind === 'retry' ? 'failure' : 'gave_up',
-    title: `Sync Failed - ${mediaWord(job)}`,
+    title: `${jobVerb(job)} Failed - ${mediaWord(job)}`,
     severity: 'error',
     at: at.toISOString(),
     jobId: job.id,
@@ -87,6 +95,63 @@ export function syncFailedEvent(job: Job, next: RetryPlan, at: Date): SyncFailed
   };
   if (job.details.quality) event.quality = job.details.quality;
   return event;
+}
+
+/** A rename or delete is about a movie, an episode, or a whole series (no episode code). */
+function mirrorWord(job: Job): 'Movie' | 'Episode' | 'Series' {
+  if (job.mediaType === 'movie') return 'Movie';
+  return job.details.episodeCode ? 'Episode' : 'Series';
+}
+
+/** What a job's files list says was left in place, for the messages. */
+function keptOf(files: readonly MirroredFile[]): KeptFile[] {
+  return files.flatMap((f) => {
+    if (f.action === 'kept') return [{ path: f.path, reason: f.reason ?? 'kept' }];
+    if (f.action === 'absent') return [{ path: f.path, reason: 'not at the destination' }];
+    return [];
+  });
+}
+
+/**
+ * The files an upgrade's or a delete's job removed at the destination (moved into the trash or deleted),
+ * and those it left, as the job recorded them.
+ */
+export function filesDeletedEvent(
+  job: Job,
+  files: readonly MirroredFile[],
+  mode: FilesDeletedEvent['mode'],
+  at: Date,
+): FilesDeletedEvent {
+  const kept = keptOf(files);
+  const upgrade = job.mirror?.kind === 'upgrade';
+  return {
+    kind: 'deleted',
+    title: `${upgrade ? 'Replaced Files Removed' : 'Files Removed'} - ${mirrorWord(job)}`,
+    severity: kept.length > 0 ? 'warning' : 'info',
+    at: at.toISOString(),
+    jobId: job.id,
+    media: mediaOf(job),
+    cause: upgrade ? 'upgrade' : 'delete',
+    event: job.mirror?.event ?? 'Download',
+    mode,
+    files: files.filter((f) => f.action === 'deleted' || f.action === 'trashed').map((f) => f.path),
+    kept,
+  };
+}
+
+/** The files a rename's job renamed at the destination, and those it left alone, as the job recorded them. */
+export function filesRenamedEvent(job: Job, files: readonly MirroredFile[], at: Date): FilesRenamedEvent {
+  const kept = keptOf(files);
+  return {
+    kind: 'renamed',
+    title: `Files Renamed - ${mirrorWord(job)}`,
+    severity: kept.length > 0 ? 'warning' : 'info',
+    at: at.toISOString(),
+    jobId: job.id,
+    media: mediaOf(job),
+    renamed: files.flatMap((f) => (f.action === 'renamed' && f.to !== undefined ? [{ from: f.path, to: f.to }] : [])),
+    kept,
+  };
 }
 
 export function dailySummaryEvent(summary: SummaryFigures, at: Date): SummaryEvent {

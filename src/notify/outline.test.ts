@@ -3,10 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   AT,
+  deletedEvent,
   episodeJob,
   failureEvent,
   gaveUpEvent,
   mountEvent,
+  renamedEvent,
   RETRY,
   seasonPack,
   successEvent,
@@ -135,6 +137,40 @@ describe('outlineOf', () => {
     expect(plainText(outlineOf(seasonPack('Show', 2)))).toBe(
       'Show\nSeason 1: 2 episodes\n\nQuality: WEBDL-1080p\nSize: 2.0 GB\nDuration: 24.2s\n' +
         'Destination: /mnt/unraid/media/TV/Series Title/Season 01\n\nEpisodes:\n• S01E01: Show\n• S01E02: Show',
+    );
+  });
+
+  it('lays out a delete: the media, the files by name, those kept and why, and what asked', () => {
+    const outline = outlineOf(deletedEvent('Film'));
+    expect(outline).toEqual({
+      title: 'Files Removed - Movie',
+      severity: 'warning',
+      subject: ['Film'],
+      fields: [],
+      lists: [
+        {
+          label: 'Moved to the trash',
+          items: ['Film 0.mkv', 'Film 1.mkv', 'Film 2.mkv', 'Film 3.mkv', 'Film 4.mkv', 'Film 5.mkv', 'Film 6.mkv'],
+          more: 0,
+        },
+        { label: 'Kept', items: ['Film kept 1.nfo: Film', 'Film kept 2.nfo: Film'], more: 0 },
+      ],
+      notes: ['Deleted in Radarr (MovieDelete)'],
+    });
+    const terse = OUTLINE_STEPS.at(-1);
+    if (!terse) throw new Error('no steps');
+    expect(outlineOf(deletedEvent('Film'), terse).lists[0]).toMatchObject({
+      items: ['Film 0.mkv', 'Film 1.mkv', 'Film 2.mkv'],
+      more: 4,
+    });
+  });
+
+  it('lays out a rename: each file before and after, and one left alone', () => {
+    expect(plainText(outlineOf(renamedEvent('Ep')))).toBe(
+      // A series-wide rename: Sonarr names no episode.
+      'Ep\n\nRenamed:\n' +
+        [0, 1, 2, 3, 4, 5, 6].map((i) => `• Ep ${i}.mkv → Ep ${i} new.mkv`).join('\n') +
+        '\n\nLeft alone:\n• Ep.mkv: Ep',
     );
   });
 

@@ -4,6 +4,8 @@
 
 import type {
   EventMedia,
+  FilesDeletedEvent,
+  FilesRenamedEvent,
   MountEvent,
   NotifyEvent,
   NotifySeverity,
@@ -13,7 +15,7 @@ import type {
 } from '../core/notify-event.js';
 import { SUMMARY_LIST_LIMIT, seasonLine, seasonPackTotals } from './events.js';
 import { formatBytes, formatDuration, toFixed1 } from './format.js';
-import { formatDelay, outcomeLine, reconcileWords } from './telegram-text.js';
+import { formatDelay, mirrorWords, outcomeLine, reconcileWords } from './telegram-text.js';
 
 export interface OutlineField {
   label: string;
@@ -122,7 +124,36 @@ export function outlineOf(event: NotifyEvent, limits: OutlineLimits = ROOMY): Ou
       return { ...base, ...seasonPackParts(event, limits) };
     case 'reconcile':
       return { ...base, ...reconcileParts(event, limits) };
+    case 'deleted':
+    case 'renamed':
+      return { ...base, ...mirrorParts(event, limits) };
   }
+}
+
+/** A rename or delete at the destination: the media, the files by name, those left and why. */
+function mirrorParts(
+  event: FilesDeletedEvent | FilesRenamedEvent,
+  limits: OutlineLimits,
+): Pick<Outline, 'subject' | 'fields' | 'lists' | 'notes'> {
+  const words = mirrorWords(event);
+  const name = (path: string) => clip(path.slice(path.lastIndexOf('/') + 1), limits.value);
+  const changed =
+    event.kind === 'renamed' ? event.renamed.map((r) => `${name(r.from)} → ${name(r.to)}`) : event.files.map(name);
+  const kept = event.kept.map((k) => `${name(k.path)}: ${clip(k.reason, limits.value)}`);
+  const list = (label: string, items: string[]): OutlineList[] =>
+    items.length === 0
+      ? []
+      : [{ label, items: items.slice(0, limits.items), more: Math.max(0, items.length - limits.items) }];
+  const { media } = event;
+  const title = clip(media.title, limits.value);
+  const episodeTitle = media.episodeTitle ? `: ${clip(media.episodeTitle, limits.value)}` : '';
+  const episode = media.episodeCode ? [`${clip(media.episodeCode, limits.value)}${episodeTitle}`] : [];
+  return {
+    subject: media.type === 'movie' ? [media.year ? `${title} (${media.year})` : title] : [title, ...episode],
+    fields: [],
+    lists: [...list(words.done, changed), ...list(words.kept, kept)],
+    notes: [...(words.why ? [words.why] : []), ...(changed.length === 0 ? [words.nothing] : [])],
+  };
 }
 
 /** The series and season, the totals of the success message, and the episodes as a list. */

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RetryPlan, SummaryFigures } from '../core/notify-event.js';
-import type { Job } from '../core/types.js';
+import type { Job, MirroredFile } from '../core/types.js';
 import {
   dailySummaryEvent,
+  filesDeletedEvent,
+  filesRenamedEvent,
   seasonKeyOf,
   seasonPackEvent,
   syncFailedEvent,
@@ -43,6 +45,9 @@ function job(overrides: Partial<Job> = {}): Job {
     finishedAt: '2024-05-01T10:00:46.200Z',
     durationSeconds: 45.2,
     nextAttemptAt: null,
+    kind: 'copy',
+    mirror: null,
+    mirroredFiles: null,
     ...overrides,
   };
 }
@@ -477,5 +482,116 @@ describe('renderTestMessage and toTelegramText', () => {
     expect(toTelegramText(renderTestMessage())).toBe(
       '<b>Sync Webhook Test</b>\nIf you see this, notifications are working!',
     );
+  });
+});
+
+describe('renames and deletes at the destination', () => {
+  const DST = '/mnt/unraid/media/Movies/Movie Title (2024)';
+  const movieDelete = (over: Partial<Job> = {}) =>
+    job({
+      kind: 'delete',
+      mirror: {
+        kind: 'delete',
+        event: 'MovieFileDelete',
+        folder: '/movies/Movie Title (2024)',
+        scope: 'files',
+        files: ['/movies/Movie Title (2024)/Movie <1>.mkv'],
+      },
+      ...over,
+    });
+  const deleted = (j: Job, files: MirroredFile[], mode: 'trash' | 'delete') =>
+    telegramMessage(filesDeletedEvent(j, files, mode, AT));
+  const renamed = (j: Job, files: MirroredFile[]) => telegramMessage(filesRenamedEvent(j, files, AT));
+
+  it('a delete that moved files into the trash, and one it kept', () => {
+    const files: MirroredFile[] = [
+      { path: `${DST}/Movie <1>.mkv`, action: 'trashed', to: '/t/Movie <1>.mkv' },
+      { path: `${DST}/Movie <1>.en.srt`, action: 'trashed', to: '/t/Movie <1>.en.srt' },
+      { path: `${DST}/Movie & 2.mkv`, action: 'kept', reason: 'still at the source' },
+    ];
+    expect(toTelegramText(deleted(movieDelete(), files, 'trash'))).toBe(
+      '<b>Files Removed - Movie</b>\n<b>Movie Title</b> (2024)\nDeleted in Radarr (MovieFileDelete)\n\n' +
+        'Moved to the trash: 2 files\n• Movie &lt;1&gt;.mkv\n• Movie &lt;1&gt;.en.srt\n\n' +
+        'Kept: 1 file\n• Movie &amp; 2.mkv: still at the source',
+    );
+  });
+
+  it("an upgrade's replaced files, deleted, for an episode", () => {
+    const episode = job({
+      source: 'sonarr',
+      mediaType: 'episode',
+      kind: 'upgrade',
+      details: { title: 'Show', episodeCode: 'S01E01-S01E02', episodeTitle: 'Pilot / Second' },
+      mirror: { kind: 'upgrade', event: 'Download', folder: '/tv/Show', newFile: '/tv/Show/S01/new.mkv', replaced: [] },
+    });
+    const files: MirroredFile[] = [
+      { path: '/dst/Show/S01/e1.mkv', action: 'deleted' },
+      { path: '/dst/Show/S01/e2.mkv', action: 'deleted' },
+      { path: '/dst/Show/S01/e3.mkv', action: 'absent' },
+    ];
+    expect(toTelegramText(deleted(episode, files, 'delete'))).toBe(
+      '<b>Replaced Files Removed - Episode</b>\n<b>Show</b>\nS01E01-S01E02: Pilot / Second\n' +
+        'Replaced by an upgrade in Sonarr\n\nDeleted: 2 files\n• e1.mkv\n• e2.mkv\n\n' +
+        'Kept: 1 file\n• e3.mkv: not at the destination',
+    );
+  });
+
+  it('a whole series: no episode line; a delete that removed nothing says so; five files and a count', () => {
+    const series = job({
+      source: 'sonarr',
+      mediaType: 'episode',
+      kind: 'delete',
+      details: { title: 'Fleabag' },
+      mirror: { kind: 'delete', event: 'SeriesDelete', folder: '/tv/Fleabag', scope: 'folder' },
+    });
+    expect(toTelegramText(deleted(series, [], 'trash'))).toBe(
+      '<b>Files Removed - Series</b>\n<b>Fleabag</b>\nDeleted in Sonarr (SeriesDelete)\n\nNothing removed',
+    );
+    const seven: MirroredFile[] = Array.from({ length: 7 }, (_, i) => ({ path: `/d/e${i}.mkv`, action: 'deleted' }));
+    expect(toTelegramText(deleted(series, seven, 'delete'))).toBe(
+      '<b>Files Removed - Series</b>\n<b>Fleabag</b>\nDeleted in Sonarr (SeriesDelete)\n\nDeleted: 7 files\n' +
+        '• e0.mkv\n• e1.mkv\n• e2.mkv\n• e3.mkv\n• e4.mkv\n  <i>...and 2 more</i>',
+    );
+  });
+
+  it('a rename: each file before and after, and one left alone', () => {
+    const rename = job({
+      kind: 'rename',
+      mirror: { kind: 'rename', event: 'Rename', folder: '/movies/Movie Title (2024)', renames: [] },
+    });
+    const files: MirroredFile[] = [
+      { path: `${DST}/old <name>.mkv`, action: 'renamed', to: `${DST}/Movie Title (2024) [Bluray].mkv` },
+      { path: `${DST}/other.mkv`, action: 'kept', reason: 'the new name already exists' },
+    ];
+    expect(toTelegramText(renamed(rename, files))).toBe(
+      '<b>Files Renamed - Movie</b>\n<b>Movie Title</b> (2024)\n\n' +
+        'Renamed: 1 file\n• old &lt;name&gt;.mkv → Movie Title (2024) [Bluray].mkv\n\n' +
+        'Left alone: 1 file\n• other.mkv: the new name already exists',
+    );
+    expect(toTelegramText(renamed(rename, []))).toBe(
+      '<b>Files Renamed - Movie</b>\n<b>Movie Title</b> (2024)\n\nNothing renamed',
+    );
+  });
+
+  it('stays within Telegram’s limit with the longest names and reasons', () => {
+    const long = 'x'.repeat(5000);
+    const files: MirroredFile[] = Array.from({ length: 20 }, (_, i) => ({
+      path: `/d/${i}${long}`,
+      action: i % 2 ? 'kept' : 'renamed',
+      to: `/d/${long}`,
+      reason: long,
+    }));
+    const heavy = job({ kind: 'rename', details: { title: long, year: 2024 } });
+    expect(toTelegramText(renamed(heavy, files)).length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+    expect(
+      toTelegramText(deleted(movieDelete({ details: { title: long } }), files, 'trash')).length,
+    ).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+  });
+
+  it('a failed rename or delete names itself in the title', () => {
+    const next: RetryPlan = { kind: 'retry', attempt: 1, maxRetries: 3, inSeconds: 900 };
+    expect(renderSyncFailed(movieDelete({ error: 'boom' }), next).title).toBe('Delete Failed - Movie');
+    expect(renderSyncFailed(job({ kind: 'rename', error: 'boom' }), next).title).toBe('Rename Failed - Movie');
+    expect(renderSyncFailed(job({ kind: 'upgrade', error: 'boom' }), next).title).toBe('Sync Failed - Movie');
   });
 });

@@ -6,6 +6,9 @@
 
 import type {
   EventMedia,
+  FilesDeletedEvent,
+  FilesRenamedEvent,
+  KeptFile,
   MountEvent,
   NotifyEvent,
   ReconcileEvent,
@@ -47,6 +50,10 @@ export function telegramMessage(event: NotifyEvent): TelegramHtml {
     case 'mount_down':
     case 'mount_up':
       return mountChange(event);
+    case 'deleted':
+      return filesDeleted(event);
+    case 'renamed':
+      return filesRenamed(event);
     case 'season_pack':
       return seasonPack(event);
     case 'reconcile':
@@ -186,6 +193,79 @@ function mountChange(event: MountEvent): TelegramHtml {
       ? `Problem: ${field(event.problem ?? 'not healthy')}`
       : `Down for ${formatDelay(event.downSeconds ?? 0)}`;
   return { title: escapeHtml(event.title), body: `${where}\n\n${detail}` };
+}
+
+/** The media of a rename or delete: a whole series has no episode line (Sonarr names none). */
+function mirrorHeading(media: EventMedia): string {
+  const title = `<b>${field(media.title)}</b>`;
+  if (media.type === 'movie') return media.year ? `${title} (${media.year})` : title;
+  if (!media.episodeCode) return title;
+  const episodeTitle = media.episodeTitle ? `: ${field(media.episodeTitle)}` : '';
+  return `${title}\n${field(media.episodeCode)}${episodeTitle}`;
+}
+
+const fileCount = (n: number): string => `${n} ${n === 1 ? 'file' : 'files'}`;
+
+/**
+ * In the file lists of renames and deletes, shorter than FIELD_LIMIT: five names before and after, and
+ * five with their reasons, stay far below Telegram's limit by construction.
+ */
+const LIST_NAME_LIMIT = 160;
+const REASON_LIMIT = 120;
+
+/** A file by its name: the folder is the movie's or the series', shown in the heading. */
+const fileName = (path: string): string => escapeWithin(path.slice(path.lastIndexOf('/') + 1), LIST_NAME_LIMIT);
+
+/** "\n• item" lines, at most SUMMARY_LIST_LIMIT, then how many more. */
+function bullets(items: readonly string[]): string {
+  const shown = items.slice(0, SUMMARY_LIST_LIMIT);
+  const more = items.length - shown.length;
+  return shown.map((item) => `\n• ${item}`).join('') + (more > 0 ? `\n  <i>...and ${more} more</i>` : '');
+}
+
+function keptSection(kept: readonly KeptFile[], header: string): string {
+  if (kept.length === 0) return '';
+  const lines = kept.map((k) => `${fileName(k.path)}: ${escapeWithin(k.reason, REASON_LIMIT)}`);
+  return `\n\n${header}: ${fileCount(kept.length)}${bullets(lines)}`;
+}
+
+/** The words of a rename's or delete's message that every service shows (plain text). */
+export function mirrorWords(event: FilesDeletedEvent | FilesRenamedEvent): {
+  why: string | null;
+  done: string;
+  nothing: string;
+  kept: string;
+} {
+  if (event.kind === 'renamed') return { why: null, done: 'Renamed', nothing: 'Nothing renamed', kept: 'Left alone' };
+  const app = event.media.source === 'sonarr' ? 'Sonarr' : 'Radarr';
+  return {
+    why: event.cause === 'upgrade' ? `Replaced by an upgrade in ${app}` : `Deleted in ${app} (${event.event})`,
+    done: event.mode === 'trash' ? 'Moved to the trash' : 'Deleted',
+    nothing: 'Nothing removed',
+    kept: 'Kept',
+  };
+}
+
+function filesDeleted(event: FilesDeletedEvent): TelegramHtml {
+  const words = mirrorWords(event);
+  const removed =
+    event.files.length > 0
+      ? `${words.done}: ${fileCount(event.files.length)}${bullets(event.files.map(fileName))}`
+      : words.nothing;
+  return {
+    title: escapeHtml(event.title),
+    body: `${mirrorHeading(event.media)}\n${words.why}\n\n${removed}${keptSection(event.kept, words.kept)}`,
+  };
+}
+
+function filesRenamed(event: FilesRenamedEvent): TelegramHtml {
+  const words = mirrorWords(event);
+  const lines = event.renamed.map((r) => `${fileName(r.from)} → ${fileName(r.to)}`);
+  const renamed = lines.length > 0 ? `${words.done}: ${fileCount(lines.length)}${bullets(lines)}` : words.nothing;
+  return {
+    title: escapeHtml(event.title),
+    body: `${mirrorHeading(event.media)}\n\n${renamed}${keptSection(event.kept, words.kept)}`,
+  };
 }
 
 const STARTED_BY: Record<ReconcileEvent['startedBy'], string> = {

@@ -19,6 +19,7 @@ describe('checkContainerPath', () => {
     '/movies/-rf/x',
     '/movies/a.b/..c/...',
     '/movies/.sync-webhook-partial-not/x',
+    '/movies/.sync-webhook-trash-not/x',
     '/x',
   ])('accepts %j', (path) => {
     expect(checkContainerPath(path)).toBeNull();
@@ -37,6 +38,8 @@ describe('checkContainerPath', () => {
     ['/movies/Film/.', 'contains a "." or ".." segment'],
     ['/tv/Show/Season 01/.sync-webhook-partial/Ep.mkv', 'lies in a partial folder (.sync-webhook-partial)'],
     ['/movies/Film/.sync-webhook-partial', 'lies in a partial folder (.sync-webhook-partial)'],
+    ['/movies/.sync-webhook-trash/2026-01-02/Film/Film.mkv', 'lies in the trash folder (.sync-webhook-trash)'],
+    ['/movies/.sync-webhook-trash', 'lies in the trash folder (.sync-webhook-trash)'],
     ['/movies/Film\u0000.mkv', 'contains control character U+0000'],
     ['/movies/Film\n.mkv', 'contains control character U+000A'],
     ['/movies/Film\r.mkv', 'contains control character U+000D'],

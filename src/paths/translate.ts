@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { isInPartialFolder, PARTIAL_FOLDER } from '../core/partial-folder.js';
 import { isInside } from '../core/paths.js';
+import { isInTrashFolder, TRASH_FOLDER } from '../core/trash-folder.js';
 import type { Mapping } from '../core/types.js';
 
 export type Translation =
@@ -45,6 +46,8 @@ export function checkContainerPath(path: string): string | null {
   if (trimSlash(path) === '') return `Unsafe path ${show(path)}: names the filesystem root`;
   // What a cut copy left there must never be copied to where Plex would index it.
   if (isInPartialFolder(path)) return `Unsafe path ${show(path)}: lies in a partial folder (${PARTIAL_FOLDER})`;
+  // What mirroring moved aside must neither come back to Plex nor be removed by another event.
+  if (isInTrashFolder(path)) return `Unsafe path ${show(path)}: lies in the trash folder (${TRASH_FOLDER})`;
   return null;
 }
 

@@ -63,6 +63,8 @@ interface RunningPass {
 export class Reconciler {
   private running: RunningPass | undefined;
   private readonly queueing = new Set<number>();
+  /** fsyncs of pass rows still running (stop() waits for them). */
+  private readonly syncing = new Set<Promise<void>>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -135,10 +137,12 @@ export class Reconciler {
     if (count > 0) this.deps.log.warn(`Catch-up: ${count} pass(es) interrupted by the last stop, recorded as such`);
   }
 
-  /** Stops a running pass (its walks are killed) and waits until it is recorded. */
+  /** Stops a running pass (its walks are killed) and waits until it is recorded and its rows are on disk. */
   async stop(): Promise<void> {
     this.running?.abort.abort('stop');
     await this.idle();
+    // The service closes the database and the logs next: no fsync of ours may still be running.
+    await Promise.allSettled([...this.syncing]);
   }
 
   private async runPass(run: ReconcileRun, mappings: readonly Mapping[], abort: AbortController): Promise<void> {
@@ -303,9 +307,11 @@ export class Reconciler {
   /** Runs one write of the pass's rows; its fsync happens off the event loop (a failed one is logged). */
   private write<T>(what: string, write: () => T): T {
     const { result, durable } = this.deps.walSync.commitThenSync(write);
-    durable.catch((error: unknown) => {
+    const logged = durable.catch((error: unknown) => {
       this.deps.log.error({ err: coerceError(error) }, `Catch-up: ${what} may not be on disk`);
     });
+    this.syncing.add(logged);
+    void logged.finally(() => this.syncing.delete(logged));
     return result;
   }
 

@@ -28,6 +28,9 @@ function job(id: number, sizeBytes?: number): Job {
     finishedAt: null,
     durationSeconds: null,
     nextAttemptAt: null,
+    kind: 'copy',
+    mirror: null,
+    mirroredFiles: null,
   };
 }
 

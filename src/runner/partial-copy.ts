@@ -25,7 +25,8 @@ export async function partialBytesOf(
   dryRun: boolean,
 ): Promise<number | null> {
   const mayHaveOne = job.status === 'in_progress' || (job.status !== 'success' && ranBefore(job));
-  if (dryRun || !mayHaveOne) return 0;
+  // Renames and deletes copy nothing.
+  if (dryRun || !mayHaveOne || job.kind === 'rename' || job.kind === 'delete') return 0;
   return partials.measure(destItemOf(job));
 }
 

@@ -16,6 +16,7 @@ const EXCLUDES = [
   '--exclude=.DS_Store',
   '--exclude=*.partial~',
   '--exclude=.sync-webhook-partial/',
+  '--exclude=.sync-webhook-trash/',
 ];
 
 describe('buildRsyncArgs', () => {

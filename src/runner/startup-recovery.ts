@@ -70,6 +70,8 @@ export async function recoverInterruptedJobs(deps: StartupRecoveryDeps): Promise
 
 /** Only where the job's paths still lie inside its mapping: the configuration may have changed since. */
 async function removeGivenUpPartialCopy(job: Job, deps: StartupRecoveryDeps): Promise<void> {
+  // Renames and deletes copy nothing, so they leave no partial copy.
+  if (job.kind === 'rename' || job.kind === 'delete') return;
   try {
     checkedMapping(job, deps.mappings);
   } catch (error) {

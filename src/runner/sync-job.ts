@@ -1,12 +1,12 @@
 import { coerceError, NotReadyError, PermanentError, reasonOf, RetryableError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
-import type { OutboxItem, SyncFailedEvent, SyncSucceededEvent, TargetRouting } from '../core/notify-event.js';
-import type { Clock, FailureReason, Job, Mapping } from '../core/types.js';
+import type { NotifyEvent, NotifyKind, OutboxItem, ScanRequest, TargetRouting } from '../core/notify-event.js';
+import type { Clock, FailureReason, Job, Mapping, MirroredFile, MirrorPlan } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
 import type { MountGate } from '../mounts/gate.js';
 import type { MountProbe } from '../mounts/probe.js';
 import type { ProgressBoard } from './progress-board.js';
-import { syncFailedEvent, syncSucceededEvent } from '../notify/events.js';
+import { filesDeletedEvent, syncFailedEvent, syncSucceededEvent } from '../notify/events.js';
 import { formatBytes } from '../notify/format.js';
 import type { JobStore } from '../store/jobs.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
@@ -16,6 +16,8 @@ import type { PartialCopies } from '../mounts/partial-copies.js';
 import { destItemOf, ranBefore, removePartialCopy } from './partial-copy.js';
 import type { RsyncRun } from './rsync.js';
 import type { RsyncProgress } from './rsync-progress.js';
+import { keptAll, type MirrorDeps, MirrorStepError, removeGoneFiles } from './mirror-files.js';
+import { changedFiles, locate } from './mirror-paths.js';
 
 export type RunRsync = (
   args: string[],
@@ -62,6 +64,8 @@ export interface SyncJobDeps {
    * folder before a retried copy, which then resumes from it; removed after a success or a give-up.
    */
   partials: Pick<PartialCopies, 'prepare' | 'remove'>;
+  /** Upgrades, renames and deletes at the destination (SYNC_MIRROR; runner/mirror-files.ts). */
+  mirror: MirrorDeps;
 }
 
 export type SyncJobOutcome = 'success' | 'failed' | 'waiting' | 'interrupted';
@@ -78,12 +82,13 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   jobLog.info(`Background sync started: ${job.title}${retryInfo}`);
 
   let run: RsyncRun;
+  let mapping: Mapping;
   let resumed = false;
   // Set once the job's paths proved to lie inside its mapping and both roots answered: only then may a
   // give-up remove the job's partial copy.
   let mayTouchDestination = false;
   try {
-    const mapping = checkedMapping(job, deps.mappings);
+    mapping = checkedMapping(job, deps.mappings);
     await deps.mounts.ensureReady(mapping);
     mayTouchDestination = true;
     await ensureSourcePresent(job, mapping, deps, signal);
@@ -121,18 +126,7 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
       deps.progress.clear(job.id);
     }
   } catch (error) {
-    if (error instanceof NotReadyError) {
-      const until = new Date(clock.now().getTime() + error.retryAfterMs);
-      deps.jobs.defer(job.id, error.message, until, error.reason);
-      jobLog.warn(`Sync of ${job.title} waits: ${error.message}`);
-      if (error.scope === 'mapping') {
-        const others = deps.jobs.deferMapping(job.mapping, error.message, until, clock.now(), error.reason);
-        if (others > 0) jobLog.warn(`${others} more queued job(s) of mapping ${job.mapping} wait for the same mount`);
-      }
-      return 'waiting';
-    }
-    if (signal.aborted) return interrupted(job, deps);
-    return recordFailure(job, coerceError(error), started, deps, mayTouchDestination);
+    return afterError(job, error, started, deps, signal, mayTouchDestination);
   }
 
   if (run.aborted) return interrupted(job, deps);
@@ -149,7 +143,7 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
         ? new PermanentError(verdict.reason, { reason: verdict.code })
         : new RetryableError(verdict.reason, verdict.code);
     const sent = options.dryRun ? null : parseRsyncStats(run.stdout).bytesTransferred;
-    return recordFailure(job, failure, started, deps, true, { exitCode: run.exitCode, bytes: sent });
+    return recordFailure(job, failure, started, deps, true, { rsync: { exitCode: run.exitCode, bytes: sent } });
   }
 
   const stats = parseRsyncStats(run.stdout);
@@ -161,6 +155,15 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
   }
   // rsync removed the partial files it used; one of a file it skipped (already there) may be left.
   if (ranBefore(job) && !options.dryRun) await removePartialCopy(job, deps.partials, deps.log, 'copied');
+  // An upgrade's new file is in place: only now may the files it replaced go.
+  let mirrored: MirroredFile[] | undefined;
+  if (job.mirror?.kind === 'upgrade') {
+    try {
+      mirrored = await mirrorReplacedFiles(job, job.mirror, mapping, deps, jobLog);
+    } catch (error) {
+      return afterError(job, error, started, deps, signal, true);
+    }
+  }
   const finishedAt = clock.now();
   const durationSeconds = seconds(started, finishedAt);
   const bytes = options.dryRun ? 0 : stats.bytesTransferred;
@@ -172,18 +175,26 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
     error: null,
   };
   const outbox = notifications(deps.routing, syncSucceededEvent(done, { dryRun: options.dryRun }, finishedAt));
+  const removed = changedFiles(mirrored ?? []);
+  if (mirrored && removed.length > 0 && deps.mirror.mode !== 'off') {
+    outbox.push(...notifications(deps.routing, filesDeletedEvent(done, mirrored, deps.mirror.mode, finishedAt)));
+  }
   if (!options.dryRun) {
-    const path = destItemOf(job);
-    for (const target of deps.routing.mediaServersFor(job.mapping)) {
-      outbox.push({
-        target,
-        payload: { type: 'scan', scan: { mapping: job.mapping, path, mediaType: job.mediaType, change: 'created' } },
-      });
-    }
+    // The library forgets the replaced files along with finding the new one.
+    const change = removed.length > 0 ? 'modified' : 'created';
+    outbox.push(
+      ...scans(deps.routing, job, [{ mapping: job.mapping, path: destItemOf(job), mediaType: job.mediaType, change }]),
+    );
   }
   const recorded = deps.jobs.markSuccess(
     job.id,
-    { bytes, finishedAt, durationSeconds, rsyncExitCode: run.exitCode },
+    {
+      bytes,
+      finishedAt,
+      durationSeconds,
+      rsyncExitCode: run.exitCode,
+      ...(mirrored ? { mirroredFiles: mirrored } : {}),
+    },
     outbox,
   );
   jobLog.info(`Background sync completed: ${job.title} in ${durationSeconds.toFixed(1)}s${retryInfo}`);
@@ -192,9 +203,78 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
 }
 
 /**
+ * The files an upgrade replaced, mirrored once its new file is in place: each one gone at the source is
+ * removed at the destination (SYNC_MIRROR), never one at the new file's own path; with mirroring off
+ * (or in a dry run) they stay, listed in the job.
+ */
+async function mirrorReplacedFiles(
+  job: Job,
+  plan: Extract<MirrorPlan, { kind: 'upgrade' }>,
+  mapping: Mapping,
+  deps: SyncJobDeps,
+  jobLog: Logger,
+): Promise<MirroredFile[]> {
+  const samePath = plan.replaced.filter((path) => path === plan.newFile);
+  const others = plan.replaced.filter((path) => path !== plan.newFile);
+  const keptSame: MirroredFile[] = samePath.map((path) => ({
+    path: locate(path, plan, job, deps.mappings).dest,
+    action: 'kept',
+    reason: 'the new file has the same path',
+  }));
+  const named = others.map((path) => locate(path, plan, job, deps.mappings));
+  if (deps.options.dryRun) return [...keptSame, ...keptAll(named, 'SYNC_DRY_RUN is on')];
+  if (deps.mirror.mode === 'off') return [...keptSame, ...keptAll(named, 'SYNC_MIRROR is off')];
+  const ctx = {
+    job,
+    plan,
+    mapping,
+    mappings: deps.mappings,
+    deps: deps.mirror,
+    clock: deps.clock,
+    log: jobLog,
+    recheckMs: deps.options.mountRecheckMs,
+  };
+  return [...keptSame, ...(await removeGoneFiles(ctx, named))];
+}
+
+/**
+ * How a run that threw ends: a share not ready makes the job wait (no retry used), a shutdown puts it
+ * back, anything else is a failure (with what a mirroring step did before it stopped).
+ */
+export async function afterError(
+  job: Job,
+  error: unknown,
+  started: Date,
+  deps: SyncJobDeps,
+  signal: AbortSignal,
+  mayTouchDestination: boolean,
+): Promise<SyncJobOutcome> {
+  if (error instanceof NotReadyError) return waitUntilReady(job, error, deps);
+  if (signal.aborted) return interrupted(job, deps);
+  const ran = error instanceof MirrorStepError ? { mirroredFiles: error.done } : {};
+  return recordFailure(job, coerceError(error), started, deps, mayTouchDestination, ran);
+}
+
+function waitUntilReady(job: Job, error: NotReadyError, deps: SyncJobDeps): SyncJobOutcome {
+  const { clock } = deps;
+  const jobLog = deps.log.child({ jobId: job.id });
+  const until = new Date(clock.now().getTime() + error.retryAfterMs);
+  deps.jobs.defer(job.id, error.message, until, error.reason);
+  jobLog.warn(
+    `${job.kind === 'rename' || job.kind === 'delete' ? 'Mirroring' : 'Sync'} of ${job.title} waits: ${error.message}`,
+  );
+  if (error.scope === 'mapping') {
+    const others = deps.jobs.deferMapping(job.mapping, error.message, until, clock.now(), error.reason);
+    if (others > 0) jobLog.warn(`${others} more queued job(s) of mapping ${job.mapping} wait for the same mount`);
+  }
+  return 'waiting';
+}
+
+/**
  * PermanentError gives up at once; any other error counts an attempt and is retried while retries remain.
  * A job that gives up takes its partial copy with it, when `mayTouchDestination` (its paths lie inside its
- * mapping and the mounts answered this attempt). `rsync` is what the run said when it got as far as rsync's exit.
+ * mapping and the mounts answered this attempt). `ran`: what rsync said when the run got as far as rsync's exit,
+ * and what a mirroring step did to each file before it stopped.
  */
 async function recordFailure(
   job: Job,
@@ -202,11 +282,13 @@ async function recordFailure(
   started: Date,
   deps: SyncJobDeps,
   mayTouchDestination: boolean,
-  rsync: { exitCode: number | null; bytes: number | null } = { exitCode: null, bytes: null },
+  ran: { rsync?: { exitCode: number | null; bytes: number | null }; mirroredFiles?: MirroredFile[] } = {},
 ): Promise<SyncJobOutcome> {
   const { clock, options } = deps;
   const decision = decideRetry(failure instanceof PermanentError, job.retryCount, options.retry, clock.now());
-  if (decision.kind !== 'retry' && mayTouchDestination && !options.dryRun) {
+  // Renames and deletes copy nothing, so they leave no partial copy.
+  const copies = job.kind === 'copy' || job.kind === 'upgrade';
+  if (decision.kind !== 'retry' && mayTouchDestination && !options.dryRun && copies) {
     await removePartialCopy(job, deps.partials, deps.log, 'gave up');
   }
   const finishedAt = clock.now();
@@ -230,8 +312,9 @@ async function recordFailure(
       finishedAt,
       durationSeconds,
       retryAt: decision.kind === 'retry' ? decision.at : null,
-      rsyncExitCode: rsync.exitCode,
-      bytes: rsync.bytes,
+      rsyncExitCode: ran.rsync?.exitCode ?? null,
+      bytes: ran.rsync?.bytes ?? null,
+      ...(ran.mirroredFiles ? { mirroredFiles: ran.mirroredFiles } : {}),
     },
     outbox,
   );
@@ -260,7 +343,7 @@ function recordPid(job: Job, pid: number, deps: SyncJobDeps, jobLog: Logger): vo
   }
 }
 
-function interrupted(job: Job, deps: SyncJobDeps): SyncJobOutcome {
+export function interrupted(job: Job, deps: SyncJobDeps): SyncJobOutcome {
   // Shutting down: back to the queue without using a retry; it runs again at the next start.
   deps.jobs.interrupt(job.id, 'Interrupted by shutdown', deps.clock.now());
   deps.log.warn({ jobId: job.id }, `Sync of ${job.title} interrupted by shutdown; it will run again at the next start`);
@@ -345,12 +428,23 @@ function sourceProblem(inspection: { problem: string; outsideRoot?: boolean; rea
 }
 
 /** One outbox row per notification target that wants this kind of event. */
-function notifications(routing: TargetRouting, event: SyncSucceededEvent | SyncFailedEvent): OutboxItem[] {
+export function notifications(routing: TargetRouting, event: Extract<NotifyEvent, { kind: NotifyKind }>): OutboxItem[] {
   return routing.notifiersFor(event.kind).map((target) => ({ target, payload: { type: 'notify', event } }));
+}
+
+/** One outbox row per media server of the job's mapping and folder to rescan. */
+export function scans(
+  routing: TargetRouting,
+  job: Pick<Job, 'mapping'>,
+  requests: readonly ScanRequest[],
+): OutboxItem[] {
+  return routing
+    .mediaServersFor(job.mapping)
+    .flatMap((target) => requests.map((scan) => ({ target, payload: { type: 'scan' as const, scan } })));
 }
 
 const MAPPING_CHANGED = { reason: 'mapping_changed' } as const;
 
-function seconds(from: Date, to: Date): number {
+export function seconds(from: Date, to: Date): number {
   return (to.getTime() - from.getTime()) / 1000;
 }

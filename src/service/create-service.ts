@@ -21,6 +21,8 @@ import { MountMonitor } from '../mounts/monitor.js';
 import type { MountProbe } from '../mounts/probe.js';
 import { RootHealthCache } from '../mounts/root-health-cache.js';
 import type { PartialCopies } from '../mounts/partial-copies.js';
+import type { DestinationFiles } from '../mounts/destination-files.js';
+import { cleanUpTrash, TRASH_CLEAN_UP_CRON } from '../mounts/trash-clean-up.js';
 import { destinationShares } from '../mounts/shares.js';
 import { type DeliveryRecord, Dispatcher } from '../notify/dispatcher.js';
 import type { Notifier, RunProgram } from '../notify/notifier.js';
@@ -32,8 +34,9 @@ import { partialBytesOf } from '../runner/partial-copy.js';
 import { ProgressBoard } from '../runner/progress-board.js';
 import { Runner } from '../runner/runner.js';
 import { checkRsyncAvailable } from '../runner/rsync.js';
+import { runJob } from '../runner/mirror-job.js';
 import { checkRsyncVersion } from '../runner/rsync-version.js';
-import { type RunRsync, runSyncJob } from '../runner/sync-job.js';
+import type { RunRsync } from '../runner/sync-job.js';
 import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
 import { afterDowntime, Heartbeat } from '../reconcile/heartbeat.js';
 import { Reconciler } from '../reconcile/reconciler.js';
@@ -79,6 +82,8 @@ export interface ServiceAdapters {
   rsyncBinary: string;
   /** What cut copies left at the destination, looked at in child processes with the mount timeout. */
   partials: PartialCopies;
+  /** Mirroring's file operations at the destination, in child processes with the mount timeout. */
+  destinationFiles: DestinationFiles;
   /** Lists a share for a catch-up pass, in a child process at low priority (reconcile/tree-walk.ts). */
   treeWalker: TreeWalker;
   /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
@@ -202,7 +207,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     idleRecheckMs: timing.queueIdleRecheckMs,
     burst: timing.burst,
     runJob: (job, signal) =>
-      runSyncJob(
+      runJob(
         job,
         {
           jobs,
@@ -234,6 +239,12 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
           },
           progress,
           partials: adapters.partials,
+          mirror: {
+            mode: config.mirror.mode,
+            presence: adapters.probe,
+            destination: adapters.destinationFiles,
+            timeZone: config.timeZone,
+          },
         },
         signal,
       ),
@@ -265,6 +276,31 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     run: (slot) => queueDailySummary(summaryDeps, previousDay(dayOf(slot, config.timeZone))),
   });
 
+  // What SYNC_MIRROR=trash moved aside goes after SYNC_TRASH_DAYS: at start, then every night. Whatever the
+  // mode now: the trash of a mode since turned off is emptied all the same.
+  let trashCleaning: Promise<unknown> = Promise.resolve();
+  const cleanTrash = () => {
+    trashCleaning = trashCleaning.then(() =>
+      cleanUpTrash({
+        destination: adapters.destinationFiles,
+        mappings: config.mappings,
+        monitor,
+        trashDays: config.mirror.trashDays,
+        timeZone: config.timeZone,
+        clock,
+        log,
+      }).catch((error: unknown) => log.warn(`Trash clean-up failed: ${coerceError(error).message}`)),
+    );
+  };
+  const trashCleanUp = new DailyTask({
+    task: 'trash-clean-up',
+    cron: TRASH_CLEAN_UP_CRON,
+    timeZone: config.timeZone,
+    runs: scheduleRuns,
+    clock,
+    log,
+    run: cleanTrash,
+  });
   const reconciler = new Reconciler({
     mappings: config.mappings,
     runs: createReconcileRunStore(db),
@@ -322,6 +358,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     jobs,
     walSync,
     mappings: config.mappings,
+    mirror: config.mirror.mode,
     clock,
     log,
     duplicateWindowMs: timing.duplicateWindowMs,
@@ -475,6 +512,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
       dispatcher.start();
       runner.start();
       dailySummary.start();
+      trashCleanUp.start();
+      cleanTrash();
       const downtime = afterDowntime(lastSeen, clock.now(), config.reconcile.afterDowntimeMinutes);
       if (downtime.catchUp) {
         log.info(
@@ -507,6 +546,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     async stop() {
       await app.close();
       dailySummary.stop();
+      trashCleanUp.stop();
+      await trashCleaning;
       reconcileSchedule?.stop();
       titleIndexer.stop();
       retention.stop();
@@ -583,6 +624,12 @@ function logStartup(
     auth.length
       ? `Authentication: ${auth.join(' or ')} on every route but ${open}`
       : 'Authentication: off (set SYNC_USERNAME/SYNC_PASSWORD or SYNC_API_KEY to require it)',
+  );
+  const { mode, trashDays } = config.mirror;
+  log.info(
+    mode === 'off'
+      ? 'Mirroring: off (SYNC_MIRROR): upgrades leave the replaced files, renames and deletes are ignored'
+      : `Mirroring: ${mode} (SYNC_MIRROR)${mode === 'trash' ? `, trash kept ${trashDays} days` : ''}`,
   );
   log.info(`Path mappings from ${config.mappingsFrom}:`);
   for (const m of config.mappings) {

@@ -10,6 +10,7 @@ import { createShareScriptRunner } from '../mounts/share-script.js';
 import { linuxProcessTable } from '../runner/orphans.js';
 import { runRsync } from '../runner/rsync.js';
 import { createPartialCopies } from '../mounts/partial-copies.js';
+import { createDestinationFiles } from '../mounts/destination-files.js';
 import { runChild } from '../system/run-child.js';
 import { createTreeWalker } from '../reconcile/tree-walk.js';
 import type { ServiceAdapters } from './create-service.js';
@@ -28,6 +29,7 @@ export function systemAdapters(
     rsync: runRsync,
     rsyncBinary: 'rsync',
     partials: createPartialCopies({ timeoutMs }),
+    destinationFiles: createDestinationFiles({ timeoutMs, cleanUpTimeoutMs: TIMING.trashCleanUpTimeoutMs }),
     treeWalker: createTreeWalker({ lowPriority: lowPriorityCommand(), find: 'find', silenceLimitMs: timeoutMs }),
     readMountTable,
     processes: linuxProcessTable,

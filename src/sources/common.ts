@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MediaDetails, SourceResult } from '../core/types.js';
+import type { MediaDetails, MirrorEvent, SourceResult } from '../core/types.js';
 
 type Invalid = Extract<SourceResult, { kind: 'invalid' }>;
 type NoSync = Exclude<SourceResult, { kind: 'sync' }>;
@@ -105,11 +105,26 @@ type DownloadEvent = {
   legacyUpgrade: boolean;
 };
 
+/** A rename or a delete: the app-specific parser reads those of its own app and ignores the others. */
+type MirrorEventBody = { kind: 'mirror'; eventType: Exclude<MirrorEvent, 'Download'>; body: Record<string, unknown> };
+
+const MIRROR_EVENT_TYPES: ReadonlySet<string> = new Set<MirrorEventBody['eventType']>([
+  'Rename',
+  'MovieFileDelete',
+  'EpisodeFileDelete',
+  'MovieDelete',
+  'SeriesDelete',
+]);
+
+function isMirrorEventType(eventType: string): eventType is MirrorEventBody['eventType'] {
+  return MIRROR_EVENT_TYPES.has(eventType);
+}
+
 /**
- * Reads the envelope shared by Radarr and Sonarr. Only Download (and the legacy Upgrade) go on to the
- * app-specific parser; Test is answered without looking at its fake C:\testpath.
+ * Reads the envelope shared by Radarr and Sonarr. Download (and the legacy Upgrade), renames and deletes
+ * go on to the app-specific parser; Test is answered without looking at its fake C:\testpath.
  */
-export function readEvent(body: unknown): DownloadEvent | NoSync {
+export function readEvent(body: unknown): DownloadEvent | MirrorEventBody | NoSync {
   if (!isJsonObject(body)) return notAnObject();
   const eventType = body.eventType;
   if (typeof eventType !== 'string') {
@@ -122,9 +137,41 @@ export function readEvent(body: unknown): DownloadEvent | NoSync {
       return { kind: 'download', body, legacyUpgrade: false };
     case 'Upgrade':
       return { kind: 'download', body, legacyUpgrade: true };
-    default: {
-      const shown = stripControlChars(eventType).slice(0, MAX_EVENT_TYPE_ECHO);
-      return { kind: 'ignored', reason: `Event type ${shown} not handled` };
-    }
+    default:
+      return isMirrorEventType(eventType) ? { kind: 'mirror', eventType, body } : notHandled(eventType);
   }
+}
+
+/** The answer to an event type this service does not act on (or that belongs to the other app). */
+export function notHandled(eventType: string): NoSync {
+  const shown = stripControlChars(eventType).slice(0, MAX_EVENT_TYPE_ECHO);
+  return { kind: 'ignored', reason: `Event type ${shown} not handled` };
+}
+
+/**
+ * Download's `deletedFiles` (an upgrade): the files the import replaced, by their old paths. Not display
+ * data: each one may be removed at the destination, so an entry without a path makes the body invalid.
+ */
+export const replacedFiles = z.array(z.looseObject({ path: requiredPath })).nullish();
+
+/** Rename's `renamedMovieFiles`/`renamedEpisodeFiles`: each file's previous path (when sent) and new path. */
+export const renamedFiles = z.array(z.looseObject({ previousPath: optionalPath, path: requiredPath }));
+
+/** MovieFileDelete/EpisodeFileDelete's `deleteReason`: only "upgrade" changes what happens. */
+export const deleteReason = z.string().nullish().catch(undefined);
+
+/**
+ * MovieDelete/SeriesDelete's `deletedFiles`: whether Radarr/Sonarr deleted the files too. Anything but
+ * `true` (false, absent, malformed) removes nothing.
+ */
+export const deletedFilesFlag = z.unknown().transform((value) => value === true);
+
+/** Why a delete that removes nothing at the source is not a job. */
+export function deleteWithoutFiles(eventType: string): NoSync {
+  return { kind: 'ignored', reason: `${eventType} without deletedFiles: the files stay, nothing to mirror` };
+}
+
+/** Why a file deleted for an upgrade is not a job: the upgrade's Download names it as replaced. */
+export function deleteForUpgrade(eventType: string): NoSync {
+  return { kind: 'ignored', reason: `${eventType} for an upgrade: the upgrade's Download mirrors it` };
 }

@@ -17,10 +17,6 @@ describe('parseRadarrWebhook on the real fixtures', () => {
     ['radarr-healthrestored.json', 'HealthRestored'],
     ['radarr-manualinteractionrequired.json', 'ManualInteractionRequired'],
     ['radarr-movieadded.json', 'MovieAdded'],
-    ['radarr-moviedelete.json', 'MovieDelete'],
-    ['radarr-moviefiledelete-upgrade.json', 'MovieFileDelete'],
-    ['radarr-moviefiledelete.json', 'MovieFileDelete'],
-    ['radarr-rename.json', 'Rename'],
   ])('%s is ignored', (name, eventType) => {
     expect(parseRadarrWebhook(fixture(name))).toEqual({
       kind: 'ignored',
@@ -50,18 +46,151 @@ describe('parseRadarrWebhook on the real fixtures', () => {
     });
   });
 
-  it('an upgrade Download is flagged as an upgrade', () => {
+  it('an upgrade Download is flagged as an upgrade and names the file it replaced', () => {
     const result = parseRadarrWebhook(fixture('radarr-download-upgrade.json'));
     expect(result).toMatchObject({
       kind: 'sync',
       requests: [
         {
           containerPath: DUNE_FOLDER,
-          filePath: `${DUNE_FOLDER}/Dune - Part Two (2024) {tmdb-693134} [Bluray-1080p][DTS-HD MA 7.1][x264]-HiFi.mkv`,
+          filePath: DUNE_BLURAY,
           details: { quality: 'Bluray-1080p', sizeBytes: 24896129024 },
           isUpgrade: true,
+          mirror: {
+            kind: 'upgrade',
+            event: 'Download',
+            folder: DUNE_FOLDER,
+            newFile: DUNE_BLURAY,
+            // The old path, never its recycleBinPath.
+            replaced: [DUNE_WEBDL],
+          },
         },
       ],
+    });
+  });
+});
+
+const DUNE_BLURAY = `${DUNE_FOLDER}/Dune - Part Two (2024) {tmdb-693134} [Bluray-1080p][DTS-HD MA 7.1][x264]-HiFi.mkv`;
+const DUNE_WEBDL = `${DUNE_FOLDER}/Dune - Part Two (2024) {tmdb-693134} [WEBDL-1080p][EAC3 Atmos 5.1][h264]-NTb.mkv`;
+const PADDINGTON = '/movies/Paddington 2 (2017) {tmdb-346648}';
+
+describe('parseRadarrWebhook: renames and deletes on the real fixtures', () => {
+  it.each([
+    [
+      'radarr-rename.json',
+      {
+        containerPath: PADDINGTON,
+        filePath: `${PADDINGTON}/Paddington.2.2017.1080p.BluRay.x264.AC3.mkv`,
+        title: 'Paddington 2 (2017)',
+        details: { title: 'Paddington 2', year: 2017 },
+        mirror: {
+          kind: 'rename',
+          event: 'Rename',
+          folder: PADDINGTON,
+          renames: [
+            {
+              from: `${PADDINGTON}/Paddington.2.2017.1080p.BluRay.x264.AC3.mkv`,
+              to: `${PADDINGTON}/Paddington 2 (2017) {tmdb-346648} [Bluray-1080p][AC3 5.1][x264].mkv`,
+            },
+          ],
+        },
+      },
+    ],
+    [
+      'radarr-moviefiledelete.json',
+      {
+        containerPath: DUNE_FOLDER,
+        filePath: DUNE_BLURAY,
+        title: 'Dune: Part Two (2024)',
+        details: { title: 'Dune: Part Two', year: 2024, quality: 'Bluray-1080p' },
+        mirror: { kind: 'delete', event: 'MovieFileDelete', folder: DUNE_FOLDER, scope: 'files', files: [DUNE_BLURAY] },
+      },
+    ],
+    [
+      'radarr-moviedelete.json',
+      {
+        containerPath: PADDINGTON,
+        filePath: PADDINGTON,
+        title: 'Paddington 2 (2017)',
+        details: { title: 'Paddington 2', year: 2017 },
+        mirror: { kind: 'delete', event: 'MovieDelete', folder: PADDINGTON, scope: 'folder' },
+      },
+    ],
+  ])('%s is a request of its kind', (name, request) => {
+    expect(parseRadarrWebhook(fixture(name))).toEqual({
+      kind: 'sync',
+      requests: [{ source: 'radarr', mediaType: 'movie', isUpgrade: false, waitForStableSize: false, ...request }],
+    });
+  });
+
+  it("a MovieFileDelete for an upgrade is left to the upgrade's Download", () => {
+    expect(parseRadarrWebhook(fixture('radarr-moviefiledelete-upgrade.json'))).toEqual({
+      kind: 'ignored',
+      reason: "MovieFileDelete for an upgrade: the upgrade's Download mirrors it",
+    });
+  });
+
+  it.each([
+    ['false', false],
+    ['absent', undefined],
+    ['not a boolean', 'true'],
+  ])('a MovieDelete with deletedFiles %s removes nothing', (_label, deletedFiles) => {
+    const body = { ...fixture('radarr-moviedelete.json'), deletedFiles };
+    expect(parseRadarrWebhook(body)).toEqual({
+      kind: 'ignored',
+      reason: 'MovieDelete without deletedFiles: the files stay, nothing to mirror',
+    });
+  });
+
+  it('a rename entry without its previous path is kept, to be reported by the job', () => {
+    const body = fixture('radarr-rename.json');
+    body.renamedMovieFiles = [{ path: `${PADDINGTON}/New.mkv` }];
+    expect(parseRadarrWebhook(body)).toMatchObject({
+      requests: [
+        { filePath: `${PADDINGTON}/New.mkv`, mirror: { renames: [{ from: null, to: `${PADDINGTON}/New.mkv` }] } },
+      ],
+    });
+  });
+
+  it('a rename without files is ignored', () => {
+    expect(parseRadarrWebhook({ ...fixture('radarr-rename.json'), renamedMovieFiles: [] })).toEqual({
+      kind: 'ignored',
+      reason: 'Rename without renamedMovieFiles: nothing to mirror',
+    });
+  });
+
+  it('the legacy Upgrade event is an upgrade with no replaced file named', () => {
+    expect(parseRadarrWebhook({ eventType: 'Upgrade', movie: { folderPath: '/m/F' } })).toMatchObject({
+      requests: [{ mirror: { kind: 'upgrade', folder: '/m/F', newFile: '/m/F', replaced: [] } }],
+    });
+  });
+
+  it.each([
+    ['Rename without the movie folder', 'radarr-rename.json', { movie: { title: 'X' } }, 'movie.folderPath'],
+    ['Rename with a file without path', 'radarr-rename.json', { renamedMovieFiles: [{}] }, 'renamedMovieFiles.0.path'],
+    ['Rename with files not a list', 'radarr-rename.json', { renamedMovieFiles: 'x' }, 'renamedMovieFiles'],
+    ['MovieDelete without the movie folder', 'radarr-moviedelete.json', { movie: {} }, 'movie.folderPath'],
+    ['MovieFileDelete without the file', 'radarr-moviefiledelete.json', { movieFile: {} }, 'movieFile.path'],
+    [
+      'an upgrade with a replaced file without path',
+      'radarr-download-upgrade.json',
+      { deletedFiles: [{}] },
+      'deletedFiles.0.path',
+    ],
+    [
+      'an upgrade with replaced files not a list',
+      'radarr-download-upgrade.json',
+      { deletedFiles: true },
+      'deletedFiles',
+    ],
+  ])('%s is invalid', (_label, name, change, field) => {
+    expect(parseRadarrWebhook({ ...fixture(name), ...change })).toMatchObject({ kind: 'invalid', field });
+  });
+
+  it.each(['EpisodeFileDelete', 'SeriesDelete'])("Sonarr's %s is not Radarr's business", (eventType) => {
+    expect(parseRadarrWebhook({ eventType, series: { path: '/tv/X' } })).toEqual({
+      kind: 'ignored',
+      reason: `Event type ${eventType} not handled`,
     });
   });
 });

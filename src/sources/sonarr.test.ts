@@ -19,14 +19,11 @@ const SHERLOCK = '/tv/Sherlock (2010)/Season 01/Sherlock (2010)';
 describe('parseSonarrWebhook on the real fixtures', () => {
   it.each([
     ['sonarr-applicationupdate.json', 'ApplicationUpdate'],
-    ['sonarr-episodefiledelete.json', 'EpisodeFileDelete'],
     ['sonarr-grab.json', 'Grab'],
     ['sonarr-health.json', 'Health'],
     ['sonarr-healthrestored.json', 'HealthRestored'],
     ['sonarr-manualinteractionrequired.json', 'ManualInteractionRequired'],
-    ['sonarr-rename.json', 'Rename'],
     ['sonarr-seriesadd.json', 'SeriesAdd'],
-    ['sonarr-seriesdelete.json', 'SeriesDelete'],
   ])('%s is ignored', (name, eventType) => {
     expect(parseSonarrWebhook(fixture(name))).toEqual({
       kind: 'ignored',
@@ -77,15 +74,33 @@ describe('parseSonarrWebhook on the real fixtures', () => {
     ]);
   });
 
-  it('an upgrade Download is flagged as an upgrade', () => {
+  it('an upgrade Download is flagged as an upgrade and names both files it replaced', () => {
     const [request] = requestsOf(fixture('sonarr-download-upgrade.json'));
+    const season = '/tv/Friends (1994)/Season 02';
+    const newFile =
+      `${season}/Friends (1994) - S02E12-E13 - ` +
+      'The One After the Super Bowl [Bluray-1080p][AC3 5.1][x264]-CtrlHD.mkv';
     expect(request).toMatchObject({
-      containerPath:
-        '/tv/Friends (1994)/Season 02/' +
-        'Friends (1994) - S02E12-E13 - The One After the Super Bowl [Bluray-1080p][AC3 5.1][x264]-CtrlHD.mkv',
+      containerPath: newFile,
       details: { episodeCode: 'S02E12-S02E13' },
       isUpgrade: true,
+      mirror: {
+        kind: 'upgrade',
+        event: 'Download',
+        folder: '/tv/Friends (1994)',
+        newFile,
+        replaced: [
+          `${season}/Friends (1994) - S02E12 - The One After the Super Bowl (1) [WEBDL-720p][AAC 2.0][h264].mkv`,
+          `${season}/Friends (1994) - S02E13 - The One After the Super Bowl (2) [WEBDL-720p][AAC 2.0][h264].mkv`,
+        ],
+      },
     });
+  });
+
+  it('an upgrade without series.path keeps its replaced files to the new file’s folder', () => {
+    const body = fixture('sonarr-download-upgrade.json');
+    body.series = { title: 'Friends', path: 42 };
+    expect(requestsOf(body)[0]?.mirror).toMatchObject({ folder: '/tv/Friends (1994)/Season 02' });
   });
 
   it('one per-file event of a season pack is one request', () => {
@@ -337,5 +352,122 @@ describe('Import Complete: matching episodes to files by name', () => {
       episodeFiles: [{ path: '/tv/Show/S01E01.mkv' }],
     });
     expect(requests[0]?.isUpgrade).toBe(false);
+  });
+});
+
+const SCHITT = "/tv/Schitt's Creek (2015)";
+const CUP = 'Our Cup Runneth Over';
+const BEAR_FILE =
+  '/tv/The Bear (2022)/Season 03/The Bear (2022) - S03E01 - Tomorrow [WEBDL-1080p][EAC3 5.1][h264]-NTb.mkv';
+
+describe('parseSonarrWebhook: renames and deletes on the real fixtures', () => {
+  it.each([
+    [
+      'sonarr-rename.json',
+      {
+        containerPath: SCHITT,
+        filePath: `${SCHITT}/Season 1/Schitts.Creek.S01E01.720p.WEB-DL.AAC2.0.H.264.mkv`,
+        title: "Schitt's Creek",
+        details: { title: "Schitt's Creek" },
+        mirror: {
+          kind: 'rename',
+          event: 'Rename',
+          folder: SCHITT,
+          renames: [
+            {
+              from: `${SCHITT}/Season 1/Schitts.Creek.S01E01.720p.WEB-DL.AAC2.0.H.264.mkv`,
+              to: `${SCHITT}/Season 01/Schitt's Creek (2015) - S01E01 - ${CUP} [WEBDL-720p][AAC 2.0][h264].mkv`,
+            },
+            {
+              from: `${SCHITT}/Season 1/Schitts.Creek.S01E02.720p.WEB-DL.AAC2.0.H.264.mkv`,
+              to: `${SCHITT}/Season 01/Schitt's Creek (2015) - S01E02 - The Drip [WEBDL-720p][AAC 2.0][h264].mkv`,
+            },
+          ],
+        },
+      },
+    ],
+    [
+      'sonarr-episodefiledelete.json',
+      {
+        containerPath: '/tv/The Bear (2022)',
+        filePath: BEAR_FILE,
+        title: 'The Bear - S03E01: Tomorrow',
+        details: {
+          title: 'The Bear',
+          episodeCode: 'S03E01',
+          episodeTitle: 'Tomorrow',
+          quality: 'WEBDL-1080p',
+          sizeBytes: 1873412096,
+        },
+        mirror: {
+          kind: 'delete',
+          event: 'EpisodeFileDelete',
+          folder: '/tv/The Bear (2022)',
+          scope: 'files',
+          files: [BEAR_FILE],
+        },
+      },
+    ],
+    [
+      'sonarr-seriesdelete.json',
+      {
+        containerPath: '/tv/Fleabag (2016)',
+        filePath: '/tv/Fleabag (2016)',
+        title: 'Fleabag',
+        details: { title: 'Fleabag' },
+        mirror: { kind: 'delete', event: 'SeriesDelete', folder: '/tv/Fleabag (2016)', scope: 'folder' },
+      },
+    ],
+  ])('%s is a request of its kind', (name, request) => {
+    expect(parseSonarrWebhook(fixture(name))).toEqual({
+      kind: 'sync',
+      requests: [{ source: 'sonarr', mediaType: 'episode', isUpgrade: false, waitForStableSize: false, ...request }],
+    });
+  });
+
+  it("an EpisodeFileDelete for an upgrade is left to the upgrade's Download", () => {
+    const body = { ...fixture('sonarr-episodefiledelete.json'), deleteReason: 'upgrade' };
+    expect(parseSonarrWebhook(body)).toEqual({
+      kind: 'ignored',
+      reason: "EpisodeFileDelete for an upgrade: the upgrade's Download mirrors it",
+    });
+  });
+
+  it.each([
+    ['false', false],
+    ['absent', undefined],
+    ['a number', 1],
+  ])('a SeriesDelete with deletedFiles %s removes nothing', (_label, deletedFiles) => {
+    expect(parseSonarrWebhook({ ...fixture('sonarr-seriesdelete.json'), deletedFiles })).toEqual({
+      kind: 'ignored',
+      reason: 'SeriesDelete without deletedFiles: the files stay, nothing to mirror',
+    });
+  });
+
+  it.each([
+    ['Rename without the series folder', 'sonarr-rename.json', { series: { title: 'X' } }, 'series.path'],
+    [
+      'Rename with a file without path',
+      'sonarr-rename.json',
+      { renamedEpisodeFiles: [{}] },
+      'renamedEpisodeFiles.0.path',
+    ],
+    ['SeriesDelete without the series folder', 'sonarr-seriesdelete.json', { series: null }, 'series'],
+    ['EpisodeFileDelete without the file', 'sonarr-episodefiledelete.json', { episodeFile: {} }, 'episodeFile.path'],
+    [
+      'an upgrade with a replaced file without path',
+      'sonarr-download-upgrade.json',
+      { deletedFiles: [{ path: 3 }] },
+      'deletedFiles.0.path',
+    ],
+  ])('%s is invalid', (_label, name, change, field) => {
+    expect(parseSonarrWebhook({ ...fixture(name), ...change })).toMatchObject({ kind: 'invalid', field });
+  });
+
+  it.each(['MovieFileDelete', 'MovieDelete'])("Radarr's %s is not Sonarr's business", (eventType) => {
+    expect(parseSonarrWebhook({ eventType, movie: { folderPath: '/movies/X' } })).toEqual({
+      kind: 'ignored',
+      reason: `Event type ${eventType} not handled`,
+    });
   });
 });

@@ -1,12 +1,21 @@
+import { posix } from 'node:path';
 import { z } from 'zod';
 import type { SourceResult, SyncRequest } from '../core/types.js';
 import {
   compactDetails,
+  deletedFilesFlag,
+  deleteForUpgrade,
+  deleteReason,
+  deleteWithoutFiles,
   displayText,
   invalid,
+  notHandled,
+  optionalPath,
   parseWith,
   qualityName,
   readEvent,
+  renamedFiles,
+  replacedFiles,
   requiredPath,
   sizeBytes,
 } from './common.js';
@@ -14,7 +23,15 @@ import {
 // Season 0 holds the specials, so zero is a real number here.
 const episodeNumber = z.number().int().nonnegative().nullish().catch(undefined);
 
-const series = z.looseObject({ title: displayText }).nullish().catch(undefined);
+// An upgrade's replaced files must lie in the series folder; a malformed path only narrows that to the
+// new file's folder.
+const series = z
+  .looseObject({ title: displayText, path: optionalPath.catch(undefined) })
+  .nullish()
+  .catch(undefined);
+
+// A rename or a delete acts on files of the series folder: without it there is nothing to check them against.
+const seriesWithPath = z.looseObject({ title: displayText, path: requiredPath });
 
 const episodes = z
   .array(
@@ -39,7 +56,14 @@ const perFileDownload = z.looseObject({
   episodes,
   episodeFile,
   isUpgrade: z.boolean().nullish().catch(undefined),
+  deletedFiles: replacedFiles,
 });
+
+const sonarrRename = z.looseObject({ series: seriesWithPath, renamedEpisodeFiles: renamedFiles });
+
+const sonarrFileDelete = z.looseObject({ series, episodes, episodeFile, deleteReason });
+
+const sonarrSeriesDelete = z.looseObject({ series: seriesWithPath, deletedFiles: deletedFilesFlag });
 
 // Import Complete has no isUpgrade: its files were already announced (with the flag) by per-file Downloads.
 const importComplete = z.looseObject({
@@ -61,6 +85,7 @@ interface EpisodeSpan {
 
 export function parseSonarrWebhook(body: unknown): SourceResult {
   const event = readEvent(body);
+  if (event.kind === 'mirror') return parseMirrorEvent(event.eventType, event.body);
   if (event.kind !== 'download') return event;
 
   // Both shapes arrive as eventType "Download"; only the file key tells them apart (fixtures README §5.3).
@@ -70,6 +95,12 @@ export function parseSonarrWebhook(body: unknown): SourceResult {
     const { data } = parsed;
     const isUpgrade = event.legacyUpgrade || data.isUpgrade === true;
     const request = episodeRequest(data.series, data.episodeFile, presentEpisodes(data.episodes), isUpgrade);
+    if (isUpgrade) {
+      const newFile = data.episodeFile.path;
+      const folder = data.series?.path ?? posix.dirname(newFile);
+      const replaced = (data.deletedFiles ?? []).map((file) => file.path);
+      request.mirror = { kind: 'upgrade', event: 'Download', folder, newFile, replaced };
+    }
     return { kind: 'sync', requests: [request] };
   }
 
@@ -89,6 +120,63 @@ export function parseSonarrWebhook(body: unknown): SourceResult {
   }
 
   return invalid('episodeFile.path', 'episodeFile.path is missing (a Download needs episodeFile or episodeFiles)');
+}
+
+function parseMirrorEvent(eventType: string, body: Record<string, unknown>): SourceResult {
+  switch (eventType) {
+    case 'Rename': {
+      const parsed = parseWith(sonarrRename, body);
+      if (!parsed.ok) return parsed.invalid;
+      const { series: show } = parsed.data;
+      const renames = parsed.data.renamedEpisodeFiles.map((file) => ({
+        from: file.previousPath ?? null,
+        to: file.path,
+      }));
+      const [first] = renames;
+      if (!first) return { kind: 'ignored', reason: 'Rename without renamedEpisodeFiles: nothing to mirror' };
+      const request = seriesRequest(show, first.from ?? first.to);
+      request.mirror = { kind: 'rename', event: 'Rename', folder: show.path, renames };
+      return { kind: 'sync', requests: [request] };
+    }
+    case 'EpisodeFileDelete': {
+      const parsed = parseWith(sonarrFileDelete, body);
+      if (!parsed.ok) return parsed.invalid;
+      if (parsed.data.deleteReason === 'upgrade') return deleteForUpgrade(eventType);
+      const { data } = parsed;
+      const file = data.episodeFile.path;
+      const folder = data.series?.path ?? posix.dirname(file);
+      const request = episodeRequest(data.series, data.episodeFile, presentEpisodes(data.episodes), false);
+      request.containerPath = folder;
+      request.mirror = { kind: 'delete', event: eventType, folder, scope: 'files', files: [file] };
+      return { kind: 'sync', requests: [request] };
+    }
+    case 'SeriesDelete': {
+      const parsed = parseWith(sonarrSeriesDelete, body);
+      if (!parsed.ok) return parsed.invalid;
+      if (!parsed.data.deletedFiles) return deleteWithoutFiles(eventType);
+      const { series: show } = parsed.data;
+      const request = seriesRequest(show, show.path);
+      request.mirror = { kind: 'delete', event: eventType, folder: show.path, scope: 'folder' };
+      return { kind: 'sync', requests: [request] };
+    }
+    default:
+      return notHandled(eventType);
+  }
+}
+
+/** A rename or delete of a whole series: its folder, its title; no episode. */
+function seriesRequest(show: { title?: string | null | undefined; path: string }, filePath: string): SyncRequest {
+  const title = show.title ?? 'Unknown Series';
+  return {
+    source: 'sonarr',
+    mediaType: 'episode',
+    containerPath: show.path,
+    filePath,
+    title,
+    details: { title },
+    isUpgrade: false,
+    waitForStableSize: false,
+  };
 }
 
 function presentEpisodes(list: z.output<typeof episodes>): Episode[] {

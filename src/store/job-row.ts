@@ -1,9 +1,19 @@
-import type { FailureReason, Job, JobSource, JobStatus, MediaDetails, MediaType } from '../core/types.js';
+import type {
+  FailureReason,
+  Job,
+  JobKind,
+  JobSource,
+  JobStatus,
+  MediaDetails,
+  MediaType,
+  MirroredFile,
+  MirrorPlan,
+} from '../core/types.js';
 
 /** The columns every query that answers whole jobs selects or returns, in this order. */
 export const JOB_COLUMNS = `id, status, source, media_type, title, container_path, source_path, dest_path, mapping,
   details, is_upgrade, wait_for_stable_size, retry_count, gave_up, error, error_reason, bytes_transferred,
-  created_at, started_at, finished_at, duration_seconds, next_attempt_at`;
+  created_at, started_at, finished_at, duration_seconds, next_attempt_at, kind, mirror, mirrored_files`;
 
 /** A row of `jobs` as JOB_COLUMNS read it. */
 export interface JobRow {
@@ -31,6 +41,11 @@ export interface JobRow {
   finished_at: string | null;
   duration_seconds: number | null;
   next_attempt_at: string | null;
+  kind: JobKind;
+  /** JSON of the job's MirrorPlan; null for a copy. */
+  mirror: string | null;
+  /** JSON of the MirroredFile[] the last run recorded; null until one ran. */
+  mirrored_files: string | null;
 }
 
 export function toJob(row: JobRow): Job {
@@ -58,5 +73,9 @@ export function toJob(row: JobRow): Job {
     finishedAt: row.finished_at,
     durationSeconds: row.duration_seconds,
     nextAttemptAt: row.next_attempt_at,
+    kind: row.kind,
+    // Casts: both columns hold what this service wrote, JSON.stringify of these types.
+    mirror: row.mirror === null ? null : (JSON.parse(row.mirror) as MirrorPlan),
+    mirroredFiles: row.mirrored_files === null ? null : (JSON.parse(row.mirrored_files) as MirroredFile[]),
   };
 }

@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../core/notify-event.js';
-import type { FailureReason, Job, JobStatus, NewJob } from '../core/types.js';
+import type { CoveringJobs, FailureReason, Job, JobKind, JobStatus, MirroredFile, NewJob } from '../core/types.js';
 import { type AttemptEnd, createAttemptWrites } from './attempts.js';
 import type { Db } from './database.js';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
@@ -29,10 +29,19 @@ export interface JobStore {
   enqueueGroups(groups: readonly (readonly NewJob[])[], now: Date, duplicateWindowMs: number): EnqueueResult[];
   /** The oldest due queued job, skipping the mappings listed in `busyMappings`; marks it in progress. */
   claimNext(now: Date, busyMappings?: readonly string[]): Job | undefined;
-  /** Success, closing the attempt with rsync's exit code (0; null in a dry run without rsync). */
+  /**
+   * Success, closing the attempt with rsync's exit code (0; null in a dry run or a run without rsync).
+   * `mirroredFiles`: what an upgrade, rename or delete did to each file (kept as it was when absent).
+   */
   markSuccess(
     id: number,
-    r: { bytes: number | null; finishedAt: Date; durationSeconds: number; rsyncExitCode?: number | null },
+    r: {
+      bytes: number | null;
+      finishedAt: Date;
+      durationSeconds: number;
+      rsyncExitCode?: number | null;
+      mirroredFiles?: readonly MirroredFile[];
+    },
     outbox: readonly OutboxItem[],
   ): Job;
   markFailed(
@@ -48,6 +57,7 @@ export interface JobStore {
       rsyncExitCode?: number | null;
       /** What rsync sent before it failed, when its stats say. */
       bytes?: number | null;
+      mirroredFiles?: readonly MirroredFile[];
     },
     outbox: readonly OutboxItem[],
   ): Job;
@@ -70,9 +80,9 @@ export interface JobStore {
 }
 
 const INSERT = `INSERT INTO jobs (status, source, media_type, title, container_path, source_path, dest_path,
-  mapping, dedupe_key, details, is_upgrade, wait_for_stable_size, created_at)
+  mapping, dedupe_key, details, is_upgrade, wait_for_stable_size, created_at, kind, mirror)
   VALUES ('queued', @source, @media_type, @title, @container_path, @source_path, @dest_path,
-  @mapping, @dedupe_key, @details, @is_upgrade, @wait_for_stable_size, @created_at)`;
+  @mapping, @dedupe_key, @details, @is_upgrade, @wait_for_stable_size, @created_at, @kind, @mirror)`;
 type InsertParams = Pick<
   JobRow,
   | 'source'
@@ -86,20 +96,32 @@ type InsertParams = Pick<
   | 'is_upgrade'
   | 'wait_for_stable_size'
   | 'created_at'
+  | 'kind'
+  | 'mirror'
 > & { dedupe_key: string };
 
-// A file already queued, being copied, or copied within the window is not queued again.
-const FIND_DUPLICATE = `SELECT id FROM jobs WHERE dedupe_key = ?
-  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= ?))
+// A file already queued, being copied, or copied within the window is not copied again; only a copy
+// counts (a copy never folds into a delete of the same file, nor a delete into a copy). A copy that a
+// rename or delete of its file or folder followed no longer counts: the file may be gone from the
+// destination, and the new import must reach it.
+const FIND_DUPLICATE_COPY = `SELECT id FROM jobs WHERE dedupe_key = @key AND kind = 'copy'
+  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= @window_start
+    AND NOT EXISTS (SELECT 1 FROM jobs later WHERE later.id > jobs.id AND later.kind IN ('rename', 'delete')
+      AND later.mapping = jobs.mapping
+      AND (later.source_path = @key OR substr(@key, 1, length(later.source_path) + 1) = later.source_path || '/'))))
   ORDER BY id DESC LIMIT 1`;
 
+// A rename or delete folds only into the same one still waiting: run again, it finds what changed since.
+const FIND_DUPLICATE_PENDING = `SELECT id FROM jobs WHERE dedupe_key = @key AND kind = @kind
+  AND status IN ('queued', 'in_progress') ORDER BY id DESC LIMIT 1`;
 // A catch-up item is already copied by a job of its own path or of a folder above it that is queued,
-// running, or finished after the pass looked (see CoveringJobs). Without the INDEXED BY, SQLite
-// may walk every queued job of a backlog by status instead of the few rows of these paths.
-const FIND_COVERING = `SELECT id FROM jobs INDEXED BY jobs_source_path
-  WHERE source_path IN (SELECT value FROM json_each(@paths))
-  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= @looked_at))
-  ORDER BY id DESC LIMIT 1`;
+// running, or finished after the pass looked (see CoveringJobs); a rename or delete copies nothing.
+// Read once per group of catch-up items and matched in memory (coveringJobs below): an index on
+// source_path would answer per item, but every webhook's insert would pay for it, about a tenth of
+// an acknowledgement's CPU time, for a pass that runs a few times a day.
+const COVERING_CANDIDATES = `SELECT id, source_path AS sourcePath, status, finished_at AS finishedAt FROM jobs
+  WHERE kind IN ('copy', 'upgrade')
+  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= @looked_at))`;
 
 // The oldest of two index lookups (fresh jobs; waiting jobs now due), so neither scans the jobs
 // still waiting. @busy: JSON array of mappings whose destination share already has an rsync running.
@@ -115,11 +137,13 @@ const CLAIM_NEXT = `UPDATE jobs SET status = 'in_progress', started_at = @now, f
 
 const MARK_SUCCESS = `UPDATE jobs SET status = 'success', error = NULL, error_reason = NULL, gave_up = 0,
   next_attempt_at = NULL,
-  bytes_transferred = @bytes, finished_at = @finished_at, duration_seconds = @duration
+  bytes_transferred = @bytes, finished_at = @finished_at, duration_seconds = @duration,
+  mirrored_files = COALESCE(@mirrored_files, mirrored_files)
   WHERE id = @id AND status = 'in_progress' RETURNING ${JOB_COLUMNS}`;
 
 const MARK_FAILED = `UPDATE jobs SET status = 'failed', error = @error, error_reason = @reason, gave_up = @gave_up,
-  next_attempt_at = @retry_at, finished_at = @finished_at, duration_seconds = @duration
+  next_attempt_at = @retry_at, finished_at = @finished_at, duration_seconds = @duration,
+  mirrored_files = COALESCE(@mirrored_files, mirrored_files)
   WHERE id = @id AND status = 'in_progress' RETURNING ${JOB_COLUMNS}`;
 
 // Not ready (mount down, source growing): back to the queue, no retry used, not a failure.
@@ -175,12 +199,18 @@ interface DeferMappingParams {
 export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobStore {
   const attempts = createAttemptWrites(db);
   const insert = db.prepare<InsertParams>(INSERT);
-  const findDuplicate = db.prepare<[dedupeKey: string, windowStart: string], number>(FIND_DUPLICATE).pluck();
-  const findCovering = db.prepare<{ paths: string; looked_at: string }, number>(FIND_COVERING).pluck();
+  const findDuplicateCopy = db.prepare<{ key: string; window_start: string }, number>(FIND_DUPLICATE_COPY).pluck();
+  const findDuplicatePending = db.prepare<{ key: string; kind: JobKind }, number>(FIND_DUPLICATE_PENDING).pluck();
+  const findDuplicate = (key: string, kind: JobKind, windowStart: string): number | undefined =>
+    kind === 'copy'
+      ? findDuplicateCopy.get({ key, window_start: windowStart })
+      : findDuplicatePending.get({ key, kind });
+  const coveringCandidates = db.prepare<{ looked_at: string }, CoveringCandidate>(COVERING_CANDIDATES);
   const claimNext = db.prepare<{ now: string; busy: string }, JobRow>(CLAIM_NEXT);
-  const markSuccess = db.prepare<{ id: number; bytes: number | null; finished_at: string; duration: number }, JobRow>(
-    MARK_SUCCESS,
-  );
+  const markSuccess = db.prepare<
+    { id: number; bytes: number | null; finished_at: string; duration: number; mirrored_files: string | null },
+    JobRow
+  >(MARK_SUCCESS);
   const markFailed = db.prepare<
     {
       id: number;
@@ -190,6 +220,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
       retry_at: string | null;
       finished_at: string;
       duration: number;
+      mirrored_files: string | null;
     },
     JobRow
   >(MARK_FAILED);
@@ -211,14 +242,13 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     const createdAt = now.toISOString();
     const windowStart = new Date(now.getTime() - windowMs).toISOString();
     const result: EnqueueResult = { ids: [], created: [] };
+    const covering = coveringJobs(jobs, (lookedAt) => coveringCandidates.all({ looked_at: lookedAt }));
     const findExisting = (job: NewJob): number | undefined => {
-      if (job.coveredBy) {
-        const { sourcePaths, lookedAt } = job.coveredBy;
-        return findCovering.get({ paths: JSON.stringify(sourcePaths), looked_at: lookedAt.toISOString() });
-      }
-      return job.isUpgrade ? undefined : findDuplicate.get(job.dedupeKey, windowStart);
+      if (job.coveredBy) return covering?.find(job.coveredBy);
+      return job.isUpgrade ? undefined : findDuplicate(job.dedupeKey, job.mirror?.kind ?? 'copy', windowStart);
     };
     for (const job of jobs) {
+      const kind = job.mirror?.kind ?? 'copy';
       const existing = findExisting(job);
       if (existing !== undefined) {
         result.ids.push(existing);
@@ -238,8 +268,12 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
         is_upgrade: job.isUpgrade ? 1 : 0,
         wait_for_stable_size: job.waitForStableSize ? 1 : 0,
         created_at: createdAt,
+        kind,
+        mirror: job.mirror ? JSON.stringify(job.mirror) : null,
       });
-      result.ids.push(Number(info.lastInsertRowid));
+      const id = Number(info.lastInsertRowid);
+      if (kind === 'copy' || kind === 'upgrade') covering?.add({ id, sourcePath: job.sourcePath, status: 'queued' });
+      result.ids.push(id);
       result.created.push(true);
     }
     return result;
@@ -320,7 +354,13 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
         durationSeconds: r.durationSeconds,
       };
       return finish.immediate(id, end, items, () =>
-        markSuccess.get({ id, bytes: r.bytes, finished_at: r.finishedAt.toISOString(), duration: r.durationSeconds }),
+        markSuccess.get({
+          id,
+          bytes: r.bytes,
+          finished_at: r.finishedAt.toISOString(),
+          duration: r.durationSeconds,
+          mirrored_files: mirroredJson(r.mirroredFiles),
+        }),
       );
     },
     markFailed(id, r, items) {
@@ -343,6 +383,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
           retry_at: r.retryAt ? r.retryAt.toISOString() : null,
           finished_at: r.finishedAt.toISOString(),
           duration: r.durationSeconds,
+          mirrored_files: mirroredJson(r.mirroredFiles),
         }),
       );
     },
@@ -373,5 +414,54 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     },
     retryFailedSince: (since) => manualRetrySince.all(since.toISOString()),
     releaseWaiting: () => releaseWaiting.run().changes,
+  };
+}
+
+/** NULL keeps what the column holds: a failure before the mirroring step does not erase the last run's record. */
+function mirroredJson(files: readonly MirroredFile[] | undefined): string | null {
+  return files === undefined ? null : JSON.stringify(files);
+}
+
+interface CoveringCandidate {
+  id: number;
+  sourcePath: string;
+  status: JobStatus;
+  finishedAt?: string | null;
+}
+
+/**
+ * The copies a group's catch-up items may fold into, by source path, or undefined when the group has
+ * no catch-up item. `read` gets the earliest time any of its passes looked; each item then counts
+ * only a success after its own pass looked. A job the group inserts is added, so a later item of
+ * the same group folds into it as it would into a row already there.
+ */
+function coveringJobs(jobs: readonly NewJob[], read: (lookedAt: string) => CoveringCandidate[]) {
+  let earliest: string | undefined;
+  for (const { coveredBy } of jobs) {
+    const lookedAt = coveredBy?.lookedAt.toISOString();
+    if (lookedAt !== undefined && (earliest === undefined || lookedAt < earliest)) earliest = lookedAt;
+  }
+  if (earliest === undefined) return undefined;
+  const byPath = new Map<string, CoveringCandidate[]>();
+  const add = (candidate: CoveringCandidate) => {
+    const list = byPath.get(candidate.sourcePath);
+    if (list) list.push(candidate);
+    else byPath.set(candidate.sourcePath, [candidate]);
+  };
+  for (const candidate of read(earliest)) add(candidate);
+  return {
+    add,
+    /** The newest job that copies the item, as the duplicate check picks the newest too. */
+    find({ sourcePaths, lookedAt }: CoveringJobs): number | undefined {
+      const since = lookedAt.toISOString();
+      let newest: number | undefined;
+      for (const path of sourcePaths) {
+        for (const c of byPath.get(path) ?? []) {
+          const counts = c.status !== 'success' || (c.finishedAt ?? '') >= since;
+          if (counts && (newest === undefined || c.id > newest)) newest = c.id;
+        }
+      }
+      return newest;
+    },
   };
 }

@@ -142,7 +142,7 @@ describe('automatic retries', () => {
     expect((await getJob(svc, other.id)).retry_count).toBe(0);
     await rm(other.blocker);
     const fixed = await waitForJob(svc, other.id, 'success', 15_000);
-    expect(fixed.retry_count).toBe(0);
+    expect([0, 1]).toContain(fixed.retry_count); // 0 unless the requeued job ran once before the fix
     expect(await sameBytes(other.srcFile, other.dstFile)).toBe(true);
 
     const none = await request(svc.url, '/queue/retry-failed', { method: 'POST' });

@@ -26,6 +26,7 @@ import { RootHealthCache } from '../../src/mounts/root-health-cache.js';
 import { ProgressBoard } from '../../src/runner/progress-board.js';
 import { runRsync } from '../../src/runner/rsync.js';
 import { createPartialCopies } from '../../src/mounts/partial-copies.js';
+import { createDestinationFiles } from '../../src/mounts/destination-files.js';
 import { formatBytes } from '../../src/notify/format.js';
 import { type RunRsync, runSyncJob, type SyncJobDeps, type SyncJobOutcome } from '../../src/runner/sync-job.js';
 import { createAttemptReads } from '../../src/store/attempts.js';
@@ -89,6 +90,7 @@ async function run(job: Job, setup: Setup = {}) {
   const probe: MountProbe = {
     checkRoot: async (check, role) => setup.roots?.[role] ?? realProbe.checkRoot(check, role),
     inspectSource: realProbe.inspectSource,
+    sourcePresence: realProbe.sourcePresence,
   };
   const reported: string[] = [];
   const finished: Job[] = [];
@@ -129,6 +131,7 @@ async function run(job: Job, setup: Setup = {}) {
     onFinished: (recorded) => finished.push(recorded),
     progress,
     partials: createPartialCopies({ timeoutMs: 5000 }),
+    mirror: { mode: 'off', presence: probe, destination: createDestinationFiles({ timeoutMs: 5000 }), timeZone: 'UTC' },
   };
   const outcome: SyncJobOutcome = await runSyncJob(job, deps, setup.signal ?? new AbortController().signal);
   const row = jobReports.get(job.id);

@@ -89,6 +89,11 @@ describe('the webhooks of Radarr and Sonarr', () => {
         await released;
         return real.inspectSource(path, root, options);
       },
+      sourcePresence: async (paths, root) => {
+        looks.push(`presence ${root}`);
+        await released;
+        return real.sourcePresence(paths, root);
+      },
     };
     const svc = await startInProcess({ adapters: { probe: stalled } });
     const radarr = await post(svc.app, '/sync/radarr', await radarrDownload({ folder: 'Fast (2020)', file: 'f.mkv' }));

@@ -311,6 +311,7 @@ describe('a pass', () => {
               ? Promise.resolve({ ok: false, problem: `destination ${check.path} is not mounted` })
               : probe.checkRoot(check, role),
           inspectSource: probe.inspectSource,
+          sourcePresence: probe.sourcePresence,
         },
       },
     });

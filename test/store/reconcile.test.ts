@@ -146,6 +146,59 @@ describe('a catch-up item folds into a job that already copies it', () => {
   });
 });
 
+describe('folding a group of catch-up items (one read of the jobs that can cover them)', () => {
+  const movie = '/src/movies/Movie (2024)';
+
+  it('folds a later item into a job an earlier item of the same group queued', () => {
+    const result = store.jobs.enqueue(
+      [catchUp(movie, at(1000)), catchUp(`${movie}/Extras`, at(1000)), catchUp(`${movie} Extended`, at(1000))],
+      at(2000),
+      DAY,
+    );
+    expect(result.created).toEqual([true, false, true]);
+    expect(result.ids[1]).toBe(result.ids[0]);
+  });
+
+  it("counts a success after each item's own pass looked, whichever item of the group looked first", () => {
+    const { ids } = store.jobs.enqueue([newJob({ sourcePath: movie })], t0, DAY);
+    store.jobs.claimNext(at(1));
+    store.jobs.markSuccess(ids[0] ?? 0, { bytes: 1, finishedAt: at(500), durationSeconds: 1 }, []);
+    const result = store.jobs.enqueue(
+      [catchUp('/src/movies/Other (2020)', at(100)), catchUp(movie, at(1000)), catchUp(`${movie}/a.mkv`, at(400))],
+      at(2000),
+      DAY,
+    );
+    // The first looked at 100 (the read goes back that far), the second after the success at 500, the
+    // third before it: only the third folds into the old success.
+    expect(result.created).toEqual([true, true, false]);
+    expect(result.ids[2]).toBe(result.ids[1]);
+  });
+
+  it('picks the newest covering job, and never a rename or delete of the same folder', () => {
+    const first = store.jobs.enqueue([newJob({ sourcePath: movie, dedupeKey: 'a' })], t0, DAY).ids[0];
+    const second = store.jobs.enqueue([newJob({ sourcePath: `${movie}/Subs`, dedupeKey: 'b' })], t0, DAY).ids[0];
+    store.jobs.enqueue(
+      [
+        newJob({
+          sourcePath: movie,
+          dedupeKey: 'c',
+          mirror: { kind: 'delete', event: 'MovieFileDelete', folder: movie, scope: 'files', files: ['x.mkv'] },
+        }),
+      ],
+      t0,
+      DAY,
+    );
+    expect(first).toBeLessThan(second ?? 0);
+    expect(store.jobs.enqueue([catchUp(`${movie}/Subs/en.srt`, at(1000))], at(2000), DAY).ids).toEqual([second]);
+  });
+
+  it('has no index on source_path any more (migration 012): a webhook insert does not pay for the pass', () => {
+    const indexes = store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'jobs'");
+    expect(indexes.pluck().all()).not.toContain('jobs_source_path');
+    expect(indexes.pluck().all()).toContain('jobs_dedupe');
+  });
+});
+
 describe('the passes', () => {
   const item = (path: string, over: Partial<ReconcileItem> = {}): ReconcileItem => ({
     mapping: '/movies',

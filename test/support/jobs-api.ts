@@ -40,6 +40,15 @@ export interface JobJson {
   finished_at: string | null;
   duration_seconds: number | null;
   next_attempt_at: string | null;
+  kind: 'copy' | 'upgrade' | 'rename' | 'delete';
+  /** Upgrades, renames and deletes: the Radarr/Sonarr event. */
+  event?: string;
+  replaced_files?: string[];
+  renamed_files?: { from: string | null; to: string }[];
+  delete_scope?: 'files' | 'folder';
+  deleted_files?: string[];
+  /** Upgrades, renames and deletes: what the last run did to each file; null until one ran. */
+  files?: { path: string; action: string; to: string | null; reason: string | null }[] | null;
   /** The short reason code of `error` (docs/api-dashboard.md). */
   error_reason?: string | null;
   /** Lists and GET /jobs/<id>: how many attempts the job had. */

@@ -17,6 +17,8 @@ import type {
 import type { Job } from '../../src/core/types.js';
 import {
   dailySummaryEvent,
+  filesDeletedEvent,
+  filesRenamedEvent,
   seasonKeyOf,
   seasonPackEvent,
   reconcileEvent,
@@ -54,6 +56,9 @@ export function movieJob(overrides: Partial<Job> = {}, details: Partial<Job['det
     finishedAt: '2024-05-01T10:00:46.200Z',
     durationSeconds: 45.2,
     nextAttemptAt: null,
+    kind: 'copy',
+    mirror: null,
+    mirroredFiles: null,
     ...overrides,
   };
 }
@@ -151,6 +156,8 @@ export function everyEvent(title: string): [string, NotifyEvent][] {
     ['mount_down', mountEvent('mount_down', { mapping: title, problem: title })],
     ['mount_up', mountEvent('mount_up', { mapping: title })],
     ['season_pack', seasonPack(title, 24)],
+    ['deleted', deletedEvent(title)],
+    ['renamed', renamedEvent(title)],
     [
       'reconcile',
       reconcileEvent(
@@ -168,4 +175,35 @@ export function everyEvent(title: string): [string, NotifyEvent][] {
       ),
     ],
   ];
+}
+
+/** A delete that moved seven files named `title` into the trash and kept two, the reason `title` too. */
+export function deletedEvent(title: string): NotifyEvent {
+  const job = movieJob({
+    kind: 'delete',
+    details: { title },
+    mirror: { kind: 'delete', event: 'MovieDelete', folder: '/movies/Movie Title (2024)', scope: 'folder' },
+  });
+  const files = Array.from({ length: 7 }, (_, i) => ({
+    path: `/mnt/unraid/media/Movies/Movie Title (2024)/${title} ${i}.mkv`,
+    action: 'trashed' as const,
+    to: `/mnt/unraid/media/Movies/.sync-webhook-trash/2024-05-01/Movie Title (2024)/${title} ${i}.mkv`,
+  }));
+  const kept = [1, 2].map((i) => ({ path: `/d/${title} kept ${i}.nfo`, action: 'kept' as const, reason: title }));
+  return filesDeletedEvent(job, [...files, ...kept], 'trash', AT);
+}
+
+/** A rename of seven files named `title`, one left alone for the reason `title`. */
+export function renamedEvent(title: string): NotifyEvent {
+  const job = episodeJob({
+    kind: 'rename',
+    details: { title },
+    mirror: { kind: 'rename', event: 'Rename', folder: '/tv/Series Title', renames: [] },
+  });
+  const files = Array.from({ length: 7 }, (_, i) => ({
+    path: `/mnt/unraid/media/TV/Series Title/Season 1/${title} ${i}.mkv`,
+    action: 'renamed' as const,
+    to: `/mnt/unraid/media/TV/Series Title/Season 01/${title} ${i} new.mkv`,
+  }));
+  return filesRenamedEvent(job, [...files, { path: `/d/${title}.mkv`, action: 'kept', reason: title }], AT);
 }

@@ -34,7 +34,14 @@ export async function radarrDownload(o: MovieSpec): Promise<any> {
   body.movieFile.quality = o.quality ?? 'Bluray-1080p';
   if (o.size !== undefined) body.movieFile.size = o.size;
   body.isUpgrade = o.isUpgrade ?? false;
+  // The file the upgrade replaced lies in the same folder, as Radarr sends it (another folder is refused).
+  if (o.isUpgrade) body.deletedFiles = [replaced(body.deletedFiles[0], `${root}/${o.folder}`, `old ${o.file}`)];
   return body;
+}
+
+/** A `deletedFiles` entry of the fixture, moved to `base/relativePath`. */
+function replaced(entry: any, base: string, relativePath: string): any {
+  return { ...entry, relativePath, path: `${base}/${relativePath}` };
 }
 
 export interface EpisodeSpec {
@@ -63,5 +70,8 @@ export async function sonarrDownload(o: EpisodeSpec): Promise<any> {
   body.episodeFile.path = `/tv/${o.seriesFolder}/${seasonDir}/${o.file}`;
   if (o.size !== undefined) body.episodeFile.size = o.size;
   body.isUpgrade = o.isUpgrade ?? false;
+  if (o.isUpgrade) {
+    body.deletedFiles = [replaced(body.deletedFiles[0], `/tv/${o.seriesFolder}`, `${seasonDir}/old ${o.file}`)];
+  }
   return body;
 }

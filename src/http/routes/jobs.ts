@@ -14,6 +14,7 @@ import {
   answer,
   errorResponse,
   exactObject,
+  idParams,
   integer,
   jobAnswer,
   jobDetailAnswer,
@@ -105,18 +106,7 @@ interface ListQuery {
   cursor?: string;
 }
 
-const jobId = {
-  type: 'object',
-  required: ['id'],
-  properties: {
-    id: {
-      type: 'integer',
-      minimum: 0,
-      maximum: Number.MAX_SAFE_INTEGER,
-      'x-error': 'Job id must be a whole number',
-    },
-  },
-} as const;
+const jobId = idParams('Job id must be a whole number');
 
 const jobNotFound = errorResponse('No such job: {"error": "Job 99 not found"}');
 const badJobId = errorResponse('The id is not a whole number (`field`: "id")');

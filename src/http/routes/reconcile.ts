@@ -4,7 +4,7 @@ import { InputError } from '../../core/errors.js';
 import type { ReconcileRun, ReconcileRunSummary } from '../../core/reconcile.js';
 import type { QueueOutcome, StartOutcome } from '../../reconcile/reconciler.js';
 import { isJsonObject, parseWith } from '../../sources/common.js';
-import { answer, errorResponse, exactObject, integer } from '../api-schemas.js';
+import { answer, errorResponse, exactObject, idParams, integer } from '../api-schemas.js';
 import { reconcileRunJson, reconcileSummaryJson } from '../reconcile-json.js';
 import { dropEmptyValues } from '../query.js';
 import { busy, reconcileRun, reconcileSummary, startBody } from './reconcile-schemas.js';
@@ -32,18 +32,7 @@ const startBodySchema = z.strictObject({
 const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 20;
 
-const passId = {
-  type: 'object',
-  required: ['id'],
-  properties: {
-    id: {
-      type: 'integer',
-      minimum: 0,
-      maximum: Number.MAX_SAFE_INTEGER,
-      'x-error': 'Catch-up pass id must be a whole number',
-    },
-  },
-} as const;
+const passId = idParams('Catch-up pass id must be a whole number');
 
 const passNotFound = errorResponse('No such pass: {"error": "Catch-up pass 99 not found"}');
 const badPassId = errorResponse('The id is not a whole number (`field`: "id")');
