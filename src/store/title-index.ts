@@ -1,7 +1,7 @@
 import type { Db } from './database.js';
 import { commitLazily } from './lazy-commit.js';
 
-// The FTS5 trigram index of job titles (migration 007) is filled here, off the webhook path: an
+// The FTS5 trigram index of job titles (migration 013) is filled here, off the webhook path: an
 // insert into it costs 40-90 µs per title (several times the job's own insert), which the answer to
 // Radarr/Sonarr would otherwise wait for. Jobs above `indexed_up_to` are searched with LIKE meanwhile
 // (store/job-list.ts), so a search never misses a job.
