@@ -215,7 +215,7 @@ async function destinationStep<T>(ctx: MirrorContext, step: () => Promise<T>): P
     if (error.kind === 'timeout') {
       throw new NotReadyError(`Waiting for the destination: ${error.message}`, ctx.recheckMs, 'mapping');
     }
-    if (error.kind === 'refused') throw new PermanentError(error.message);
+    if (error.kind === 'refused') throw new PermanentError(error.message, { reason: 'link_outside_root' });
     throw new MirrorStepError(error.message, done);
   }
 }

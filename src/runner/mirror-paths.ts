@@ -29,7 +29,7 @@ export function locate(
   const t = translatePath(path, mappings);
   if (t.kind !== 'ok' || t.mapping.container !== job.mapping || !isInside(path, plan.folder)) {
     const why = t.kind === 'ok' ? `not inside ${plan.folder} of mapping ${job.mapping}` : t.problem;
-    throw new PermanentError(`${plan.event} names ${path}: ${why}; the job cannot run`);
+    throw new PermanentError(`${plan.event} names ${path}: ${why}; the job cannot run`, { reason: 'mapping_changed' });
   }
   return { source: t.sourcePath, dest: t.destPath };
 }

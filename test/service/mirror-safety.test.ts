@@ -191,7 +191,7 @@ describe('SYNC_MIRROR=delete: what is refused, and links', () => {
     const before = await snapshot(svc, outside);
     const res = await post(svc.app, '/sync/radarr', await readFixture('radarr-moviedelete.json'));
     const job = await settled(svc, res.body.job_id);
-    expect(job).toMatchObject({ status: 'failed', gave_up: true });
+    expect(job).toMatchObject({ status: 'failed', gave_up: true, error_reason: 'link_outside_root' });
     expect(job.error).toContain('a link leads it out of');
     expect(await snapshot(svc, outside)).toEqual(before);
   });
