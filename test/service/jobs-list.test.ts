@@ -37,6 +37,8 @@ const FIRST_API_FIELDS = [
   'finished_at',
   'duration_seconds',
   'next_attempt_at',
+  // Mirroring's, on main before the dashboard's (a copy has no other mirroring field).
+  'kind',
 ];
 
 interface ListAnswer {
