@@ -135,4 +135,10 @@ describe('NowReporter', () => {
     expect(report.running[0]?.progress).toBeNull();
     expect(report.eta).toMatchObject({ basis: 'median_last_day', remainingBytes: 5000, seconds: 100 });
   });
+
+  it('a running rename or delete has nothing left to copy, whatever size its event named', () => {
+    const running = [{ job: { ...job(1, 5000), kind: 'delete' as const } }, { job: job(2, 700) }];
+    const report = reporter({ running, rates: [50] }).r.report();
+    expect(report.eta).toMatchObject({ basis: 'median_last_day', remainingBytes: 700, seconds: 14 });
+  });
 });

@@ -16,7 +16,7 @@ export interface NowReport {
     head: Job[];
     /** The sizes Radarr/Sonarr gave for the first `counted` queued jobs. */
     knownBytes: number;
-    /** Of those, how many came without a size (manual syncs): the ETA leaves them out. */
+    /** Of those, how many copies came without a size (manual syncs): the ETA leaves them out. */
     withoutSize: number;
     counted: number;
   };
@@ -89,8 +89,12 @@ export class NowReporter {
   }
 }
 
-/** What a running copy has left: from rsync's own percentage, else from the size the sender gave. */
+/**
+ * What a running copy has left: from rsync's own percentage, else from the size the sender gave. A rename
+ * or delete copies nothing.
+ */
 function bytesLeft(job: Job, progress: JobProgress | null): number {
+  if (job.kind === 'rename' || job.kind === 'delete') return 0;
   if (progress && progress.percent > 0 && progress.percent < 100) {
     return Math.round((progress.bytes * (100 - progress.percent)) / progress.percent);
   }

@@ -10,9 +10,11 @@ import type { Range } from './job-reports.js';
 const RUNNING = `SELECT ${JOB_COLUMNS} FROM jobs WHERE status = 'in_progress' ORDER BY id`;
 // In claim order: fresh jobs by id (the ones waiting for a share are listed among them by id too).
 const QUEUE_HEAD = `SELECT ${JOB_COLUMNS} FROM jobs WHERE status = 'queued' ORDER BY id LIMIT ?`;
-// The sizes Radarr/Sonarr gave, over the first `max` queued jobs (a burst can queue thousands).
+// The sizes Radarr/Sonarr gave, over the first `max` queued jobs (a burst can queue thousands). A rename
+// or delete copies nothing, whatever size its event named: it counts as 0 bytes, not as an unknown size.
 const QUEUE_SIZE = `SELECT COUNT(*) AS jobs, COALESCE(SUM(size), 0) AS bytes, COUNT(*) - COUNT(size) AS unknown
-  FROM (SELECT json_extract(details, '$.sizeBytes') AS size FROM jobs WHERE status = 'queued' ORDER BY id LIMIT ?)`;
+  FROM (SELECT CASE WHEN kind IN ('rename', 'delete') THEN 0 ELSE json_extract(details, '$.sizeBytes') END AS size
+    FROM jobs WHERE status = 'queued' ORDER BY id LIMIT ?)`;
 const RATES = `SELECT bytes_transferred * 1.0 / duration_seconds FROM jobs
   WHERE status = 'success' AND finished_at >= ? AND bytes_transferred > 0 AND duration_seconds > 0`;
 export const DAY_TOTALS = `SELECT status, COUNT(*) AS n, COALESCE(SUM(bytes_transferred), 0) AS bytes
@@ -25,7 +27,7 @@ export interface QueueSize {
   jobs: number;
   /** Their sizes, as Radarr/Sonarr gave them. */
   bytes: number;
-  /** Of them, how many came without a size (manual syncs). */
+  /** Of them, how many copies came without a size (manual syncs). */
   unknown: number;
 }
 
