@@ -255,7 +255,8 @@ describe('the dashboard in a browser', () => {
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
     await expect.poll(() => dialog.isVisible(), { timeout: UI_TIMEOUT_MS }).toBe(true);
-    expect(await dialog.textContent()).toContain(name?.trim());
+    // Visible at once, with "Loading…" until the job's answer arrives.
+    await expect.poll(() => dialog.textContent(), { timeout: UI_TIMEOUT_MS }).toContain(name?.trim());
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
   });
