@@ -1,8 +1,9 @@
 // The dashboard in Debian's Chromium against the real service (dist/main.js) on 127.0.0.1, with real
 // jobs copied by real rsync: the table, its filters and search, a retry seen through to success
 // without a reload, live progress of a slow copy, the folder browser's root, a share taken away, a
-// dropped event stream, keyboard use, the first load's size, and screenshots in four looks.
-import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
+// dropped event stream, keyboard use, the first load's size, screenshots in four looks, and a mirroring
+// job's kind and files.
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { startAcceptingTelegram } from '../support/fake-http.js';
 import { getJson, post, request } from '../support/http-client.js';
 import { waitForJob } from '../support/jobs-api.js';
 import { type Service, startService } from '../support/launch.js';
-import { radarrDownload, sonarrDownload } from '../support/payloads.js';
+import { radarrDownload, readFixture, sonarrDownload } from '../support/payloads.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { makeTree } from '../support/trees.js';
 import { waitFor } from '../support/wait-for.js';
@@ -53,6 +54,8 @@ describe('the dashboard in a browser', () => {
       env: {
         // rsync copies at 4 MiB/s, so the slow movie is seen copying.
         SYNC_RSYNC_BWLIMIT: '4M',
+        // A delete of a movie file gone at the source moves it into the destination's trash.
+        SYNC_MIRROR: 'trash',
         SYNC_MAX_RETRIES: '0',
         TELEGRAM_BOT_TOKEN: '1:dashboard',
         TELEGRAM_CHAT_ID: '1',
@@ -319,6 +322,41 @@ describe('the dashboard in a browser', () => {
     expect(total).toBeGreaterThan(0);
     expect(total).toBeLessThan(200 * 1024);
     await context.close();
+  });
+
+  it("shows a mirroring job's kind in the table, and in its dialog what it did to each file", async () => {
+    await rm(join(svc.moviesSrc, 'Heat (1995)', 'Heat (1995).mkv'));
+    const body = await readFixture('radarr-moviefiledelete.json');
+    body.movie = { ...body.movie, title: 'Heat', year: 1995, folderPath: '/movies/Heat (1995)' };
+    body.movieFile = {
+      ...body.movieFile,
+      relativePath: 'Heat (1995).mkv',
+      path: '/movies/Heat (1995)/Heat (1995).mkv',
+    };
+    const res = await post(svc.url, '/sync/radarr', body);
+    expect(res.status, res.text).toBe(202);
+    const id: number = res.body.job_id;
+    await waitForJob(svc, id, (j) => j.status === 'success');
+
+    const page = await openPage(browser, svc.url);
+    const row = page.locator(`table.jobs tr[data-job-id="${id}"]`);
+    await expect
+      .poll(() => row.locator('td[data-label="Kind"]').textContent(), { timeout: UI_TIMEOUT_MS })
+      .toBe('Delete');
+    await expect(row.locator('td[data-label="Size"]').textContent()).resolves.toBe('—');
+    await expect(page.locator('table.jobs td[data-kind="copy"]').count()).resolves.toBeGreaterThan(0);
+    await row.getByRole('button', { name: 'Heat' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect
+      .poll(() => dialog.locator('[data-field="kind"]').textContent(), { timeout: UI_TIMEOUT_MS })
+      .toBe('Delete');
+    await expect(dialog.textContent()).resolves.toContain('MovieFileDelete');
+    const trashed = dialog.getByRole('list', { name: 'What the last run did:' }).locator('li[data-action="trashed"]');
+    await expect.poll(() => trashed.textContent(), { timeout: UI_TIMEOUT_MS }).toContain('moved to the trash');
+    await expect(trashed.textContent()).resolves.toContain(join(svc.moviesDst, 'Heat (1995)', 'Heat (1995).mkv'));
+    await expect(trashed.textContent()).resolves.toContain('.sync-webhook-trash');
+    await screenshot(page, 'dashboard-delete-job');
+    expect(page.errors).toEqual([]);
   });
 });
 

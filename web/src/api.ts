@@ -6,6 +6,8 @@ export type JobStatus = 'queued' | 'in_progress' | 'success' | 'failed';
 export type JobSource = 'radarr' | 'sonarr' | 'manual' | 'reconcile';
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'in_progress', 'success', 'failed'];
 export const JOB_SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual', 'reconcile'];
+/** What a job does: copy, or mirror an upgrade, rename or delete at the destination (docs/mirroring.md). */
+export type JobKind = 'copy' | 'upgrade' | 'rename' | 'delete';
 
 export interface MediaDetails {
   title: string;
@@ -46,8 +48,26 @@ export interface Job {
   finished_at: string | null;
   duration_seconds: number | null;
   next_attempt_at: string | null;
+  kind: JobKind;
+  /** Upgrades, renames and deletes: the Radarr/Sonarr event, what it asked, and what the last run did. */
+  event?: string;
+  replaced_files?: string[];
+  renamed_files?: { from: string | null; to: string }[];
+  delete_scope?: 'files' | 'folder';
+  deleted_files?: string[];
+  files?: MirroredFile[] | null;
   attempt_count?: number;
   progress?: Progress | null;
+}
+
+/** What a mirroring run did to one file at the destination. */
+export interface MirroredFile {
+  path: string;
+  action: 'deleted' | 'trashed' | 'renamed' | 'kept' | 'absent';
+  /** Trashed: where in the trash; renamed: the new path. */
+  to: string | null;
+  /** Kept: why. */
+  reason: string | null;
 }
 
 export interface Attempt {

@@ -60,3 +60,15 @@ export function since(iso: string | null | undefined, now: Date = new Date()): s
   const seconds = Math.max(0, (now.getTime() - new Date(iso).getTime()) / 1000);
   return `for ${formatDuration(seconds)}`;
 }
+
+export const KIND_LABELS: Record<string, string> = {
+  copy: 'Copy',
+  upgrade: 'Upgrade',
+  rename: 'Rename',
+  delete: 'Delete',
+};
+
+/** A rename or delete copies nothing: the size its event named is that of a file it renames or removes. */
+export function copiesNothing(job: { kind: string }): boolean {
+  return job.kind === 'rename' || job.kind === 'delete';
+}

@@ -1,7 +1,15 @@
 import { useEffect, useRef } from 'preact/hooks';
-import { api, type Attempt, type Delivery, type JobDetail } from '../api';
+import { api, type Attempt, type Delivery, type JobDetail, type MirroredFile } from '../api';
 import { useLoad } from '../hooks';
-import { episodeOrYear, formatBytes, formatDuration, formatTime, STATUS_LABELS } from '../format';
+import {
+  copiesNothing,
+  episodeOrYear,
+  formatBytes,
+  formatDuration,
+  formatTime,
+  KIND_LABELS,
+  STATUS_LABELS,
+} from '../format';
 
 export interface JobDialogProps {
   jobId: number;
@@ -46,14 +54,20 @@ export function JobDialog({ jobId, reload, onClose, onRetry }: JobDialogProps) {
 }
 
 function JobBody({ job, onRetry }: { job: JobDetail; onRetry: (id: number) => Promise<void> }) {
+  // A rename or delete copies nothing: its paths are where it looks, not a copy's ends.
+  const mirrorsOnly = copiesNothing(job);
   return (
     <div class="dialog-body">
       <p>
         <span class={`status status-${job.status}`} data-field="status">
           {STATUS_LABELS[job.status]}
         </span>{' '}
-        {job.gave_up && <span class="tag">no automatic retry left</span>} <span class="tag">{job.source}</span>{' '}
-        <span class="tag">{episodeOrYear(job.details)}</span> {job.is_upgrade && <span class="tag">upgrade</span>}
+        {job.gave_up && <span class="tag">no automatic retry left</span>}{' '}
+        <span class="tag" data-field="kind">
+          {KIND_LABELS[job.kind] ?? job.kind}
+        </span>{' '}
+        <span class="tag">{job.source}</span> <span class="tag">{episodeOrYear(job.details)}</span>{' '}
+        {job.is_upgrade && job.kind === 'copy' && <span class="tag">upgrade</span>}
       </p>
       {job.status === 'failed' && (
         <p>
@@ -67,11 +81,17 @@ function JobBody({ job, onRetry }: { job: JobDetail; onRetry: (id: number) => Pr
         <dd>
           <code>{job.container_path}</code>
         </dd>
-        <dt>Copied from</dt>
+        {job.event && (
+          <>
+            <dt>Event</dt>
+            <dd>{job.event}</dd>
+          </>
+        )}
+        <dt>{mirrorsOnly ? 'At the source' : 'Copied from'}</dt>
         <dd>
           <code>{job.source_path}</code>
         </dd>
-        <dt>Into</dt>
+        <dt>{mirrorsOnly ? 'At the destination' : 'Into'}</dt>
         <dd>
           <code>{job.dest_path}</code>
         </dd>
@@ -79,11 +99,15 @@ function JobBody({ job, onRetry }: { job: JobDetail; onRetry: (id: number) => Pr
         <dd>
           <code>{job.mapping}</code>
         </dd>
-        <dt>Size</dt>
-        <dd>
-          {formatBytes(job.details.sizeBytes)}
-          {job.bytes_transferred !== null && `, ${formatBytes(job.bytes_transferred)} transferred`}
-        </dd>
+        {!mirrorsOnly && (
+          <>
+            <dt>Size</dt>
+            <dd>
+              {formatBytes(job.details.sizeBytes)}
+              {job.bytes_transferred !== null && `, ${formatBytes(job.bytes_transferred)} transferred`}
+            </dd>
+          </>
+        )}
         <dt>Queued</dt>
         <dd>{formatTime(job.created_at)}</dd>
         {job.finished_at && (
@@ -107,6 +131,7 @@ function JobBody({ job, onRetry }: { job: JobDetail; onRetry: (id: number) => Pr
           <pre class="output">{job.error}</pre>
         </>
       )}
+      {job.kind !== 'copy' && <MirrorFiles job={job} />}
       <h3>Attempts</h3>
       {job.attempts === undefined ? (
         <p class="muted">This service does not record attempts.</p>
@@ -130,6 +155,93 @@ function JobBody({ job, onRetry }: { job: JobDetail; onRetry: (id: number) => Pr
         </ul>
       )}
     </div>
+  );
+}
+
+/** What an upgrade, rename or delete asked (as Radarr/Sonarr named the files), and what its last run did. */
+function MirrorFiles({ job }: { job: JobDetail }) {
+  return (
+    <section aria-labelledby="job-files-heading" class="mirror-files">
+      <h3 id="job-files-heading">Files at the destination</h3>
+      {job.replaced_files && job.replaced_files.length > 0 && (
+        <>
+          <p class="muted">Replaced by the import:</p>
+          <ul>
+            {job.replaced_files.map((path) => (
+              <li key={path}>
+                <code>{path}</code>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {job.renamed_files && job.renamed_files.length > 0 && (
+        <>
+          <p class="muted">Renamed by {job.event}:</p>
+          <ul>
+            {job.renamed_files.map((r) => (
+              <li key={r.to}>
+                <code>{r.from ?? '(previous name not sent)'}</code> → <code>{r.to}</code>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {job.delete_scope === 'folder' && (
+        <p class="muted">{job.event}: every file of the folder that is gone at the source.</p>
+      )}
+      {job.deleted_files && job.deleted_files.length > 0 && (
+        <>
+          <p class="muted">Deleted by {job.event}:</p>
+          <ul>
+            {job.deleted_files.map((path) => (
+              <li key={path}>
+                <code>{path}</code>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {!job.files ? (
+        <p class="muted">Not run yet: nothing changed at the destination.</p>
+      ) : job.files.length === 0 ? (
+        <p class="muted">The last run found nothing to change.</p>
+      ) : (
+        <>
+          <p class="muted" id="job-files-done">
+            What the last run did:
+          </p>
+          <ul class="files" aria-labelledby="job-files-done">
+            {job.files.map((f) => (
+              <MirroredFileItem key={`${f.action}:${f.path}`} file={f} />
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+const FILE_ACTIONS: Record<MirroredFile['action'], string> = {
+  deleted: 'deleted',
+  trashed: 'moved to the trash',
+  renamed: 'renamed',
+  kept: 'kept',
+  absent: 'already gone',
+};
+
+function MirroredFileItem({ file: f }: { file: MirroredFile }) {
+  return (
+    <li class={`file file-${f.action}`} data-action={f.action}>
+      <span class="tag">{FILE_ACTIONS[f.action] ?? f.action}</span> <code>{f.path}</code>
+      {f.to && (
+        <>
+          {' '}
+          → <code>{f.to}</code>
+        </>
+      )}
+      {f.reason && <span class="muted">: {f.reason}</span>}
+    </li>
   );
 }
 

@@ -11,7 +11,16 @@ import {
   MIN_SEARCH,
 } from '../api';
 import { useDebounced, useLoad, useThrottled } from '../hooks';
-import { episodeOrYear, formatBytes, formatDuration, formatTime, shortTitle, STATUS_LABELS } from '../format';
+import {
+  copiesNothing,
+  episodeOrYear,
+  formatBytes,
+  formatDuration,
+  formatTime,
+  KIND_LABELS,
+  shortTitle,
+  STATUS_LABELS,
+} from '../format';
 
 const PAGE_SIZE = 25;
 /** The first page is loaded again at most this often while new jobs keep coming. */
@@ -144,6 +153,7 @@ export function JobsPanel({ reload, changes, mappings, onOpenJob }: JobsProps) {
               <th scope="col">Title</th>
               <th scope="col">Episode / year</th>
               <th scope="col">Source</th>
+              <th scope="col">Kind</th>
               <th scope="col">Status</th>
               <th scope="col" class="num">
                 Size
@@ -191,11 +201,14 @@ function JobRow({ job, open }: { job: Job; open: (id: number) => void }) {
       </th>
       <td data-label="Episode / year">{episodeOrYear(job.details)}</td>
       <td data-label="Source">{job.source}</td>
+      <td data-label="Kind" data-kind={job.kind}>
+        {KIND_LABELS[job.kind] ?? job.kind}
+      </td>
       <td data-label="Status">
         <span class={`status status-${job.status}`}>{STATUS_LABELS[job.status]}</span>
       </td>
       <td data-label="Size" class="num">
-        {formatBytes(job.details.sizeBytes ?? job.bytes_transferred)}
+        {copiesNothing(job) ? '—' : formatBytes(job.details.sizeBytes ?? job.bytes_transferred)}
       </td>
       <td data-label="Duration" class="num">
         {formatDuration(job.duration_seconds)}

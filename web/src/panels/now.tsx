@@ -1,5 +1,5 @@
 import type { Job, Now, Progress } from '../api';
-import { episodeOrYear, formatBytes, shortTitle } from '../format';
+import { copiesNothing, episodeOrYear, formatBytes, KIND_LABELS, shortTitle } from '../format';
 
 export interface NowProps {
   now: Now | undefined;
@@ -37,7 +37,7 @@ function RunningCopy({ job, progress, open }: { job: Job; progress: Progress | n
         <button type="button" class="link" onClick={() => open(job.id)} aria-haspopup="dialog">
           {shortTitle(job)}
         </button>
-        <span class="tag">{episodeOrYear(job.details)}</span>
+        <span class="tag">{episodeOrYear(job.details)}</span> <KindTag job={job} />
       </div>
       <progress max={100} value={percent} aria-label={`${label}: copied`} />
       <dl class="copy-figures">
@@ -111,14 +111,19 @@ function Queue({ now, onOpenJob }: { now: Now; onOpenJob: (id: number) => void }
               <button type="button" class="link" onClick={() => onOpenJob(job.id)} aria-haspopup="dialog">
                 {shortTitle(job)}
               </button>{' '}
-              <span class="tag">{episodeOrYear(job.details)}</span>{' '}
-              <span class="muted num">{formatBytes(job.details.sizeBytes)}</span>
+              <span class="tag">{episodeOrYear(job.details)}</span> <KindTag job={job} />{' '}
+              {!copiesNothing(job) && <span class="muted num">{formatBytes(job.details.sizeBytes)}</span>}
             </li>
           ))}
         </ol>
       )}
     </div>
   );
+}
+
+/** Upgrades, renames and deletes say so; a copy, the common case, needs no tag. */
+function KindTag({ job }: { job: Job }) {
+  return job.kind === 'copy' ? null : <span class="tag">{KIND_LABELS[job.kind] ?? job.kind}</span>;
 }
 
 function formatEta(seconds: number): string {
