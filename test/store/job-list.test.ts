@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSource, JobStatus } from '../../src/core/types.js';
 import {
   createJobList,
-  INDEXED_MATCHES,
+  INDEXED_CANDIDATES,
   type JobList,
   type JobQuery,
   NEWEST_IDS,
@@ -160,6 +160,13 @@ describe('title search', () => {
     }
   });
 
+  it('finds the text itself, not a title that merely holds each of its 3-character pieces', () => {
+    seed(3, (i) => ['abcbcd xyz', 'the abcd show', 'bcd abc'][i] ?? '');
+    titles.indexNext(10);
+    expect(titlesOf(list.page({ limit: 10, text: 'abcd' }))).toEqual(['the abcd show']);
+    expect(titlesOf(list.page({ limit: 10, text: 'bcd abc' }))).toEqual(['bcd abc']);
+  });
+
   it('pages through matches half indexed, half not, without a gap or a repeat, with filters', () => {
     const seeded = seed(120, (i) => (i % 3 === 0 ? `Show ${i} - S01E0${i % 9}` : `Movie ${i} (2020)`));
     titles.indexNext(70);
@@ -206,7 +213,7 @@ describe('query plans: every read walks an index, none scans the table', () => {
         after: '',
         mark: 0,
         pattern: '%x%',
-        phrase: '"abc"',
+        trigrams: '"abc" AND "bcd"',
         ids: '[1]',
       })
       .map((row) => (row as { detail: string }).detail);
@@ -229,8 +236,8 @@ describe('query plans: every read walks an index, none scans the table', () => {
     expect(plan(sql)).toEqual(expected);
   });
 
-  it('title matches: the trigram index in rowid order (no sort), each job by its primary key', () => {
-    const steps = plan(INDEXED_MATCHES);
+  it('title candidates: the trigram index in rowid order (no sort), each job by its primary key', () => {
+    const steps = plan(INDEXED_CANDIDATES);
     expect(steps[0]).toMatch(/^SCAN t VIRTUAL TABLE INDEX \d+:M/);
     expect(steps.slice(1)).toEqual(['SEARCH j USING INTEGER PRIMARY KEY (rowid=?)']);
   });
