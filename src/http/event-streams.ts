@@ -35,9 +35,16 @@ export interface EventStreamDeps {
 
 interface Stream {
   res: ServerResponse;
-  /** Its socket is full: skipped until it drains, then brought up to date with a snapshot. */
+  /** Its client fell behind: skipped until its buffer drains, then brought up to date with a snapshot. */
   blocked: boolean;
 }
+
+/**
+ * What a stream may hold unsent before its client counts as fallen behind (a page in a background tab,
+ * a dead connection). A message of 100 jobs is ~70 kB: the socket's own high-water mark (16 kB) would
+ * call every client slow.
+ */
+const MAX_UNSENT_BYTES = 1024 * 1024;
 
 export class EventStreams {
   private readonly streams = new Set<Stream>();
@@ -128,7 +135,8 @@ export class EventStreams {
   }
 
   private write(stream: Stream, chunk: Buffer | string): void {
-    if (stream.res.write(chunk)) return;
+    stream.res.write(chunk);
+    if (stream.res.writableLength <= MAX_UNSENT_BYTES) return;
     stream.blocked = true;
     stream.res.once('drain', () => {
       stream.blocked = false;

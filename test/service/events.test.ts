@@ -132,6 +132,10 @@ describe('GET /events during a burst of webhooks', () => {
     expect(burstMessages.length).toBeLessThan(10);
     expect(burstMessages.some((m) => m.data.truncated === true)).toBe(true);
     expect(Math.max(...burstMessages.map((m) => m.data.jobs.length))).toBeLessThanOrEqual(100);
+    // A client reading along is never taken for one that fell behind (which would get a fresh snapshot),
+    // even when a message is larger than the socket's buffer.
+    expect(Math.max(...burstMessages.map((m) => JSON.stringify(m.data).length))).toBeGreaterThan(16 * 1024);
+    expect(stream.messages.filter((m) => m.event === 'snapshot')).toHaveLength(1);
     // Its jobs would keep waking the queue for the rest of the file.
     await svc.service.stop();
   });
