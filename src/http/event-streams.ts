@@ -71,10 +71,19 @@ export class EventStreams {
       // nginx would otherwise hold the messages back in its buffer.
       'X-Accel-Buffering': 'no',
     });
+    let snapshot: string;
+    try {
+      snapshot = this.snapshot();
+    } catch (error) {
+      // Nothing to start from (the database failed): the browser tries again after retryMs.
+      this.deps.log.error({ err: error }, 'Event stream: the snapshot could not be read');
+      res.end(`retry: ${this.deps.retryMs}\n\n`);
+      return;
+    }
     const stream: Stream = { res, blocked: false };
     this.streams.add(stream);
     res.on('close', () => this.remove(stream));
-    this.write(stream, `retry: ${this.deps.retryMs}\n\n${this.snapshot()}`);
+    this.write(stream, `retry: ${this.deps.retryMs}\n\n${snapshot}`);
     if (this.streams.size === 1) this.begin();
   }
 
@@ -140,7 +149,13 @@ export class EventStreams {
     stream.blocked = true;
     stream.res.once('drain', () => {
       stream.blocked = false;
-      if (this.streams.has(stream)) this.write(stream, this.snapshot());
+      if (!this.streams.has(stream)) return;
+      try {
+        this.write(stream, this.snapshot());
+      } catch (error) {
+        this.deps.log.error({ err: error }, 'Event stream: the snapshot could not be read');
+        stream.res.end();
+      }
     });
   }
 }

@@ -290,7 +290,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         deliveries,
         targets: () => [...(telegram ? ['telegram'] : []), ...(plex ? ['plex'] : [])],
         rsyncVersion: () => rsyncVersion,
-        status: () => health().status,
+        status: () => (unrecorded ? 'unhealthy' : health().status),
         version: adapters.version,
         startedAt: session.startedAt,
         dryRun: config.dryRun,
