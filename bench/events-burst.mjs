@@ -90,7 +90,8 @@ async function main() {
   for (const [pair, r] of runs.with.entries()) {
     const e = r.extra;
     console.log(
-      `pair ${pair + 1}: each of ${e.streams} streams got ${e.snapshots} snapshot, at least ${e.jobsMessages} jobs and ` +
+      `pair ${pair + 1}: each of ${e.streams} streams got ${e.snapshots} snapshot, ` +
+        `at least ${e.jobsMessages} jobs and ` +
         `${e.nowMessages} now messages, ${num(e.mbPerStream, 2)} MB on average; ` +
         `${r.ok} webhooks acknowledged, lost ${r.missing}`,
     );

@@ -109,9 +109,13 @@ describe('GET /health/details', () => {
       problem: null,
       since: expect.any(String),
     });
-    await waitFor(async () => (await getJson(svc.app, '/health/details')).body.targets[0]?.last_sent_at, {
-      what: 'a message delivered',
-    });
+    await waitFor(
+      async () => {
+        const [telegram] = (await getJson(svc.app, '/health/details')).body.targets;
+        return telegram?.last_sent_at && telegram.pending === 0;
+      },
+      { what: 'every message delivered' },
+    );
     expect((await getJson(svc.app, '/health/details')).body.targets).toEqual([
       { target: 'telegram', last_sent_at: expect.any(String), pending: 0, last_error: null },
     ]);
