@@ -44,6 +44,8 @@ export interface JobList {
 
 /** Candidate titles a search looks at per request before it answers what it found. */
 export const SEARCH_SCAN_BUDGET = 2000;
+/** Titles not indexed yet a search reads by LIKE per request, before it answers what it found. */
+export const UNINDEXED_SCAN_BUDGET = 20_000;
 /** The rarest trigrams of the searched text that pick the candidates. */
 const RAREST_TRIGRAMS = 3;
 /** Trigrams of the searched text whose frequency is estimated: side by side ones, from the start and the end. */
@@ -64,7 +66,8 @@ export const RANGE_IDS = `SELECT id FROM jobs WHERE status = @status AND source 
   AND id < @before ORDER BY id DESC LIMIT @n`;
 export const NEXT_MAPPING = `SELECT mapping FROM jobs WHERE status = @status AND source = @source
   AND mapping > @after ORDER BY mapping LIMIT 1`;
-// Search: the titles not indexed yet (above the mark, normally none or a few) by LIKE, newest first ...
+// Search: the titles not indexed yet (above the mark: normally none or a few; all of them once, after
+// the upgrade that added the index) by LIKE, newest first, UNINDEXED_SCAN_BUDGET rows a request ...
 export const UNINDEXED_MATCHES = `SELECT id FROM jobs WHERE id > @mark AND id < @before
   AND title LIKE @pattern ESCAPE '\\' AND (@status IS NULL OR status = @status)
   AND (@source IS NULL OR source = @source) AND (@mapping IS NULL OR mapping = @mapping)
@@ -80,6 +83,7 @@ export const INDEXED_CANDIDATES = `SELECT t.rowid AS id, j.title, j.status, j.so
 // the newest and stopping below the window, or at the cap, reads a few hundred entries at most.
 export const TRIGRAM_TITLES_NEWEST_FIRST = `SELECT rowid FROM job_titles WHERE job_titles MATCH ? ORDER BY rowid DESC`;
 const MARK = `SELECT indexed_up_to FROM job_titles_state`;
+const NEWEST_ID = `SELECT COALESCE(MAX(id), 0) FROM jobs`;
 export const ROWS_BY_ID = `SELECT ${JOB_COLUMNS}, (SELECT COUNT(*) FROM attempts a WHERE a.job_id = jobs.id)
   AS attempt_count FROM jobs WHERE id IN (SELECT value FROM json_each(@ids)) ORDER BY id DESC`;
 
@@ -122,6 +126,7 @@ export function createJobList(db: Db): JobList {
     return count;
   };
   const mark = db.prepare<[], number>(MARK).pluck();
+  const newestId = db.prepare<[], number>(NEWEST_ID).pluck();
   const rowsById = db.prepare<{ ids: string }, JobRow & { attempt_count: number }>(ROWS_BY_ID);
 
   const rows = (ids: readonly number[]): ListedJob[] =>
@@ -162,8 +167,12 @@ export function createJobList(db: Db): JobList {
     const n = q.limit + 1;
     const filters = { status: q.status ?? null, source: q.source ?? null, mapping: q.mapping ?? null };
     const indexedUpTo = mark.get() ?? 0;
-    const ids = unindexed.all({ mark: indexedUpTo, before, pattern: likePattern(q.text), ...filters, n });
+    const top = Math.min(before, (newestId.get() ?? 0) + 1);
+    const floor = Math.max(indexedUpTo, top - 1 - UNINDEXED_SCAN_BUDGET);
+    const ids = unindexed.all({ mark: floor, before: top, pattern: likePattern(q.text), ...filters, n });
     if (ids.length >= n) return pageOf(ids, q.limit);
+    // More titles wait to be indexed below the part read: the next page goes on from there.
+    if (floor > indexedUpTo) return { jobs: rows(ids), nextBefore: floor + 1 };
     let scanned = 0;
     let lastScanned: number | undefined;
     const needle = foldForSearch(q.text);

@@ -13,6 +13,7 @@ import {
   RANGE_IDS,
   ROWS_BY_ID,
   SEARCH_SCAN_BUDGET,
+  UNINDEXED_SCAN_BUDGET,
   UNINDEXED_MATCHES,
 } from '../../src/store/job-list.js';
 import { createTitleIndex, type TitleIndex } from '../../src/store/title-index.js';
@@ -183,6 +184,17 @@ describe('title search', () => {
         .reverse();
       expect(allPages({ limit: 4, ...q }).ids, JSON.stringify(q)).toEqual(expected);
     }
+  });
+
+  it('reads UNINDEXED_SCAN_BUDGET titles not indexed yet at most, then answers a short page and a cursor', () => {
+    const n = UNINDEXED_SCAN_BUDGET + 30;
+    seed(n, (i) => (i < 20 ? `Rare ${i}` : `Plain ${i}`));
+    const first = list.page({ limit: 50, text: 'rare' });
+    expect(first.jobs).toEqual([]);
+    expect(first.nextBefore).toBe(n - UNINDEXED_SCAN_BUDGET + 1);
+    const second = list.page({ limit: 50, text: 'rare', before: first.nextBefore ?? 0 });
+    expect(second.jobs.map((j) => j.job.title)).toEqual(Array.from({ length: 20 }, (_, i) => `Rare ${19 - i}`));
+    expect(second.nextBefore).toBeNull();
   });
 
   it('a filtered search reads SEARCH_SCAN_BUDGET matches at most, then answers a short page and a cursor', () => {
