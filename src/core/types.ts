@@ -1,6 +1,7 @@
 // The nouns every module shares. Types only: this file imports nothing.
 
 export type JobSource = 'radarr' | 'sonarr' | 'manual';
+export const JOB_SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual'];
 export type MediaType = 'movie' | 'episode';
 export type JobStatus = 'queued' | 'in_progress' | 'success' | 'failed';
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'in_progress', 'success', 'failed'];

@@ -242,7 +242,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     ...timing.retention,
     onDeleted: (ids) => feed.jobsDeleted(ids),
   });
-  const now = new NowReporter({
+  const nowPanel = new NowReporter({
     activity,
     counts: () => jobReports.statusCounts(),
     progressOf: (jobId) => board.get(jobId),
@@ -281,7 +281,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     deliveries,
     mappingNames: config.mappings.map((m) => m.container),
     mappings: config.mappings,
-    now: () => now.report(),
+    now: () => nowPanel.report(),
     history: (days) => historyReport({ activity, clock, timeZone: config.timeZone }, days, 10),
     healthDetails: () =>
       healthDetails({

@@ -1,5 +1,4 @@
-import type { Job, JobSource, JobStatus } from '../core/types.js';
-import { JOB_STATUSES } from '../core/types.js';
+import { JOB_SOURCES, JOB_STATUSES, type Job, type JobSource, type JobStatus } from '../core/types.js';
 import type { Db } from './database.js';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
 
@@ -7,8 +6,6 @@ import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
 // Newest first (id order is creation order); a page ends at an id, the next one starts below it, so a
 // job inserted meanwhile never shifts a page. Every read is bounded, whatever the filters match at a
 // million rows: see each statement.
-
-export const JOB_SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual'];
 
 export interface JobQuery {
   limit: number;

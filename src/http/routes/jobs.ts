@@ -5,6 +5,7 @@ import {
   type Attempt,
   type Clock,
   type Job,
+  JOB_SOURCES,
   JOB_STATUSES,
   type JobProgress,
   type JobSource,
@@ -74,7 +75,6 @@ export interface JobRouteDeps {
 }
 
 const MAX_LIMIT = 1000;
-const SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual'];
 /** The title index is made of 3-character pieces: a shorter text cannot use it. */
 const MIN_SEARCH = 3;
 const MAX_SEARCH = 200;
@@ -148,7 +148,7 @@ export function withProgress(job: Job, deps: Pick<JobRouteDeps, 'progressOf'>, a
 /** Every parameter checked on its own; a bad one answers 400 naming it. Unknown parameters are ignored. */
 export function parseListQuery(raw: ListQuery, mappings: readonly string[]): JobListQuery {
   const status = parseStatus(raw.status);
-  const source = parseChoice(raw.source, 'source', SOURCES);
+  const source = parseChoice(raw.source, 'source', JOB_SOURCES);
   const mapping = parseChoice(raw.mapping, 'mapping', mappings);
   const text = parseSearch(raw.q);
   const before = parseCursor(raw.cursor);
