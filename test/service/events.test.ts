@@ -11,6 +11,7 @@ import { post, request } from '../support/http-client.js';
 import { type InProcessService, startInProcess } from '../support/in-process.js';
 import { waitForJob } from '../support/jobs-api.js';
 import { makeTree } from '../support/trees.js';
+import { waitFor } from '../support/wait-for.js';
 
 afterAll(cleanupAll);
 
@@ -162,6 +163,21 @@ describe('GET /events with authentication on', () => {
     const stream = await openEventStream(url, { headers: { Cookie: cookie, 'Sec-Fetch-Dest': 'empty' } });
     expect(stream.status).toBe(200);
     await stream.next('snapshot');
+  });
+});
+
+describe('GET /events, kept open and limited', () => {
+  it('sends a comment line now and then, and refuses a stream beyond the limit with 503', async () => {
+    const svc = await startInProcess({
+      timing: { events: { windowMs: WINDOW_MS, heartbeatMs: 100, retryMs: 3000, maxStreams: 2 } },
+    });
+    const url = await listening(svc);
+    const [first] = await Promise.all([openEventStream(url), openEventStream(url)]);
+    await waitFor(() => (first?.comments ?? 0) >= 2, { what: 'two keep-alive comments' });
+    const third = await request(url, '/events');
+    expect(third.status).toBe(503);
+    expect(third.body).toEqual({ error: 'Too many event streams are open; close a dashboard tab' });
+    expect((await request(url, '/events', { method: 'HEAD' })).status).toBe(404);
   });
 });
 

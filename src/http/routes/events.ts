@@ -7,13 +7,19 @@ export interface EventRouteDeps {
 
 /** GET /events: the dashboard's server-sent events (see http/event-streams.ts and docs/api-dashboard.md). */
 export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
-  app.get('/events', (request, reply) => {
-    if (deps.streams.full) {
-      request.log.warn('Event stream refused: too many open');
-      return reply.code(503).send({ error: 'Too many event streams are open; close a dashboard tab' });
-    }
-    reply.hijack();
-    deps.streams.open(reply.raw);
+  app.route({
+    method: 'GET',
+    url: '/events',
+    // A HEAD would open a stream that sends nothing, for ever.
+    exposeHeadRoute: false,
+    handler: (request, reply) => {
+      if (deps.streams.full) {
+        request.log.warn('Event stream refused: too many open');
+        return reply.code(503).send({ error: 'Too many event streams are open; close a dashboard tab' });
+      }
+      reply.hijack();
+      deps.streams.open(reply.raw);
+    },
   });
   // Before the server waits for its connections to end: a stream would keep it open for ever.
   app.addHook('preClose', (done) => {
