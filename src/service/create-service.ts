@@ -40,7 +40,7 @@ import { createTitleIndex } from '../store/title-index.js';
 import { ChangeFeed } from '../live/change-feed.js';
 import type { ListFolders } from '../mounts/folder-listing.js';
 import { healthDetails } from '../reports/health-details.js';
-import { historyReport } from '../reports/history.js';
+import { HistoryReporter } from '../reports/history.js';
 import { NowReporter } from '../reports/now.js';
 import { RetentionTask } from '../schedules/retention.js';
 import { TitleIndexer } from '../schedules/title-indexer.js';
@@ -251,6 +251,13 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     sizeScan: 1000,
     medianTtlMs: 60_000,
   });
+  const historyPanel = new HistoryReporter({
+    activity,
+    clock,
+    timeZone: config.timeZone,
+    pastDaysTtlMs: 5 * 60_000,
+    reasons: 10,
+  });
   let rsyncVersion: string | null = null;
   const health = () => {
     // Answered 503: the service is about to exit and must not look alive to a monitor meanwhile.
@@ -282,7 +289,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     mappingNames: config.mappings.map((m) => m.container),
     mappings: config.mappings,
     now: () => nowPanel.report(),
-    history: (days) => historyReport({ activity, clock, timeZone: config.timeZone }, days, 10),
+    history: (days) => historyPanel.report(days),
     healthDetails: () =>
       healthDetails({
         mappings: config.mappings,
