@@ -46,11 +46,11 @@ export const UNINDEXED_SCAN_BUDGET = 20_000;
 /** The rarest trigrams of the searched text that pick the candidates. */
 const RAREST_TRIGRAMS = 3;
 /** Trigrams of the searched text whose frequency is estimated: side by side ones, from the start and the end. */
-const TRIGRAMS_RANKED = 8;
+const TRIGRAMS_RANKED = 6;
 /** A trigram's frequency is estimated among this many of the newest indexed titles ... */
-const FREQUENCY_WINDOW = 4000;
+const FREQUENCY_WINDOW = 2000;
 /** ... and counted up to this many: commoner ones are all equally common for the choice. */
-const FREQUENCY_CAP = 200;
+const FREQUENCY_CAP = 100;
 
 // No filter, or the status alone: one walk down the primary key or the (status, id) index.
 export const NEWEST_IDS = `SELECT id FROM jobs WHERE id < @before ORDER BY id DESC LIMIT @n`;
