@@ -54,9 +54,18 @@ function readAcks(prefix, dir) {
   return acks;
 }
 
-export async function burstOurs(dir, templates, { env = {}, nodeArgs = [], rate, drainMaxS = DRAIN_MAX_S } = {}) {
+/**
+ * `beforeWrk(svc)` runs once the service is up, before the burst (bench/events-burst.mjs opens its event
+ * streams there); what it resolves with is called after the burst and its result returned as `extra`.
+ */
+export async function burstOurs(
+  dir,
+  templates,
+  { env = {}, nodeArgs = [], rate, drainMaxS = DRAIN_MAX_S, beforeWrk } = {},
+) {
   const svc = await startOurs(dir, { env: { SYNC_DRY_RUN: 'true', ...env }, nodeArgs });
   await sleep(1000);
+  const afterWrk = beforeWrk ? await beforeWrk(svc) : undefined;
   const rssBefore = rssKb(svc.pid);
   const acksPrefix = join(dir, 'acks');
   const t0 = wallMs();
@@ -76,6 +85,7 @@ export async function burstOurs(dir, templates, { env = {}, nodeArgs = [], rate,
   const wrkEnd = wallMs();
   const rssAfter = rssKb(svc.pid);
   const cpuDuring = cpuMs(svc.pid) - cpuBefore;
+  const extra = afterWrk ? await afterWrk() : undefined;
 
   // Drain: wait until nothing is queued or running (bounded), reading the trigger-kept counters.
   const db = await openSqlite(svc.layout.dbPath);
@@ -127,6 +137,7 @@ export async function burstOurs(dir, templates, { env = {}, nodeArgs = [], rate,
   await svc.stop();
 
   return {
+    extra,
     cpuDuring,
     wrk,
     rssBefore,

@@ -4,6 +4,7 @@
 export type WebhookSource = 'radarr' | 'sonarr' | 'manual';
 /** Where a job came from: a webhook, or a catch-up pass that found the item missing (reconcile/). */
 export type JobSource = WebhookSource | 'reconcile';
+export const JOB_SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual', 'reconcile'];
 /**
  * What a job does: `copy` a new file or folder; `upgrade` copy a file that replaced others, then mirror
  * the replaced ones; `rename` rename files at the destination; `delete` remove files there

@@ -35,9 +35,16 @@ export interface EventStreamDeps {
 
 interface Stream {
   res: ServerResponse;
-  /** Its socket is full: skipped until it drains, then brought up to date with a snapshot. */
+  /** Its client fell behind: skipped until its buffer drains, then brought up to date with a snapshot. */
   blocked: boolean;
 }
+
+/**
+ * What a stream may hold unsent before its client counts as fallen behind (a page in a background tab,
+ * a dead connection). A message of 100 jobs is ~70 kB: the socket's own high-water mark (16 kB) would
+ * call every client slow.
+ */
+const MAX_UNSENT_BYTES = 1024 * 1024;
 
 export class EventStreams {
   private readonly streams = new Set<Stream>();
@@ -64,10 +71,19 @@ export class EventStreams {
       // nginx would otherwise hold the messages back in its buffer.
       'X-Accel-Buffering': 'no',
     });
+    let snapshot: string;
+    try {
+      snapshot = this.snapshot();
+    } catch (error) {
+      // Nothing to start from (the database failed): the browser tries again after retryMs.
+      this.deps.log.error({ err: error }, 'Event stream: the snapshot could not be read');
+      res.end(`retry: ${this.deps.retryMs}\n\n`);
+      return;
+    }
     const stream: Stream = { res, blocked: false };
     this.streams.add(stream);
     res.on('close', () => this.remove(stream));
-    this.write(stream, `retry: ${this.deps.retryMs}\n\n${this.snapshot()}`);
+    this.write(stream, `retry: ${this.deps.retryMs}\n\n${snapshot}`);
     if (this.streams.size === 1) this.begin();
   }
 
@@ -128,11 +144,18 @@ export class EventStreams {
   }
 
   private write(stream: Stream, chunk: Buffer | string): void {
-    if (stream.res.write(chunk)) return;
+    stream.res.write(chunk);
+    if (stream.res.writableLength <= MAX_UNSENT_BYTES) return;
     stream.blocked = true;
     stream.res.once('drain', () => {
       stream.blocked = false;
-      if (this.streams.has(stream)) this.write(stream, this.snapshot());
+      if (!this.streams.has(stream)) return;
+      try {
+        this.write(stream, this.snapshot());
+      } catch (error) {
+        this.deps.log.error({ err: error }, 'Event stream: the snapshot could not be read');
+        stream.res.end();
+      }
     });
   }
 }

@@ -15,7 +15,8 @@ export interface RootJson {
 }
 
 export interface HealthDetails {
-  status: 'healthy' | 'degraded';
+  /** As GET /health says it; 'unhealthy' while job outcomes cannot be recorded (the service exits). */
+  status: 'healthy' | 'degraded' | 'unhealthy';
   version: string;
   uptime_since: string;
   rsync_version: string | null;
@@ -63,7 +64,7 @@ export interface HealthDetailsDeps {
   redact: (text: string) => string;
   /** rsync's version line, once the start has checked it. */
   rsyncVersion: () => string | null;
-  status: () => 'healthy' | 'degraded';
+  status: () => HealthDetails['status'];
   version: string;
   startedAt: Date;
   dryRun: boolean;

@@ -56,7 +56,7 @@ import { createTitleIndex } from '../store/title-index.js';
 import { ChangeFeed } from '../live/change-feed.js';
 import type { ListFolders } from '../mounts/folder-listing.js';
 import { type HealthTarget, healthDetails } from '../reports/health-details.js';
-import { historyReport } from '../reports/history.js';
+import { HistoryReporter } from '../reports/history.js';
 import { NowReporter } from '../reports/now.js';
 import { RetentionTask } from '../schedules/retention.js';
 import { TitleIndexer } from '../schedules/title-indexer.js';
@@ -377,7 +377,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     ...timing.retention,
     onDeleted: (ids) => feed.jobsDeleted(ids),
   });
-  const now = new NowReporter({
+  const nowPanel = new NowReporter({
     activity,
     counts: () => jobReports.statusCounts(),
     progressOf: (jobId) => board.get(jobId),
@@ -385,6 +385,13 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     headLength: 20,
     sizeScan: 1000,
     medianTtlMs: 60_000,
+  });
+  const historyPanel = new HistoryReporter({
+    activity,
+    clock,
+    timeZone: config.timeZone,
+    pastDaysTtlMs: 5 * 60_000,
+    reasons: 10,
   });
   let rsyncVersion: string | null = null;
   const health = () => {
@@ -425,8 +432,8 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     attempts: createAttemptReads(db),
     deliveries,
     mappings: config.mappings,
-    now: () => now.report(),
-    history: (days) => historyReport({ activity, clock, timeZone: config.timeZone }, days, 10),
+    now: () => nowPanel.report(),
+    history: (days) => historyPanel.report(days),
     healthDetails: () =>
       healthDetails({
         mappings: config.mappings,
@@ -440,7 +447,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
         ],
         redact,
         rsyncVersion: () => rsyncVersion,
-        status: () => health().status,
+        status: () => (unrecorded ? 'unhealthy' : health().status),
         version: adapters.version,
         startedAt: session.startedAt,
         dryRun: config.dryRun,

@@ -12,6 +12,7 @@ import { type InProcessService, startInProcess } from '../support/in-process.js'
 import { waitForJob } from '../support/jobs-api.js';
 import { radarrDownload } from '../support/payloads.js';
 import { makeTree } from '../support/trees.js';
+import { waitFor } from '../support/wait-for.js';
 
 afterAll(cleanupAll);
 
@@ -137,6 +138,10 @@ describe('GET /events during a burst of webhooks', () => {
     expect(burstMessages.length).toBeLessThan(10);
     expect(burstMessages.some((m) => m.data.truncated === true)).toBe(true);
     expect(Math.max(...burstMessages.map((m) => m.data.jobs.length))).toBeLessThanOrEqual(100);
+    // A client reading along is never taken for one that fell behind (which would get a fresh snapshot),
+    // even when a message is larger than the socket's buffer.
+    expect(Math.max(...burstMessages.map((m) => JSON.stringify(m.data).length))).toBeGreaterThan(16 * 1024);
+    expect(stream.messages.filter((m) => m.event === 'snapshot')).toHaveLength(1);
     // Its jobs would keep waking the queue for the rest of the file.
     await svc.service.stop();
   });
@@ -163,6 +168,21 @@ describe('GET /events with authentication on', () => {
     const stream = await openEventStream(url, { headers: { Cookie: cookie, 'Sec-Fetch-Dest': 'empty' } });
     expect(stream.status).toBe(200);
     await stream.next('snapshot');
+  });
+});
+
+describe('GET /events, kept open and limited', () => {
+  it('sends a comment line now and then, and refuses a stream beyond the limit with 503', async () => {
+    const svc = await startInProcess({
+      timing: { events: { windowMs: WINDOW_MS, heartbeatMs: 100, retryMs: 3000, maxStreams: 2 } },
+    });
+    const url = await listening(svc);
+    const [first] = await Promise.all([openEventStream(url), openEventStream(url)]);
+    await waitFor(() => (first?.comments ?? 0) >= 2, { what: 'two keep-alive comments' });
+    const third = await request(url, '/events');
+    expect(third.status).toBe(503);
+    expect(third.body).toEqual({ error: 'Too many event streams are open; close a dashboard tab' });
+    expect((await request(url, '/events', { method: 'HEAD' })).status).toBe(404);
   });
 });
 

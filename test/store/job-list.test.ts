@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSource, JobStatus } from '../../src/core/types.js';
 import {
   createJobList,
-  INDEXED_MATCHES,
+  INDEXED_CANDIDATES,
   type JobList,
   type JobQuery,
   NEWEST_IDS,
@@ -13,6 +13,7 @@ import {
   RANGE_IDS,
   ROWS_BY_ID,
   SEARCH_SCAN_BUDGET,
+  UNINDEXED_SCAN_BUDGET,
   UNINDEXED_MATCHES,
 } from '../../src/store/job-list.js';
 import { createTitleIndex, type TitleIndex } from '../../src/store/title-index.js';
@@ -160,6 +161,13 @@ describe('title search', () => {
     }
   });
 
+  it('finds the text itself, not a title that merely holds each of its 3-character pieces', () => {
+    seed(3, (i) => ['abcbcd xyz', 'the abcd show', 'bcd abc'][i] ?? '');
+    titles.indexNext(10);
+    expect(titlesOf(list.page({ limit: 10, text: 'abcd' }))).toEqual(['the abcd show']);
+    expect(titlesOf(list.page({ limit: 10, text: 'bcd abc' }))).toEqual(['bcd abc']);
+  });
+
   it('pages through matches half indexed, half not, without a gap or a repeat, with filters', () => {
     const seeded = seed(120, (i) => (i % 3 === 0 ? `Show ${i} - S01E0${i % 9}` : `Movie ${i} (2020)`));
     titles.indexNext(70);
@@ -176,6 +184,17 @@ describe('title search', () => {
         .reverse();
       expect(allPages({ limit: 4, ...q }).ids, JSON.stringify(q)).toEqual(expected);
     }
+  });
+
+  it('reads UNINDEXED_SCAN_BUDGET titles not indexed yet at most, then answers a short page and a cursor', () => {
+    const n = UNINDEXED_SCAN_BUDGET + 30;
+    seed(n, (i) => (i < 20 ? `Rare ${i}` : `Plain ${i}`));
+    const first = list.page({ limit: 50, text: 'rare' });
+    expect(first.jobs).toEqual([]);
+    expect(first.nextBefore).toBe(n - UNINDEXED_SCAN_BUDGET + 1);
+    const second = list.page({ limit: 50, text: 'rare', before: first.nextBefore ?? 0 });
+    expect(second.jobs.map((j) => j.job.title)).toEqual(Array.from({ length: 20 }, (_, i) => `Rare ${19 - i}`));
+    expect(second.nextBefore).toBeNull();
   });
 
   it('a filtered search reads SEARCH_SCAN_BUDGET matches at most, then answers a short page and a cursor', () => {
@@ -206,7 +225,7 @@ describe('query plans: every read walks an index, none scans the table', () => {
         after: '',
         mark: 0,
         pattern: '%x%',
-        phrase: '"abc"',
+        trigrams: '"abc" AND "bcd"',
         ids: '[1]',
       })
       .map((row) => (row as { detail: string }).detail);
@@ -229,8 +248,8 @@ describe('query plans: every read walks an index, none scans the table', () => {
     expect(plan(sql)).toEqual(expected);
   });
 
-  it('title matches: the trigram index in rowid order (no sort), each job by its primary key', () => {
-    const steps = plan(INDEXED_MATCHES);
+  it('title candidates: the trigram index in rowid order (no sort), each job by its primary key', () => {
+    const steps = plan(INDEXED_CANDIDATES);
     expect(steps[0]).toMatch(/^SCAN t VIRTUAL TABLE INDEX \d+:M/);
     expect(steps.slice(1)).toEqual(['SEARCH j USING INTEGER PRIMARY KEY (rowid=?)']);
   });

@@ -18,12 +18,18 @@ export const BOT_TOKEN = '246810:AAE-secret-bot-token-access';
 export const PLEX_TOKEN = 'plex-secret-token-access';
 export const SECRETS = [PASSWORD, API_KEY, BOT_TOKEN, PLEX_TOKEN];
 
-/** Every route of the API, each with a body where it takes one. */
+/** Every route of the API, each with a body where it takes one (GET /events: test/service/events.test.ts). */
 export const ROUTES: [method: string, path: string, body?: unknown][] = [
   ['GET', '/stats'],
   ['GET', '/jobs'],
   ['GET', '/jobs?limit=5&status=queued'],
   ['GET', '/jobs/1'],
+  ['GET', '/jobs?q=intruder&source=manual'],
+  ['GET', '/queue'],
+  ['GET', '/history'],
+  ['GET', '/health/details'],
+  ['GET', '/mappings'],
+  ['GET', '/mappings/folders?mapping=%2Fmovies'],
   ['POST', '/jobs/1/retry'],
   ['POST', '/queue/retry-failed'],
   ['GET', '/test'],

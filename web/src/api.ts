@@ -216,7 +216,7 @@ export interface RootHealth {
 
 /** GET /health/details and the stream's `health`: nothing secret. */
 export interface HealthDetails {
-  status: 'healthy' | 'degraded';
+  status: 'healthy' | 'degraded' | 'unhealthy';
   version: string;
   uptime_since: string;
   rsync_version: string | null;

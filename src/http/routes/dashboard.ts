@@ -139,7 +139,11 @@ const rootAnswer = exactObject({
 
 /** GET /health/details, and the event stream's `health`. */
 export const healthDetailsAnswer = exactObject({
-  status: { type: 'string', enum: ['healthy', 'degraded'] },
+  status: {
+    type: 'string',
+    enum: ['healthy', 'degraded', 'unhealthy'],
+    description: "As GET /health says it; 'unhealthy' while job outcomes cannot be recorded (the service exits)",
+  },
   version: string,
   uptime_since: time,
   rsync_version: nullableString,

@@ -11,6 +11,8 @@ export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps):
   app.get(
     '/events',
     {
+      // A HEAD would open a stream that sends nothing, for ever.
+      exposeHeadRoute: false,
       schema: {
         summary: "Server-sent events: what changed, for the dashboard's panels",
         description:

@@ -5,6 +5,7 @@ import {
   type Attempt,
   type Clock,
   type Job,
+  JOB_SOURCES,
   JOB_STATUSES,
   type JobProgress,
   type JobSource,
@@ -91,7 +92,6 @@ export interface JobRouteDeps {
 }
 
 const MAX_LIMIT = 1000;
-const SOURCES: readonly JobSource[] = ['radarr', 'sonarr', 'manual', 'reconcile'];
 /** The title index is made of 3-character pieces: a shorter text cannot use it. */
 const MIN_SEARCH = 3;
 const MAX_SEARCH = 200;
@@ -137,9 +137,9 @@ export function registerJobRoutes(app: FastifyInstance, deps: JobRouteDeps): voi
             },
             source: {
               type: 'string',
-              enum: [...SOURCES],
+              enum: [...JOB_SOURCES],
               description: 'Only jobs from this sender; empty counts as not given',
-              'x-error': `source must be one of ${SOURCES.join(', ')}`,
+              'x-error': `source must be one of ${JOB_SOURCES.join(', ')}`,
             },
             mapping: {
               type: 'string',

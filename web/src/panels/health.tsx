@@ -31,7 +31,7 @@ export function HealthPanel({ health, error }: HealthProps) {
         Health{' '}
         {health && (
           <span class={`status status-${health.status === 'healthy' ? 'success' : 'failed'}`} data-field="overall">
-            {health.status === 'healthy' ? 'Healthy' : 'Degraded'}
+            {OVERALL[health.status]}
           </span>
         )}
       </h2>
@@ -132,3 +132,9 @@ function Target({ target: t, now }: { target: HealthDetails['targets'][number]; 
     </>
   );
 }
+
+const OVERALL: Record<HealthDetails['status'], string> = {
+  healthy: 'Healthy',
+  degraded: 'Degraded',
+  unhealthy: 'Unhealthy',
+};
