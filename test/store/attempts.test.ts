@@ -1,6 +1,9 @@
 // Every attempt of a job is kept, written in the transaction of the transition that starts or ends it.
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AttemptReads, createAttemptReads } from '../../src/store/attempts.js';
+import { createJobStore } from '../../src/store/jobs.js';
+import { createOutboxStore } from '../../src/store/outbox.js';
 import { at, DAY, newJob, openTempStore, t0, type TempStore } from './fixture.js';
 
 let store: TempStore;
@@ -160,6 +163,31 @@ describe('attempts', () => {
     jobs.enqueue([newJob({ dedupeKey: 'other' })], at(3), DAY);
     expect(() => jobs.claimNext(at(4))).toThrow(/disk said no/);
     expect(store.reports.get(2)?.status).toBe('queued');
+  });
+
+  it("adds nothing to a webhook's enqueue: the duplicate check and the job's insert, no attempt, no title", () => {
+    const ran: string[] = [];
+    const traced = new Database(store.db.name, { verbose: (sql) => ran.push(String(sql).replace(/\s+/g, ' ')) });
+    try {
+      createJobStore(traced, createOutboxStore(traced)).enqueueGroups(
+        [[newJob()], [newJob({ dedupeKey: 'b' })]],
+        t0,
+        DAY,
+      );
+    } finally {
+      traced.close();
+    }
+    expect(ran.map((sql) => sql.split(' ').slice(0, 3).join(' '))).toEqual([
+      'BEGIN IMMEDIATE',
+      'SELECT id FROM',
+      'INSERT INTO jobs',
+      'SELECT id FROM',
+      'INSERT INTO jobs',
+      'COMMIT',
+    ]);
+    expect(ran.filter((sql) => /attempts|job_titles/.test(sql))).toEqual([]);
+    expect(store.db.prepare('SELECT COUNT(*) FROM attempts').pluck().get()).toBe(0);
+    expect(store.db.prepare('SELECT indexed_up_to FROM job_titles_state').pluck().get()).toBe(0);
   });
 
   it('goes with its job when the job is deleted', () => {
