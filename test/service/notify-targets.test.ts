@@ -76,7 +76,14 @@ describe('several notification targets', () => {
     expect(textsTo(server, '1')[0]).toMatch(/^<b>Movie Synced<\/b>\n<b>First<\/b> \(2024\)\n/);
     // Sent, and still unanswered (the two targets are drained independently, so it may arrive after chat 1's).
     await waitFor(() => textsTo(server, '2').length === 1, { what: 'chat 2 has its request' });
-    const rows = await outboxRows(svc.dbPath);
+    // Chat 1's row is marked sent once its answer is read, which may come after chat 2's request.
+    const rows = await waitFor(
+      async () => {
+        const all = await outboxRows(svc.dbPath);
+        return all.find((r) => r.target === id('1'))?.status === 'sent' ? all : undefined;
+      },
+      { what: "chat 1's message marked sent" },
+    );
     expect(rows.map((r) => [r.target, r.status])).toEqual([
       [id('1'), 'sent'],
       [id('2'), 'pending'],
