@@ -9,6 +9,8 @@ import { createLogger } from './log/logger.js';
 import { createService } from './service/create-service.js';
 import { systemAdapters } from './service/system-adapters.js';
 import { findProgram } from './system/find-program.js';
+import { rootWarning } from './system/root-warning.js';
+import { onStopSignals } from './system/stop-signals.js';
 
 function readConfigOrExit(): Config {
   try {
@@ -43,12 +45,8 @@ function openLogsOrExit(config: Config) {
 async function main(): Promise<void> {
   const config = readConfigOrExit();
   const { log, history, closeLogs } = openLogsOrExit(config);
-  if (process.getuid?.() === 0) {
-    log.warn(
-      'Running as root. In the image, set PUID/PGID (default 1000:1000) to a user that can read the source ' +
-        'and write the destination; outside it, run as such an unprivileged user.',
-    );
-  }
+  const asRoot = rootWarning(process.getuid?.());
+  if (asRoot) log.warn(asRoot);
   const exit = (code: number) => {
     history.close();
     closeLogs();
@@ -58,20 +56,10 @@ async function main(): Promise<void> {
     const service = createService(config, systemAdapters(config, { log, history, exit }));
     await service.start();
     await service.listen();
-    let stopping = false;
-    const shutdown = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info(`${signal} received: no new webhooks, stopping rsync, recording interrupted jobs`);
-      setTimeout(() => {
-        log.error('Shutdown took too long; exiting now');
-        process.exit(1);
-      }, TIMING.shutdownGraceMs).unref();
+    onStopSignals({ log, graceMs: TIMING.shutdownGraceMs, exit }, async () => {
       await service.stop();
       exit(0);
-    };
-    process.on('SIGTERM', () => void shutdown('SIGTERM'));
-    process.on('SIGINT', () => void shutdown('SIGINT'));
+    });
   } catch (error) {
     log.fatal(coerceError(error).message);
     // rsync missing or too old: like a bad setting, a restart cannot fix it.
