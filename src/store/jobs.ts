@@ -1,5 +1,5 @@
 import type { OutboxItem } from '../core/notify-event.js';
-import type { CoveringJobs, FailureReason, Job, JobKind, JobStatus, MirroredFile, NewJob } from '../core/types.js';
+import type { FailureReason, Job, JobKind, JobStatus, MirroredFile, NewJob } from '../core/types.js';
 import { type AttemptEnd, createAttemptWrites } from './attempts.js';
 import type { Db } from './database.js';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
@@ -116,12 +116,18 @@ const FIND_DUPLICATE_PENDING = `SELECT id FROM jobs WHERE dedupe_key = @key AND 
   AND status IN ('queued', 'in_progress') ORDER BY id DESC LIMIT 1`;
 // A catch-up item is already copied by a job of its own path or of a folder above it that is queued,
 // running, or finished after the pass looked (see CoveringJobs); a rename or delete copies nothing.
-// Read once per group of catch-up items and matched in memory (coveringJobs below): an index on
-// source_path would answer per item, but every webhook's insert would pay for it, about a tenth of
-// an acknowledgement's CPU time, for a pass that runs a few times a day.
-const COVERING_CANDIDATES = `SELECT id, source_path AS sourcePath, status, finished_at AS finishedAt FROM jobs
-  WHERE kind IN ('copy', 'upgrade')
-  AND (status IN ('queued', 'in_progress') OR (status = 'success' AND finished_at >= @looked_at))`;
+// Found through the duplicate index: a job's dedupe_key is its source path or a file below it (the
+// webhook's file, intake/intake.ts), so the jobs of a path P are among the keys P and P/… ('0' follows
+// '/'). An index on source_path would answer directly, but every webhook's insert paid for it, about a
+// tenth of an acknowledgement's CPU time (migration 012 dropped it), for a pass that runs a few times a day.
+const COVERING_FILTER = `AND j.source_path = p.value AND j.kind IN ('copy', 'upgrade')
+  AND (j.status IN ('queued', 'in_progress') OR (j.status = 'success' AND j.finished_at >= @looked_at))`;
+const FIND_COVERING = `SELECT MAX(id) FROM (
+  SELECT j.id FROM json_each(@paths) AS p CROSS JOIN jobs AS j INDEXED BY jobs_dedupe
+    WHERE j.dedupe_key = p.value ${COVERING_FILTER}
+  UNION ALL
+  SELECT j.id FROM json_each(@paths) AS p CROSS JOIN jobs AS j INDEXED BY jobs_dedupe
+    WHERE j.dedupe_key > p.value || '/' AND j.dedupe_key < p.value || '0' ${COVERING_FILTER})`;
 
 // The oldest of two index lookups (fresh jobs; waiting jobs now due), so neither scans the jobs
 // still waiting. @busy: JSON array of mappings whose destination share already has an rsync running.
@@ -205,7 +211,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     kind === 'copy'
       ? findDuplicateCopy.get({ key, window_start: windowStart })
       : findDuplicatePending.get({ key, kind });
-  const coveringCandidates = db.prepare<{ looked_at: string }, CoveringCandidate>(COVERING_CANDIDATES);
+  const findCovering = db.prepare<{ paths: string; looked_at: string }, number | null>(FIND_COVERING).pluck();
   const claimNext = db.prepare<{ now: string; busy: string }, JobRow>(CLAIM_NEXT);
   const markSuccess = db.prepare<
     { id: number; bytes: number | null; finished_at: string; duration: number; mirrored_files: string | null },
@@ -242,9 +248,11 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     const createdAt = now.toISOString();
     const windowStart = new Date(now.getTime() - windowMs).toISOString();
     const result: EnqueueResult = { ids: [], created: [] };
-    const covering = coveringJobs(jobs, (lookedAt) => coveringCandidates.all({ looked_at: lookedAt }));
     const findExisting = (job: NewJob): number | undefined => {
-      if (job.coveredBy) return covering?.find(job.coveredBy);
+      if (job.coveredBy) {
+        const { sourcePaths, lookedAt } = job.coveredBy;
+        return findCovering.get({ paths: JSON.stringify(sourcePaths), looked_at: lookedAt.toISOString() }) ?? undefined;
+      }
       return job.isUpgrade ? undefined : findDuplicate(job.dedupeKey, job.mirror?.kind ?? 'copy', windowStart);
     };
     for (const job of jobs) {
@@ -271,9 +279,7 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
         kind,
         mirror: job.mirror ? JSON.stringify(job.mirror) : null,
       });
-      const id = Number(info.lastInsertRowid);
-      if (kind === 'copy' || kind === 'upgrade') covering?.add({ id, sourcePath: job.sourcePath, status: 'queued' });
-      result.ids.push(id);
+      result.ids.push(Number(info.lastInsertRowid));
       result.created.push(true);
     }
     return result;
@@ -420,48 +426,4 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
 /** NULL keeps what the column holds: a failure before the mirroring step does not erase the last run's record. */
 function mirroredJson(files: readonly MirroredFile[] | undefined): string | null {
   return files === undefined ? null : JSON.stringify(files);
-}
-
-interface CoveringCandidate {
-  id: number;
-  sourcePath: string;
-  status: JobStatus;
-  finishedAt?: string | null;
-}
-
-/**
- * The copies a group's catch-up items may fold into, by source path, or undefined when the group has
- * no catch-up item. `read` gets the earliest time any of its passes looked; each item then counts
- * only a success after its own pass looked. A job the group inserts is added, so a later item of
- * the same group folds into it as it would into a row already there.
- */
-function coveringJobs(jobs: readonly NewJob[], read: (lookedAt: string) => CoveringCandidate[]) {
-  let earliest: string | undefined;
-  for (const { coveredBy } of jobs) {
-    const lookedAt = coveredBy?.lookedAt.toISOString();
-    if (lookedAt !== undefined && (earliest === undefined || lookedAt < earliest)) earliest = lookedAt;
-  }
-  if (earliest === undefined) return undefined;
-  const byPath = new Map<string, CoveringCandidate[]>();
-  const add = (candidate: CoveringCandidate) => {
-    const list = byPath.get(candidate.sourcePath);
-    if (list) list.push(candidate);
-    else byPath.set(candidate.sourcePath, [candidate]);
-  };
-  for (const candidate of read(earliest)) add(candidate);
-  return {
-    add,
-    /** The newest job that copies the item, as the duplicate check picks the newest too. */
-    find({ sourcePaths, lookedAt }: CoveringJobs): number | undefined {
-      const since = lookedAt.toISOString();
-      let newest: number | undefined;
-      for (const path of sourcePaths) {
-        for (const c of byPath.get(path) ?? []) {
-          const counts = c.status !== 'success' || (c.finishedAt ?? '') >= since;
-          if (counts && (newest === undefined || c.id > newest)) newest = c.id;
-        }
-      }
-      return newest;
-    },
-  };
 }

@@ -120,9 +120,12 @@ describe('a catch-up item folds into a job that already copies it', () => {
   it('but not into a failed job, a job of another item, or one of a folder below it', () => {
     const { ids } = store.jobs.enqueue(
       [
-        newJob({ sourcePath: '/src/movies/Failed (2020)', dedupeKey: 'f' }),
-        newJob({ sourcePath: '/src/movies/Movie (2024) Extended', dedupeKey: 'e' }),
-        newJob({ sourcePath: `${movie}/Subs`, dedupeKey: 's' }),
+        newJob({ sourcePath: '/src/movies/Failed (2020)', dedupeKey: '/src/movies/Failed (2020)/f.mkv' }),
+        newJob({
+          sourcePath: '/src/movies/Movie (2024) Extended',
+          dedupeKey: '/src/movies/Movie (2024) Extended/e.mkv',
+        }),
+        newJob({ sourcePath: `${movie}/Subs`, dedupeKey: `${movie}/Subs/s.srt` }),
       ],
       t0,
       DAY,
@@ -146,7 +149,7 @@ describe('a catch-up item folds into a job that already copies it', () => {
   });
 });
 
-describe('folding a group of catch-up items (one read of the jobs that can cover them)', () => {
+describe('folding catch-up items, through the duplicate index', () => {
   const movie = '/src/movies/Movie (2024)';
 
   it('folds a later item into a job an earlier item of the same group queued', () => {
@@ -175,8 +178,12 @@ describe('folding a group of catch-up items (one read of the jobs that can cover
   });
 
   it('picks the newest covering job, and never a rename or delete of the same folder', () => {
-    const first = store.jobs.enqueue([newJob({ sourcePath: movie, dedupeKey: 'a' })], t0, DAY).ids[0];
-    const second = store.jobs.enqueue([newJob({ sourcePath: `${movie}/Subs`, dedupeKey: 'b' })], t0, DAY).ids[0];
+    const first = store.jobs.enqueue([newJob({ sourcePath: movie, dedupeKey: `${movie}/a.mkv` })], t0, DAY).ids[0];
+    const second = store.jobs.enqueue(
+      [newJob({ sourcePath: `${movie}/Subs`, dedupeKey: `${movie}/Subs/b.srt` })],
+      t0,
+      DAY,
+    ).ids[0];
     store.jobs.enqueue(
       [
         newJob({
@@ -190,6 +197,15 @@ describe('folding a group of catch-up items (one read of the jobs that can cover
     );
     expect(first).toBeLessThan(second ?? 0);
     expect(store.jobs.enqueue([catchUp(`${movie}/Subs/en.srt`, at(1000))], at(2000), DAY).ids).toEqual([second]);
+  });
+
+  it('finds a manual sync of the file itself, and no job of a folder whose name only starts the same', () => {
+    const manual = newJob({ source: 'manual', sourcePath: `${movie}/a.mkv`, dedupeKey: `${movie}/a.mkv` });
+    const sibling = newJob({ sourcePath: `${movie}-Extras`, dedupeKey: `${movie}-Extras/a.mkv` });
+    const [manualId] = store.jobs.enqueue([manual, sibling], t0, DAY).ids;
+    expect(store.jobs.enqueue([catchUp(`${movie}/a.mkv`, at(1000))], at(2000), DAY).ids).toEqual([manualId]);
+    // Neither the file below the folder nor the folder whose name starts the same copies the whole folder.
+    expect(store.jobs.enqueue([catchUp(movie, at(1000))], at(2000), DAY).created).toEqual([true]);
   });
 
   it('has no index on source_path any more (migration 012): a webhook insert does not pay for the pass', () => {
