@@ -376,6 +376,27 @@ describe('a request whose path escapes its mapping is refused, and nothing is in
       line: 'Processing: Friends - S02E12-S02E13: ',
     },
     {
+      what: 'a Sonarr upgrade whose series folder lies in another mapping than its file',
+      sender: 'sonarr' as const,
+      result: async () => {
+        const request = onlyRequest(await parsed('sonarr', 'sonarr-download-upgrade.json'));
+        if (request.mirror?.kind !== 'upgrade') throw new Error('the fixture is an upgrade');
+        return sync({ ...request, mirror: { ...request.mirror, folder: '/movies/Friends (1994)' } });
+      },
+      problem: 'Unsafe path "/movies/Friends (1994)": not in the mapping /tv of Download',
+      line: 'Processing: Friends - S02E12-S02E13: ',
+    },
+    {
+      what: 'a Radarr file delete that names the movie folder itself',
+      sender: 'radarr' as const,
+      result: () =>
+        parsed('radarr', 'radarr-moviefiledelete.json', (body) => {
+          body.movieFile.path = body.movie.folderPath;
+        }),
+      problem: `Unsafe path ${JSON.stringify(DUNE)}: not inside the folder ${JSON.stringify(DUNE)} of MovieFileDelete`,
+      line: 'Processing: Dune: Part Two (2024) - Bluray-1080p | File path: ',
+    },
+    {
       what: 'a Sonarr season pack with one file in a partial folder',
       sender: 'sonarr' as const,
       result: () =>
@@ -562,6 +583,15 @@ describe('duplicates', () => {
     h.store.jobs.markSuccess(1, { bytes: 1, finishedAt, durationSeconds: 1 }, []);
     await expect(answer(4 * WINDOW_MS)).resolves.toEqual({ kind: 'duplicate', ids: [1] });
     await expect(answer(4 * WINDOW_MS + 1)).resolves.toEqual({ kind: 'queued', ids: [2] });
+  });
+
+  it('another file of the same movie is not a duplicate: the key is the file, not the folder', async () => {
+    const h = setup();
+    await h.intake.accept('radarr', await parsed('radarr', 'radarr-download.json'));
+    const other = await parsed('radarr', 'radarr-download.json', (body) => {
+      body.movieFile.path = `${DUNE}/Dune - Part Two (2024) {tmdb-693134} [Remux-2160p].mkv`;
+    });
+    await expect(h.intake.accept('radarr', other)).resolves.toEqual({ kind: 'queued', ids: [2] });
   });
 
   it('an upgrade is never a duplicate', async () => {
