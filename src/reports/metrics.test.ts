@@ -237,9 +237,10 @@ describe('what the runner and the dispatcher count', () => {
     m.jobFinished(finish('success', { bytes: 24 }));
     // A dry run copies nothing: no byte count.
     m.jobFinished(finish('success', { job: { source: 'sonarr', mapping: '/tv', mediaType: 'episode' }, bytes: null }));
-    m.jobFinished(finish('failed'));
+    // A failed attempt counts as an attempt; it copied nothing of its own source and mapping.
+    m.jobFinished(finish('failed', { job: { source: 'manual' } }));
     // Only outcomes count: a job handed over in another state adds nothing.
-    const claimed = queue(now, { source: 'manual' });
+    const claimed = queue(now, { source: 'reconcile' });
     const running = store.jobs.claimNext(now);
     expect(running?.id).toBe(claimed);
     if (running) m.jobFinished(running);
@@ -248,7 +249,7 @@ describe('what the runner and the dispatcher count', () => {
     expect(only(samples, 'sync_webhook_jobs_finished_total')).toEqual({
       'sync_webhook_jobs_finished_total{status="success",source="radarr",mapping="/movies"}': 2,
       'sync_webhook_jobs_finished_total{status="success",source="sonarr",mapping="/tv"}': 1,
-      'sync_webhook_jobs_finished_total{status="failed",source="radarr",mapping="/movies"}': 1,
+      'sync_webhook_jobs_finished_total{status="failed",source="manual",mapping="/movies"}': 1,
     });
     expect(only(samples, 'sync_webhook_copied_bytes_total')).toEqual({
       'sync_webhook_copied_bytes_total{source="radarr",mapping="/movies"}': 1024,
