@@ -220,7 +220,17 @@ describe('healthReport', () => {
   it('a root down without a problem text is named by its role and path, down since now', () => {
     const mounts = {
       ready: true,
-      snapshot: () => [{ path: DEST, role: 'destination' as const, ok: false, problem: null, downSince: null }],
+      snapshot: () => [
+        {
+          path: DEST,
+          role: 'destination' as const,
+          ok: false,
+          problem: null,
+          state: 'not_mounted' as const,
+          downSince: null,
+          since: null,
+        },
+      ],
     };
     expect(healthReport(deps({ mounts }))).toMatchObject({
       status: 'degraded',

@@ -25,6 +25,7 @@ function job(over: Partial<Job>): Job {
     retryCount: 0,
     gaveUp: false,
     error: null,
+    errorReason: null,
     bytesTransferred: 1000,
     createdAt: '2026-03-10T10:00:00.000Z',
     startedAt: '2026-03-10T10:00:01.000Z',
