@@ -1,3 +1,4 @@
+import type { JobDelivery } from '../core/job-list.js';
 import type { Db } from './database.js';
 
 // The outbox rows a job caused (its notifications and media-server scans) and whether they were
@@ -12,17 +13,6 @@ const WAITING = `SELECT COUNT(*) FROM outbox WHERE target = ? AND status = 'pend
 const LAST_FAILURE = `SELECT last_error FROM outbox WHERE target = ? AND status IN ('pending', 'dead')
   AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1`;
 
-export interface Delivery {
-  id: number;
-  target: string;
-  status: 'pending' | 'sent' | 'dead';
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  nextAttemptAt: string;
-}
-
 /** What a target's deliveries look like now (the health panel). */
 export interface TargetDeliveries {
   lastSentAt: string | null;
@@ -32,7 +22,7 @@ export interface TargetDeliveries {
 }
 
 export interface JobDeliveries {
-  ofJob(jobId: number): Delivery[];
+  ofJob(jobId: number): JobDelivery[];
   ofTarget(target: string): TargetDeliveries;
 }
 

@@ -1,4 +1,5 @@
-import { JOB_SOURCES, JOB_STATUSES, type Job, type JobSource, type JobStatus } from '../core/types.js';
+import type { JobQuery, ListedJob } from '../core/job-list.js';
+import { JOB_SOURCES, JOB_STATUSES, type JobSource, type JobStatus } from '../core/types.js';
 import type { Db } from './database.js';
 import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
 
@@ -6,22 +7,6 @@ import { JOB_COLUMNS, type JobRow, toJob } from './job-row.js';
 // Newest first (id order is creation order); a page ends at an id, the next one starts below it, so a
 // job inserted meanwhile never shifts a page. Every read is bounded, whatever the filters match at a
 // million rows: see each statement.
-
-export interface JobQuery {
-  limit: number;
-  status?: JobStatus;
-  source?: JobSource;
-  mapping?: string;
-  /** A substring of the title, 3 characters or more (the index is made of 3-character pieces). */
-  text?: string;
-  /** Only jobs with an id below this one (the cursor of the previous page). */
-  before?: number;
-}
-
-export interface ListedJob {
-  job: Job;
-  attemptCount: number;
-}
 
 export interface JobPage {
   jobs: ListedJob[];

@@ -1,12 +1,12 @@
 // The jobs list: filters, title search and keyset paging on a real database, each answer checked
 // against the same filter applied to every row, and the plan of each statement checked to use its index.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JobQuery } from '../../src/core/job-list.js';
 import type { JobSource, JobStatus } from '../../src/core/types.js';
 import {
   createJobList,
   INDEXED_CANDIDATES,
   type JobList,
-  type JobQuery,
   NEWEST_IDS,
   NEWEST_IDS_BY_STATUS,
   NEXT_MAPPING,

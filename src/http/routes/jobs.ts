@@ -1,3 +1,4 @@
+import type { JobDelivery, JobQuery, ListedJob } from '../../core/job-list.js';
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
 import { TIMING } from '../../core/timing.js';
@@ -38,37 +39,10 @@ export interface JobReads {
   get(id: number): Job | undefined;
 }
 
-export interface JobListQuery {
-  limit: number;
-  status?: JobStatus;
-  source?: JobSource;
-  mapping?: string;
-  text?: string;
-  before?: number;
-}
-
-export interface ListedJob {
-  job: Job;
-  attemptCount: number;
-}
-
 export interface JobListReads {
-  page(query: JobListQuery): { jobs: ListedJob[]; nextBefore: number | null };
+  page(query: JobQuery): { jobs: ListedJob[]; nextBefore: number | null };
   /** Newest first. */
   byIds(ids: readonly number[]): ListedJob[];
-}
-
-/** An outbox row of the job: a notification or a media-server scan, delivered or not. */
-export interface JobDelivery {
-  id: number;
-  /** The target as the outbox names it. */
-  target: string;
-  status: 'pending' | 'sent' | 'dead';
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  nextAttemptAt: string;
 }
 
 export interface JobRouteDeps {
@@ -276,7 +250,7 @@ export function withProgress(job: Job, deps: Pick<JobRouteDeps, 'progressOf'>, a
 }
 
 /** The list's query, from parameters the route's schema has checked but the mapping. Unknown ones are ignored. */
-function listQuery(raw: ListQuery, mappings: readonly string[]): JobListQuery {
+function listQuery(raw: ListQuery, mappings: readonly string[]): JobQuery {
   if (raw.mapping !== undefined && !mappings.includes(raw.mapping)) {
     throw new InputError(
       `mapping must be one of ${mappings.join(', ')}, got ${JSON.stringify(raw.mapping)}`,
