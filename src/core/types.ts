@@ -244,6 +244,7 @@ export interface NewJob {
  * from before the pass looked at the destination did not leave the item there, so it does not count.
  */
 export interface CoveringJobs {
+  /** The item first, then the folder holding it, then each folder above, up to the mapping's root. */
   sourcePaths: readonly string[];
   lookedAt: Date;
 }

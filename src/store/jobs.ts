@@ -116,18 +116,31 @@ const FIND_DUPLICATE_PENDING = `SELECT id FROM jobs WHERE dedupe_key = @key AND 
   AND status IN ('queued', 'in_progress') ORDER BY id DESC LIMIT 1`;
 // A catch-up item is already copied by a job of its own path or of a folder above it that is queued,
 // running, or finished after the pass looked (see CoveringJobs); a rename or delete copies nothing.
-// Found through the duplicate index: a job's dedupe_key is its source path or a file below it (the
-// webhook's file, intake/intake.ts), so the jobs of a path P are among the keys P and P/… ('0' follows
-// '/'). An index on source_path would answer directly, but every webhook's insert paid for it, about a
-// tenth of an acknowledgement's CPU time (migration 012 dropped it), for a pass that runs a few times a day.
-const COVERING_FILTER = `AND j.source_path = p.value AND j.kind IN ('copy', 'upgrade')
+// Every lookup is an equality or a short range of the duplicate index, whatever the table holds (no
+// index of its own: every webhook's insert would pay for it, migration 012). A job's key is its source
+// path (manual syncs, Sonarr's files, catch-up jobs) or, for a Radarr folder, the movie's file in it.
+// So: (1) the item or a folder above it, synced as such; (2) a folder above the item keyed by the item
+// itself; (3) a Radarr folder that is the item or the folder holding it: the first COVERING_RANGE keys
+// of the range folder/… ('0' follows '/'), as a movie folder holds a few files and a flat folder of
+// thousands must not be read for each item. What this misses (a subtitle two folders below Radarr's
+// folder, the 65th file of a folder) is copied once more, a no-op for rsync's --ignore-existing.
+const COVERING_RANGE = 64;
+const COVERING_FILTER = `AND j.kind IN ('copy', 'upgrade')
   AND (j.status IN ('queued', 'in_progress') OR (j.status = 'success' AND j.finished_at >= @looked_at))`;
-const FIND_COVERING = `SELECT MAX(id) FROM (
+const coveringRange = (folder: string) => `SELECT j.id FROM (
+    SELECT id, source_path, kind, status, finished_at FROM jobs INDEXED BY jobs_dedupe
+    WHERE dedupe_key > ${folder} || '/' AND dedupe_key < ${folder} || '0' ORDER BY dedupe_key LIMIT ${COVERING_RANGE}
+  ) AS j WHERE j.source_path = ${folder} ${COVERING_FILTER}`;
+export const FIND_COVERING = `SELECT MAX(id) FROM (
   SELECT j.id FROM json_each(@paths) AS p CROSS JOIN jobs AS j INDEXED BY jobs_dedupe
-    WHERE j.dedupe_key = p.value ${COVERING_FILTER}
+    WHERE j.dedupe_key = p.value AND j.source_path = p.value ${COVERING_FILTER}
   UNION ALL
-  SELECT j.id FROM json_each(@paths) AS p CROSS JOIN jobs AS j INDEXED BY jobs_dedupe
-    WHERE j.dedupe_key > p.value || '/' AND j.dedupe_key < p.value || '0' ${COVERING_FILTER})`;
+  SELECT j.id FROM jobs AS j INDEXED BY jobs_dedupe
+    WHERE j.dedupe_key = @item AND j.source_path IN (SELECT value FROM json_each(@paths)) ${COVERING_FILTER}
+  UNION ALL
+  ${coveringRange('@item')}
+  UNION ALL
+  ${coveringRange('@parent')})`;
 
 // The oldest of two index lookups (fresh jobs; waiting jobs now due), so neither scans the jobs
 // still waiting. @busy: JSON array of mappings whose destination share already has an rsync running.
@@ -211,7 +224,9 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     kind === 'copy'
       ? findDuplicateCopy.get({ key, window_start: windowStart })
       : findDuplicatePending.get({ key, kind });
-  const findCovering = db.prepare<{ paths: string; looked_at: string }, number | null>(FIND_COVERING).pluck();
+  const findCovering = db
+    .prepare<{ item: string; parent: string | null; paths: string; looked_at: string }, number | null>(FIND_COVERING)
+    .pluck();
   const claimNext = db.prepare<{ now: string; busy: string }, JobRow>(CLAIM_NEXT);
   const markSuccess = db.prepare<
     { id: number; bytes: number | null; finished_at: string; duration: number; mirrored_files: string | null },
@@ -251,7 +266,9 @@ export function createJobStore(db: Db, outbox: Pick<OutboxStore, 'add'>): JobSto
     const findExisting = (job: NewJob): number | undefined => {
       if (job.coveredBy) {
         const { sourcePaths, lookedAt } = job.coveredBy;
-        return findCovering.get({ paths: JSON.stringify(sourcePaths), looked_at: lookedAt.toISOString() }) ?? undefined;
+        const [item = job.sourcePath, parent = null] = sourcePaths;
+        const paths = JSON.stringify(sourcePaths);
+        return findCovering.get({ item, parent, paths, looked_at: lookedAt.toISOString() }) ?? undefined;
       }
       return job.isUpgrade ? undefined : findDuplicate(job.dedupeKey, job.mirror?.kind ?? 'copy', windowStart);
     };

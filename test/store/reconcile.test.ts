@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReconcileFindings, ReconcileItem } from '../../src/core/reconcile.js';
 import type { NewJob } from '../../src/core/types.js';
 import { openDatabase } from '../../src/store/database.js';
+import { FIND_COVERING } from '../../src/store/jobs.js';
 import { createHeartbeatStore } from '../../src/store/heartbeat.js';
 import { createReconcileRunStore, RECONCILE_RUNS_KEPT } from '../../src/store/reconcile-runs.js';
 import { at, DAY, newJob, openTempStore, t0, type TempStore } from './fixture.js';
@@ -171,32 +172,44 @@ describe('folding catch-up items, through the duplicate index', () => {
       at(2000),
       DAY,
     );
-    // The first looked at 100 (the read goes back that far), the second after the success at 500, the
-    // third before it: only the third folds into the old success.
+    // The second pass looked after the success at 500, so the folder is queued again; the third item,
+    // inside that folder, folds into the job just queued for it.
     expect(result.created).toEqual([true, true, false]);
     expect(result.ids[2]).toBe(result.ids[1]);
   });
 
   it('picks the newest covering job, and never a rename or delete of the same folder', () => {
-    const first = store.jobs.enqueue([newJob({ sourcePath: movie, dedupeKey: `${movie}/a.mkv` })], t0, DAY).ids[0];
-    const second = store.jobs.enqueue(
-      [newJob({ sourcePath: `${movie}/Subs`, dedupeKey: `${movie}/Subs/b.srt` })],
-      t0,
-      DAY,
-    ).ids[0];
-    store.jobs.enqueue(
-      [
-        newJob({
-          sourcePath: movie,
-          dedupeKey: 'c',
-          mirror: { kind: 'delete', event: 'MovieFileDelete', folder: movie, scope: 'files', files: ['x.mkv'] },
-        }),
-      ],
-      t0,
-      DAY,
-    );
-    expect(first).toBeLessThan(second ?? 0);
-    expect(store.jobs.enqueue([catchUp(`${movie}/Subs/en.srt`, at(1000))], at(2000), DAY).ids).toEqual([second]);
+    const file = `${movie}/a.mkv`;
+    const manual = newJob({ source: 'manual', sourcePath: movie, dedupeKey: movie });
+    const radarr = newJob({ sourcePath: movie, dedupeKey: file });
+    const [manualId, radarrId] = store.jobs.enqueue([manual, radarr], t0, DAY).ids;
+    const deleted = newJob({
+      sourcePath: movie,
+      dedupeKey: file,
+      mirror: { kind: 'delete', event: 'MovieFileDelete', folder: movie, scope: 'files', files: [file] },
+    });
+    store.jobs.enqueue([deleted], t0, DAY);
+    expect(manualId).toBeLessThan(radarrId ?? 0);
+    // The manual sync of the folder (key: the folder) and Radarr's job of it (key: the movie's file) both
+    // copy the file; the newer wins, and the delete, newer still, copies nothing.
+    expect(store.jobs.enqueue([catchUp(file, at(1000))], at(2000), DAY).ids).toEqual([radarrId]);
+  });
+
+  it("does not read a library's jobs for a folder far above the item", () => {
+    // Radarr's job of the movie folder keys the movie's file; a subtitle two folders below is not matched
+    // to it (that would take a range over every job below each folder above), and is copied once more.
+    store.jobs.enqueue([newJob({ sourcePath: movie, dedupeKey: `${movie}/movie.mkv` })], t0, DAY);
+    expect(store.jobs.enqueue([catchUp(`${movie}/Subs/en.srt`, at(1000))], at(2000), DAY).created).toEqual([true]);
+    const plan = store.db
+      .prepare<{ item: string; parent: string; paths: string; looked_at: string }, { detail: string }>(
+        `EXPLAIN QUERY PLAN ${FIND_COVERING}`,
+      )
+      .all({ item: 'x', parent: 'z', paths: '[]', looked_at: 'y' });
+    expect(plan.filter((row) => row.detail.includes('dedupe_key>?'))).toHaveLength(2);
+    // Every read of the table is a lookup of the duplicate index; the scans are of the 64-key ranges.
+    const reads = plan.map((row) => row.detail).filter((detail) => / (jobs|j) USING| SCAN jobs/.test(detail));
+    expect(reads.length).toBe(4);
+    for (const detail of reads) expect(detail).toMatch(/^SEARCH (jobs|j) USING INDEX jobs_dedupe \(dedupe_key/);
   });
 
   it('finds a manual sync of the file itself, and no job of a folder whose name only starts the same', () => {
@@ -206,6 +219,20 @@ describe('folding catch-up items, through the duplicate index', () => {
     expect(store.jobs.enqueue([catchUp(`${movie}/a.mkv`, at(1000))], at(2000), DAY).ids).toEqual([manualId]);
     // Neither the file below the folder nor the folder whose name starts the same copies the whole folder.
     expect(store.jobs.enqueue([catchUp(movie, at(1000))], at(2000), DAY).created).toEqual([true]);
+  });
+
+  it("finds Radarr's job of the folder holding the item among the folder's first keys only", () => {
+    const folder = '/src/movies/Flat';
+    const many = Array.from({ length: 70 }, (_, i) =>
+      newJob({ source: 'sonarr', sourcePath: `${folder}/e${String(i).padStart(2, '0')}.mkv`, dedupeKey: '' }),
+    ).map((job) => ({ ...job, dedupeKey: job.sourcePath }));
+    store.jobs.enqueue(many, t0, DAY);
+    // A folder job keyed after 64 others of the folder is not looked for: the item is copied once more.
+    store.jobs.enqueue([newJob({ sourcePath: folder, dedupeKey: `${folder}/zz.mkv` })], t0, DAY);
+    expect(store.jobs.enqueue([catchUp(`${folder}/new.mkv`, at(1000))], at(2000), DAY).created).toEqual([true]);
+    // Keyed among the first, it is found.
+    const [early] = store.jobs.enqueue([newJob({ sourcePath: folder, dedupeKey: `${folder}/a.mkv` })], t0, DAY).ids;
+    expect(store.jobs.enqueue([catchUp(`${folder}/other.mkv`, at(1000))], at(2000), DAY).ids).toEqual([early]);
   });
 
   it('has no index on source_path any more (migration 012): a webhook insert does not pay for the pass', () => {
