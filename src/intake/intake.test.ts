@@ -590,6 +590,16 @@ describe('duplicates', () => {
     await expect(h.intake.accept('radarr', other)).resolves.toEqual({ kind: 'queued', ids: [2] });
   });
 
+  it("a file outside the movie's folder keys the folder: a catch-up pass finds a folder's jobs below it", async () => {
+    const h = setup();
+    const outside = await parsed('radarr', 'radarr-download.json', (body) => {
+      body.movieFile.path = '/movies/Elsewhere/Dune - Part Two (2024).mkv';
+    });
+    await expect(h.intake.accept('radarr', outside)).resolves.toEqual({ kind: 'queued', ids: [1] });
+    const row = h.store.db.prepare('SELECT source_path, dedupe_key FROM jobs WHERE id = 1').get();
+    expect(row).toEqual({ source_path: DUNE_SOURCE, dedupe_key: DUNE_SOURCE });
+  });
+
   it('an upgrade is never a duplicate', async () => {
     const h = setup();
     await h.intake.accept('radarr', await parsed('radarr', 'radarr-download-upgrade.json'));

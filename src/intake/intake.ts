@@ -186,7 +186,9 @@ function translate(request: SyncRequest, mappings: readonly Mapping[]): Translat
   if (request.filePath !== request.containerPath) {
     const file = translatePath(request.filePath, mappings);
     if (file.kind === 'unsafe') return file;
-    if (file.kind === 'ok') dedupeKey = file.sourcePath;
+    // The key is the file only when it lies in the item's folder: the catch-up pass finds a folder's jobs
+    // among the keys below it (store/jobs.ts, FIND_COVERING).
+    if (file.kind === 'ok' && isInside(file.sourcePath, item.sourcePath)) dedupeKey = file.sourcePath;
   }
   const problem = request.mirror ? mirrorPathProblem(request.mirror, item.mapping, mappings) : null;
   if (problem !== null) return { kind: 'unsafe', problem };
