@@ -161,7 +161,15 @@ export async function runSyncJob(job: Job, deps: SyncJobDeps, signal: AbortSigna
     try {
       mirrored = await mirrorReplacedFiles(job, job.mirror, mapping, deps, jobLog);
     } catch (error) {
-      return afterError(job, error, started, deps, signal, true);
+      const copied = { exitCode: run.exitCode, bytes: options.dryRun ? null : stats.bytesTransferred };
+      // The copy is done: a share that stops answering now fails this attempt, which keeps what rsync
+      // copied (an error of a mirroring step also keeps the files it did), instead of waiting as if nothing
+      // had run.
+      if (signal.aborted || !(error instanceof NotReadyError)) {
+        return afterError(job, error, started, deps, signal, true, copied);
+      }
+      const failure = new RetryableError(error.message, error.reason, { cause: error });
+      return recordFailure(job, failure, started, deps, true, { rsync: copied });
     }
   }
   const finishedAt = clock.now();
@@ -248,10 +256,15 @@ export async function afterError(
   deps: SyncJobDeps,
   signal: AbortSignal,
   mayTouchDestination: boolean,
+  /** What rsync did, when this run's copy finished before the error. */
+  rsync?: { exitCode: number | null; bytes: number | null },
 ): Promise<SyncJobOutcome> {
   if (error instanceof NotReadyError) return waitUntilReady(job, error, deps);
   if (signal.aborted) return interrupted(job, deps);
-  const ran = error instanceof MirrorStepError ? { mirroredFiles: error.done } : {};
+  const ran = {
+    ...(error instanceof MirrorStepError ? { mirroredFiles: error.done } : {}),
+    ...(rsync ? { rsync } : {}),
+  };
   return recordFailure(job, coerceError(error), started, deps, mayTouchDestination, ran);
 }
 

@@ -336,6 +336,41 @@ describe('SYNC_MIRROR=delete: waiting and retrying', () => {
   });
 });
 
+describe('SYNC_MIRROR=delete: an upgrade whose source stops answering after the copy', () => {
+  it('fails that attempt, keeping what rsync did, and the retry removes the replaced file', async () => {
+    const probe = createMountProbe({ timeoutMs: 5000, requireMounts: false });
+    let hangs = 1;
+    const svc = await startInProcess({
+      env: { SYNC_MIRROR: 'delete', SYNC_RETRY_INTERVAL_SECONDS: '1' },
+      adapters: {
+        probe: {
+          ...probe,
+          sourcePresence: async (paths, root) => {
+            if (hangs-- > 0) return { ok: false, problem: `the source ${root} did not answer`, timedOut: true };
+            return probe.sourcePresence(paths, root);
+          },
+        },
+      },
+    });
+    const newFile = `${DUNE} [Bluray-1080p][DTS-HD MA 7.1][x264]-HiFi.mkv`;
+    const oldFile = `${DUNE} [WEBDL-1080p][EAC3 Atmos 5.1][h264]-NTb.mkv`;
+    await makeTree(join(svc.moviesSrc, DUNE), { [newFile]: 'new video' });
+    await makeTree(join(svc.moviesDst, DUNE), { [oldFile]: 'old video' });
+
+    const res = await post(svc.app, '/sync/radarr', await readFixture('radarr-download-upgrade.json'));
+    expect(res.status, res.text).toBe(202);
+    const job = await waitForJob(svc, res.body.job_id, (j) => j.status === 'success');
+    expect(job.retry_count).toBe(1);
+    expect(existsSync(join(svc.moviesDst, DUNE, oldFile))).toBe(false);
+    expect(readFileSync(join(svc.moviesDst, DUNE, newFile), 'utf8')).toBe('new video');
+    const { attempts } = await getJob(svc, job.id);
+    expect(attempts?.map((a) => [a.outcome, a.rsync_exit_code, a.error_reason])).toEqual([
+      ['failed', 0, 'mount_down'],
+      ['success', 0, null],
+    ]);
+  });
+});
+
 describe('SYNC_MIRROR=trash', () => {
   let telegram: FakeServer;
   beforeAll(async () => {
