@@ -34,7 +34,7 @@ function start(args: string[], env: Record<string, string>) {
     stderr += s;
   });
   const exited = new Promise<Exit>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, exited };
+  return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
 const run = (args: string[], env: Record<string, string>) => start(args, env).exited;
@@ -50,9 +50,18 @@ describe('dist/cli.js as a process', () => {
     const { env } = await serviceFolder();
     const service = start(args, env);
     const url = `http://127.0.0.1:${env.SYNC_PORT}`;
+    // Its own line first: a /ping alone could be another test's service that took the same free port.
+    await waitFor(() => service.output().stdout.includes(`listening on 127.0.0.1:${env.SYNC_PORT}`), {
+      what: 'the service listening',
+    });
     await waitFor(async () => (await request(url, '/ping')).status === 200, { what: 'GET /ping answered' });
 
-    expect(await run(['jobs'], env)).toEqual({ code: 0, stdout: 'No jobs yet.\n', stderr: '' });
+    const jobs = await run(['jobs'], env);
+    expect(jobs, `the service's output so far: ${JSON.stringify(service.output())}`).toEqual({
+      code: 0,
+      stdout: 'No jobs yet.\n',
+      stderr: '',
+    });
 
     service.child.kill('SIGTERM');
     const stopped = await service.exited;
