@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createMountProbe } from '../../src/mounts/probe.js';
+import { createMountProbe, type MountProbe } from '../../src/mounts/probe.js';
 import { cleanupAll, onCleanup, tempDir } from '../support/cleanup.js';
 import { type FakeServer, startFakeServer } from '../support/fake-http.js';
 import { getJson, post } from '../support/http-client.js';
@@ -40,6 +40,22 @@ async function settled(svc: InProcessService, id: number): Promise<JobJson> {
 }
 
 /** MovieFileDelete of Dune's Bluray file, as the fixture has it; `change` edits the parsed body. */
+type SourcePresence = Awaited<ReturnType<MountProbe['sourcePresence']>>;
+
+/** The real share checks, except that the first look at what is still at the source answers `first`. */
+function probeWhoseFirstSourceCheck(first: (root: string) => SourcePresence): MountProbe {
+  const probe = createMountProbe({ timeoutMs: 5000, requireMounts: false });
+  let answered = false;
+  return {
+    ...probe,
+    sourcePresence: async (paths, root) => {
+      if (answered) return probe.sourcePresence(paths, root);
+      answered = true;
+      return first(root);
+    },
+  };
+}
+
 async function movieFileDelete(change: (body: any) => void = () => undefined): Promise<any> {
   const body = await readFixture('radarr-moviefiledelete.json');
   change(body);
@@ -310,18 +326,14 @@ describe('SYNC_MIRROR=delete: waiting and retrying', () => {
   });
 
   it('a source that cannot tell (not a timeout) fails the attempt, and the retry removes the file', async () => {
-    const probe = createMountProbe({ timeoutMs: 5000, requireMounts: false });
-    let refusals = 1;
     const svc = await startInProcess({
       env: { SYNC_MIRROR: 'delete', SYNC_RETRY_INTERVAL_SECONDS: '1' },
       adapters: {
-        probe: {
-          ...probe,
-          sourcePresence: async (paths, root) => {
-            if (refusals-- > 0) return { ok: false, problem: `${root}/x cannot be looked at`, timedOut: false };
-            return probe.sourcePresence(paths, root);
-          },
-        },
+        probe: probeWhoseFirstSourceCheck((root) => ({
+          ok: false,
+          problem: `${root}/x cannot be looked at`,
+          timedOut: false,
+        })),
       },
     });
     await makeTree(join(svc.moviesDst, DUNE), { [DUNE_FILE]: 'dune' });
@@ -338,18 +350,14 @@ describe('SYNC_MIRROR=delete: waiting and retrying', () => {
 
 describe('SYNC_MIRROR=delete: an upgrade whose source stops answering after the copy', () => {
   it('fails that attempt, keeping what rsync did, and the retry removes the replaced file', async () => {
-    const probe = createMountProbe({ timeoutMs: 5000, requireMounts: false });
-    let hangs = 1;
     const svc = await startInProcess({
       env: { SYNC_MIRROR: 'delete', SYNC_RETRY_INTERVAL_SECONDS: '1' },
       adapters: {
-        probe: {
-          ...probe,
-          sourcePresence: async (paths, root) => {
-            if (hangs-- > 0) return { ok: false, problem: `the source ${root} did not answer`, timedOut: true };
-            return probe.sourcePresence(paths, root);
-          },
-        },
+        probe: probeWhoseFirstSourceCheck((root) => ({
+          ok: false,
+          problem: `the source ${root} did not answer`,
+          timedOut: true,
+        })),
       },
     });
     const newFile = `${DUNE} [Bluray-1080p][DTS-HD MA 7.1][x264]-HiFi.mkv`;

@@ -223,9 +223,10 @@ describe('folding catch-up items, through the duplicate index', () => {
 
   it("finds Radarr's job of the folder holding the item among the folder's first keys only", () => {
     const folder = '/src/movies/Flat';
-    const many = Array.from({ length: 70 }, (_, i) =>
-      newJob({ source: 'sonarr', sourcePath: `${folder}/e${String(i).padStart(2, '0')}.mkv`, dedupeKey: '' }),
-    ).map((job) => ({ ...job, dedupeKey: job.sourcePath }));
+    const many = Array.from({ length: 70 }, (_, i) => {
+      const episode = `${folder}/e${String(i).padStart(2, '0')}.mkv`;
+      return newJob({ source: 'sonarr', sourcePath: episode, dedupeKey: episode });
+    });
     store.jobs.enqueue(many, t0, DAY);
     // A folder job keyed after 64 others of the folder is not looked for: the item is copied once more.
     store.jobs.enqueue([newJob({ sourcePath: folder, dedupeKey: `${folder}/zz.mkv` })], t0, DAY);
