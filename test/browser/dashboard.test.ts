@@ -268,7 +268,9 @@ describe('the dashboard in a browser', () => {
     const proxy = await startTcpProxy(svc.port);
     const page = await openPage(browser, proxy.url);
     await expect.poll(() => page.getAttribute('[data-live]', 'data-live'), { timeout: UI_TIMEOUT_MS }).toBe('live');
-    const count = await rows(page).count();
+    // The stream can be live before the table's first page has arrived: count once it shows every job.
+    const count = (await getJson(svc.url, '/jobs?limit=50')).body.jobs.length;
+    await expect.poll(() => rows(page).count(), { timeout: UI_TIMEOUT_MS }).toBe(count);
     await proxy.cut();
     await expect
       .poll(() => page.getAttribute('[data-live]', 'data-live'), { timeout: UI_TIMEOUT_MS })
