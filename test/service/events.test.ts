@@ -82,8 +82,10 @@ describe('GET /events', () => {
 
     // Messages come in batches, one batch per window at most: about 3 s of progress is a dozen, not hundreds.
     const batches = [...new Set(stream.messages.slice(1).map((m) => Math.round(m.at)))].sort((a, b) => a - b);
-    const gaps = batches.slice(1).map((at, i) => at - (batches[i] ?? 0));
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(WINDOW_MS - 30);
+    // Counted over the time they span, not by the gap between two arrivals: a test process held up under
+    // load reads two windows' batches at once, but it never receives more batches than windows passed.
+    const span = (batches.at(-1) ?? 0) - (batches[0] ?? 0);
+    expect(batches.length).toBeLessThanOrEqual(Math.floor(span / WINDOW_MS) + 3);
     expect(stream.messages.filter((m) => m.event === 'now').length).toBeLessThan(40);
     // Ids go up.
     const ids = stream.messages.map((m) => Number(m.id));
