@@ -62,6 +62,11 @@ export interface Timing {
    * the downtime from the last one (SYNC_RECONCILE_AFTER_DOWNTIME_MINUTES), overstating it by at most this.
    */
   heartbeatIntervalMs: number;
+  /**
+   * How long the catch-up's child process is kept after it compared a mapping: the next mapping of a
+   * pass, or a pass right after, does not start a new one; an idle service has none.
+   */
+  reconcileChildLingerMs: number;
 }
 
 export const TIMING: Readonly<Timing> = Object.freeze({
@@ -90,4 +95,5 @@ export const TIMING: Readonly<Timing> = Object.freeze({
   trashCleanUpTimeoutMs: 5 * MINUTE,
   programKillGraceMs: 2 * SECOND,
   heartbeatIntervalMs: MINUTE,
+  reconcileChildLingerMs: MINUTE,
 });

@@ -10,24 +10,22 @@ import type {
 import type { OutboxItem, TargetRouting } from '../core/notify-event.js';
 import type { Clock, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
-import type { MountProbe } from '../mounts/probe.js';
 import { formatBytes } from '../notify/format.js';
 import { type ReconcileFound, reconcileEvent } from '../notify/events.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { ReconcileRunStore } from '../store/reconcile-runs.js';
 import type { WalSync } from '../store/wal-sync.js';
-import { type Comparison, compareInSteps, passKind } from './compare.js';
+import { passKind } from './compare.js';
 import { type QueueItemsDeps, queueItems } from './queue-items.js';
-import type { TreeWalker, WalkResult } from './tree-walk.js';
+import type { ShareComparer } from './share-compare.js';
 
 export interface ReconcilerDeps {
   mappings: readonly Mapping[];
   runs: ReconcileRunStore;
   /** A pass's rows are synced off the event loop: passes must not slow the webhooks' answers. */
   walSync: Pick<WalSync, 'commitThenSync'>;
-  /** The same root checks a job passes before it copies. */
-  probe: Pick<MountProbe, 'checkRoot'>;
-  walker: TreeWalker;
+  /** Checks, lists and compares one mapping's roots (in the service: in a child process). */
+  comparer: ShareComparer;
   queue: QueueItemsDeps;
   outbox: Pick<OutboxStore, 'add'>;
   /** The notification targets that take kind 'reconcile' get a pass that found something. */
@@ -137,10 +135,14 @@ export class Reconciler {
     if (count > 0) this.deps.log.warn(`Catch-up: ${count} pass(es) interrupted by the last stop, recorded as such`);
   }
 
-  /** Stops a running pass (its walks are killed) and waits until it is recorded and its rows are on disk. */
+  /**
+   * Stops a running pass (its walks are killed) and waits until it is recorded and its rows are on
+   * disk; the comparer's thread is ended.
+   */
   async stop(): Promise<void> {
     this.running?.abort.abort('stop');
     await this.idle();
+    await this.deps.comparer.close();
     // The service closes the database and the logs next: no fsync of ours may still be running.
     await Promise.allSettled([...this.syncing]);
   }
@@ -217,71 +219,28 @@ export class Reconciler {
     timeoutMs: number,
   ): Promise<{ result: ReconcileMappingResult } & Pick<ReconcileFindings, 'items' | 'skipped'>> {
     const { deps } = this;
-    const now = deps.clock.now();
-    const listing = performance.now();
-    // The roots are checked while the listings run (off the critical path); a listing of a share that
-    // was down is thrown away.
-    const [down, source, destination] = await Promise.all([
-      this.shareProblem(mapping),
-      deps.walker.walk(mapping.source.path, { signal: abort.signal, timeoutMs }),
-      deps.walker.walk(mapping.destination.path, { signal: abort.signal, timeoutMs }),
-    ]);
-    if (source.kind === 'aborted' || destination.kind === 'aborted') {
-      return this.skipMapping(mapping, this.abortProblem(abort));
-    }
-    if (down) return this.skipMapping(mapping, `share down: ${down}`);
-    const walkProblem = describeWalkProblem(source, 'source') ?? describeWalkProblem(destination, 'destination');
-    if (walkProblem || source.kind !== 'listed' || destination.kind !== 'listed') {
-      return this.skipMapping(mapping, walkProblem ?? 'the listing failed');
-    }
-    // A share that went away during the walk leaves a listing that looks like a share with nothing on it.
-    const after = await this.shareProblem(mapping);
-    if (after) return this.skipMapping(mapping, `share down: ${after}`);
-    if (isEmptyRoot(destination.entries) && source.entries.size > 0) {
-      return this.skipMapping(
-        mapping,
-        `share down: destination ${mapping.destination.path} is empty: an unmounted share looks like this`,
-      );
-    }
-    const listedMs = Math.round(performance.now() - listing);
-    const compared = await inTurns(
-      compareInSteps({
-        mapping,
-        source: source.entries,
-        destination: destination.entries,
-        now,
-        settleMs: deps.settleMinutes * 60_000,
-      }),
-    );
-    const bytes = compared.items.reduce((sum, item) => sum + item.bytes, 0);
+    const request = { mapping, now: deps.clock.now(), settleMs: deps.settleMinutes * 60_000, timeoutMs };
+    const compared = await deps.comparer.compare(request, abort.signal);
+    if (compared.kind === 'aborted') return this.skipMapping(mapping, this.abortProblem(abort));
+    if (compared.kind === 'skipped') return this.skipMapping(mapping, compared.problem);
+    const { source, destination, comparison } = compared;
     const result: ReconcileMappingResult = {
       mapping: mapping.container,
       kind: passKind(mapping),
       status: 'checked',
-      sourceEntries: source.entries.size,
-      destinationEntries: destination.entries.size,
-      items: compared.items.length,
-      bytes,
-      skipped: compared.skipped.length,
+      sourceEntries: source.entries,
+      destinationEntries: destination.entries,
+      items: comparison.items.length,
+      bytes: comparison.items.reduce((sum, item) => sum + item.bytes, 0),
+      skipped: comparison.skipped.length,
       warnings: [...source.warnings, ...destination.warnings],
     };
     for (const warning of result.warnings) deps.log.warn(`Catch-up of ${mapping.container}: ${warning}`);
     deps.log.debug(
-      `Catch-up of ${mapping.container}: ${source.entries.size} + ${destination.entries.size} entries listed in ` +
-        `${listedMs} ms, compared in ${Math.round(performance.now() - listing) - listedMs} ms`,
+      `Catch-up of ${mapping.container}: ${source.entries} + ${destination.entries} entries listed in ` +
+        `${compared.listedMs} ms, compared in ${compared.comparedMs} ms`,
     );
-    return { result, ...compared };
-  }
-
-  /** What is wrong with either root of the mapping now, if anything. */
-  private async shareProblem(mapping: Mapping): Promise<string | undefined> {
-    const [source, destination] = await Promise.all([
-      this.deps.probe.checkRoot(mapping.source, 'source'),
-      this.deps.probe.checkRoot(mapping.destination, 'destination'),
-    ]);
-    if (!source.ok) return source.problem;
-    if (!destination.ok) return destination.problem;
-    return undefined;
+    return { result, ...comparison };
   }
 
   private skipMapping(mapping: Mapping, problem: string) {
@@ -341,26 +300,6 @@ export class Reconciler {
   }
 }
 
-/** Runs the comparison one step per turn of the event loop: webhooks are answered in between. */
-async function inTurns(steps: Generator<void, Comparison>): Promise<Comparison> {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-/**
- * The destination check's own test file (mounts/scripts/root-check.sh), created and removed within
- * a moment by this service: a root holding only that is empty.
- */
-const PROBE_FILE = /^\.sync-webhook-probe\.[^/]*$/;
-
-function isEmptyRoot(entries: ReadonlyMap<string, unknown>): boolean {
-  for (const path of entries.keys()) if (!PROBE_FILE.test(path)) return false;
-  return true;
-}
-
 function notChecked(mapping: Mapping, problem: string): ReconcileMappingResult {
   return {
     mapping: mapping.container,
@@ -374,12 +313,6 @@ function notChecked(mapping: Mapping, problem: string): ReconcileMappingResult {
     skipped: 0,
     warnings: [],
   };
-}
-
-function describeWalkProblem(walk: WalkResult, role: 'source' | 'destination'): string | undefined {
-  if (walk.kind === 'stalled') return `share down: ${role} ${walk.problem}`;
-  if (walk.kind === 'failed') return `${role}: ${walk.problem}`;
-  return undefined;
 }
 
 function describeFound(items: readonly { bytes: number }[]): string {

@@ -40,7 +40,7 @@ import type { RunRsync } from '../runner/sync-job.js';
 import { recoverInterruptedJobs } from '../runner/startup-recovery.js';
 import { afterDowntime, Heartbeat } from '../reconcile/heartbeat.js';
 import { Reconciler } from '../reconcile/reconciler.js';
-import type { TreeWalker } from '../reconcile/tree-walk.js';
+import type { ShareComparer } from '../reconcile/share-compare.js';
 import { queueDailySummary } from '../schedules/daily-summary.js';
 import { DailyTask } from '../schedules/scheduler.js';
 import { openDatabase } from '../store/database.js';
@@ -84,8 +84,11 @@ export interface ServiceAdapters {
   partials: PartialCopies;
   /** Mirroring's file operations at the destination, in child processes with the mount timeout. */
   destinationFiles: DestinationFiles;
-  /** Lists a share for a catch-up pass, in a child process at low priority (reconcile/tree-walk.ts). */
-  treeWalker: TreeWalker;
+  /**
+   * Checks, lists and compares a mapping's shares for a catch-up pass, in a child process of its own
+   * at low priority (reconcile/child-comparer.ts).
+   */
+  shareComparer: ShareComparer;
   /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
   readMountTable: () => string;
   processes: ProcessTable;
@@ -305,8 +308,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     mappings: config.mappings,
     runs: createReconcileRunStore(db),
     walSync,
-    probe: adapters.probe,
-    walker: adapters.treeWalker,
+    comparer: adapters.shareComparer,
     queue: {
       jobs,
       walSync,

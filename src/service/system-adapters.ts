@@ -12,7 +12,8 @@ import { runRsync } from '../runner/rsync.js';
 import { createPartialCopies } from '../mounts/partial-copies.js';
 import { createDestinationFiles } from '../mounts/destination-files.js';
 import { runChild } from '../system/run-child.js';
-import { createTreeWalker } from '../reconcile/tree-walk.js';
+import type { TreeWalkerOptions } from '../reconcile/tree-walk.js';
+import { createChildComparer } from '../reconcile/child-comparer.js';
 import type { ServiceAdapters } from './create-service.js';
 import { readPageFiles } from './page-files.js';
 
@@ -22,15 +23,23 @@ export function systemAdapters(
   logs: { log: Logger; history: HistoryLog; exit: (code: number) => void },
 ): ServiceAdapters {
   const timeoutMs = config.mounts.timeoutSeconds * 1000;
+  const probeOptions = { timeoutMs, requireMounts: config.mounts.require };
   return {
     ...logs,
     clock: { now: () => new Date() },
-    probe: createMountProbe({ timeoutMs, requireMounts: config.mounts.require }),
+    probe: createMountProbe(probeOptions),
     rsync: runRsync,
     rsyncBinary: 'rsync',
     partials: createPartialCopies({ timeoutMs }),
     destinationFiles: createDestinationFiles({ timeoutMs, cleanUpTimeoutMs: TIMING.trashCleanUpTimeoutMs }),
-    treeWalker: createTreeWalker({ lowPriority: lowPriorityCommand(), find: 'find', silenceLimitMs: timeoutMs }),
+    shareComparer: createChildComparer({
+      childUrl: new URL('../reconcile/compare-child.js', import.meta.url),
+      nodePath: process.execPath,
+      lowPriority: lowPriorityCommand(),
+      // The child runs at low priority already; its walks and checks inherit it.
+      settings: { walker: { ...catchUpWalk(timeoutMs), lowPriority: [] }, probe: probeOptions },
+      lingerMs: TIMING.reconcileChildLingerMs,
+    }),
     readMountTable,
     processes: linuxProcessTable,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
@@ -57,6 +66,11 @@ function readMountTable(): string {
   } catch {
     return '';
   }
+}
+
+/** A catch-up pass's walks: GNU find at low priority, a share silent for the mount timeout is down. */
+export function catchUpWalk(mountTimeoutMs: number): TreeWalkerOptions {
+  return { lowPriority: lowPriorityCommand(), find: 'find', silenceLimitMs: mountTimeoutMs };
 }
 
 /**

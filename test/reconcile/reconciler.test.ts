@@ -13,6 +13,7 @@ import { createOutboxStore } from '../../src/store/outbox.js';
 import { createReconcileRunStore } from '../../src/store/reconcile-runs.js';
 import { createWalSync } from '../../src/store/wal-sync.js';
 import { Reconciler } from '../../src/reconcile/reconciler.js';
+import { createShareComparer } from '../../src/reconcile/share-compare.js';
 import { createTreeWalker, type TreeWalker } from '../../src/reconcile/tree-walk.js';
 
 const HANG = ['/bin/sh', '-c', 'sleep 30', 'hung'];
@@ -52,8 +53,7 @@ function reconciler(o: { walker: TreeWalker; probe?: Pick<MountProbe, 'checkRoot
     mappings,
     runs: createReconcileRunStore(db),
     walSync: createWalSync(db),
-    probe: o.probe ?? healthy,
-    walker: o.walker,
+    comparer: createShareComparer({ walker: o.walker, probe: o.probe ?? healthy }),
     queue: {
       jobs: createJobStore(db, outbox),
       walSync: createWalSync(db),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/types.js';
 import { createMountProbe } from '../../src/mounts/probe.js';
+import { createShareComparer } from '../../src/reconcile/share-compare.js';
 import { createTreeWalker, type TreeWalker } from '../../src/reconcile/tree-walk.js';
 import { cleanupAll, cleanupEachTest, tempDir } from '../support/cleanup.js';
 import { openDb, outboxRows } from '../support/db.js';
@@ -349,7 +350,8 @@ describe('a pass', () => {
         return real.walk(root, o);
       },
     };
-    const svc = await start({ adapters: { treeWalker: walker } });
+    const probe = createMountProbe({ timeoutMs: 5000, requireMounts: false });
+    const svc = await start({ adapters: { shareComparer: createShareComparer({ walker, probe }) } });
     await seedLibraries(svc);
 
     const first = await startPass(svc);

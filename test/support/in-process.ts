@@ -16,7 +16,9 @@ import { TIMING, type Timing } from '../../src/core/timing.js';
 import { createHistoryLog } from '../../src/log/history.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createService, type Service, type ServiceAdapters } from '../../src/service/create-service.js';
-import { systemAdapters } from '../../src/service/system-adapters.js';
+import { createShareComparer } from '../../src/reconcile/share-compare.js';
+import { createTreeWalker } from '../../src/reconcile/tree-walk.js';
+import { catchUpWalk, systemAdapters } from '../../src/service/system-adapters.js';
 import { findProgram } from '../../src/system/find-program.js';
 import { onCleanup, tempDir } from './cleanup.js';
 import { waitFor } from './wait-for.js';
@@ -81,7 +83,18 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
   });
   const history = createHistoryLog(config.log.path, config.timeZone);
   const exitCodes: number[] = [];
-  const adapters = { ...systemAdapters(config, { log, history, exit: (code) => exitCodes.push(code) }), ...o.adapters };
+  const system = systemAdapters(config, { log, history, exit: (code) => exitCodes.push(code) });
+  const adapters = {
+    ...system,
+    // The catch-up's comparer in this process: its child process runs only the built module (Node 20
+    // cannot load the .ts source); test/reconcile/child-comparer.test.ts and the process-level
+    // tests cover it.
+    shareComparer: createShareComparer({
+      walker: createTreeWalker(catchUpWalk(config.mounts.timeoutSeconds * 1000)),
+      probe: o.adapters?.probe ?? system.probe,
+    }),
+    ...o.adapters,
+  };
   const service = createService(config, adapters, { ...TIMING, ...o.timing });
   let stopped: Promise<void> | undefined;
   const stop = () => {

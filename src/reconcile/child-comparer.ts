@@ -1,0 +1,138 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { MountProbeOptions } from '../mounts/probe.js';
+import type { CompareRequest, MappingComparison, ShareComparer } from './share-compare.js';
+import type { TreeWalkerOptions } from './tree-walk.js';
+
+/*
+ * A catch-up pass checks, lists and compares each mapping in a child process of its own
+ * (compare-child.ts), started at the lowest CPU and I/O priority and kept for `lingerMs` after its
+ * last mapping. Not in this process, nor in a thread of it: every child process this service starts
+ * copies its page tables and leaves its whole heap copy-on-write, and a pass starts half a dozen (root
+ * checks, walks) per mapping. Started from a small process, they cost the webhooks' answers nothing;
+ * so do its listings, parsed and collected there.
+ */
+
+/** What the child process is started with: its walks' and root checks' settings (plain data). */
+export interface CompareChildSettings {
+  walker: TreeWalkerOptions;
+  probe: Pick<MountProbeOptions, 'timeoutMs' | 'requireMounts'>;
+}
+
+export interface ChildComparerOptions {
+  /** The built child module, dist/reconcile/compare-child.js. */
+  childUrl: URL;
+  /** Node, to run it. */
+  nodePath: string;
+  /** The program and arguments that start it at low priority (its walks and checks inherit that). */
+  lowPriority: readonly string[];
+  settings: CompareChildSettings;
+  lingerMs: number;
+}
+
+export type CompareChildRequest =
+  | { type: 'compare'; id: number; request: CompareRequest }
+  | { type: 'abort'; id: number };
+
+export type CompareChildReply = { id: number; outcome: MappingComparison } | { id: number; error: string };
+
+/** The settings travel in an environment variable: the command line of a process is visible to all. */
+export const SETTINGS_VARIABLE = 'SYNC_WEBHOOK_COMPARE_SETTINGS';
+
+/** How long an ended child has to exit by itself. */
+const END_GRACE_MS = 2000;
+
+interface Pending {
+  resolve: (outcome: MappingComparison) => void;
+  reject: (error: Error) => void;
+}
+
+export function createChildComparer(o: ChildComparerOptions): ShareComparer {
+  let child: ChildProcess | undefined;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  let linger: NodeJS.Timeout | undefined;
+
+  const failAll = (problem: string) => {
+    for (const waiting of pending.values()) waiting.reject(new Error(problem));
+    pending.clear();
+  };
+
+  const start = (): ChildProcess => {
+    const [command = o.nodePath, ...args] = [...o.lowPriority, o.nodePath, fileURLToPath(o.childUrl)];
+    const started = spawn(command, args, {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [SETTINGS_VARIABLE]: JSON.stringify(o.settings) },
+    });
+    // A child kept for the next pass must never hold the service open.
+    started.unref();
+    started.channel?.unref();
+    started.on('message', (reply: CompareChildReply) => {
+      const waiting = pending.get(reply.id);
+      if (!waiting) return;
+      pending.delete(reply.id);
+      if ('error' in reply) waiting.reject(new Error(reply.error));
+      else waiting.resolve(reply.outcome);
+      if (pending.size === 0) lingerThenEnd();
+    });
+    started.on('error', (error) => lost(started, `the catch-up's child process failed: ${error.message}`));
+    started.on('exit', (code, signal) => {
+      const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+      lost(started, `the catch-up's child process stopped (${how})`);
+    });
+    return started;
+  };
+
+  /** A child that failed or exited on its own: what it was comparing fails with it; the next mapping starts another. */
+  const lost = (gone: ChildProcess, problem: string) => {
+    if (child !== gone) return;
+    child = undefined;
+    clearTimeout(linger);
+    failAll(problem);
+  };
+
+  const lingerThenEnd = () => {
+    clearTimeout(linger);
+    linger = setTimeout(end, o.lingerMs);
+    linger.unref();
+  };
+
+  /**
+   * Ends the child: it stops its walks and exits once its channel closes; one that has not a moment
+   * later gets SIGKILL.
+   */
+  function end(): void {
+    clearTimeout(linger);
+    const ending = child;
+    child = undefined;
+    if (!ending) return;
+    if (ending.connected) ending.disconnect();
+    setTimeout(
+      () => ending.exitCode === null && ending.signalCode === null && ending.kill('SIGKILL'),
+      END_GRACE_MS,
+    ).unref();
+  }
+
+  return {
+    compare(request, signal) {
+      if (signal.aborted) return Promise.resolve({ kind: 'aborted' });
+      clearTimeout(linger);
+      child ??= start();
+      const running = child;
+      const id = nextId++;
+      const onAbort = () => {
+        if (running.connected) running.send({ type: 'abort', id } satisfies CompareChildRequest);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      return new Promise<MappingComparison>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        running.send({ type: 'compare', id, request } satisfies CompareChildRequest);
+      }).finally(() => signal.removeEventListener('abort', onAbort));
+    },
+    async close() {
+      failAll("the catch-up's child process was ended (the service stops)");
+      end();
+    },
+  };
+}
