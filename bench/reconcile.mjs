@@ -3,7 +3,8 @@
 // excludes), rounds interleaved, both warm (the trees are read once before the first round). Prints the
 // pass's wall time as a client sees it (POST /reconcile until GET /reconcile/<id> says done, polled
 // every 5 ms) and as the service recorded it, rsync's, their ratio (target: at most 1.2x), the service's
-// peak RSS (VmHWM) before and after the passes and the walks' (find's) largest RSS. Then the ack path:
+// peak RSS (VmHWM) before and after the passes and the largest RSS of a process it started (the catch-up's
+// child process, or a walk). Then the ack path:
 // paced Radarr/Sonarr webhooks (wrk, bench/lua/burst.lua) without a pass and while passes run back to
 // back, p99 of each (target: the p99 during passes is less than twice the one without).
 //
@@ -80,7 +81,7 @@ function peakRssKb(pid) {
   return m ? Number(m[1]) : null;
 }
 
-/** Every descendant of `pid` (the walks run as ionice → nice → find). */
+/** Every descendant of `pid` (the catch-up child, started through ionice and nice, and its walks). */
 function descendantsOf(pid) {
   const out = [];
   for (let queue = [pid]; queue.length > 0; ) {
@@ -176,7 +177,7 @@ async function main() {
       ['pass, as the service recorded it (ms)', summary(recordedPass).median, rsyncMedian],
       ['service peak RSS before the passes (MB)', mb(hwmBefore), null],
       ['service peak RSS after the passes (MB)', mb(hwmAfter), null],
-      ['largest walk process RSS (MB)', mb(walkRssKb), null],
+      ['largest child process RSS (the catch-up child, MB)', mb(walkRssKb), null],
     ],
     { unitNote: 'ms, MB' },
   );

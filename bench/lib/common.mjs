@@ -638,7 +638,7 @@ export function table(title, rows, { unitNote } = {}) {
       verdict,
     ];
   });
-  const head = ['', 'ours', 'peer', 'ours÷peer', 'target (issue 5)'];
+  const head = ['', 'ours', 'peer', 'ours÷peer', 'target'];
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => String(r[i]).length)));
   const line = (r) =>
     r
