@@ -1,22 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { MountProbeOptions } from '../mounts/probe.js';
 import type { CompareRequest, MappingComparison, ShareComparer } from './share-compare.js';
 import type { TreeWalkerOptions } from './tree-walk.js';
 
 /*
- * A catch-up pass checks, lists and compares each mapping in a child process of its own
- * (compare-child.ts), started at the lowest CPU and I/O priority and kept for `lingerMs` after its
- * last mapping. Not in this process, nor in a thread of it: every child process this service starts
- * copies its page tables and leaves its whole heap copy-on-write, and a pass starts half a dozen (root
- * checks, walks) per mapping. Started from a small process, they cost the webhooks' answers nothing;
- * so do its listings, parsed and collected there.
+ * A catch-up pass lists and compares each mapping in a child process of its own (compare-child.ts),
+ * started at the lowest CPU and I/O priority and kept for `lingerMs` after its last mapping. Not in
+ * this process, nor in a thread of it: each walk started from this process copies its page tables and
+ * leaves its whole heap copy-on-write, and tens of thousands of listed entries parsed and collected
+ * here slowed the webhooks' answers (bench/reconcile.mjs). Started from the small child, the walks
+ * inherit its priority.
  */
 
-/** What the child process is started with: its walks' and root checks' settings (plain data). */
+/** What the child process is started with: its walks' settings (plain data). */
 export interface CompareChildSettings {
   walker: TreeWalkerOptions;
-  probe: Pick<MountProbeOptions, 'timeoutMs' | 'requireMounts'>;
 }
 
 export interface ChildComparerOptions {
@@ -89,6 +87,8 @@ export function createChildComparer(o: ChildComparerOptions): ShareComparer {
     if (child !== gone) return;
     child = undefined;
     clearTimeout(linger);
+    // After an 'error' it may still run: never two at once.
+    gone.kill('SIGKILL');
     failAll(problem);
   };
 
@@ -127,7 +127,13 @@ export function createChildComparer(o: ChildComparerOptions): ShareComparer {
       signal.addEventListener('abort', onAbort, { once: true });
       return new Promise<MappingComparison>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        running.send({ type: 'compare', id, request } satisfies CompareChildRequest);
+        try {
+          running.send({ type: 'compare', id, request } satisfies CompareChildRequest);
+        } catch (thrown) {
+          pending.delete(id);
+          reject(thrown);
+          if (pending.size === 0) lingerThenEnd();
+        }
       }).finally(() => signal.removeEventListener('abort', onAbort));
     },
     async close() {

@@ -1,5 +1,4 @@
 import { coerceError } from '../core/errors.js';
-import { createMountProbe } from '../mounts/probe.js';
 import {
   type CompareChildReply,
   type CompareChildRequest,
@@ -10,18 +9,15 @@ import { createShareComparer } from './share-compare.js';
 import { createTreeWalker } from './tree-walk.js';
 
 /*
- * The catch-up's child process (started by child-comparer.ts, already at low priority): checks a
- * mapping's roots, lists them through find and compares them, and answers with the comparison alone.
+ * The catch-up's child process (started by child-comparer.ts, already at low priority): lists a
+ * mapping's roots through find and compares them, and answers with the comparison alone.
  */
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('compare-child.js is started by the service, with a channel to it; not on its own');
 const settings = JSON.parse(process.env[SETTINGS_VARIABLE] ?? '{}') as CompareChildSettings;
 
-const comparer = createShareComparer({
-  walker: createTreeWalker(settings.walker),
-  probe: createMountProbe(settings.probe),
-});
+const comparer = createShareComparer(createTreeWalker(settings.walker));
 const aborts = new Map<number, AbortController>();
 
 process.on('message', (message: CompareChildRequest) => {

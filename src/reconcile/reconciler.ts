@@ -10,6 +10,7 @@ import type {
 import type { OutboxItem, TargetRouting } from '../core/notify-event.js';
 import type { Clock, Mapping } from '../core/types.js';
 import type { Logger } from '../log/logger.js';
+import type { MountProbe } from '../mounts/probe.js';
 import { formatBytes } from '../notify/format.js';
 import { type ReconcileFound, reconcileEvent } from '../notify/events.js';
 import type { OutboxStore } from '../store/outbox.js';
@@ -17,14 +18,16 @@ import type { ReconcileRunStore } from '../store/reconcile-runs.js';
 import type { WalSync } from '../store/wal-sync.js';
 import { passKind } from './compare.js';
 import { type QueueItemsDeps, queueItems } from './queue-items.js';
-import type { ShareComparer } from './share-compare.js';
+import type { MappingComparison, ShareComparer } from './share-compare.js';
 
 export interface ReconcilerDeps {
   mappings: readonly Mapping[];
   runs: ReconcileRunStore;
   /** A pass's rows are synced off the event loop: passes must not slow the webhooks' answers. */
   walSync: Pick<WalSync, 'commitThenSync'>;
-  /** Checks, lists and compares one mapping's roots (in the service: in a child process). */
+  /** The same root checks a job passes before it copies. */
+  probe: Pick<MountProbe, 'checkRoot'>;
+  /** Lists and compares one mapping's roots (in the service: in a child process of its own). */
   comparer: ShareComparer;
   queue: QueueItemsDeps;
   outbox: Pick<OutboxStore, 'add'>;
@@ -137,7 +140,7 @@ export class Reconciler {
 
   /**
    * Stops a running pass (its walks are killed) and waits until it is recorded and its rows are on
-   * disk; the comparer's thread is ended.
+   * disk; the comparer's child process is ended.
    */
   async stop(): Promise<void> {
     this.running?.abort.abort('stop');
@@ -220,9 +223,26 @@ export class Reconciler {
   ): Promise<{ result: ReconcileMappingResult } & Pick<ReconcileFindings, 'items' | 'skipped'>> {
     const { deps } = this;
     const request = { mapping, now: deps.clock.now(), settleMs: deps.settleMinutes * 60_000, timeoutMs };
-    const compared = await deps.comparer.compare(request, abort.signal);
+    // The roots are checked while the listings run (off the critical path); a listing of a share that
+    // was down is thrown away.
+    const [down, compared] = await Promise.all([
+      this.shareProblem(mapping),
+      deps.comparer
+        .compare(request, abort.signal)
+        .catch((thrown: unknown): MappingComparison => ({ kind: 'not_listed', problem: coerceError(thrown).message })),
+    ]);
     if (compared.kind === 'aborted') return this.skipMapping(mapping, this.abortProblem(abort));
-    if (compared.kind === 'skipped') return this.skipMapping(mapping, compared.problem);
+    if (down) return this.skipMapping(mapping, `share down: ${down}`);
+    if (compared.kind === 'not_listed') return this.skipMapping(mapping, compared.problem);
+    // A share that went away during the walk leaves a listing that looks like a share with nothing on it.
+    const after = await this.shareProblem(mapping);
+    if (after) return this.skipMapping(mapping, `share down: ${after}`);
+    if (compared.destination.empty && compared.source.entries > 0) {
+      return this.skipMapping(
+        mapping,
+        `share down: destination ${mapping.destination.path} is empty: an unmounted share looks like this`,
+      );
+    }
     const { source, destination, comparison } = compared;
     const result: ReconcileMappingResult = {
       mapping: mapping.container,
@@ -241,6 +261,17 @@ export class Reconciler {
         `${compared.listedMs} ms, compared in ${compared.comparedMs} ms`,
     );
     return { result, ...comparison };
+  }
+
+  /** What is wrong with either root of the mapping now, if anything. */
+  private async shareProblem(mapping: Mapping): Promise<string | undefined> {
+    const [source, destination] = await Promise.all([
+      this.deps.probe.checkRoot(mapping.source, 'source'),
+      this.deps.probe.checkRoot(mapping.destination, 'destination'),
+    ]);
+    if (!source.ok) return source.problem;
+    if (!destination.ok) return destination.problem;
+    return undefined;
   }
 
   private skipMapping(mapping: Mapping, problem: string) {

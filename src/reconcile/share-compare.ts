@@ -1,13 +1,12 @@
 import type { Mapping } from '../core/types.js';
-import type { MountProbe } from '../mounts/probe.js';
 import { type Comparison, compareInSteps } from './compare.js';
 import type { TreeWalker, WalkResult } from './tree-walk.js';
 
 /*
- * One mapping of a catch-up pass: both roots checked (the same checks a job passes before it copies)
- * and listed, checked again, then compared. The listings stay where they were made; only the
- * comparison (what the destination lacks) and a few counts leave. In the service this runs in a child
- * process of its own (child-comparer.ts says why).
+ * One mapping of a catch-up pass: both roots listed, then compared. The listings stay where they were
+ * made; only the comparison (what the destination lacks) and a few counts leave. In the service this
+ * runs in a child process of its own (child-comparer.ts says why); the roots' checks stay with the
+ * service (reconciler.ts), which runs them with the checks of its jobs.
  */
 
 export interface CompareRequest {
@@ -29,13 +28,16 @@ export type MappingComparison =
   | {
       kind: 'compared';
       source: ListingSummary;
-      destination: ListingSummary;
+      destination: ListingSummary & {
+        /** Nothing but the share check's own test file: what an unmounted share looks like. */
+        empty: boolean;
+      };
       comparison: Comparison;
       listedMs: number;
       comparedMs: number;
     }
-  /** Not compared: a share is down (or looks it), or a listing failed; `problem` says which. */
-  | { kind: 'skipped'; problem: string }
+  /** A listing that could not be made: a root stopped answering, or find failed; `problem` says which. */
+  | { kind: 'not_listed'; problem: string }
   /** Stopped through the signal (the pass ran out of time, or the service stops). */
   | { kind: 'aborted' };
 
@@ -45,44 +47,28 @@ export interface ShareComparer {
   close(): Promise<void>;
 }
 
-export interface ShareComparerDeps {
-  walker: TreeWalker;
-  probe: Pick<MountProbe, 'checkRoot'>;
-}
-
-/** Checks, lists and compares in this process (the child process's own code; tests use it directly). */
-export function createShareComparer(deps: ShareComparerDeps): ShareComparer {
+/** Lists and compares in this process (the child process's own code; tests use it directly). */
+export function createShareComparer(walker: TreeWalker): ShareComparer {
   return {
-    compare: (request, signal) => checkListAndCompare(deps, request, signal),
+    compare: (request, signal) => listAndCompare(walker, request, signal),
     close: async () => undefined,
   };
 }
 
-async function checkListAndCompare(
-  { walker, probe }: ShareComparerDeps,
+async function listAndCompare(
+  walker: TreeWalker,
   { mapping, now, settleMs, timeoutMs }: CompareRequest,
   signal: AbortSignal,
 ): Promise<MappingComparison> {
   const started = performance.now();
-  // The roots are checked while the listings run (off the critical path); a listing of a share that
-  // was down is thrown away.
-  const [down, source, destination] = await Promise.all([
-    shareProblem(probe, mapping),
+  const [source, destination] = await Promise.all([
     walker.walk(mapping.source.path, { signal, timeoutMs }),
     walker.walk(mapping.destination.path, { signal, timeoutMs }),
   ]);
   if (source.kind === 'aborted' || destination.kind === 'aborted') return { kind: 'aborted' };
-  if (down) return { kind: 'skipped', problem: `share down: ${down}` };
   const problem = walkProblem(source, 'source') ?? walkProblem(destination, 'destination');
   if (problem || source.kind !== 'listed' || destination.kind !== 'listed') {
-    return { kind: 'skipped', problem: problem ?? 'the listing failed' };
-  }
-  // A share that went away during the walk leaves a listing that looks like a share with nothing on it.
-  const after = await shareProblem(probe, mapping);
-  if (after) return { kind: 'skipped', problem: `share down: ${after}` };
-  if (isEmptyRoot(destination.entries) && source.entries.size > 0) {
-    const problem = `share down: destination ${mapping.destination.path} is empty: an unmounted share looks like this`;
-    return { kind: 'skipped', problem };
+    return { kind: 'not_listed', problem: problem ?? 'the listing failed' };
   }
   const listed = performance.now();
   const comparison = await inTurns(
@@ -93,22 +79,15 @@ async function checkListAndCompare(
   return {
     kind: 'compared',
     source: { entries: source.entries.size, warnings: source.warnings },
-    destination: { entries: destination.entries.size, warnings: destination.warnings },
+    destination: {
+      entries: destination.entries.size,
+      warnings: destination.warnings,
+      empty: isEmptyRoot(destination.entries),
+    },
     comparison,
     listedMs: Math.round(listed - started),
     comparedMs: Math.round(performance.now() - listed),
   };
-}
-
-/** What is wrong with either root of the mapping now, if anything. */
-async function shareProblem(probe: ShareComparerDeps['probe'], mapping: Mapping): Promise<string | undefined> {
-  const [source, destination] = await Promise.all([
-    probe.checkRoot(mapping.source, 'source'),
-    probe.checkRoot(mapping.destination, 'destination'),
-  ]);
-  if (!source.ok) return source.problem;
-  if (!destination.ok) return destination.problem;
-  return undefined;
 }
 
 function walkProblem(walk: WalkResult, role: 'source' | 'destination'): string | undefined {
@@ -118,8 +97,8 @@ function walkProblem(walk: WalkResult, role: 'source' | 'destination'): string |
 }
 
 /**
- * Runs the comparison one step per turn of the event loop, so that an abort (and, on the service's
- * own thread, a webhook) is heard between two steps of a large library. Undefined once aborted.
+ * Runs the comparison one step per turn of the event loop, so that an abort is heard between two steps
+ * of a large library. Undefined once aborted.
  */
 async function inTurns(steps: Generator<void, Comparison>, signal: AbortSignal): Promise<Comparison | undefined> {
   for (;;) {

@@ -85,8 +85,8 @@ export interface ServiceAdapters {
   /** Mirroring's file operations at the destination, in child processes with the mount timeout. */
   destinationFiles: DestinationFiles;
   /**
-   * Checks, lists and compares a mapping's shares for a catch-up pass, in a child process of its own
-   * at low priority (reconcile/child-comparer.ts).
+   * Lists and compares a mapping's shares for a catch-up pass, in a child process of its own at low
+   * priority (reconcile/child-comparer.ts).
    */
   shareComparer: ShareComparer;
   /** /proc/self/mountinfo; procfs answers from memory, so this cannot hang on a dead share. */
@@ -308,6 +308,7 @@ export function createService(config: Config, adapters: ServiceAdapters, timing:
     mappings: config.mappings,
     runs: createReconcileRunStore(db),
     walSync,
+    probe: adapters.probe,
     comparer: adapters.shareComparer,
     queue: {
       jobs,

@@ -23,11 +23,10 @@ export function systemAdapters(
   logs: { log: Logger; history: HistoryLog; exit: (code: number) => void },
 ): ServiceAdapters {
   const timeoutMs = config.mounts.timeoutSeconds * 1000;
-  const probeOptions = { timeoutMs, requireMounts: config.mounts.require };
   return {
     ...logs,
     clock: { now: () => new Date() },
-    probe: createMountProbe(probeOptions),
+    probe: createMountProbe({ timeoutMs, requireMounts: config.mounts.require }),
     rsync: runRsync,
     rsyncBinary: 'rsync',
     partials: createPartialCopies({ timeoutMs }),
@@ -36,8 +35,8 @@ export function systemAdapters(
       childUrl: new URL('../reconcile/compare-child.js', import.meta.url),
       nodePath: process.execPath,
       lowPriority: lowPriorityCommand(),
-      // The child runs at low priority already; its walks and checks inherit it.
-      settings: { walker: { ...catchUpWalk(timeoutMs), lowPriority: [] }, probe: probeOptions },
+      // The child runs at low priority already; its walks inherit it.
+      settings: { walker: { ...catchUpWalk(timeoutMs), lowPriority: [] } },
       lingerMs: TIMING.reconcileChildLingerMs,
     }),
     readMountTable,

@@ -3,13 +3,12 @@
 // for the next mapping, ended when idle or asked, and one that dies fails only what it was doing.
 // A stand-in for find records the process that ran it (its parent) and its nice value.
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Mapping } from '../../src/core/types.js';
-import { createMountProbe } from '../../src/mounts/probe.js';
 import { type ChildComparerOptions, createChildComparer } from '../../src/reconcile/child-comparer.js';
 import { type CompareRequest, createShareComparer, type ShareComparer } from '../../src/reconcile/share-compare.js';
 import { createTreeWalker } from '../../src/reconcile/tree-walk.js';
@@ -57,6 +56,14 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await Promise.all(comparers.splice(0).map((c) => c.close()));
+  // A walk is left running when its child is killed (as one stuck on a hung share must be): end them.
+  for (const walk of await walksStarted()) {
+    try {
+      process.kill(-walk.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
   // A root check of a child just ended may still be writing its test file into dst.
   await rm(base, { recursive: true, force: true, maxRetries: 5 });
 });
@@ -66,10 +73,7 @@ function childComparer(o: Partial<ChildComparerOptions> & { find?: string } = {}
     childUrl: CHILD_URL,
     nodePath: process.execPath,
     lowPriority: o.lowPriority ?? ['/usr/bin/nice', '-n', '19'],
-    settings: {
-      walker: { lowPriority: [], find: o.find ?? fakeFind, silenceLimitMs: 5000 },
-      probe: { timeoutMs: 5000, requireMounts: false },
-    },
+    settings: { walker: { lowPriority: [], find: o.find ?? fakeFind, silenceLimitMs: 5000 } },
     lingerMs: o.lingerMs ?? 60_000,
   });
   comparers.push(comparer);
@@ -94,15 +98,43 @@ async function findsRun(): Promise<{ parent: number; nice: number }[]> {
     .map(([parent = 0, nice = 0]) => ({ parent, nice }));
 }
 
-const alive = (pid: number) => existsSync(`/proc/${pid}`);
+const alive = (pid: number) => pid > 1 && existsSync(`/proc/${pid}`);
+
+/**
+ * A find that never answers (a hung share): each walk writes "walk.PID" holding its parent's pid (the
+ * child process), whole or not at all, then sleeps.
+ */
+async function hangingFind(): Promise<string> {
+  const path = join(base, 'hanging-find');
+  const walks = join(base, 'walks');
+  await mkdir(walks, { recursive: true });
+  await writeFile(
+    path,
+    `#!/bin/sh\necho "$PPID" > "${walks}/.$$" && mv "${walks}/.$$" "${walks}/walk.$$"\nexec sleep 30\n`,
+  );
+  await chmod(path, 0o755);
+  return path;
+}
+
+/** The hanging finds started so far: their pids and their parents'. */
+async function walksStarted(): Promise<{ pid: number; parent: number }[]> {
+  const walks = join(base, 'walks');
+  if (!existsSync(walks)) return [];
+  const names = (await readdir(walks)).filter((name) => name.startsWith('walk.'));
+  return Promise.all(
+    names.map(async (name) => ({
+      pid: Number(name.slice('walk.'.length)),
+      parent: Number((await readFile(join(walks, name), 'utf8')).trim()),
+    })),
+  );
+}
 
 describe('createChildComparer', () => {
   it('answers what the same check answers in-process, from a child at the lowest CPU priority', async () => {
     const inChild = await childComparer().compare(request(), never());
-    const here = await createShareComparer({
-      walker: createTreeWalker({ lowPriority: [], find: 'find', silenceLimitMs: 5000 }),
-      probe: createMountProbe({ timeoutMs: 5000, requireMounts: false }),
-    }).compare(request(), never());
+    const here = await createShareComparer(
+      createTreeWalker({ lowPriority: [], find: 'find', silenceLimitMs: 5000 }),
+    ).compare(request(), never());
 
     expect(inChild.kind).toBe('compared');
     if (inChild.kind !== 'compared' || here.kind !== 'compared') throw new Error('not compared');
@@ -120,7 +152,7 @@ describe('createChildComparer', () => {
   });
 
   it('keeps its child for the next mapping, and ends it once idle for lingerMs', async () => {
-    const comparer = childComparer({ lingerMs: 300 });
+    const comparer = childComparer({ lingerMs: 1000 });
     await comparer.compare(request(), never());
     await comparer.compare(request(), never());
     const parents = new Set((await findsRun()).map((f) => f.parent));
@@ -135,48 +167,37 @@ describe('createChildComparer', () => {
   });
 
   it('stops a walk through the signal: the comparison answers "aborted" at once', async () => {
-    const hang = join(base, 'hang');
-    await writeFile(hang, '#!/bin/sh\nexec sleep 30\n');
-    await chmod(hang, 0o755);
     const abort = new AbortController();
-    const comparing = childComparer({ find: hang }).compare(request(), abort.signal);
-    setTimeout(() => abort.abort(), 200);
-    const started = Date.now();
+    const comparing = childComparer({ find: await hangingFind() }).compare(request(), abort.signal);
+    await waitFor(async () => (await walksStarted()).length === 2, { timeoutMs: 10_000, what: 'both walks' });
+    const aborted = Date.now();
+    abort.abort();
     await expect(comparing).resolves.toEqual({ kind: 'aborted' });
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - aborted).toBeLessThan(2000);
   });
 
   it('fails what a child that died was comparing, and starts another for the next mapping', async () => {
-    const slow = join(base, 'slow-find');
-    await writeFile(slow, `#!/bin/sh\necho "$PPID" > '${join(base, 'slow.pid')}'\nsleep 30\n`);
-    await chmod(slow, 0o755);
-    const comparer = childComparer({ find: slow });
+    const comparer = childComparer({ find: await hangingFind() });
     const comparing = comparer.compare(request(), never());
-    const pidFile = join(base, 'slow.pid');
-    await waitFor(() => existsSync(pidFile), { timeoutMs: 5000, what: 'the walk to start' });
-    const first = Number(await readFile(pidFile, 'utf8'));
-    process.kill(first, 'SIGKILL');
+    await waitFor(async () => (await walksStarted()).length === 2, { timeoutMs: 10_000, what: 'both walks' });
+    const [first] = await walksStarted();
+    process.kill(first?.parent ?? Number.NaN, 'SIGKILL');
     await expect(comparing).rejects.toThrow("the catch-up's child process stopped (killed by SIGKILL)");
 
     void comparer.compare(request(), never()).catch(() => undefined);
-    await waitFor(async () => existsSync(pidFile) && Number(await readFile(pidFile, 'utf8')) !== first, {
-      timeoutMs: 5000,
-      what: 'a new child to walk',
-    });
+    await waitFor(async () => (await walksStarted()).length === 4, { timeoutMs: 10_000, what: 'two more walks' });
+    const parents = new Set((await walksStarted()).map((walk) => walk.parent));
+    expect(parents.size).toBe(2);
   });
 
   it('close() ends the child and fails what it was comparing', async () => {
-    const slow = join(base, 'slow-find');
-    await writeFile(slow, `#!/bin/sh\necho "$PPID" > '${join(base, 'slow.pid')}'\nsleep 30\n`);
-    await chmod(slow, 0o755);
-    const comparer = childComparer({ find: slow });
+    const comparer = childComparer({ find: await hangingFind() });
     const comparing = comparer.compare(request(), never());
-    const pidFile = join(base, 'slow.pid');
-    await waitFor(() => existsSync(pidFile), { timeoutMs: 5000, what: 'the walk to start' });
-    const child = Number(await readFile(pidFile, 'utf8'));
+    await waitFor(async () => (await walksStarted()).length === 2, { timeoutMs: 10_000, what: 'both walks' });
+    const [walk] = await walksStarted();
     await comparer.close();
     await expect(comparing).rejects.toThrow("the catch-up's child process was ended (the service stops)");
-    await waitFor(() => !alive(child), { timeoutMs: 5000, what: 'the child to end' });
+    await waitFor(() => !alive(walk?.parent ?? 0), { timeoutMs: 5000, what: 'the child to end' });
   });
 
   it('says so when the child cannot start', async () => {

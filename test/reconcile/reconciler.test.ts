@@ -13,7 +13,7 @@ import { createOutboxStore } from '../../src/store/outbox.js';
 import { createReconcileRunStore } from '../../src/store/reconcile-runs.js';
 import { createWalSync } from '../../src/store/wal-sync.js';
 import { Reconciler } from '../../src/reconcile/reconciler.js';
-import { createShareComparer } from '../../src/reconcile/share-compare.js';
+import { createShareComparer, type ShareComparer } from '../../src/reconcile/share-compare.js';
 import { createTreeWalker, type TreeWalker } from '../../src/reconcile/tree-walk.js';
 
 const HANG = ['/bin/sh', '-c', 'sleep 30', 'hung'];
@@ -45,7 +45,12 @@ afterEach(async () => {
 
 const healthy: Pick<MountProbe, 'checkRoot'> = { checkRoot: async () => ({ ok: true }) };
 
-function reconciler(o: { walker: TreeWalker; probe?: Pick<MountProbe, 'checkRoot'>; timeoutMs?: number }) {
+function reconciler(o: {
+  walker: TreeWalker;
+  probe?: Pick<MountProbe, 'checkRoot'>;
+  comparer?: ShareComparer;
+  timeoutMs?: number;
+}) {
   const outbox = createOutboxStore(db);
   const clock = { now: () => new Date(Date.now() + 3_600_000) };
   const log = pino({ level: 'silent' });
@@ -53,7 +58,8 @@ function reconciler(o: { walker: TreeWalker; probe?: Pick<MountProbe, 'checkRoot
     mappings,
     runs: createReconcileRunStore(db),
     walSync: createWalSync(db),
-    comparer: createShareComparer({ walker: o.walker, probe: o.probe ?? healthy }),
+    probe: o.probe ?? healthy,
+    comparer: o.comparer ?? createShareComparer(o.walker),
     queue: {
       jobs: createJobStore(db, outbox),
       walSync: createWalSync(db),
@@ -142,6 +148,25 @@ describe('Reconciler', () => {
       status: 'skipped',
       problem: `share down: destination ${root} is empty: an unmounted share looks like this`,
     });
+  });
+
+  it('skips only the mapping whose comparer failed (its child process died); the next one is checked', async () => {
+    const real = createShareComparer(walker());
+    const comparer: ShareComparer = {
+      compare: (request, signal) =>
+        request.mapping.container === '/movies'
+          ? Promise.reject(new Error("the catch-up's child process stopped (killed by SIGKILL)"))
+          : real.compare(request, signal),
+      close: async () => undefined,
+    };
+    const r = reconciler({ walker: walker(), comparer });
+    const run = await finished(r, started(r.start({ startedBy: 'api', queue: false })));
+    expect(run.status).toBe('done');
+    expect(run.results?.map((m) => [m.mapping, m.status, m.problem ?? null])).toEqual([
+      ['/movies', 'skipped', "the catch-up's child process stopped (killed by SIGKILL)"],
+      ['/tv', 'checked', null],
+    ]);
+    expect(run.items.map((i) => i.containerPath)).toEqual(['/tv/Item (2020)/file.mkv']);
   });
 
   it('stops a running pass when the service stops, one pass at a time until then', async () => {

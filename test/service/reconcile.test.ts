@@ -350,8 +350,7 @@ describe('a pass', () => {
         return real.walk(root, o);
       },
     };
-    const probe = createMountProbe({ timeoutMs: 5000, requireMounts: false });
-    const svc = await start({ adapters: { shareComparer: createShareComparer({ walker, probe }) } });
+    const svc = await start({ adapters: { shareComparer: createShareComparer(walker) } });
     await seedLibraries(svc);
 
     const first = await startPass(svc);

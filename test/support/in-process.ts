@@ -83,16 +83,12 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
   });
   const history = createHistoryLog(config.log.path, config.timeZone);
   const exitCodes: number[] = [];
-  const system = systemAdapters(config, { log, history, exit: (code) => exitCodes.push(code) });
   const adapters = {
-    ...system,
+    ...systemAdapters(config, { log, history, exit: (code) => exitCodes.push(code) }),
     // The catch-up's comparer in this process: its child process runs only the built module (Node 20
     // cannot load the .ts source); test/reconcile/child-comparer.test.ts and the process-level
     // tests cover it.
-    shareComparer: createShareComparer({
-      walker: createTreeWalker(catchUpWalk(config.mounts.timeoutSeconds * 1000)),
-      probe: o.adapters?.probe ?? system.probe,
-    }),
+    shareComparer: createShareComparer(createTreeWalker(catchUpWalk(config.mounts.timeoutSeconds * 1000))),
     ...o.adapters,
   };
   const service = createService(config, adapters, { ...TIMING, ...o.timing });
