@@ -12,30 +12,23 @@ import type { TreeWalkerOptions } from './tree-walk.js';
  * inherit its priority.
  */
 
-/** What the child process is started with: its walks' settings (plain data). */
-export interface CompareChildSettings {
-  walker: TreeWalkerOptions;
-}
-
 export interface ChildComparerOptions {
   /** The built child module, dist/reconcile/compare-child.js. */
   childUrl: URL;
   /** Node, to run it. */
   nodePath: string;
-  /** The program and arguments that start it at low priority (its walks and checks inherit that). */
+  /** The program and arguments that start it at low priority (its walks inherit that). */
   lowPriority: readonly string[];
-  settings: CompareChildSettings;
+  /** How the child walks (plain data, sent with each request). */
+  walker: TreeWalkerOptions;
   lingerMs: number;
 }
 
 export type CompareChildRequest =
-  | { type: 'compare'; id: number; request: CompareRequest }
+  | { type: 'compare'; id: number; request: CompareRequest; walker: TreeWalkerOptions }
   | { type: 'abort'; id: number };
 
 export type CompareChildReply = { id: number; outcome: MappingComparison } | { id: number; error: string };
-
-/** The settings travel in an environment variable: the command line of a process is visible to all. */
-export const SETTINGS_VARIABLE = 'SYNC_WEBHOOK_COMPARE_SETTINGS';
 
 /** How long an ended child has to exit by itself. */
 const END_GRACE_MS = 2000;
@@ -61,7 +54,8 @@ export function createChildComparer(o: ChildComparerOptions): ShareComparer {
     const started = spawn(command, args, {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [SETTINGS_VARIABLE]: JSON.stringify(o.settings) },
+      // Nothing of the service's environment (its secrets) reaches the child: it needs none of it.
+      env: {},
     });
     // A child kept for the next pass must never hold the service open.
     started.unref();
@@ -128,7 +122,7 @@ export function createChildComparer(o: ChildComparerOptions): ShareComparer {
       return new Promise<MappingComparison>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         try {
-          running.send({ type: 'compare', id, request } satisfies CompareChildRequest);
+          running.send({ type: 'compare', id, request, walker: o.walker } satisfies CompareChildRequest);
         } catch (thrown) {
           pending.delete(id);
           reject(thrown);

@@ -1,10 +1,5 @@
 import { coerceError } from '../core/errors.js';
-import {
-  type CompareChildReply,
-  type CompareChildRequest,
-  type CompareChildSettings,
-  SETTINGS_VARIABLE,
-} from './child-comparer.js';
+import type { CompareChildReply, CompareChildRequest } from './child-comparer.js';
 import { createShareComparer } from './share-compare.js';
 import { createTreeWalker } from './tree-walk.js';
 
@@ -15,9 +10,6 @@ import { createTreeWalker } from './tree-walk.js';
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('compare-child.js is started by the service, with a channel to it; not on its own');
-const settings = JSON.parse(process.env[SETTINGS_VARIABLE] ?? '{}') as CompareChildSettings;
-
-const comparer = createShareComparer(createTreeWalker(settings.walker));
 const aborts = new Map<number, AbortController>();
 
 process.on('message', (message: CompareChildRequest) => {
@@ -27,7 +19,7 @@ process.on('message', (message: CompareChildRequest) => {
   }
   const abort = new AbortController();
   aborts.set(message.id, abort);
-  comparer
+  createShareComparer(createTreeWalker(message.walker))
     .compare(message.request, abort.signal)
     .then(
       (outcome): CompareChildReply => ({ id: message.id, outcome }),

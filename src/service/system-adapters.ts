@@ -36,7 +36,7 @@ export function systemAdapters(
       nodePath: process.execPath,
       lowPriority: lowPriorityCommand(),
       // The child runs at low priority already; its walks inherit it.
-      settings: { walker: { ...catchUpWalk(timeoutMs), lowPriority: [] } },
+      walker: catchUpWalk(timeoutMs),
       lingerMs: TIMING.reconcileChildLingerMs,
     }),
     readMountTable,
@@ -67,29 +67,34 @@ function readMountTable(): string {
   }
 }
 
-/** A catch-up pass's walks: GNU find at low priority, a share silent for the mount timeout is down. */
+/**
+ * A catch-up pass's walks, in a process already at low priority: GNU find (by its path: the catch-up's
+ * child has no PATH), a share silent for the mount timeout is down.
+ */
 export function catchUpWalk(mountTimeoutMs: number): TreeWalkerOptions {
-  return { lowPriority: lowPriorityCommand(), find: 'find', silenceLimitMs: mountTimeoutMs };
+  const find = isExecutable('/usr/bin/find') ? '/usr/bin/find' : 'find';
+  return { lowPriority: [], find, silenceLimitMs: mountTimeoutMs };
 }
 
 /**
- * The wrappers that run a catch-up pass's walks at low priority: the lowest best-effort I/O priority
- * (util-linux's ionice; -t: run anyway where the kernel refuses it) and nice 19 (coreutils). Not the
- * idle I/O class: on a busy local disk it may get no I/O for longer than the mount timeout, and the
- * walk would be taken for a hung share. Debian installs both in /usr/bin; where one is missing, the
- * walks run without it.
+ * The wrappers that start the catch-up's child process, and so its walks, at low priority: the lowest
+ * best-effort I/O priority (util-linux's ionice; -t: run anyway where the kernel refuses it) and nice 19
+ * (coreutils). Not the idle I/O class: on a busy local disk it may get no I/O for longer than the mount
+ * timeout, and the walk would be taken for a hung share. Debian installs both in /usr/bin; where one is
+ * missing, the child runs without it.
  */
-function lowPriorityCommand(): string[] {
-  const program = (path: string) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+export function lowPriorityCommand(): string[] {
   return [
-    ...(program('/usr/bin/ionice') ? ['/usr/bin/ionice', '-c2', '-n7', '-t'] : []),
-    ...(program('/usr/bin/nice') ? ['/usr/bin/nice', '-n', '19'] : []),
+    ...(isExecutable('/usr/bin/ionice') ? ['/usr/bin/ionice', '-c2', '-n7', '-t'] : []),
+    ...(isExecutable('/usr/bin/nice') ? ['/usr/bin/nice', '-n', '19'] : []),
   ];
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

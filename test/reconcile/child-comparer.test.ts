@@ -73,7 +73,7 @@ function childComparer(o: Partial<ChildComparerOptions> & { find?: string } = {}
     childUrl: CHILD_URL,
     nodePath: process.execPath,
     lowPriority: o.lowPriority ?? ['/usr/bin/nice', '-n', '19'],
-    settings: { walker: { lowPriority: [], find: o.find ?? fakeFind, silenceLimitMs: 5000 } },
+    walker: { lowPriority: [], find: o.find ?? fakeFind, silenceLimitMs: 5000 },
     lingerMs: o.lingerMs ?? 60_000,
   });
   comparers.push(comparer);

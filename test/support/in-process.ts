@@ -18,7 +18,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { createService, type Service, type ServiceAdapters } from '../../src/service/create-service.js';
 import { createShareComparer } from '../../src/reconcile/share-compare.js';
 import { createTreeWalker } from '../../src/reconcile/tree-walk.js';
-import { catchUpWalk, systemAdapters } from '../../src/service/system-adapters.js';
+import { catchUpWalk, lowPriorityCommand, systemAdapters } from '../../src/service/system-adapters.js';
 import { findProgram } from '../../src/system/find-program.js';
 import { onCleanup, tempDir } from './cleanup.js';
 import { waitFor } from './wait-for.js';
@@ -88,7 +88,9 @@ export async function startInProcess(o: InProcessOptions = {}): Promise<InProces
     // The catch-up's comparer in this process: its child process runs only the built module (Node 20
     // cannot load the .ts source); test/reconcile/child-comparer.test.ts and the process-level
     // tests cover it.
-    shareComparer: createShareComparer(createTreeWalker(catchUpWalk(config.mounts.timeoutSeconds * 1000))),
+    shareComparer: createShareComparer(
+      createTreeWalker({ ...catchUpWalk(config.mounts.timeoutSeconds * 1000), lowPriority: lowPriorityCommand() }),
+    ),
     ...o.adapters,
   };
   const service = createService(config, adapters, { ...TIMING, ...o.timing });
