@@ -1,4 +1,5 @@
-import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -47,6 +48,19 @@ describe('createTreeWalker', () => {
     ]);
     expect(entries.get('Movie (2024)/Movie.mkv')).toEqual({ type: 'file', size: 1234, ctimeMs: Math.round(ctimeMs) });
     expect(entries.get('Movie (2024)/Subs')?.type).toBe('dir');
+  });
+
+  it("runs find in the caller's session, so that its low priority holds where the kernel has autogroups", async () => {
+    // A find that notes its process group, session and autogroup (as in run-child.test.ts), then is the real find.
+    const noted = join(root, '..', 'find-ran-in');
+    const wrapper = join(root, '..', 'find');
+    const where = (pid: string) =>
+      `$(sed 's/.*) //' /proc/${pid}/stat | cut -d" " -f3,4) $(cut -d" " -f1 /proc/${pid}/autogroup 2>/dev/null)`;
+    await writeFile(wrapper, `#!/bin/sh\necho "${where('$$')}" > '${noted}'\nexec find "$@"\n`, { mode: 0o755 });
+
+    expect(listed(await walk({ find: wrapper })).size).toBe(4);
+    const ours = execFileSync('/bin/sh', ['-c', `echo "${where(String(process.pid))}"`], { encoding: 'utf8' });
+    expect(await readFile(noted, 'utf8')).toBe(ours);
   });
 
   it("skips rsync's excluded names and what lies below them", async () => {

@@ -88,6 +88,9 @@ export function createTreeWalker(o: TreeWalkerOptions): TreeWalker {
         signal: stop,
         // A walk stuck in the kernel on a hung mount outlives even SIGKILL: nothing may wait for it.
         stop: 'sigkill-and-leave',
+        // find starts nothing, and in a session of its own it would leave the catch-up's low priority
+        // behind (run-child.ts says why).
+        session: 'shared',
         onStdout: (chunk) => {
           timer.refresh();
           parser.push(chunk);

@@ -41,6 +41,15 @@ function liveGroupMembers(pgid: number): number[] {
     .map(Number);
 }
 
+/** Alive and not a zombie (a killed child of this process stays one until Node reaps it). */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Kills the process whose pid a script wrote to `file` (a leftover the test made on purpose). */
 async function killListed(file: string): Promise<void> {
   const pid = Number(await readFile(file, 'utf8').catch(() => ''));
@@ -89,6 +98,35 @@ describe('runChild', () => {
 
     expect(spawnedPid).toBeGreaterThan(0);
     expect(run.stdout).toBe(`${spawnedPid}\n`);
+  });
+
+  it("with session 'shared', leaves the child in this process's session and scheduling autogroup", async () => {
+    // After the name in /proc/PID/stat: state, parent, process group, session. autogroup: where the kernel has them.
+    const where = (pid: number | string) =>
+      `$(sed 's/.*) //' /proc/${pid}/stat | cut -d" " -f3,4) $(cut -d" " -f1 /proc/${pid}/autogroup 2>/dev/null)`;
+    const ours = await sh(`echo "${where(process.pid)}"`);
+    const shared = await sh(`echo "${where('$$')}"`, { session: 'shared' });
+    const own = await sh(`echo "${where('$$')}"`);
+
+    expect(ours.stdout).toMatch(/^\d+ \d+ /);
+    expect(shared.stdout).toBe(ours.stdout);
+    const [ownGroup, ownSession] = own.stdout.split(' ');
+    const [ourGroup, ourSession] = ours.stdout.split(' ');
+    expect([ownGroup, ownSession]).not.toContain(ourGroup);
+    expect(ownSession).not.toBe(ourSession);
+  });
+
+  it("with session 'shared', stops the child itself at the time limit", async () => {
+    let spawnedPid = 0;
+    const run = await sh('exec sleep 30', {
+      session: 'shared',
+      timeoutMs: 300,
+      stop: 'sigkill-and-leave',
+      onSpawn: (pid) => (spawnedPid = pid),
+    });
+
+    expect(run).toMatchObject({ timedOut: true, exitCode: null });
+    await vi.waitFor(() => expect(isRunning(spawnedPid)).toBe(false), { timeout: 2000, interval: 10 });
   });
 
   it('keeps only the tail of long output, cut at a line start', async () => {

@@ -35,6 +35,14 @@ export interface RunChildOptions {
    */
   stop: { sigtermGraceMs: number } | 'sigkill-and-leave';
   /**
+   * 'own' (the default): the child gets a session and process group of its own, and a stop reaches every
+   * process it started. 'shared': it stays in this process's session and a stop reaches it alone; for a
+   * single program that must keep this process's low priority. A new session is also a new scheduling
+   * autogroup on kernels that have them (sched_autogroup_enabled), and an autogroup competes for the CPU
+   * with every other one as an equal: the nice value of a process inside it only counts within it.
+   */
+  session?: 'own' | 'shared';
+  /**
    * After the child exited, how long a process that inherited its output pipes (one stuck on a hung
    * mount) may keep them open before the group gets SIGKILL, the pipes are closed on this side and the
    * run is reported anyway. Unset: the run waits for every holder of the pipes.
@@ -64,8 +72,8 @@ const DEFAULT_STDOUT_LIMIT = 64 * 1024;
 const DEFAULT_STDERR_LIMIT = 16 * 1024;
 
 /**
- * Runs a program without a shell, in a process group of its own so that a stop reaches every process
- * it started. Never rejects: every failure is described in the result.
+ * Runs a program without a shell, by default in a session and process group of its own so that a stop
+ * reaches every process it started. Never rejects: every failure is described in the result.
  */
 export function runChild(command: string, args: readonly string[], o: RunChildOptions): Promise<ChildRun> {
   const started = performance.now();
@@ -82,7 +90,7 @@ export function runChild(command: string, args: readonly string[], o: RunChildOp
     try {
       child = spawn(command, args, {
         stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'],
-        detached: true,
+        detached: o.session !== 'shared',
         ...(o.env ? { env: { ...process.env, ...o.env } } : {}),
       });
     } catch (thrown) {
@@ -118,7 +126,7 @@ export function runChild(command: string, args: readonly string[], o: RunChildOp
     const signalGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined) return;
       try {
-        process.kill(-child.pid, signal);
+        process.kill(o.session === 'shared' ? child.pid : -child.pid, signal);
       } catch {
         // The group is gone already.
       }
